@@ -1,0 +1,153 @@
+// Threading: every public member of Runtime is thread-safe and may be called
+// from any thread: a process's callback (which then acts as that process) or
+// any other thread (which acts as nobody). call() and spawn() block the
+// calling thread; when that thread is a runtime worker, the scheduler starts
+// a stand-in worker so the other processes keep being served.
+#pragma once
+
+#include "events.h"
+#include "exitreason.h"
+#include "genserver.h"
+#include "result.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sc {
+
+namespace detail {
+class Scheduler;
+class ProcessTable;
+class Registry;
+class TimerWheel;
+}
+
+struct RuntimeOptions {
+    /// Worker threads; 0 means the machine's hardware threads.
+    unsigned workers = 0;
+    /// Messages a process handles before it yields its worker to others.
+    unsigned maxBatch = 64;
+    /// A callback running longer than this is treated as blocked, and a
+    /// stand-in worker is started so it cannot stall the runtime.
+    std::chrono::milliseconds stallThreshold {50};
+};
+
+struct SpawnOptions {
+    /// Link to the calling process before init runs (spawn_link).
+    bool link = false;
+    /// The process that started it; a trapped EXIT from it stops the process
+    /// (gen_server's parent rule). Defaults to the caller when linking.
+    Pid parent = 0;
+    /// Shown in snapshots and traces; defaults to "<pid>".
+    std::string path;
+    /// Carried across restarts for the snapshot.
+    std::uint32_t restarts = 0;
+};
+
+/// One live process as a snapshot shows it.
+struct ProcessInfo {
+    Pid pid = 0;
+    Pid parent = 0;
+    std::shared_ptr<const std::string> path;
+    ProcessKind kind = ProcessKind::Worker;
+    Strategy strategy = Strategy::OneForOne;
+    ProcessStatus status = ProcessStatus::Running;
+    std::uint32_t mailbox = 0;
+    std::uint32_t restarts = 0;
+    std::uint64_t handled = 0;
+};
+
+struct Snapshot {
+    std::uint64_t lastSeq = 0;           ///< the last event published before the snapshot began
+    std::vector<ProcessInfo> processes;  ///< ordered by pid
+};
+
+using TimerRef = std::uint64_t;
+
+class Runtime {
+public:
+    explicit Runtime(RuntimeOptions options = {});
+    /// Kills every process and joins every thread.
+    ~Runtime();
+    Runtime(const Runtime&) = delete;
+    Runtime& operator=(const Runtime&) = delete;
+
+    // -- processes --
+    /// Creates a process and runs its init on the calling thread, like
+    /// proc_lib:start_link: returns once init has returned. Errors: Ignore,
+    /// StartFailed (detail: the reason), NoProc (the caller is dead).
+    Result<Pid> spawn(std::unique_ptr<GenServer> server, SpawnOptions options = {});
+    bool isAlive(Pid pid) const;
+    /// The calling process, or 0 on a thread that is not running a process.
+    static Pid self();
+
+    // -- messages --
+    /// Plain message: arrives in handle_info. Sending to a dead pid does nothing.
+    void send(Pid to, Term message);
+    void cast(Pid to, Term message);
+    /// Errors: NoProc, Timeout, Exit (the callee died during the call), CallingSelf.
+    Result<Term> call(Pid to, Term request, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    /// Answers a call kept waiting with Next::noreply(). A reply from a dead process is dropped.
+    void reply(const From& from, Term value);
+
+    // -- failure --
+    /// Sends an exit signal, as erlang:exit(Pid, Reason) from the calling process.
+    void exit(Pid target, ExitReason reason);
+    /// The untrappable kill: the target is dead when this returns.
+    void kill(Pid target);
+    /// Asks a process to run terminate(reason) and end with reason, and waits
+    /// for it to be gone (proc_lib:stop). Errors: NoProc, Timeout.
+    Status stop(Pid target, ExitReason reason,
+        std::chrono::milliseconds timeout = std::chrono::milliseconds::max());
+    /// Links the calling process (or `a`) with `b`. Linking to a dead process
+    /// sends the caller an exit signal `noproc`.
+    Status link(Pid a, Pid b);
+    void unlink(Pid a, Pid b);
+    /// `watcher` gets one Info::Kind::Down when `target` ends (noproc if it has already).
+    MonitorRef monitor(Pid watcher, Pid target);
+    void demonitor(Pid target, MonitorRef ref);
+    void setTrapExit(Pid pid, bool on);
+
+    // -- timers --
+    TimerRef sendAfter(Pid to, Term message, std::chrono::milliseconds delay);
+    /// True if the timer had not fired yet.
+    bool cancelTimer(TimerRef ref);
+
+    // -- registry --
+    /// One name, one process. Errors: AlreadyRegistered (owner set), NoProc.
+    Status registerName(const std::string& name, Pid pid);
+    Status unregisterName(const std::string& name);
+    Pid whereis(const std::string& name) const;
+    /// Unique keys in a named registry, like Elixir's Registry (`{:via, ...}`).
+    Status registerKey(const std::string& registry, const std::string& key, Pid pid);
+    Status unregisterKey(const std::string& registry, const std::string& key);
+    Pid lookupKey(const std::string& registry, const std::string& key) const;
+    std::vector<std::pair<std::string, Pid>> registryEntries(const std::string& registry) const;
+
+    // -- observability --
+    EventBus& events() { return *m_events; }
+    Snapshot snapshot() const;
+    std::size_t processCount() const;
+    std::optional<ProcessInfo> info(Pid pid) const;
+    /// The process's GenServer::describeState(), asked on its own thread
+    /// between two messages. Errors: NoProc, Timeout, Exit.
+    Result<std::string> describe(Pid pid, std::chrono::milliseconds timeout = std::chrono::seconds(1));
+    /// Waits until nothing is runnable or running, no exit is being
+    /// propagated and no process waits in a receive; true if reached in time.
+    bool waitQuiescent(std::chrono::milliseconds timeout);
+    unsigned workerCount() const;
+
+private:
+    friend class GenServer;
+    friend class detail::Process;
+    friend class detail::Scheduler;
+    struct Impl;
+    std::unique_ptr<EventBus> m_events;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace sc

@@ -144,7 +144,7 @@ protected:
     Status link(Pid other);
     void unlink(Pid other);
     MonitorRef monitor(Pid other);
-    void demonitor(MonitorRef ref);
+    void demonitor(Pid other, MonitorRef ref);
 
     /// Blocks this process until a message matching `pred` arrives or the
     /// deadline passes, leaving other messages queued (selective receive).

@@ -21,9 +21,7 @@ namespace sc {
 
 namespace detail {
 class Scheduler;
-class ProcessTable;
-class Registry;
-class TimerWheel;
+class Timers;
 }
 
 struct RuntimeOptions {
@@ -145,6 +143,7 @@ private:
     friend class GenServer;
     friend class detail::Process;
     friend class detail::Scheduler;
+    friend class detail::Timers;
     struct Impl;
     std::unique_ptr<EventBus> m_events;
     std::unique_ptr<Impl> d;

@@ -1,0 +1,1389 @@
+#include "runtime.h"
+
+#include "runtime_p.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <queue>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace sc {
+
+using namespace std::chrono_literals;
+using detail::CallSlot;
+using detail::Envelope;
+using detail::Process;
+using detail::ProcessKilled;
+using Clock = std::chrono::steady_clock;
+
+const char* processKindName(ProcessKind k)
+{
+    switch (k) {
+    case ProcessKind::Worker: return "worker";
+    case ProcessKind::Supervisor: return "supervisor";
+    case ProcessKind::DynamicSupervisor: return "dynamic_supervisor";
+    }
+    return "worker";
+}
+
+const char* strategyName(Strategy s)
+{
+    switch (s) {
+    case Strategy::OneForOne: return "one_for_one";
+    case Strategy::OneForAll: return "one_for_all";
+    case Strategy::RestForOne: return "rest_for_one";
+    }
+    return "one_for_one";
+}
+
+const char* processStatusName(ProcessStatus s)
+{
+    switch (s) {
+    case ProcessStatus::Initializing: return "initializing";
+    case ProcessStatus::Running: return "running";
+    case ProcessStatus::Terminating: return "terminating";
+    case ProcessStatus::Restarting: return "restarting";
+    }
+    return "running";
+}
+
+namespace {
+
+/// The process whose callback this thread is running, if any.
+thread_local Process* t_current = nullptr;
+
+struct CurrentGuard {
+    Process* saved;
+    explicit CurrentGuard(Process* p)
+        : saved(t_current)
+    {
+        t_current = p;
+    }
+    ~CurrentGuard() { t_current = saved; }
+};
+
+constexpr std::size_t kShards = 64;
+constexpr std::size_t kMaxThreads = 1024;
+
+std::string exceptionReason(std::exception_ptr e)
+{
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------
+// -- scheduler --
+//
+// A global run queue served by `target` active threads. A thread whose
+// callback blocks (a call, a receive, or anything running past the stall
+// threshold) stops counting as active and a stand-in is woken or started, so
+// one stuck callback never stalls the others. Surplus threads park.
+
+namespace detail {
+
+class Scheduler {
+public:
+    struct Worker {
+        std::atomic<int> state {0}; ///< 0: between callbacks, 1: in a callback, 2: compensated
+        std::atomic<std::int64_t> since {0};
+        std::thread thread;
+    };
+
+    Scheduler(Runtime::Impl& rt, unsigned target, std::chrono::milliseconds stall)
+        : m_rt(rt)
+        , m_target(int(target))
+        , m_stall(stall)
+    {
+    }
+
+    void start()
+    {
+        for (int i = 0; i < m_target; ++i)
+            addWorker();
+        m_watchdog = std::thread([this] { watchdog(); });
+    }
+
+    void stop()
+    {
+        {
+            std::lock_guard lock(m_queueMutex);
+            m_stopping = true;
+        }
+        m_queueCv.notify_all();
+        {
+            std::lock_guard lock(m_workersMutex);
+            m_spareCv.notify_all();
+        }
+        m_watchdogCv.notify_all();
+        if (m_watchdog.joinable())
+            m_watchdog.join();
+        std::vector<std::unique_ptr<Worker>> workers;
+        {
+            std::lock_guard lock(m_workersMutex);
+            workers.swap(m_workers);
+        }
+        for (auto& w : workers)
+            if (w->thread.joinable())
+                w->thread.join();
+    }
+
+    void push(std::shared_ptr<Process> p)
+    {
+        {
+            std::lock_guard lock(m_queueMutex);
+            m_queue.push_back(std::move(p));
+        }
+        m_queueCv.notify_one();
+    }
+
+    /// The calling worker's callback is about to block.
+    static void enterBlocking()
+    {
+        if (!t_worker)
+            return;
+        int expected = 1;
+        if (t_worker->state.compare_exchange_strong(expected, 2))
+            t_self->lostWorker();
+    }
+    static void leaveBlocking()
+    {
+        if (t_worker && t_worker->state.exchange(1) == 2)
+            t_self->m_active.fetch_add(1);
+    }
+    static void sliceBegin()
+    {
+        t_worker->since.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+        t_worker->state.store(1);
+    }
+    static void sliceEnd()
+    {
+        if (t_worker->state.exchange(0) == 2)
+            t_self->m_active.fetch_add(1);
+    }
+
+    unsigned target() const { return unsigned(m_target); }
+
+private:
+    void lostWorker()
+    {
+        if (m_active.fetch_sub(1) - 1 < m_target)
+            addWorker();
+    }
+
+    void addWorker()
+    {
+        std::lock_guard lock(m_workersMutex);
+        if (m_stopping)
+            return;
+        if (m_spares > 0) {
+            m_active.fetch_add(1);
+            --m_spares;
+            ++m_wakeTokens;
+            m_spareCv.notify_one();
+            return;
+        }
+        if (m_workers.size() >= kMaxThreads) {
+            spdlog::warn("runtime: {} threads in use; not starting another", m_workers.size());
+            return;
+        }
+        m_active.fetch_add(1);
+        auto w = std::make_unique<Worker>();
+        Worker* raw = w.get();
+        w->thread = std::thread([this, raw] { loop(raw); });
+        m_workers.push_back(std::move(w));
+    }
+
+    void loop(Worker* w);
+    void watchdog();
+
+    bool park()
+    {
+        std::unique_lock lock(m_workersMutex);
+        ++m_spares;
+        m_spareCv.wait(lock, [this] { return m_wakeTokens > 0 || m_stopping; });
+        if (m_stopping)
+            return false;
+        --m_wakeTokens;
+        return true;
+    }
+
+    Runtime::Impl& m_rt;
+    const int m_target;
+    const std::chrono::milliseconds m_stall;
+    std::atomic<int> m_active {0};
+
+    std::mutex m_queueMutex;
+    std::condition_variable m_queueCv;
+    std::deque<std::shared_ptr<Process>> m_queue;
+    bool m_stopping = false;
+
+    std::mutex m_workersMutex;
+    std::condition_variable m_spareCv;
+    std::vector<std::unique_ptr<Worker>> m_workers;
+    int m_spares = 0;
+    int m_wakeTokens = 0;
+
+    std::thread m_watchdog;
+    std::mutex m_watchdogMutex;
+    std::condition_variable m_watchdogCv;
+
+    static thread_local Worker* t_worker;
+    static thread_local Scheduler* t_self;
+};
+
+thread_local Scheduler::Worker* Scheduler::t_worker = nullptr;
+thread_local Scheduler* Scheduler::t_self = nullptr;
+
+// -- timers --
+
+class Timers {
+public:
+    explicit Timers(Runtime::Impl& rt)
+        : m_rt(rt)
+        , m_thread([this] { loop(); })
+    {
+    }
+    ~Timers() { stop(); }
+
+    void stop()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_cv.notify_all();
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+
+    TimerRef schedule(Clock::time_point when, Pid to, Envelope e)
+    {
+        TimerRef ref;
+        {
+            std::lock_guard lock(m_mutex);
+            ref = ++m_next;
+            m_entries.emplace(ref, Entry {to, std::move(e)});
+            m_heap.push({when, ref});
+        }
+        m_cv.notify_one();
+        return ref;
+    }
+
+    bool cancel(TimerRef ref)
+    {
+        std::lock_guard lock(m_mutex);
+        return m_entries.erase(ref) > 0;
+    }
+
+private:
+    struct Entry {
+        Pid to;
+        Envelope envelope;
+    };
+    using Item = std::pair<Clock::time_point, TimerRef>;
+
+    void loop();
+
+    Runtime::Impl& m_rt;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::priority_queue<Item, std::vector<Item>, std::greater<>> m_heap;
+    std::unordered_map<TimerRef, Entry> m_entries;
+    TimerRef m_next = 0;
+    bool m_stopping = false;
+    std::thread m_thread;
+};
+
+} // namespace detail
+
+// ---------------------------------------------------------------------------
+
+struct Runtime::Impl {
+    Impl(Runtime& q, RuntimeOptions o)
+        : q(q)
+        , options(o)
+    {
+    }
+
+    Runtime& q;
+    RuntimeOptions options;
+    std::unique_ptr<detail::Scheduler> scheduler;
+    std::unique_ptr<detail::Timers> timers;
+
+    struct Shard {
+        mutable std::shared_mutex mutex;
+        std::unordered_map<Pid, std::shared_ptr<Process>> map;
+    };
+    std::array<Shard, kShards> shards;
+    std::atomic<Pid> nextPid {1};
+    std::atomic<std::uint64_t> nextRef {1};
+    std::atomic<bool> shuttingDown {false};
+
+    // Quiescence: processes queued, running or waiting, plus deaths being propagated.
+    std::atomic<std::int64_t> busy {0};
+    std::mutex quietMutex;
+    std::condition_variable quietCv;
+
+    mutable std::mutex registryMutex;
+    std::unordered_map<std::string, Pid> registry;
+
+    // -- table --
+    Shard& shard(Pid pid) { return shards[pid % kShards]; }
+    const Shard& shard(Pid pid) const { return shards[pid % kShards]; }
+
+    std::shared_ptr<Process> find(Pid pid) const
+    {
+        if (pid == 0)
+            return {};
+        const Shard& s = shard(pid);
+        std::shared_lock lock(s.mutex);
+        auto it = s.map.find(pid);
+        return it == s.map.end() ? nullptr : it->second;
+    }
+
+    void busyUp() { busy.fetch_add(1); }
+    void busyDown()
+    {
+        if (busy.fetch_sub(1) == 1) {
+            std::lock_guard lock(quietMutex);
+            quietCv.notify_all();
+        }
+    }
+
+    void publish(EventKind kind, const Process& p, std::string reason = {})
+    {
+        Event e;
+        e.kind = kind;
+        e.pid = p.pid;
+        e.parent = p.parent;
+        e.path = *p.path;
+        e.reason = std::move(reason);
+        q.m_events->publish(std::move(e));
+    }
+
+    // -- messages --
+
+    /// Appends to the mailbox and makes the process runnable if it was idle.
+    void enqueue(const std::shared_ptr<Process>& p, Envelope e, bool front = false)
+    {
+        bool schedule = false;
+        {
+            std::lock_guard lock(p->mutex);
+            if (p->run == Process::Run::Dead)
+                return;
+            if (front)
+                p->mailbox.push_front(std::move(e));
+            else
+                p->mailbox.push_back(std::move(e));
+            p->mailboxLength.fetch_add(1, std::memory_order_relaxed);
+            if (p->run == Process::Run::Idle) {
+                p->run = Process::Run::Queued;
+                busyUp();
+                schedule = true;
+            } else if (p->waiting) {
+                p->cv.notify_one();
+            }
+        }
+        if (schedule)
+            scheduler->push(p);
+    }
+
+    void send(Pid to, Envelope e)
+    {
+        if (t_current && t_current->dead.load())
+            return; // a killed process's late actions are void
+        if (auto p = find(to))
+            enqueue(p, std::move(e));
+    }
+
+    // -- death --
+
+    /// Ends a process now, from any thread: it is dead for everyone when this
+    /// returns (names released, links and monitors signalled). A callback
+    /// still running for it finishes as a ghost whose effects are dropped.
+    bool die(const std::shared_ptr<Process>& p, const ExitReason& reason)
+    {
+        std::vector<Pid> links;
+        std::vector<detail::Watcher> watchers;
+        std::deque<Envelope> dropped;
+        std::shared_ptr<CallSlot> pendingCall;
+        {
+            std::lock_guard lock(p->mutex);
+            if (p->run == Process::Run::Dead)
+                return false;
+            busyUp(); // the propagation below keeps the runtime busy
+            if (p->run != Process::Run::Idle)
+                busyDown();
+            p->run = Process::Run::Dead;
+            p->dead.store(true);
+            links.swap(p->links);
+            watchers.swap(p->watchers);
+            dropped.swap(p->mailbox);
+            pendingCall = std::move(p->pendingCall);
+            p->mailboxLength.store(0);
+            p->cv.notify_all();
+        }
+        if (pendingCall)
+            pendingCall->fail(Error {Errc::NoProc, "the caller was killed"});
+        publish(EventKind::Exit, *p, reason.toString());
+        releaseNames(*p);
+        {
+            Shard& s = shard(p->pid);
+            std::unique_lock lock(s.mutex);
+            s.map.erase(p->pid);
+        }
+        for (Pid l : links) {
+            if (auto lp = find(l)) {
+                {
+                    std::lock_guard lock(lp->mutex);
+                    std::erase(lp->links, p->pid);
+                }
+                exitSignal(lp, p->pid, reason, false);
+            }
+        }
+        for (auto& w : watchers) {
+            if (w.slot) {
+                w.slot->fail(Error {Errc::Exit, reason.toString()});
+            } else if (auto wp = find(w.watcher)) {
+                Envelope e;
+                e.kind = Envelope::Kind::Down;
+                e.from = p->pid;
+                e.reason = reason;
+                e.ref = w.ref;
+                enqueue(wp, std::move(e));
+            }
+        }
+        busyDown();
+        return true;
+    }
+
+    /// An exit signal arriving at `target`, as Erlang handles it on receipt.
+    void exitSignal(const std::shared_ptr<Process>& target, Pid from, const ExitReason& reason, bool kill)
+    {
+        if (kill) {
+            die(target, ExitReason::killed());
+        } else if (target->trapExit.load()) {
+            Envelope e;
+            e.kind = Envelope::Kind::Exit;
+            e.from = from;
+            e.reason = reason;
+            enqueue(target, std::move(e));
+        } else if (!reason.isNormal()) {
+            die(target, reason);
+        }
+    }
+
+    /// terminate(reason) on the owning thread, then death.
+    void terminateAndDie(const std::shared_ptr<Process>& p, ExitReason reason)
+    {
+        p->status.store(ProcessStatus::Terminating);
+        try {
+            p->server->terminate(reason);
+        } catch (const ProcessKilled&) {
+            return;
+        } catch (...) {
+            reason = ExitReason::error(exceptionReason(std::current_exception()));
+        }
+        die(p, reason);
+    }
+
+    // -- registry --
+
+    Status registerEntry(const std::string& key, const std::string& display, Pid pid)
+    {
+        auto p = find(pid);
+        std::lock_guard lock(registryMutex);
+        if (!p || p->dead.load())
+            return Error {Errc::NoProc, display};
+        auto [it, inserted] = registry.emplace(key, pid);
+        if (!inserted)
+            return Error {Errc::AlreadyRegistered, display, it->second};
+        p->names.push_back(key);
+        Event e;
+        e.kind = EventKind::Register;
+        e.pid = pid;
+        e.path = *p->path;
+        e.name = display;
+        q.m_events->publish(std::move(e));
+        return Ok {};
+    }
+
+    Status unregisterEntry(const std::string& key, const std::string& display)
+    {
+        std::lock_guard lock(registryMutex);
+        auto it = registry.find(key);
+        if (it == registry.end())
+            return Error {Errc::NotFound, display};
+        Pid pid = it->second;
+        registry.erase(it);
+        std::string path;
+        if (auto p = find(pid)) {
+            std::erase(p->names, key);
+            path = *p->path;
+        }
+        Event e;
+        e.kind = EventKind::Unregister;
+        e.pid = pid;
+        e.path = std::move(path);
+        e.name = display;
+        q.m_events->publish(std::move(e));
+        return Ok {};
+    }
+
+    void releaseNames(Process& p)
+    {
+        std::lock_guard lock(registryMutex);
+        for (const auto& key : p.names) {
+            registry.erase(key);
+            Event e;
+            e.kind = EventKind::Unregister;
+            e.pid = p.pid;
+            e.path = *p.path;
+            e.name = displayName(key);
+            q.m_events->publish(std::move(e));
+        }
+        p.names.clear();
+    }
+
+    static std::string keyOf(const std::string& registry, const std::string& key)
+    {
+        return registry + '\0' + key;
+    }
+    static std::string displayName(const std::string& key)
+    {
+        std::string s = key;
+        std::replace(s.begin(), s.end(), '\0', '/');
+        return s;
+    }
+
+    // -- running --
+
+    void runSlice(const std::shared_ptr<Process>& p);
+    void dispatch(const std::shared_ptr<Process>& p, Envelope& e);
+    void apply(const std::shared_ptr<Process>& p, Next& n, const std::shared_ptr<CallSlot>& callSlot);
+    void armTimeout(const std::shared_ptr<Process>& p, std::chrono::milliseconds ms);
+    /// Moves a process owned by this thread to Idle or back onto the run queue.
+    void release(const std::shared_ptr<Process>& p);
+};
+
+namespace detail {
+
+void Scheduler::loop(Worker* w)
+{
+    t_worker = w;
+    t_self = this;
+    for (;;) {
+        int a = m_active.load();
+        if (a > m_target) {
+            if (m_active.compare_exchange_weak(a, a - 1) && !park())
+                return;
+            continue;
+        }
+        std::shared_ptr<Process> p;
+        {
+            std::unique_lock lock(m_queueMutex);
+            m_queueCv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_stopping)
+                return;
+            p = std::move(m_queue.front());
+            m_queue.pop_front();
+        }
+        m_rt.runSlice(p);
+    }
+}
+
+void Scheduler::watchdog()
+{
+    std::unique_lock lock(m_watchdogMutex);
+    for (;;) {
+        if (m_watchdogCv.wait_for(lock, m_stall / 2, [this] {
+                std::lock_guard q(m_queueMutex);
+                return m_stopping;
+            }))
+            return;
+        const auto now = Clock::now().time_since_epoch().count();
+        const auto limit = std::chrono::duration_cast<Clock::duration>(m_stall).count();
+        std::vector<Worker*> stalled;
+        {
+            std::lock_guard wl(m_workersMutex);
+            for (auto& w : m_workers) {
+                if (w->state.load() == 1 && now - w->since.load(std::memory_order_relaxed) > limit) {
+                    int expected = 1;
+                    if (w->state.compare_exchange_strong(expected, 2))
+                        stalled.push_back(w.get());
+                }
+            }
+        }
+        for (std::size_t i = 0; i < stalled.size(); ++i)
+            lostWorker();
+    }
+}
+
+void Timers::loop()
+{
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        if (m_stopping)
+            return;
+        if (m_heap.empty()) {
+            m_cv.wait(lock);
+            continue;
+        }
+        auto [when, ref] = m_heap.top();
+        if (Clock::now() < when) {
+            m_cv.wait_until(lock, when);
+            continue;
+        }
+        m_heap.pop();
+        auto it = m_entries.find(ref);
+        if (it == m_entries.end())
+            continue;
+        Entry entry = std::move(it->second);
+        m_entries.erase(it);
+        lock.unlock();
+        if (auto p = m_rt.find(entry.to))
+            m_rt.enqueue(p, std::move(entry.envelope));
+        lock.lock();
+    }
+}
+
+} // namespace detail
+
+void Runtime::Impl::runSlice(const std::shared_ptr<Process>& p)
+{
+    {
+        std::lock_guard lock(p->mutex);
+        if (p->run != Process::Run::Queued)
+            return;
+        p->run = Process::Run::Running;
+    }
+    CurrentGuard current(p.get());
+    detail::Scheduler::sliceBegin();
+    for (unsigned i = 0; i < options.maxBatch; ++i) {
+        Envelope e;
+        {
+            std::lock_guard lock(p->mutex);
+            if (p->run == Process::Run::Dead)
+                break;
+            if (p->mailbox.empty()) {
+                p->run = Process::Run::Idle;
+                busyDown();
+                detail::Scheduler::sliceEnd();
+                return;
+            }
+            e = std::move(p->mailbox.front());
+            p->mailbox.pop_front();
+            p->mailboxLength.fetch_sub(1, std::memory_order_relaxed);
+        }
+        dispatch(p, e);
+        if (p->dead.load())
+            break;
+    }
+    detail::Scheduler::sliceEnd();
+    release(p);
+}
+
+void Runtime::Impl::release(const std::shared_ptr<Process>& p)
+{
+    bool requeue = false;
+    {
+        std::lock_guard lock(p->mutex);
+        if (p->run != Process::Run::Running)
+            return;
+        if (p->mailbox.empty()) {
+            p->run = Process::Run::Idle;
+            busyDown();
+        } else {
+            p->run = Process::Run::Queued;
+            requeue = true;
+        }
+    }
+    if (requeue)
+        scheduler->push(p);
+}
+
+void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
+{
+    GenServer& s = *p->server;
+    if (e.kind == Envelope::Kind::Timeout) {
+        if (e.ref != p->timeoutGeneration)
+            return; // a message arrived since: this timeout is stale
+    } else {
+        ++p->timeoutGeneration;
+    }
+    Next next;
+    std::shared_ptr<CallSlot> callSlot;
+    try {
+        switch (e.kind) {
+        case Envelope::Kind::Message:
+            next = s.handleInfo(Info {Info::Kind::Message, std::move(e.payload), 0, {}, 0});
+            break;
+        case Envelope::Kind::Cast:
+            next = s.handleCast(e.payload);
+            break;
+        case Envelope::Kind::Call:
+            callSlot = e.slot;
+            next = s.handleCall(e.payload, From(e.slot));
+            break;
+        case Envelope::Kind::Exit:
+            if (e.from != 0 && e.from == p->parent) {
+                // gen_server: a trapped exit from the parent ends the process with that reason.
+                p->handled.fetch_add(1, std::memory_order_relaxed);
+                terminateAndDie(p, e.reason);
+                return;
+            }
+            next = s.handleInfo(Info {Info::Kind::Exit, {}, e.from, e.reason, 0});
+            break;
+        case Envelope::Kind::Down:
+            next = s.handleInfo(Info {Info::Kind::Down, {}, e.from, e.reason, e.ref});
+            break;
+        case Envelope::Kind::Timeout:
+            next = s.handleInfo(Info {Info::Kind::Timeout, {}, 0, {}, 0});
+            break;
+        case Envelope::Kind::Continue:
+            next = s.handleContinue(e.payload);
+            break;
+        case Envelope::Kind::Stop:
+            terminateAndDie(p, e.reason);
+            return;
+        case Envelope::Kind::Describe:
+            e.slot->fill(Term(s.describeState()));
+            return;
+        }
+    } catch (const ProcessKilled&) {
+        return;
+    } catch (...) {
+        // Let it crash: the exception ends this process, and only it.
+        terminateAndDie(p, ExitReason::error(exceptionReason(std::current_exception())));
+        return;
+    }
+    p->handled.fetch_add(1, std::memory_order_relaxed);
+    apply(p, next, callSlot);
+}
+
+void Runtime::Impl::apply(const std::shared_ptr<Process>& p, Next& n, const std::shared_ptr<CallSlot>& callSlot)
+{
+    if (p->dead.load())
+        return; // killed while the callback ran: whatever it asked for is void
+    if (n.m_reply && callSlot)
+        callSlot->fill(std::move(*n.m_reply));
+    if (n.m_stop) {
+        terminateAndDie(p, *n.m_stop);
+        return;
+    }
+    if (n.m_continue) {
+        Envelope e;
+        e.kind = Envelope::Kind::Continue;
+        e.payload = std::move(*n.m_continue);
+        enqueue(p, std::move(e), true);
+    }
+    if (n.m_timeout)
+        armTimeout(p, *n.m_timeout);
+}
+
+void Runtime::Impl::armTimeout(const std::shared_ptr<Process>& p, std::chrono::milliseconds ms)
+{
+    Envelope e;
+    e.kind = Envelope::Kind::Timeout;
+    e.ref = p->timeoutGeneration;
+    timers->schedule(Clock::now() + ms, p->pid, std::move(e));
+}
+
+// ---------------------------------------------------------------------------
+
+Runtime::Runtime(RuntimeOptions options)
+    : m_events(std::make_unique<EventBus>())
+    , d(std::make_unique<Impl>(*this, options))
+{
+    unsigned n = options.workers ? options.workers : std::max(1u, std::thread::hardware_concurrency());
+    if (d->options.maxBatch == 0)
+        d->options.maxBatch = 1;
+    d->scheduler = std::make_unique<detail::Scheduler>(*d, n, options.stallThreshold);
+    d->timers = std::make_unique<detail::Timers>(*d);
+    d->scheduler->start();
+}
+
+Runtime::~Runtime()
+{
+    d->shuttingDown.store(true);
+    d->timers->stop();
+    // Kill from the leaves up is not needed: a supervisor's reaction to a
+    // child's exit is a message, and messages are dropped once everything is dead.
+    for (;;) {
+        std::vector<std::shared_ptr<Process>> all;
+        for (auto& s : d->shards) {
+            std::shared_lock lock(s.mutex);
+            for (auto& [pid, p] : s.map)
+                all.push_back(p);
+        }
+        if (all.empty())
+            break;
+        for (auto& p : all)
+            d->die(p, ExitReason::killed());
+    }
+    d->scheduler->stop();
+}
+
+unsigned Runtime::workerCount() const { return d->scheduler->target(); }
+
+Pid Runtime::self() { return t_current ? t_current->pid : 0; }
+
+Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions options)
+{
+    Process* caller = t_current;
+    if (caller && caller->dead.load())
+        throw ProcessKilled {}; // a ghost's spawn is void; unwind it
+    if (d->shuttingDown.load())
+        return Error {Errc::NoProc, "the runtime is shutting down"};
+    auto p = std::make_shared<Process>();
+    p->pid = d->nextPid.fetch_add(1);
+    p->kind.store(server->kind());
+    p->restarts.store(options.restarts);
+    p->parent = options.parent ? options.parent : (options.link && caller ? caller->pid : 0);
+    p->path = std::make_shared<const std::string>(
+        options.path.empty() ? "<" + std::to_string(p->pid) + ">" : std::move(options.path));
+    server->m_runtime = this;
+    server->m_self = p->pid;
+    server->m_process = p.get();
+    p->server = std::move(server);
+    d->busyUp(); // owned by this thread until init returns
+    {
+        auto& s = d->shard(p->pid);
+        std::unique_lock lock(s.mutex);
+        s.map.emplace(p->pid, p);
+    }
+    d->publish(EventKind::Spawn, *p);
+    if (options.link && caller) {
+        auto cp = d->find(caller->pid);
+        if (cp)
+            (void)link(caller->pid, p->pid);
+    }
+
+    Next next;
+    std::optional<ExitReason> failure;
+    {
+        CurrentGuard current(p.get());
+        try {
+            next = p->server->init();
+        } catch (const ProcessKilled&) {
+            failure = ExitReason::killed();
+        } catch (...) {
+            failure = ExitReason::error(exceptionReason(std::current_exception()));
+        }
+    }
+    if (p->dead.load())
+        return Error {Errc::StartFailed, "killed"};
+    if (failure) {
+        d->die(p, *failure);
+        return Error {Errc::StartFailed, failure->toString()};
+    }
+    if (next.m_ignore) {
+        d->die(p, ExitReason::normal());
+        return Error {Errc::Ignore, {}};
+    }
+    if (next.m_stop) {
+        d->die(p, *next.m_stop);
+        return Error {Errc::StartFailed, next.m_stop->toString()};
+    }
+    p->status.store(ProcessStatus::Running);
+    {
+        bool announce = false;
+        {
+            std::lock_guard lock(p->mutex);
+            announce = !p->startAnnounced && p->run != Process::Run::Dead;
+            p->startAnnounced = true;
+        }
+        if (announce)
+            d->publish(EventKind::Start, *p);
+    }
+    if (next.m_continue) {
+        Envelope e;
+        e.kind = Envelope::Kind::Continue;
+        e.payload = std::move(*next.m_continue);
+        d->enqueue(p, std::move(e), true);
+    }
+    if (next.m_timeout)
+        d->armTimeout(p, *next.m_timeout);
+    d->release(p);
+    if (p->dead.load())
+        return Error {Errc::StartFailed, "killed"};
+    return p->pid;
+}
+
+bool Runtime::isAlive(Pid pid) const
+{
+    auto p = d->find(pid);
+    return p && !p->dead.load();
+}
+
+void Runtime::send(Pid to, Term message)
+{
+    Envelope e;
+    e.kind = Envelope::Kind::Message;
+    e.payload = std::move(message);
+    e.from = self();
+    d->send(to, std::move(e));
+}
+
+void Runtime::cast(Pid to, Term message)
+{
+    Envelope e;
+    e.kind = Envelope::Kind::Cast;
+    e.payload = std::move(message);
+    e.from = self();
+    d->send(to, std::move(e));
+}
+
+namespace {
+
+/// Waits for a slot as a call does: compensating the worker, unwinding if the
+/// calling process is killed meanwhile.
+Result<Term> waitSlot(Process* caller, CallSlot& slot, std::chrono::milliseconds timeout)
+{
+    const auto deadline = timeout >= std::chrono::hours(24 * 365) ? Clock::time_point::max() : Clock::now() + timeout;
+    std::unique_lock lock(slot.mutex);
+    if (!slot.done) {
+        detail::Scheduler::enterBlocking();
+        if (deadline == Clock::time_point::max())
+            slot.cv.wait(lock, [&] { return slot.done; });
+        else
+            slot.cv.wait_until(lock, deadline, [&] { return slot.done; });
+        detail::Scheduler::leaveBlocking();
+    }
+    if (caller && caller->dead.load())
+        throw ProcessKilled {};
+    if (!slot.done) {
+        slot.done = true; // a late reply is dropped
+        return Error {Errc::Timeout, {}};
+    }
+    if (slot.error)
+        return *slot.error;
+    return std::move(*slot.value);
+}
+
+} // namespace
+
+Result<Term> Runtime::call(Pid to, Term request, std::chrono::milliseconds timeout)
+{
+    Process* caller = t_current;
+    if (caller && caller->dead.load())
+        throw ProcessKilled {};
+    if (caller && caller->pid == to)
+        return Error {Errc::CallingSelf, {}};
+    auto target = d->find(to);
+    if (!target)
+        return Error {Errc::NoProc, {}};
+    auto slot = std::make_shared<CallSlot>();
+    const MonitorRef ref = d->nextRef.fetch_add(1);
+    {
+        std::lock_guard lock(target->mutex);
+        if (target->run == Process::Run::Dead)
+            return Error {Errc::NoProc, {}};
+        target->watchers.push_back({ref, 0, slot});
+    }
+    if (caller) {
+        std::lock_guard lock(caller->mutex);
+        caller->pendingCall = slot;
+    }
+    Envelope e;
+    e.kind = Envelope::Kind::Call;
+    e.payload = std::move(request);
+    e.from = caller ? caller->pid : 0;
+    e.slot = slot;
+    d->enqueue(target, std::move(e));
+
+    auto cleanup = [&] {
+        {
+            std::lock_guard lock(target->mutex);
+            std::erase_if(target->watchers, [ref](const detail::Watcher& w) { return w.ref == ref; });
+        }
+        if (caller) {
+            std::lock_guard lock(caller->mutex);
+            if (caller->pendingCall == slot)
+                caller->pendingCall.reset();
+        }
+    };
+    try {
+        auto r = waitSlot(caller, *slot, timeout);
+        cleanup();
+        return r;
+    } catch (...) {
+        cleanup();
+        throw;
+    }
+}
+
+void Runtime::reply(const From& from, Term value)
+{
+    if (!from.m_slot)
+        return;
+    if (t_current && t_current->dead.load())
+        return;
+    from.m_slot->fill(std::move(value));
+}
+
+Result<std::string> Runtime::describe(Pid pid, std::chrono::milliseconds timeout)
+{
+    Process* caller = t_current;
+    if (caller && caller->pid == pid)
+        return caller->server->describeState();
+    auto target = d->find(pid);
+    if (!target)
+        return Error {Errc::NoProc, {}};
+    auto slot = std::make_shared<CallSlot>();
+    const MonitorRef ref = d->nextRef.fetch_add(1);
+    {
+        std::lock_guard lock(target->mutex);
+        if (target->run == Process::Run::Dead)
+            return Error {Errc::NoProc, {}};
+        target->watchers.push_back({ref, 0, slot});
+    }
+    Envelope e;
+    e.kind = Envelope::Kind::Describe;
+    e.slot = slot;
+    d->enqueue(target, std::move(e));
+    auto r = waitSlot(caller, *slot, timeout);
+    {
+        std::lock_guard lock(target->mutex);
+        std::erase_if(target->watchers, [ref](const detail::Watcher& w) { return w.ref == ref; });
+    }
+    if (!r)
+        return r.error();
+    return std::any_cast<std::string>(std::move(r.value()));
+}
+
+void Runtime::exit(Pid target, ExitReason reason)
+{
+    if (t_current && t_current->dead.load())
+        return;
+    if (auto p = d->find(target))
+        d->exitSignal(p, self(), reason, false);
+}
+
+void Runtime::kill(Pid target)
+{
+    if (t_current && t_current->dead.load())
+        return;
+    if (auto p = d->find(target))
+        d->die(p, ExitReason::killed());
+}
+
+Status Runtime::stop(Pid target, ExitReason reason, std::chrono::milliseconds timeout)
+{
+    auto p = d->find(target);
+    if (!p)
+        return Error {Errc::NoProc, {}};
+    auto slot = std::make_shared<CallSlot>();
+    const MonitorRef ref = d->nextRef.fetch_add(1);
+    {
+        std::lock_guard lock(p->mutex);
+        if (p->run == Process::Run::Dead)
+            return Error {Errc::NoProc, {}};
+        p->watchers.push_back({ref, 0, slot});
+    }
+    Envelope e;
+    e.kind = Envelope::Kind::Stop;
+    e.reason = std::move(reason);
+    d->enqueue(p, std::move(e));
+    auto r = waitSlot(t_current, *slot, timeout);
+    if (!r.ok() && r.error().code == Errc::Exit)
+        return Ok {}; // it is gone
+    {
+        std::lock_guard lock(p->mutex);
+        std::erase_if(p->watchers, [ref](const detail::Watcher& w) { return w.ref == ref; });
+    }
+    return r.ok() ? Error {Errc::Timeout, {}} : r.error();
+}
+
+Status Runtime::link(Pid a, Pid b)
+{
+    auto pa = d->find(a);
+    if (!pa || pa->dead.load())
+        return Error {Errc::NoProc, {}};
+    auto pb = d->find(b);
+    bool bDead = !pb;
+    if (pb) {
+        Process* first = pa->pid < pb->pid ? pa.get() : pb.get();
+        Process* second = pa->pid < pb->pid ? pb.get() : pa.get();
+        std::scoped_lock lock(first->mutex, second->mutex);
+        if (pa->run == Process::Run::Dead)
+            return Error {Errc::NoProc, {}};
+        if (pb->run == Process::Run::Dead) {
+            bDead = true;
+        } else if (std::find(pa->links.begin(), pa->links.end(), b) == pa->links.end()) {
+            pa->links.push_back(b);
+            pb->links.push_back(a);
+        }
+    }
+    if (bDead) {
+        d->exitSignal(pa, b, ExitReason::noproc(), false);
+        return Error {Errc::NoProc, {}};
+    }
+    return Ok {};
+}
+
+void Runtime::unlink(Pid a, Pid b)
+{
+    for (auto [x, y] : {std::pair {a, b}, std::pair {b, a}}) {
+        if (auto p = d->find(x)) {
+            std::lock_guard lock(p->mutex);
+            std::erase(p->links, y);
+        }
+    }
+}
+
+MonitorRef Runtime::monitor(Pid watcher, Pid target)
+{
+    const MonitorRef ref = d->nextRef.fetch_add(1);
+    auto p = d->find(target);
+    if (p) {
+        std::lock_guard lock(p->mutex);
+        if (p->run != Process::Run::Dead) {
+            p->watchers.push_back({ref, watcher, nullptr});
+            return ref;
+        }
+    }
+    if (auto w = d->find(watcher)) {
+        Envelope e;
+        e.kind = Envelope::Kind::Down;
+        e.from = target;
+        e.reason = ExitReason::noproc();
+        e.ref = ref;
+        d->enqueue(w, std::move(e));
+    }
+    return ref;
+}
+
+void Runtime::demonitor(Pid target, MonitorRef ref)
+{
+    if (auto p = d->find(target)) {
+        std::lock_guard lock(p->mutex);
+        std::erase_if(p->watchers, [ref](const detail::Watcher& w) { return w.ref == ref; });
+    }
+}
+
+void Runtime::setTrapExit(Pid pid, bool on)
+{
+    if (auto p = d->find(pid))
+        p->trapExit.store(on);
+}
+
+TimerRef Runtime::sendAfter(Pid to, Term message, std::chrono::milliseconds delay)
+{
+    Envelope e;
+    e.kind = Envelope::Kind::Message;
+    e.payload = std::move(message);
+    e.from = self();
+    return d->timers->schedule(Clock::now() + delay, to, std::move(e));
+}
+
+bool Runtime::cancelTimer(TimerRef ref) { return d->timers->cancel(ref); }
+
+Status Runtime::registerName(const std::string& name, Pid pid)
+{
+    if (name.empty())
+        return Error {Errc::BadArgument, "empty name"};
+    return d->registerEntry(name, name, pid);
+}
+
+Status Runtime::unregisterName(const std::string& name) { return d->unregisterEntry(name, name); }
+
+Pid Runtime::whereis(const std::string& name) const
+{
+    std::lock_guard lock(d->registryMutex);
+    auto it = d->registry.find(name);
+    return it == d->registry.end() ? 0 : it->second;
+}
+
+Status Runtime::registerKey(const std::string& registry, const std::string& key, Pid pid)
+{
+    if (registry.empty() || key.empty())
+        return Error {Errc::BadArgument, "empty registry or key"};
+    return d->registerEntry(Impl::keyOf(registry, key), registry + "/" + key, pid);
+}
+
+Status Runtime::unregisterKey(const std::string& registry, const std::string& key)
+{
+    return d->unregisterEntry(Impl::keyOf(registry, key), registry + "/" + key);
+}
+
+Pid Runtime::lookupKey(const std::string& registry, const std::string& key) const
+{
+    std::lock_guard lock(d->registryMutex);
+    auto it = d->registry.find(Impl::keyOf(registry, key));
+    return it == d->registry.end() ? 0 : it->second;
+}
+
+std::vector<std::pair<std::string, Pid>> Runtime::registryEntries(const std::string& registry) const
+{
+    const std::string prefix = registry + '\0';
+    std::vector<std::pair<std::string, Pid>> out;
+    std::lock_guard lock(d->registryMutex);
+    for (const auto& [k, pid] : d->registry)
+        if (k.starts_with(prefix))
+            out.emplace_back(k.substr(prefix.size()), pid);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+namespace {
+ProcessInfo infoOf(const Process& p)
+{
+    ProcessInfo i;
+    i.pid = p.pid;
+    i.parent = p.parent;
+    i.path = p.path;
+    i.kind = p.kind.load(std::memory_order_relaxed);
+    i.strategy = p.strategy.load(std::memory_order_relaxed);
+    i.status = p.status.load(std::memory_order_relaxed);
+    i.mailbox = p.mailboxLength.load(std::memory_order_relaxed);
+    i.restarts = p.restarts.load(std::memory_order_relaxed);
+    i.handled = p.handled.load(std::memory_order_relaxed);
+    return i;
+}
+} // namespace
+
+Snapshot Runtime::snapshot() const
+{
+    Snapshot snap;
+    snap.lastSeq = m_events->lastSeq();
+    std::size_t total = 0;
+    for (const auto& s : d->shards) {
+        std::shared_lock lock(s.mutex);
+        total += s.map.size();
+    }
+    snap.processes.reserve(total + total / 8);
+    for (const auto& s : d->shards) {
+        std::shared_lock lock(s.mutex);
+        for (const auto& [pid, p] : s.map)
+            if (!p->dead.load(std::memory_order_relaxed))
+                snap.processes.push_back(infoOf(*p));
+    }
+    std::sort(snap.processes.begin(), snap.processes.end(),
+        [](const ProcessInfo& a, const ProcessInfo& b) { return a.pid < b.pid; });
+    return snap;
+}
+
+std::size_t Runtime::processCount() const
+{
+    std::size_t total = 0;
+    for (const auto& s : d->shards) {
+        std::shared_lock lock(s.mutex);
+        total += s.map.size();
+    }
+    return total;
+}
+
+std::optional<ProcessInfo> Runtime::info(Pid pid) const
+{
+    auto p = d->find(pid);
+    if (!p || p->dead.load())
+        return std::nullopt;
+    return infoOf(*p);
+}
+
+bool Runtime::waitQuiescent(std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(d->quietMutex);
+    return d->quietCv.wait_for(lock, timeout, [this] { return d->busy.load() == 0; });
+}
+
+// -- GenServer --
+
+Next GenServer::handleCall(const Term&, const From&)
+{
+    throw std::runtime_error("unexpected call");
+}
+
+Next GenServer::handleCast(const Term&) { return Next::noreply(); }
+Next GenServer::handleInfo(const Info&) { return Next::noreply(); }
+Next GenServer::handleContinue(const Term&) { return Next::noreply(); }
+
+void GenServer::trapExits(bool on) { m_process->trapExit.store(on); }
+Status GenServer::link(Pid other) { return m_runtime->link(m_self, other); }
+void GenServer::unlink(Pid other) { m_runtime->unlink(m_self, other); }
+MonitorRef GenServer::monitor(Pid other) { return m_runtime->monitor(m_self, other); }
+void GenServer::demonitor(Pid other, MonitorRef ref) { m_runtime->demonitor(other, ref); }
+
+void GenServer::announceStarted()
+{
+    bool announce = false;
+    {
+        std::lock_guard lock(m_process->mutex);
+        announce = !m_process->startAnnounced;
+        m_process->startAnnounced = true;
+    }
+    if (announce)
+        m_runtime->d->publish(EventKind::Start, *m_process);
+}
+
+void GenServer::setStatus(ProcessStatus status) { m_process->status.store(status); }
+void GenServer::setStrategy(Strategy strategy) { m_process->strategy.store(strategy); }
+const std::string& GenServer::path() const { return *m_process->path; }
+
+std::optional<Info> GenServer::receive(
+    const std::function<bool(const Info&)>& pred, std::optional<std::chrono::milliseconds> timeout)
+{
+    Process& p = *m_process;
+    const auto deadline = timeout ? Clock::now() + *timeout : Clock::time_point::max();
+    auto toInfo = [](const Envelope& e) -> std::optional<Info> {
+        switch (e.kind) {
+        case Envelope::Kind::Message: return Info {Info::Kind::Message, e.payload, e.from, {}, 0};
+        case Envelope::Kind::Exit: return Info {Info::Kind::Exit, {}, e.from, e.reason, 0};
+        case Envelope::Kind::Down: return Info {Info::Kind::Down, {}, e.from, e.reason, e.ref};
+        default: return std::nullopt;
+        }
+    };
+    std::unique_lock lock(p.mutex);
+    bool blocking = false;
+    std::optional<Info> found;
+    for (;;) {
+        if (p.run == Process::Run::Dead)
+            break;
+        for (auto it = p.mailbox.begin(); it != p.mailbox.end(); ++it) {
+            auto info = toInfo(*it);
+            if (info && pred(*info)) {
+                found = std::move(info);
+                p.mailbox.erase(it);
+                p.mailboxLength.fetch_sub(1, std::memory_order_relaxed);
+                break;
+            }
+        }
+        if (found || Clock::now() >= deadline)
+            break;
+        if (!blocking) {
+            blocking = true;
+            lock.unlock();
+            detail::Scheduler::enterBlocking();
+            lock.lock();
+            continue;
+        }
+        p.waiting = true;
+        if (deadline == Clock::time_point::max())
+            p.cv.wait(lock);
+        else
+            p.cv.wait_until(lock, deadline);
+        p.waiting = false;
+    }
+    const bool dead = p.run == Process::Run::Dead;
+    lock.unlock();
+    if (blocking)
+        detail::Scheduler::leaveBlocking();
+    if (dead)
+        throw detail::ProcessKilled {};
+    return found;
+}
+
+} // namespace sc

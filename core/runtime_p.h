@@ -1,0 +1,104 @@
+// Internal to core: the process record and the pieces of Runtime::Impl.
+// Threading: fields under `mutex` are guarded by it; atomics are read by
+// snapshots without it; `server` is touched only by the thread that owns
+// the process's run (Run::Running).
+#pragma once
+
+#include "runtime.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace sc::detail {
+
+/// Where a call's answer lands: filled once, by the reply or by the callee's death.
+struct CallSlot {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    std::optional<Term> value;
+    std::optional<Error> error;
+
+    bool fill(Term v)
+    {
+        {
+            std::lock_guard lock(mutex);
+            if (done)
+                return false;
+            done = true;
+            value = std::move(v);
+        }
+        cv.notify_all();
+        return true;
+    }
+    bool fail(Error e)
+    {
+        {
+            std::lock_guard lock(mutex);
+            if (done)
+                return false;
+            done = true;
+            error = std::move(e);
+        }
+        cv.notify_all();
+        return true;
+    }
+};
+
+struct Envelope {
+    enum class Kind : std::uint8_t { Message, Cast, Call, Exit, Down, Timeout, Continue, Stop, Describe };
+    Kind kind = Kind::Message;
+    Term payload;
+    Pid from = 0;
+    ExitReason reason;
+    std::uint64_t ref = 0; ///< Down: the monitor; Timeout: the idle-timeout generation
+    std::shared_ptr<CallSlot> slot;
+};
+
+/// Someone watching a process: a process (gets a Down message) or a waiting call (its slot fails).
+struct Watcher {
+    MonitorRef ref = 0;
+    Pid watcher = 0;
+    std::shared_ptr<CallSlot> slot;
+};
+
+class Process {
+public:
+    enum class Run : std::uint8_t { Idle, Queued, Running, Dead };
+
+    Pid pid = 0;
+    Pid parent = 0;
+    std::shared_ptr<const std::string> path;
+    std::unique_ptr<GenServer> server;
+
+    std::mutex mutex;
+    std::condition_variable cv; ///< a blocked receive waits here
+    std::deque<Envelope> mailbox;
+    Run run = Run::Running;
+    bool waiting = false; ///< blocked in a selective receive
+    bool startAnnounced = false;
+    std::vector<Pid> links;
+    std::vector<Watcher> watchers;
+    std::shared_ptr<CallSlot> pendingCall; ///< the call this process is blocked in
+    std::vector<std::string> names;        ///< guarded by the registry's mutex
+
+    std::atomic<bool> dead {false};
+    std::atomic<bool> trapExit {false};
+    std::atomic<std::uint32_t> mailboxLength {0};
+    std::atomic<std::uint64_t> handled {0};
+    std::atomic<std::uint32_t> restarts {0};
+    std::atomic<ProcessStatus> status {ProcessStatus::Initializing};
+    std::atomic<ProcessKind> kind {ProcessKind::Worker};
+    std::atomic<Strategy> strategy {Strategy::OneForOne};
+    std::uint64_t timeoutGeneration = 0; ///< owner thread only
+};
+
+/// Thrown inside a callback whose process was killed while it blocked; it
+/// unwinds the stale callback, whose effects are void anyway.
+struct ProcessKilled { };
+
+} // namespace sc::detail

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <map>
 #include <queue>
 #include <shared_mutex>
@@ -308,15 +309,168 @@ private:
 
 } // namespace detail
 
+
+// -- the snapshot table --
+
+namespace detail {
+
+SlotTable::~SlotTable()
+{
+    for (auto& c : m_chunks)
+        delete[] c.load();
+}
+
+Slot* SlotTable::acquire(Pid pid, Pid parent, const std::string& path, ProcessKind kind, std::uint32_t restarts)
+{
+    Slot* slot = nullptr;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_free.empty()) {
+            slot = m_free.back();
+            m_free.pop_back();
+        } else {
+            const std::size_t index = m_used.load(std::memory_order_relaxed);
+            const std::size_t chunk = index / kChunk;
+            if (chunk >= kMaxChunks)
+                return nullptr;
+            if (!m_chunks[chunk].load(std::memory_order_relaxed))
+                m_chunks[chunk].store(new Slot[kChunk], std::memory_order_release);
+            slot = &m_chunks[chunk].load(std::memory_order_relaxed)[index % kChunk];
+            m_used.store(index + 1, std::memory_order_release);
+        }
+    }
+    slot->version.fetch_add(1, std::memory_order_acq_rel); // odd: being written
+    const std::size_t len = std::min(path.size(), Slot::kPathWords * 8);
+    for (std::size_t w = 0; w * 8 < len; ++w) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, path.data() + w * 8, std::min<std::size_t>(8, len - w * 8));
+        slot->path[w].store(word, std::memory_order_relaxed);
+    }
+    slot->pathLength.store(std::uint32_t(len), std::memory_order_relaxed);
+    slot->parent.store(parent, std::memory_order_relaxed);
+    slot->mailbox.store(0, std::memory_order_relaxed);
+    slot->restarts.store(restarts, std::memory_order_relaxed);
+    slot->handled.store(0, std::memory_order_relaxed);
+    slot->status.store(ProcessStatus::Initializing, std::memory_order_relaxed);
+    slot->kind.store(kind, std::memory_order_relaxed);
+    slot->strategy.store(Strategy::OneForOne, std::memory_order_relaxed);
+    slot->pid.store(pid, std::memory_order_relaxed);
+    slot->version.fetch_add(1, std::memory_order_release);
+    m_live.fetch_add(1, std::memory_order_relaxed);
+    return slot;
+}
+
+void SlotTable::vacate(Slot* slot)
+{
+    slot->version.fetch_add(1, std::memory_order_acq_rel);
+    slot->pid.store(0, std::memory_order_relaxed);
+    slot->version.fetch_add(1, std::memory_order_release);
+    m_live.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void SlotTable::release(Slot* slot)
+{
+    std::lock_guard lock(m_mutex);
+    m_free.push_back(slot);
+}
+
+namespace {
+/// Copies one slot under its seqlock; false if it is free (or kept changing).
+bool readSlot(const Slot& slot, ProcessInfo& info, char* path)
+{
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        const std::uint32_t v1 = slot.version.load(std::memory_order_acquire);
+        if (v1 & 1u)
+            continue;
+        info.pid = slot.pid.load(std::memory_order_relaxed);
+        info.parent = slot.parent.load(std::memory_order_relaxed);
+        const std::size_t len = std::min<std::size_t>(slot.pathLength.load(std::memory_order_relaxed), Slot::kPathWords * 8);
+        for (std::size_t w = 0; w * 8 < len; ++w) {
+            const std::uint64_t word = slot.path[w].load(std::memory_order_relaxed);
+            std::memcpy(path + w * 8, &word, std::min<std::size_t>(8, len - w * 8));
+        }
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (slot.version.load(std::memory_order_relaxed) != v1)
+            continue;
+        if (info.pid == 0)
+            return false;
+        info.kind = slot.kind.load(std::memory_order_relaxed);
+        info.strategy = slot.strategy.load(std::memory_order_relaxed);
+        info.status = slot.status.load(std::memory_order_relaxed);
+        info.mailbox = slot.mailbox.load(std::memory_order_relaxed);
+        info.restarts = slot.restarts.load(std::memory_order_relaxed);
+        info.handled = slot.handled.load(std::memory_order_relaxed);
+        info.path = std::string_view(nullptr, len);
+        return true;
+    }
+    return false;
+}
+} // namespace
+
+void SlotTable::read(Snapshot& out, const Slot* only) const
+{
+    out.processes.clear();
+    out.m_paths.clear();
+    std::vector<std::size_t> offsets;
+    char buffer[Slot::kPathWords * 8];
+    auto take = [&](const Slot& slot) {
+        ProcessInfo info;
+        if (!readSlot(slot, info, buffer))
+            return;
+        offsets.push_back(out.m_paths.size());
+        out.m_paths.insert(out.m_paths.end(), buffer, buffer + info.path.size());
+        out.processes.push_back(info);
+    };
+    if (only) {
+        take(*only);
+    } else {
+        offsets.reserve(m_live.load(std::memory_order_relaxed) + 64);
+        const std::size_t used = m_used.load(std::memory_order_acquire);
+        for (std::size_t i = 0; i < used; ++i) {
+            const Slot& slot = m_chunks[i / kChunk].load(std::memory_order_acquire)[i % kChunk];
+            if (slot.pid.load(std::memory_order_relaxed) != 0)
+                take(slot);
+        }
+    }
+    const char* base = out.m_paths.data();
+    for (std::size_t i = 0; i < out.processes.size(); ++i)
+        out.processes[i].path = std::string_view(base + offsets[i], out.processes[i].path.size());
+}
+
+} // namespace detail
+
+Snapshot& Snapshot::operator=(const Snapshot& other)
+{
+    if (this == &other)
+        return *this;
+    lastSeq = other.lastSeq;
+    m_paths = other.m_paths;
+    processes = other.processes;
+    const char* from = other.m_paths.data();
+    for (auto& p : processes)
+        p.path = std::string_view(m_paths.data() + (p.path.data() - from), p.path.size());
+    return *this;
+}
+
+const ProcessInfo* Snapshot::find(Pid pid) const
+{
+    for (const auto& p : processes)
+        if (p.pid == pid)
+            return &p;
+    return nullptr;
+}
+
 // ---------------------------------------------------------------------------
 
 struct Runtime::Impl {
     Impl(Runtime& q, RuntimeOptions o)
-        : q(q)
+        : slots()
+        , q(q)
         , options(o)
     {
     }
 
+    detail::SlotTable slots; // first: outlives every process
     Runtime& q;
     RuntimeOptions options;
     std::unique_ptr<detail::Scheduler> scheduler;
@@ -387,7 +541,7 @@ struct Runtime::Impl {
                 p->mailbox.push_front(std::move(e));
             else
                 p->mailbox.push_back(std::move(e));
-            p->mailboxLength.fetch_add(1, std::memory_order_relaxed);
+            p->stats->mailbox.fetch_add(1, std::memory_order_relaxed);
             if (p->run == Process::Run::Idle) {
                 p->run = Process::Run::Queued;
                 busyUp();
@@ -432,11 +586,12 @@ struct Runtime::Impl {
             watchers.swap(p->watchers);
             dropped.swap(p->mailbox);
             pendingCall = std::move(p->pendingCall);
-            p->mailboxLength.store(0);
+            p->stats->mailbox.store(0);
             p->cv.notify_all();
         }
         if (pendingCall)
             pendingCall->fail(Error {Errc::NoProc, "the caller was killed"});
+        slots.vacate(p->stats);
         publish(EventKind::Exit, *p, reason.toString());
         releaseNames(*p);
         {
@@ -488,7 +643,7 @@ struct Runtime::Impl {
     /// terminate(reason) on the owning thread, then death.
     void terminateAndDie(const std::shared_ptr<Process>& p, ExitReason reason)
     {
-        p->status.store(ProcessStatus::Terminating);
+        p->stats->status.store(ProcessStatus::Terminating);
         try {
             p->server->terminate(reason);
         } catch (const ProcessKilled&) {
@@ -685,7 +840,7 @@ void Runtime::Impl::runSlice(const std::shared_ptr<Process>& p)
             }
             e = std::move(p->mailbox.front());
             p->mailbox.pop_front();
-            p->mailboxLength.fetch_sub(1, std::memory_order_relaxed);
+            p->stats->mailbox.fetch_sub(1, std::memory_order_relaxed);
         }
         dispatch(p, e);
         if (p->dead.load())
@@ -740,7 +895,7 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
         case Envelope::Kind::Exit:
             if (e.from != 0 && e.from == p->parent) {
                 // gen_server: a trapped exit from the parent ends the process with that reason.
-                p->handled.fetch_add(1, std::memory_order_relaxed);
+                p->stats->handled.fetch_add(1, std::memory_order_relaxed);
                 terminateAndDie(p, e.reason);
                 return;
             }
@@ -769,7 +924,7 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
         terminateAndDie(p, ExitReason::error(exceptionReason(std::current_exception())));
         return;
     }
-    p->handled.fetch_add(1, std::memory_order_relaxed);
+    p->stats->handled.fetch_add(1, std::memory_order_relaxed);
     apply(p, next, callSlot);
 }
 
@@ -849,11 +1004,13 @@ Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions optio
         return Error {Errc::NoProc, "the runtime is shutting down"};
     auto p = std::make_shared<Process>();
     p->pid = d->nextPid.fetch_add(1);
-    p->kind.store(server->kind());
-    p->restarts.store(options.restarts);
     p->parent = options.parent ? options.parent : (options.link && caller ? caller->pid : 0);
     p->path = std::make_shared<const std::string>(
         options.path.empty() ? "<" + std::to_string(p->pid) + ">" : std::move(options.path));
+    p->stats = d->slots.acquire(p->pid, p->parent, *p->path, server->kind(), options.restarts);
+    if (!p->stats)
+        return Error {Errc::NoProc, "the process table is full"};
+    p->slots = &d->slots;
     server->m_runtime = this;
     server->m_self = p->pid;
     server->m_process = p.get();
@@ -897,7 +1054,7 @@ Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions optio
         d->die(p, *next.m_stop);
         return Error {Errc::StartFailed, next.m_stop->toString()};
     }
-    p->status.store(ProcessStatus::Running);
+    p->stats->status.store(ProcessStatus::Running);
     {
         bool announce = false;
         {
@@ -1238,60 +1395,28 @@ std::vector<std::pair<std::string, Pid>> Runtime::registryEntries(const std::str
     return out;
 }
 
-namespace {
-ProcessInfo infoOf(const Process& p)
-{
-    ProcessInfo i;
-    i.pid = p.pid;
-    i.parent = p.parent;
-    i.path = p.path;
-    i.kind = p.kind.load(std::memory_order_relaxed);
-    i.strategy = p.strategy.load(std::memory_order_relaxed);
-    i.status = p.status.load(std::memory_order_relaxed);
-    i.mailbox = p.mailboxLength.load(std::memory_order_relaxed);
-    i.restarts = p.restarts.load(std::memory_order_relaxed);
-    i.handled = p.handled.load(std::memory_order_relaxed);
-    return i;
-}
-} // namespace
-
 Snapshot Runtime::snapshot() const
 {
     Snapshot snap;
-    snap.lastSeq = m_events->lastSeq();
-    std::size_t total = 0;
-    for (const auto& s : d->shards) {
-        std::shared_lock lock(s.mutex);
-        total += s.map.size();
-    }
-    snap.processes.reserve(total + total / 8);
-    for (const auto& s : d->shards) {
-        std::shared_lock lock(s.mutex);
-        for (const auto& [pid, p] : s.map)
-            if (!p->dead.load(std::memory_order_relaxed))
-                snap.processes.push_back(infoOf(*p));
-    }
-    std::sort(snap.processes.begin(), snap.processes.end(),
-        [](const ProcessInfo& a, const ProcessInfo& b) { return a.pid < b.pid; });
+    snapshot(snap);
     return snap;
 }
 
-std::size_t Runtime::processCount() const
+void Runtime::snapshot(Snapshot& into) const
 {
-    std::size_t total = 0;
-    for (const auto& s : d->shards) {
-        std::shared_lock lock(s.mutex);
-        total += s.map.size();
-    }
-    return total;
+    into.lastSeq = m_events->lastSeq();
+    d->slots.read(into);
 }
 
-std::optional<ProcessInfo> Runtime::info(Pid pid) const
+std::size_t Runtime::processCount() const { return d->slots.live(); }
+
+Snapshot Runtime::info(Pid pid) const
 {
-    auto p = d->find(pid);
-    if (!p || p->dead.load())
-        return std::nullopt;
-    return infoOf(*p);
+    Snapshot snap;
+    snap.lastSeq = m_events->lastSeq();
+    if (auto p = d->find(pid); p && !p->dead.load())
+        d->slots.read(snap, p->stats);
+    return snap;
 }
 
 bool Runtime::waitQuiescent(std::chrono::milliseconds timeout)
@@ -1329,8 +1454,8 @@ void GenServer::announceStarted()
         m_runtime->d->publish(EventKind::Start, *m_process);
 }
 
-void GenServer::setStatus(ProcessStatus status) { m_process->status.store(status); }
-void GenServer::setStrategy(Strategy strategy) { m_process->strategy.store(strategy); }
+void GenServer::setStatus(ProcessStatus status) { m_process->stats->status.store(status); }
+void GenServer::setStrategy(Strategy strategy) { m_process->stats->strategy.store(strategy); }
 const std::string& GenServer::path() const { return *m_process->path; }
 
 std::optional<Info> GenServer::receive(
@@ -1357,7 +1482,7 @@ std::optional<Info> GenServer::receive(
             if (info && pred(*info)) {
                 found = std::move(info);
                 p.mailbox.erase(it);
-                p.mailboxLength.fetch_sub(1, std::memory_order_relaxed);
+                p.stats->mailbox.fetch_sub(1, std::memory_order_relaxed);
                 break;
             }
         }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sc {
@@ -22,6 +23,7 @@ namespace sc {
 namespace detail {
 class Scheduler;
 class Timers;
+class SlotTable;
 }
 
 struct RuntimeOptions {
@@ -46,11 +48,12 @@ struct SpawnOptions {
     std::uint32_t restarts = 0;
 };
 
-/// One live process as a snapshot shows it.
+/// One live process as a snapshot shows it. `path` points into the Snapshot
+/// that holds this row (paths longer than 128 bytes are shortened there).
 struct ProcessInfo {
     Pid pid = 0;
     Pid parent = 0;
-    std::shared_ptr<const std::string> path;
+    std::string_view path;
     ProcessKind kind = ProcessKind::Worker;
     Strategy strategy = Strategy::OneForOne;
     ProcessStatus status = ProcessStatus::Running;
@@ -59,9 +62,24 @@ struct ProcessInfo {
     std::uint64_t handled = 0;
 };
 
-struct Snapshot {
+/// Every live process at about one moment. Copies re-point their rows'
+/// paths at their own storage; moves keep it.
+class Snapshot {
+public:
+    Snapshot() = default;
+    Snapshot(Snapshot&&) noexcept = default;
+    Snapshot& operator=(Snapshot&&) noexcept = default;
+    Snapshot(const Snapshot& other) { *this = other; }
+    Snapshot& operator=(const Snapshot& other);
+
     std::uint64_t lastSeq = 0;           ///< the last event published before the snapshot began
-    std::vector<ProcessInfo> processes;  ///< ordered by pid
+    std::vector<ProcessInfo> processes;  ///< in no particular order (pids grow in spawn order)
+
+    const ProcessInfo* find(Pid pid) const;
+
+private:
+    friend class detail::SlotTable;
+    std::vector<char> m_paths;
 };
 
 using TimerRef = std::uint64_t;
@@ -128,9 +146,14 @@ public:
 
     // -- observability --
     EventBus& events() { return *m_events; }
+    /// Every live process, read without stopping any of them: each field is
+    /// current when read, and the whole is not one instant.
     Snapshot snapshot() const;
+    /// The same into an existing snapshot, reusing its memory (for pollers).
+    void snapshot(Snapshot& into) const;
     std::size_t processCount() const;
-    std::optional<ProcessInfo> info(Pid pid) const;
+    /// A snapshot of one process: empty if it is not alive.
+    Snapshot info(Pid pid) const;
     /// The process's GenServer::describeState(), asked on its own thread
     /// between two messages. Errors: NoProc, Timeout, Exit.
     Result<std::string> describe(Pid pid, std::chrono::milliseconds timeout = std::chrono::seconds(1));

@@ -66,6 +66,51 @@ struct Watcher {
     std::shared_ptr<CallSlot> slot;
 };
 
+/// What a snapshot reads of a process, kept in a dense table so that a
+/// snapshot of 100,000 processes is one linear pass over memory. Identity
+/// fields (pid, parent, path) change under a seqlock (`version` odd while
+/// written); the counters are plain atomics, current when read.
+struct alignas(64) Slot {
+    static constexpr std::size_t kPathWords = 16; ///< 128 bytes of path inline
+    std::atomic<std::uint32_t> version {0};
+    std::atomic<std::uint32_t> pathLength {0};
+    std::atomic<Pid> pid {0}; ///< 0: free
+    std::atomic<Pid> parent {0};
+    std::atomic<std::uint32_t> mailbox {0};
+    std::atomic<std::uint32_t> restarts {0};
+    std::atomic<std::uint64_t> handled {0};
+    std::atomic<ProcessStatus> status {ProcessStatus::Initializing};
+    std::atomic<ProcessKind> kind {ProcessKind::Worker};
+    std::atomic<Strategy> strategy {Strategy::OneForOne};
+    std::atomic<std::uint64_t> path[kPathWords] {};
+};
+
+class SlotTable {
+public:
+    SlotTable() = default;
+    ~SlotTable();
+    SlotTable(const SlotTable&) = delete;
+    SlotTable& operator=(const SlotTable&) = delete;
+
+    Slot* acquire(Pid pid, Pid parent, const std::string& path, ProcessKind kind, std::uint32_t restarts);
+    /// The process died: snapshots stop showing it at once.
+    void vacate(Slot* slot);
+    /// The process object is gone (no callback can touch the slot): reuse it.
+    void release(Slot* slot);
+    /// Fills `out` with every occupied slot (or just `only`), paths in `out`'s own storage.
+    void read(Snapshot& out, const Slot* only = nullptr) const;
+    std::size_t live() const { return m_live.load(std::memory_order_relaxed); }
+
+private:
+    static constexpr std::size_t kChunk = 1024;
+    static constexpr std::size_t kMaxChunks = 16384;
+    std::mutex m_mutex; ///< guards the free list and chunk creation
+    std::vector<Slot*> m_free;
+    std::atomic<Slot*> m_chunks[kMaxChunks] {};
+    std::atomic<std::size_t> m_used {0}; ///< slots handed out at least once
+    std::atomic<std::size_t> m_live {0};
+};
+
 class Process {
 public:
     enum class Run : std::uint8_t { Idle, Queued, Running, Dead };
@@ -88,12 +133,14 @@ public:
 
     std::atomic<bool> dead {false};
     std::atomic<bool> trapExit {false};
-    std::atomic<std::uint32_t> mailboxLength {0};
-    std::atomic<std::uint64_t> handled {0};
-    std::atomic<std::uint32_t> restarts {0};
-    std::atomic<ProcessStatus> status {ProcessStatus::Initializing};
-    std::atomic<ProcessKind> kind {ProcessKind::Worker};
-    std::atomic<Strategy> strategy {Strategy::OneForOne};
+    Slot* stats = nullptr; ///< counters the snapshot reads; vacated at death
+    SlotTable* slots = nullptr;
+
+    ~Process()
+    {
+        if (stats)
+            slots->release(stats);
+    }
     std::uint64_t timeoutGeneration = 0; ///< owner thread only
 };
 

@@ -1,0 +1,875 @@
+#include "scenario.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+namespace sc {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+namespace {
+
+// -- names --
+
+struct StepRule {
+    ScenarioStep::Do action;
+    std::string_view name;
+    std::vector<std::string_view> keys;
+};
+
+const std::vector<StepRule> kSteps {
+    {ScenarioStep::Do::Kill, "kill", {"do", "target"}},
+    {ScenarioStep::Do::Crash, "crash", {"do", "target"}},
+    {ScenarioStep::Do::Stop, "stop", {"do", "target", "reason"}},
+    {ScenarioStep::Do::StartChild, "start_child", {"do", "target", "child"}},
+    {ScenarioStep::Do::TerminateChild, "terminate_child", {"do", "target", "id"}},
+    {ScenarioStep::Do::RestartChild, "restart_child", {"do", "target", "id"}},
+    {ScenarioStep::Do::Sleep, "sleep", {"do", "ms"}},
+    {ScenarioStep::Do::StopTree, "stop_tree", {"do"}},
+};
+
+const std::vector<std::string_view> kNodeKeys {"id", "type", "strategy", "intensity", "period_ms",
+    "max_children", "restart", "shutdown", "stop_delay_ms", "children"};
+
+template <typename E>
+using NameTable = std::initializer_list<std::pair<std::string_view, E>>;
+
+const NameTable<ScenarioNode::Type> kTypes {{"supervisor", ScenarioNode::Type::Supervisor},
+    {"dynamic_supervisor", ScenarioNode::Type::DynamicSupervisor}, {"worker", ScenarioNode::Type::Worker}};
+const NameTable<Strategy> kStrategies {
+    {"one_for_one", Strategy::OneForOne}, {"one_for_all", Strategy::OneForAll}, {"rest_for_one", Strategy::RestForOne}};
+const NameTable<Restart> kRestarts {
+    {"permanent", Restart::Permanent}, {"transient", Restart::Transient}, {"temporary", Restart::Temporary}};
+
+/// Nesting beyond this is refused, so that a hostile file cannot exhaust the stack.
+constexpr int kMaxDepth = 100;
+constexpr std::size_t kMaxJsonDepth = 2 * kMaxDepth + 8; ///< a tree level is two JSON levels
+constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
+
+const char* typeName(ScenarioNode::Type type)
+{
+    switch (type) {
+    case ScenarioNode::Type::Supervisor:
+        return "supervisor";
+    case ScenarioNode::Type::DynamicSupervisor:
+        return "dynamic_supervisor";
+    case ScenarioNode::Type::Worker:
+        return "worker";
+    }
+    return "?";
+}
+
+// -- parsing --
+
+/// Thrown inside the parser only; parseScenario turns it into an Error.
+struct BadScenario {
+    std::string field;
+    std::string message;
+};
+
+[[noreturn]] void fail(const std::string& field, const std::string& what, std::string_view expected)
+{
+    throw BadScenario {field, what + " (expected " + std::string(expected) + ")"};
+}
+
+/// JSON-escaped, so that user text cannot break the one-line message.
+std::string quote(const std::string& s)
+{
+    return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string oneOf(const auto& names)
+{
+    std::string out;
+    std::size_t i = 0;
+    for (const auto& name : names) {
+        if (i > 0)
+            out += i + 1 == std::size(names) ? " or " : ", ";
+        if constexpr (requires { name.first; })
+            out += quote(std::string(name.first));
+        else
+            out += quote(std::string(name));
+        ++i;
+    }
+    return std::size(names) > 2 ? "one of " + out : out;
+}
+
+std::string describe(const json& j)
+{
+    switch (j.type()) {
+    case json::value_t::object:
+        return "an object";
+    case json::value_t::array:
+        return "an array";
+    case json::value_t::string: {
+        auto s = j.get<std::string>();
+        return s.size() > 60 ? quote(s.substr(0, 57)) + "..." : quote(s);
+    }
+    default:
+        return j.dump();
+    }
+}
+
+bool isPlainKey(const std::string& key)
+{
+    return !key.empty()
+        && std::all_of(key.begin(), key.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+std::string at(const std::string& field, const std::string& key)
+{
+    if (!isPlainKey(key))
+        return field + "[" + quote(key) + "]";
+    return field.empty() ? key : field + "." + key;
+}
+
+std::string at(const std::string& field, std::size_t index) { return field + "[" + std::to_string(index) + "]"; }
+
+const json& require(const json& object, const std::string& field, const char* key, std::string_view expected)
+{
+    auto it = object.find(key);
+    if (it == object.end())
+        fail(at(field, key), "missing", expected);
+    return *it;
+}
+
+const json* optional(const json& object, const char* key)
+{
+    auto it = object.find(key);
+    return it == object.end() ? nullptr : &*it;
+}
+
+void checkKeys(const json& object, const std::string& field, const std::vector<std::string_view>& allowed,
+    const std::string& what)
+{
+    for (const auto& [key, value] : object.items()) {
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+            fail(at(field, key), "unknown key " + what, oneOf(allowed));
+    }
+}
+
+std::string stringField(const json& j, const std::string& field, std::string_view expected)
+{
+    if (!j.is_string())
+        fail(field, "got " + describe(j), expected);
+    return j.get<std::string>();
+}
+
+template <typename E>
+E enumField(const json& j, const std::string& field, NameTable<E> names)
+{
+    const auto text = stringField(j, field, oneOf(names));
+    for (const auto& [name, value] : names) {
+        if (name == text)
+            return value;
+    }
+    fail(field, "got " + quote(text), oneOf(names));
+}
+
+int intField(const json& j, const std::string& field, int min, std::string_view expected)
+{
+    if (!j.is_number_integer())
+        fail(field, "got " + describe(j), expected);
+    if (j.is_number_unsigned() ? j.get<std::uint64_t>() > INT_MAX : j.get<std::int64_t>() > INT_MAX)
+        fail(field, j.dump() + " is too large", expected);
+    const auto v = j.get<std::int64_t>();
+    if (v < min)
+        fail(field, j.dump() + (v < 0 ? " is negative" : " is too small"), expected);
+    return int(v);
+}
+
+std::string idField(const json& j, const std::string& field)
+{
+    constexpr std::string_view expected = "a non-empty string without '/'";
+    auto id = stringField(j, field, expected);
+    if (id.empty())
+        fail(field, "empty id", expected);
+    if (id.find('/') != std::string::npos)
+        fail(field, quote(id) + " contains '/'", expected);
+    return id;
+}
+
+ScenarioNode parseNode(const json& j, const std::string& field, bool isRoot, int depth)
+{
+    if (!j.is_object())
+        fail(field, "got " + describe(j), R"(a node object such as {"id": "a"})");
+    if (depth > kMaxDepth)
+        fail(field, "nested too deeply", "at most " + std::to_string(kMaxDepth) + " levels");
+    checkKeys(j, field, kNodeKeys, "in a node");
+
+    ScenarioNode n;
+    n.id = idField(require(j, field, "id", "a non-empty string without '/'"), at(field, "id"));
+    n.type = isRoot ? ScenarioNode::Type::Supervisor : ScenarioNode::Type::Worker;
+    if (auto v = optional(j, "type"))
+        n.type = enumField(*v, at(field, "type"), kTypes);
+    if (isRoot && n.type == ScenarioNode::Type::Worker)
+        fail(at(field, "type"), "the root cannot be a worker", R"("supervisor" or "dynamic_supervisor")");
+
+    const bool sup = n.type == ScenarioNode::Type::Supervisor;
+    const bool dyn = n.type == ScenarioNode::Type::DynamicSupervisor;
+    const bool worker = n.type == ScenarioNode::Type::Worker;
+    auto only = [&](const char* key, bool allowed, std::string_view where) {
+        if (!allowed && j.contains(key))
+            fail(at(field, key), std::string("not allowed on ") + (isRoot ? "the root " : "a ") + typeName(n.type),
+                where);
+    };
+    only("strategy", sup, "only on a supervisor");
+    only("children", sup, "only on a supervisor");
+    only("intensity", !worker, "only on a supervisor or dynamic_supervisor");
+    only("period_ms", !worker, "only on a supervisor or dynamic_supervisor");
+    only("max_children", dyn, "only on a dynamic_supervisor");
+    only("stop_delay_ms", worker, "only on a worker");
+    only("restart", !isRoot, "only on children: nothing supervises the root");
+    only("shutdown", !isRoot, "only on children: nothing supervises the root");
+
+    if (auto v = optional(j, "strategy"))
+        n.strategy = enumField(*v, at(field, "strategy"), kStrategies);
+    if (auto v = optional(j, "intensity"))
+        n.intensity = intField(*v, at(field, "intensity"), 0, "a non-negative integer");
+    if (auto v = optional(j, "period_ms"))
+        n.periodMs = intField(*v, at(field, "period_ms"), 1, "an integer of at least 1 (milliseconds)");
+    if (auto v = optional(j, "max_children"))
+        n.maxChildren = intField(*v, at(field, "max_children"), 0, "a non-negative integer");
+    if (auto v = optional(j, "restart"))
+        n.restart = enumField(*v, at(field, "restart"), kRestarts);
+    if (auto v = optional(j, "stop_delay_ms"))
+        n.stopDelayMs = intField(*v, at(field, "stop_delay_ms"), 0, "a non-negative integer (milliseconds)");
+    if (auto v = optional(j, "shutdown")) {
+        constexpr std::string_view expected = R"("brutal_kill", "infinity" or a non-negative integer (milliseconds))";
+        const auto f = at(field, "shutdown");
+        if (v->is_string() && v->get<std::string>() == "brutal_kill")
+            n.shutdown = Shutdown::brutalKill();
+        else if (v->is_string() && v->get<std::string>() == "infinity")
+            n.shutdown = Shutdown::infinity();
+        else if (v->is_number_integer())
+            n.shutdown = Shutdown::after(milliseconds(intField(*v, f, 0, expected)));
+        else
+            fail(f, "got " + describe(*v), expected);
+    }
+    if (auto v = optional(j, "children")) {
+        const auto f = at(field, "children");
+        if (!v->is_array())
+            fail(f, "got " + describe(*v), "an array of nodes");
+        std::set<std::string> ids;
+        for (std::size_t i = 0; i < v->size(); ++i) {
+            auto child = parseNode((*v)[i], at(f, i), false, depth + 1);
+            if (!ids.insert(child.id).second)
+                fail(at(at(f, i), "id"), "duplicate id " + quote(child.id) + " among siblings",
+                    "ids unique among siblings");
+            n.children.push_back(std::move(child));
+        }
+    }
+    return n;
+}
+
+/// Every path a step may name, with the types of the nodes found there
+/// (start_child may add several children with one id to a dynamic supervisor).
+using PathTypes = std::map<std::string, std::set<ScenarioNode::Type>>;
+
+void addPaths(PathTypes& paths, const ScenarioNode& node, const std::string& path)
+{
+    paths[path].insert(node.type);
+    for (const auto& child : node.children)
+        addPaths(paths, child, path + "/" + child.id);
+}
+
+std::string expectedPath(const PathTypes& paths)
+{
+    constexpr std::size_t listed = 8;
+    if (paths.size() <= listed) {
+        std::vector<std::string> names;
+        for (const auto& [path, types] : paths)
+            names.push_back(path);
+        return oneOf(names);
+    }
+    return "the path of a node, such as " + quote(std::next(paths.begin())->first);
+}
+
+ScenarioStep parseStep(const json& j, const std::string& field, PathTypes& paths)
+{
+    using Do = ScenarioStep::Do;
+    std::vector<std::string_view> names;
+    for (const auto& rule : kSteps)
+        names.push_back(rule.name);
+    if (!j.is_object())
+        fail(field, "got " + describe(j), R"(a step object such as {"do": "kill", "target": "root/a"})");
+    const auto doField = at(field, "do");
+    const auto name = stringField(require(j, field, "do", oneOf(names)), doField, oneOf(names));
+    auto rule = std::find_if(kSteps.begin(), kSteps.end(), [&](const StepRule& r) { return r.name == name; });
+    if (rule == kSteps.end())
+        fail(doField, "unknown step " + quote(name), oneOf(names));
+    checkKeys(j, field, rule->keys, "for a " + quote(name) + " step");
+
+    ScenarioStep step;
+    step.action = rule->action;
+    if (step.action == Do::Sleep) {
+        step.ms = intField(require(j, field, "ms", "a non-negative integer (milliseconds)"), at(field, "ms"), 0,
+            "a non-negative integer (milliseconds)");
+        return step;
+    }
+    if (step.action == Do::StopTree)
+        return step;
+
+    const auto targetField = at(field, "target");
+    step.target = stringField(require(j, field, "target", R"(a path such as "root/a")"), targetField,
+        R"(a path such as "root/a")");
+    auto target = paths.find(step.target);
+    if (target == paths.end())
+        fail(targetField, "no node has the path " + quote(step.target), expectedPath(paths));
+    const bool supervisesChildren = target->second != std::set {ScenarioNode::Type::Worker};
+
+    switch (step.action) {
+    case Do::Stop: {
+        constexpr std::string_view expected = R"(an exit reason such as "normal", "shutdown" or "boom")";
+        step.reason = stringField(require(j, field, "reason", expected), at(field, "reason"), expected);
+        if (step.reason.empty())
+            fail(at(field, "reason"), "empty reason", expected);
+        break;
+    }
+    case Do::StartChild:
+    case Do::TerminateChild:
+    case Do::RestartChild:
+        if (!supervisesChildren)
+            fail(targetField, quote(step.target) + " is a worker", "a supervisor or dynamic_supervisor");
+        if (step.action == Do::StartChild) {
+            step.child = parseNode(require(j, field, "child", R"(a node object such as {"id": "a"})"),
+                at(field, "child"), false, 1);
+            // Only a dynamic supervisor accepts the child (a static one answers not_supported).
+            if (target->second.contains(ScenarioNode::Type::DynamicSupervisor))
+                addPaths(paths, *step.child, step.target + "/" + step.child->id);
+        } else {
+            step.id = idField(require(j, field, "id", "the id of a child"), at(field, "id"));
+        }
+        break;
+    default:
+        break;
+    }
+    return step;
+}
+
+/// Finds duplicate keys while nlohmann parses (it would keep the last one
+/// silently), and knows where the parser is for errors that carry no position.
+class KeyTracker {
+public:
+    bool operator()(int, json::parse_event_t event, json& parsed)
+    {
+        switch (event) {
+        case json::parse_event_t::object_start:
+        case json::parse_event_t::array_start:
+            if (m_stack.size() >= kMaxJsonDepth)
+                fail(current(), "nested too deeply", "at most " + std::to_string(kMaxJsonDepth) + " levels of JSON");
+            m_stack.emplace_back().array = event == json::parse_event_t::array_start;
+            m_stack.back().path = parentPath();
+            break;
+        case json::parse_event_t::key: {
+            auto& frame = m_stack.back();
+            frame.key = parsed.get<std::string>();
+            if (!frame.keys.insert(frame.key).second && m_duplicate.empty())
+                m_duplicate = at(frame.path, frame.key);
+            break;
+        }
+        case json::parse_event_t::object_end:
+        case json::parse_event_t::array_end:
+            m_stack.pop_back();
+            [[fallthrough]];
+        case json::parse_event_t::value:
+            if (!m_stack.empty() && m_stack.back().array)
+                ++m_stack.back().count;
+            break;
+        }
+        return true;
+    }
+
+    /// The field being parsed now (empty outside any container).
+    std::string current() const { return pathIn(m_stack.size()); }
+    const std::string& duplicate() const { return m_duplicate; }
+
+private:
+    /// The path of the next value inside the `depth`-th open container.
+    std::string pathIn(std::size_t depth) const
+    {
+        if (depth == 0)
+            return {};
+        const auto& frame = m_stack[depth - 1];
+        return frame.array ? at(frame.path, frame.count) : at(frame.path, frame.key);
+    }
+    std::string parentPath() const { return pathIn(m_stack.size() - 1); }
+
+    struct Frame {
+        std::string path;
+        bool array = false;
+        std::size_t count = 0;
+        std::string key;
+        std::set<std::string> keys;
+    };
+    std::vector<Frame> m_stack;
+    std::string m_duplicate;
+};
+
+/// Messages are one line of valid UTF-8 whatever the input held: control
+/// characters become spaces, invalid bytes U+FFFD.
+std::string oneLine(const std::string& text)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        bool valid = length > 0 && i + length <= text.size();
+        for (std::size_t k = 1; valid && k < length; ++k)
+            valid = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
+        if (!valid) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else if (c < 0x20 || c == 0x7f) {
+            out += ' ';
+            ++i;
+        } else {
+            out.append(text, i, length);
+            i += length;
+        }
+    }
+    return out;
+}
+
+/// "line 3, column 7: invalid JSON: <nlohmann's reason>".
+std::string describeParseError(const json::parse_error& e)
+{
+    std::string what = e.what();
+    std::string where;
+    if (auto pos = what.find("parse error at "); pos != std::string::npos) {
+        what.erase(0, pos + std::strlen("parse error at "));
+        if (auto colon = what.find(": "); colon != std::string::npos) {
+            where = what.substr(0, colon) + ": ";
+            what.erase(0, colon + 2);
+        }
+    } else if (auto bracket = what.find("] "); bracket != std::string::npos) {
+        what.erase(0, bracket + 2);
+    }
+    if (what.find("expected") == std::string::npos)
+        what += " (expected valid JSON)";
+    return where + "invalid JSON: " + what;
+}
+
+// -- running --
+
+/// Shared by one run's workers. A terminate that is still sleeping out its
+/// stop_delay_ms when the run ends returns early, so teardown is not held up.
+class Teardown {
+public:
+    void sleepFor(milliseconds delay)
+    {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait_for(lock, delay, [this] { return m_done; });
+    }
+    void finish()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_done = true;
+        }
+        m_cv.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_done = false;
+};
+
+struct StopRequest {
+    ExitReason reason;
+};
+
+class ScenarioWorker : public GenServer {
+public:
+    ScenarioWorker(int stopDelayMs, std::shared_ptr<Teardown> teardown)
+        : m_stopDelay(stopDelayMs)
+        , m_teardown(std::move(teardown))
+    {
+    }
+
+    Next init() override
+    {
+        trapExits(true);
+        return Next::ok();
+    }
+    Next handleCast(const Term& message) override
+    {
+        if (auto text = std::any_cast<std::string>(&message); text && *text == "crash")
+            throw std::runtime_error("crash");
+        if (auto stop = std::any_cast<StopRequest>(&message))
+            return Next::stop(stop->reason);
+        return Next::noreply();
+    }
+    void terminate(const ExitReason&) override
+    {
+        if (m_stopDelay.count() > 0)
+            m_teardown->sleepFor(m_stopDelay);
+    }
+    std::string describeState() const override { return "stop_delay_ms: " + std::to_string(m_stopDelay.count()); }
+
+private:
+    milliseconds m_stopDelay;
+    std::shared_ptr<Teardown> m_teardown;
+};
+
+/// A node kept alive by the child specs that start it (aliasing pointers into one tree).
+using NodeRef = std::shared_ptr<const ScenarioNode>;
+
+SupervisorFlags supervisorFlags(const ScenarioNode& n) { return {n.strategy, n.intensity, milliseconds(n.periodMs)}; }
+
+DynamicSupervisorFlags dynamicFlags(const ScenarioNode& n)
+{
+    return {n.intensity, milliseconds(n.periodMs), n.maxChildren};
+}
+
+ChildSpec childSpec(const NodeRef& node, const std::shared_ptr<Teardown>& teardown);
+
+std::vector<ChildSpec> childSpecs(const NodeRef& node, const std::shared_ptr<Teardown>& teardown)
+{
+    std::vector<ChildSpec> specs;
+    for (const auto& child : node->children)
+        specs.push_back(childSpec(NodeRef(node, &child), teardown));
+    return specs;
+}
+
+std::unique_ptr<GenServer> makeServer(const NodeRef& node, const std::shared_ptr<Teardown>& teardown)
+{
+    switch (node->type) {
+    case ScenarioNode::Type::Supervisor:
+        return std::make_unique<Supervisor>(supervisorFlags(*node), childSpecs(node, teardown));
+    case ScenarioNode::Type::DynamicSupervisor:
+        return std::make_unique<DynamicSupervisor>(dynamicFlags(*node));
+    case ScenarioNode::Type::Worker:
+        break;
+    }
+    return std::make_unique<ScenarioWorker>(node->stopDelayMs, teardown);
+}
+
+ChildSpec childSpec(const NodeRef& node, const std::shared_ptr<Teardown>& teardown)
+{
+    ChildSpec spec;
+    spec.id = node->id;
+    spec.start = [node, teardown] { return makeServer(node, teardown); };
+    spec.restart = node->restart;
+    spec.shutdown = node->shutdown;
+    spec.type = node->type == ScenarioNode::Type::Worker ? ChildType::Worker : ChildType::Supervisor;
+    return spec;
+}
+
+Result<Pid> startTree(Runtime& rt, const NodeRef& root, const std::shared_ptr<Teardown>& teardown)
+{
+    if (root->type == ScenarioNode::Type::Supervisor)
+        return startSupervisor(rt, root->id, supervisorFlags(*root), childSpecs(root, teardown));
+    SpawnOptions options;
+    options.path = root->id;
+    return rt.spawn(makeServer(root, teardown), options);
+}
+
+class Runner {
+public:
+    Runner(const Scenario& scenario, const RunOptions& options)
+        : m_scenario(scenario)
+        , m_options(options)
+        , m_rt(RuntimeOptions {.workers = options.workers})
+        , m_events(m_rt.events().subscribe())
+    {
+    }
+
+    ~Runner()
+    {
+        // Nothing the teardown publishes reaches the trace.
+        m_rt.events().unsubscribe(m_events);
+        m_teardown->finish();
+    }
+
+    int run()
+    {
+        auto root = startTree(m_rt, std::make_shared<const ScenarioNode>(m_scenario.tree), m_teardown);
+        if (!root) {
+            writeTrace();
+            spdlog::error("scenario: the tree did not start: {}", root.error().toString());
+            return 1;
+        }
+        m_root = *root;
+        if (!settle("the tree started"))
+            return 1;
+        for (std::size_t i = 0; i < m_scenario.steps.size(); ++i) {
+            perform(m_scenario.steps[i]);
+            if (!settle("steps[" + std::to_string(i) + "]"))
+                return 1;
+        }
+        if (auto lost = m_events->dropped())
+            spdlog::warn("scenario: {} events were dropped from the trace", lost);
+        return 0;
+    }
+
+private:
+    using Do = ScenarioStep::Do;
+
+    bool settle(const std::string& after)
+    {
+        const bool quiet = m_rt.waitQuiescent(m_options.quiescenceTimeout);
+        writeTrace();
+        if (!quiet)
+            spdlog::error("scenario: the runtime was not quiescent {} ms after {}", m_options.quiescenceTimeout.count(),
+                after);
+        return quiet;
+    }
+
+    void writeTrace()
+    {
+        for (const auto& event : m_events->drain()) {
+            if (m_options.trace)
+                *m_options.trace << traceLine(event) << std::endl;
+        }
+    }
+
+    void publish(EventKind kind, Do action, std::string path = {}, std::string text = {})
+    {
+        Event e;
+        e.kind = kind;
+        e.action = stepName(action);
+        e.path = std::move(path);
+        e.reason = std::move(text);
+        m_rt.events().publish(std::move(e));
+    }
+
+    template <typename T>
+    void publishResult(Do action, const Result<T>& result)
+    {
+        Event e;
+        e.kind = EventKind::StepResult;
+        e.action = stepName(action);
+        e.ok = result.ok();
+        if (!result.ok())
+            e.error = errcName(result.error().code);
+        m_rt.events().publish(std::move(e));
+    }
+
+    /// The live process at `path`; the oldest if start_child made several.
+    std::optional<ProcessInfo> find(const std::string& path) const
+    {
+        for (auto& info : m_rt.snapshot().processes) {
+            if (info.path && *info.path == path)
+                return info;
+        }
+        return std::nullopt;
+    }
+
+    void perform(const ScenarioStep& step)
+    {
+        publish(EventKind::Step, step.action, step.target);
+        switch (step.action) {
+        case Do::Sleep:
+            std::this_thread::sleep_for(milliseconds(step.ms));
+            return;
+        case Do::StopTree:
+            if (auto stopped = m_rt.stop(m_root, ExitReason::shutdown()); !stopped)
+                publish(EventKind::Log, step.action, {}, "stop_tree: " + stopped.error().toString());
+            return;
+        default:
+            break;
+        }
+
+        const bool answers = step.action == Do::StartChild || step.action == Do::TerminateChild
+            || step.action == Do::RestartChild;
+        const auto target = find(step.target);
+        if (!target) {
+            // OTP ignores a signal to a dead pid; a call to one answers noproc.
+            publish(EventKind::Log, step.action, step.target,
+                std::string(stepName(step.action)) + ": " + step.target + " is not alive; nothing done");
+            if (answers)
+                publishResult(step.action, Status(Error {Errc::NoProc, step.target}));
+            return;
+        }
+        if (answers && target->kind == ProcessKind::Worker) {
+            publishResult(step.action, Status(Error {Errc::NotSupported, step.target}));
+            return;
+        }
+        const Pid pid = target->pid;
+        switch (step.action) {
+        case Do::Kill:
+            m_rt.kill(pid);
+            break;
+        case Do::Crash:
+            m_rt.cast(pid, std::string("crash"));
+            break;
+        case Do::Stop:
+            m_rt.cast(pid, StopRequest {ExitReason::parse(step.reason)});
+            break;
+        case Do::StartChild:
+            // DynamicSupervisor.start_child on a static supervisor is an error in OTP too.
+            if (target->kind != ProcessKind::DynamicSupervisor)
+                publishResult(step.action, Status(Error {Errc::NotSupported, step.target}));
+            else
+                publishResult(step.action,
+                    startChild(m_rt, pid, childSpec(std::make_shared<const ScenarioNode>(*step.child), m_teardown)));
+            break;
+        case Do::TerminateChild:
+            publishResult(step.action, terminateChild(m_rt, pid, step.id));
+            break;
+        case Do::RestartChild:
+            publishResult(step.action, restartChild(m_rt, pid, step.id));
+            break;
+        case Do::Sleep:
+        case Do::StopTree:
+            break;
+        }
+    }
+
+    const Scenario& m_scenario;
+    const RunOptions& m_options;
+    std::shared_ptr<Teardown> m_teardown = std::make_shared<Teardown>();
+    Runtime m_rt;
+    std::shared_ptr<Subscription> m_events;
+    Pid m_root = 0;
+};
+
+} // namespace
+
+const char* stepName(ScenarioStep::Do action)
+{
+    for (const auto& rule : kSteps) {
+        if (rule.action == action)
+            return rule.name.data();
+    }
+    return "?";
+}
+
+Result<Scenario> parseScenario(std::string_view text, const std::string& fileName)
+{
+    auto bad = [&](const std::string& field, const std::string& what) {
+        return Error {Errc::BadArgument, oneLine(fileName + ": " + (field.empty() ? "top level" : field) + ": " + what)};
+    };
+    KeyTracker keys;
+    json doc;
+    try {
+        doc = json::parse(text.begin(), text.end(), [&keys](int depth, json::parse_event_t event, json& parsed) {
+            return keys(depth, event, parsed);
+        });
+    } catch (const BadScenario& e) {
+        return bad(e.field, e.message);
+    } catch (const json::parse_error& e) {
+        return Error {Errc::BadArgument, oneLine(fileName + ": " + describeParseError(e))};
+    } catch (const json::exception& e) {
+        // e.g. a number too large for a double
+        std::string what = e.what();
+        what.erase(0, what.find("] ") == std::string::npos ? 0 : what.find("] ") + 2);
+        return bad(keys.current(), "invalid JSON: " + what + " (expected valid JSON)");
+    }
+    if (!keys.duplicate().empty())
+        return bad(keys.duplicate(), "duplicate key (expected each key once per object)");
+
+    try {
+        if (!doc.is_object())
+            fail({}, "got " + describe(doc), R"(an object {"tree": NODE, "steps": [STEP, ...]})");
+        checkKeys(doc, {}, {"tree", "steps"}, "at the top level");
+        Scenario scenario;
+        scenario.tree = parseNode(require(doc, {}, "tree", R"(a node object such as {"id": "root", "children": []})"),
+            "tree", true, 1);
+        const auto& steps = require(doc, {}, "steps", "an array of steps");
+        if (!steps.is_array())
+            fail("steps", "got " + describe(steps), "an array of steps");
+        PathTypes paths;
+        addPaths(paths, scenario.tree, scenario.tree.id);
+        for (std::size_t i = 0; i < steps.size(); ++i)
+            scenario.steps.push_back(parseStep(steps[i], at("steps", i), paths));
+        return scenario;
+    } catch (const BadScenario& e) {
+        return bad(e.field, e.message);
+    }
+}
+
+Result<Scenario> loadScenario(const std::string& fileName)
+{
+    auto cannotRead = [&](const std::string& why) {
+        return Error {Errc::NotFound, oneLine(fileName + ": cannot read: " + why)};
+    };
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(fileName.c_str(), "rb"), &std::fclose);
+    if (!file)
+        return cannotRead(std::strerror(errno));
+    std::string text;
+    std::array<char, 65536> buffer;
+    while (const auto n = std::fread(buffer.data(), 1, buffer.size(), file.get())) {
+        text.append(buffer.data(), n);
+        if (text.size() > kMaxFileBytes)
+            return cannotRead("larger than 64 MiB");
+    }
+    if (std::ferror(file.get()))
+        return cannotRead(std::strerror(errno));
+    return parseScenario(text, fileName);
+}
+
+Result<Pid> startScenarioTree(Runtime& rt, const ScenarioNode& root)
+{
+    return startTree(rt, std::make_shared<const ScenarioNode>(root), std::make_shared<Teardown>());
+}
+
+int runScenario(const Scenario& scenario, const RunOptions& options)
+{
+    return Runner(scenario, options).run();
+}
+
+std::string traceLine(const Event& e)
+{
+    nlohmann::ordered_json j;
+    j["seq"] = e.seq;
+    switch (e.kind) {
+    case EventKind::Start:
+    case EventKind::Exit:
+        j["event"] = e.kind == EventKind::Start ? "start" : "exit";
+        j["path"] = e.path;
+        j["pid"] = e.pid;
+        if (e.kind == EventKind::Exit)
+            j["reason"] = e.reason;
+        break;
+    case EventKind::Step:
+        j["event"] = "step";
+        j["do"] = e.action;
+        if (!e.path.empty())
+            j["target"] = e.path;
+        break;
+    case EventKind::StepResult:
+        j["event"] = "result";
+        j["do"] = e.action;
+        j["ok"] = e.ok;
+        if (!e.ok)
+            j["error"] = e.error;
+        break;
+    default:
+        // Everything else under its own name, with whichever fields it carries.
+        j["event"] = eventKindName(e.kind);
+        if (!e.path.empty())
+            j["path"] = e.path;
+        if (e.pid)
+            j["pid"] = e.pid;
+        if (e.parent)
+            j["parent"] = e.parent;
+        if (!e.name.empty())
+            j["name"] = e.name;
+        if (!e.reason.empty())
+            j[e.kind == EventKind::Log ? "message" : "reason"] = e.reason;
+        break;
+    }
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+} // namespace sc

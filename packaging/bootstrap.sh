@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# On Debian 12: installs whatever build dependency is missing, builds, then
+#   bootstrap.sh app [ARGS...]   launches Supervision Console (ARGS go to it)
+#   bootstrap.sh test            runs the whole test suite
+# Build trees live in build/<preset>; set SC_PRESET to pick another preset
+# from CMakePresets.json (debug, release, asan, tsan).
+set -euo pipefail
+
+mode=${1:-app}
+shift || true
+cd "$(dirname "$0")/.."
+preset=${SC_PRESET:-release}
+
+deps=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libqcustomplot-dev
+      libspdlog-dev libsqlite3-dev nlohmann-json3-dev)
+missing=()
+for p in "${deps[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+cmake --preset "$preset"
+cmake --build --preset "$preset" -j "$(nproc)"
+
+case $mode in
+  app)
+    exec "build/$preset/app/supervision-console" "$@" ;;
+  test)
+    exec ctest --preset "$preset" -j "$(nproc)" ;;
+  *)
+    echo "usage: packaging/bootstrap.sh app [ARGS...] | test" >&2
+    exit 2 ;;
+esac

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 
 namespace sc {
 
@@ -314,8 +315,11 @@ Next Supervisor::handleCast(const Term& message)
             return Next::noreply();
         if (!restart(std::size_t(it - m_children.begin())))
             return Next::stop(ExitReason::shutdown());
+        return Next::noreply();
     }
-    return Next::noreply();
+    // OTP's supervisor has no clause for other casts: it crashes (function_clause),
+    // stopping its children; a DynamicSupervisor logs and ignores them instead.
+    throw std::runtime_error("unexpected cast");
 }
 
 Next Supervisor::handleCall(const Term& request, const From&)

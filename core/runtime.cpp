@@ -662,6 +662,13 @@ struct Runtime::Impl {
         std::lock_guard lock(registryMutex);
         if (!p || p->dead.load())
             return Error {Errc::NoProc, display};
+        const bool plainName = key.find('\0') == std::string::npos;
+        if (plainName) {
+            // One name per process, as erlang:register/2 allows.
+            for (const auto& own : p->names)
+                if (own.find('\0') == std::string::npos)
+                    return Error {Errc::AlreadyRegistered, "the process is already registered as " + own, pid};
+        }
         auto [it, inserted] = registry.emplace(key, pid);
         if (!inserted)
             return Error {Errc::AlreadyRegistered, display, it->second};

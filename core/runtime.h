@@ -134,7 +134,8 @@ public:
     bool cancelTimer(TimerRef ref);
 
     // -- registry --
-    /// One name, one process. Errors: AlreadyRegistered (owner set), NoProc.
+    /// One name, one process: a taken name, or a process that already has a
+    /// name, is AlreadyRegistered (owner: the holder). Also NoProc.
     Status registerName(const std::string& name, Pid pid);
     Status unregisterName(const std::string& name);
     Pid whereis(const std::string& name) const;

@@ -1,8 +1,5 @@
 #include "scenario.h"
 
-#include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -14,8 +11,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
+#include <spdlog/spdlog.h>
 #include <stdexcept>
 #include <thread>
 
@@ -45,11 +44,10 @@ const std::vector<StepRule> kSteps {
     {ScenarioStep::Do::StopTree, "stop_tree", {"do"}},
 };
 
-const std::vector<std::string_view> kNodeKeys {"id", "type", "strategy", "intensity", "period_ms",
-    "max_children", "restart", "shutdown", "stop_delay_ms", "children"};
+const std::vector<std::string_view> kNodeKeys {"id", "type", "strategy", "intensity", "period_ms", "max_children",
+    "restart", "shutdown", "stop_delay_ms", "children"};
 
-template <typename E>
-using NameTable = std::initializer_list<std::pair<std::string_view, E>>;
+template <typename E> using NameTable = std::initializer_list<std::pair<std::string_view, E>>;
 
 const NameTable<ScenarioNode::Type> kTypes {{"supervisor", ScenarioNode::Type::Supervisor},
     {"dynamic_supervisor", ScenarioNode::Type::DynamicSupervisor}, {"worker", ScenarioNode::Type::Worker}};
@@ -61,7 +59,7 @@ const NameTable<Restart> kRestarts {
 /// Nesting beyond this is refused, so that a hostile file cannot exhaust the stack.
 constexpr int kMaxDepth = 100;
 constexpr std::size_t kMaxJsonDepth = 2 * kMaxDepth + 8; ///< a tree level is two JSON levels
-constexpr std::size_t kMaxFileBytes = 64 * 1024 * 1024;
+constexpr std::size_t kMaxFileBytes = std::size_t {64} << 20;
 
 const char* typeName(ScenarioNode::Type type)
 {
@@ -100,8 +98,7 @@ std::string oneOf(const auto& names)
     std::string out;
     std::size_t i = 0;
     for (const auto& name : names) {
-        if (i > 0)
-            out += i + 1 == std::size(names) ? " or " : ", ";
+        if (i > 0) out += i + 1 == std::size(names) ? " or " : ", ";
         if constexpr (requires { name.first; })
             out += quote(std::string(name.first));
         else
@@ -135,18 +132,19 @@ bool isPlainKey(const std::string& key)
 
 std::string at(const std::string& field, const std::string& key)
 {
-    if (!isPlainKey(key))
-        return field + "[" + quote(key) + "]";
+    if (!isPlainKey(key)) return field + "[" + quote(key) + "]";
     return field.empty() ? key : field + "." + key;
 }
 
-std::string at(const std::string& field, std::size_t index) { return field + "[" + std::to_string(index) + "]"; }
+std::string at(const std::string& field, std::size_t index)
+{
+    return field + "[" + std::to_string(index) + "]";
+}
 
 const json& require(const json& object, const std::string& field, const char* key, std::string_view expected)
 {
     auto it = object.find(key);
-    if (it == object.end())
-        fail(at(field, key), "missing", expected);
+    if (it == object.end()) fail(at(field, key), "missing", expected);
     return *it;
 }
 
@@ -156,8 +154,8 @@ const json* optional(const json& object, const char* key)
     return it == object.end() ? nullptr : &*it;
 }
 
-void checkKeys(const json& object, const std::string& field, const std::vector<std::string_view>& allowed,
-    const std::string& what)
+void checkKeys(
+    const json& object, const std::string& field, const std::vector<std::string_view>& allowed, const std::string& what)
 {
     for (const auto& [key, value] : object.items()) {
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
@@ -167,31 +165,26 @@ void checkKeys(const json& object, const std::string& field, const std::vector<s
 
 std::string stringField(const json& j, const std::string& field, std::string_view expected)
 {
-    if (!j.is_string())
-        fail(field, "got " + describe(j), expected);
+    if (!j.is_string()) fail(field, "got " + describe(j), expected);
     return j.get<std::string>();
 }
 
-template <typename E>
-E enumField(const json& j, const std::string& field, NameTable<E> names)
+template <typename E> E enumField(const json& j, const std::string& field, NameTable<E> names)
 {
     const auto text = stringField(j, field, oneOf(names));
     for (const auto& [name, value] : names) {
-        if (name == text)
-            return value;
+        if (name == text) return value;
     }
     fail(field, "got " + quote(text), oneOf(names));
 }
 
 int intField(const json& j, const std::string& field, int min, std::string_view expected)
 {
-    if (!j.is_number_integer())
-        fail(field, "got " + describe(j), expected);
+    if (!j.is_number_integer()) fail(field, "got " + describe(j), expected);
     if (j.is_number_unsigned() ? j.get<std::uint64_t>() > INT_MAX : j.get<std::int64_t>() > INT_MAX)
         fail(field, j.dump() + " is too large", expected);
     const auto v = j.get<std::int64_t>();
-    if (v < min)
-        fail(field, j.dump() + (v < 0 ? " is negative" : " is too small"), expected);
+    if (v < min) fail(field, j.dump() + (v < 0 ? " is negative" : " is too small"), expected);
     return int(v);
 }
 
@@ -199,26 +192,21 @@ std::string idField(const json& j, const std::string& field)
 {
     constexpr std::string_view expected = "a non-empty string without '/'";
     auto id = stringField(j, field, expected);
-    if (id.empty())
-        fail(field, "empty id", expected);
-    if (id.find('/') != std::string::npos)
-        fail(field, quote(id) + " contains '/'", expected);
+    if (id.empty()) fail(field, "empty id", expected);
+    if (id.find('/') != std::string::npos) fail(field, quote(id) + " contains '/'", expected);
     return id;
 }
 
 ScenarioNode parseNode(const json& j, const std::string& field, bool isRoot, int depth)
 {
-    if (!j.is_object())
-        fail(field, "got " + describe(j), R"(a node object such as {"id": "a"})");
-    if (depth > kMaxDepth)
-        fail(field, "nested too deeply", "at most " + std::to_string(kMaxDepth) + " levels");
+    if (!j.is_object()) fail(field, "got " + describe(j), R"(a node object such as {"id": "a"})");
+    if (depth > kMaxDepth) fail(field, "nested too deeply", "at most " + std::to_string(kMaxDepth) + " levels");
     checkKeys(j, field, kNodeKeys, "in a node");
 
     ScenarioNode n;
     n.id = idField(require(j, field, "id", "a non-empty string without '/'"), at(field, "id"));
     n.type = isRoot ? ScenarioNode::Type::Supervisor : ScenarioNode::Type::Worker;
-    if (auto v = optional(j, "type"))
-        n.type = enumField(*v, at(field, "type"), kTypes);
+    if (auto v = optional(j, "type")) n.type = enumField(*v, at(field, "type"), kTypes);
     if (isRoot && n.type == ScenarioNode::Type::Worker)
         fail(at(field, "type"), "the root cannot be a worker", R"("supervisor" or "dynamic_supervisor")");
 
@@ -239,16 +227,14 @@ ScenarioNode parseNode(const json& j, const std::string& field, bool isRoot, int
     only("restart", !isRoot, "only on children: nothing supervises the root");
     only("shutdown", !isRoot, "only on children: nothing supervises the root");
 
-    if (auto v = optional(j, "strategy"))
-        n.strategy = enumField(*v, at(field, "strategy"), kStrategies);
+    if (auto v = optional(j, "strategy")) n.strategy = enumField(*v, at(field, "strategy"), kStrategies);
     if (auto v = optional(j, "intensity"))
         n.intensity = intField(*v, at(field, "intensity"), 0, "a non-negative integer");
     if (auto v = optional(j, "period_ms"))
         n.periodMs = intField(*v, at(field, "period_ms"), 1, "an integer of at least 1 (milliseconds)");
     if (auto v = optional(j, "max_children"))
         n.maxChildren = intField(*v, at(field, "max_children"), 0, "a non-negative integer");
-    if (auto v = optional(j, "restart"))
-        n.restart = enumField(*v, at(field, "restart"), kRestarts);
+    if (auto v = optional(j, "restart")) n.restart = enumField(*v, at(field, "restart"), kRestarts);
     if (auto v = optional(j, "stop_delay_ms"))
         n.stopDelayMs = intField(*v, at(field, "stop_delay_ms"), 0, "a non-negative integer (milliseconds)");
     if (auto v = optional(j, "shutdown")) {
@@ -265,8 +251,7 @@ ScenarioNode parseNode(const json& j, const std::string& field, bool isRoot, int
     }
     if (auto v = optional(j, "children")) {
         const auto f = at(field, "children");
-        if (!v->is_array())
-            fail(f, "got " + describe(*v), "an array of nodes");
+        if (!v->is_array()) fail(f, "got " + describe(*v), "an array of nodes");
         std::set<std::string> ids;
         for (std::size_t i = 0; i < v->size(); ++i) {
             auto child = parseNode((*v)[i], at(f, i), false, depth + 1);
@@ -305,16 +290,19 @@ std::string expectedPath(const PathTypes& paths)
 ScenarioStep parseStep(const json& j, const std::string& field, PathTypes& paths)
 {
     using Do = ScenarioStep::Do;
-    std::vector<std::string_view> names;
-    for (const auto& rule : kSteps)
-        names.push_back(rule.name);
+    static const std::string steps = [] {
+        std::vector<std::string_view> names;
+        names.reserve(kSteps.size());
+        for (const auto& rule : kSteps)
+            names.push_back(rule.name);
+        return oneOf(names);
+    }();
     if (!j.is_object())
         fail(field, "got " + describe(j), R"(a step object such as {"do": "kill", "target": "root/a"})");
     const auto doField = at(field, "do");
-    const auto name = stringField(require(j, field, "do", oneOf(names)), doField, oneOf(names));
+    const auto name = stringField(require(j, field, "do", steps), doField, steps);
     auto rule = std::find_if(kSteps.begin(), kSteps.end(), [&](const StepRule& r) { return r.name == name; });
-    if (rule == kSteps.end())
-        fail(doField, "unknown step " + quote(name), oneOf(names));
+    if (rule == kSteps.end()) fail(doField, "unknown step " + quote(name), steps);
     checkKeys(j, field, rule->keys, "for a " + quote(name) + " step");
 
     ScenarioStep step;
@@ -324,23 +312,20 @@ ScenarioStep parseStep(const json& j, const std::string& field, PathTypes& paths
             "a non-negative integer (milliseconds)");
         return step;
     }
-    if (step.action == Do::StopTree)
-        return step;
+    if (step.action == Do::StopTree) return step;
 
     const auto targetField = at(field, "target");
-    step.target = stringField(require(j, field, "target", R"(a path such as "root/a")"), targetField,
-        R"(a path such as "root/a")");
+    step.target = stringField(
+        require(j, field, "target", R"(a path such as "root/a")"), targetField, R"(a path such as "root/a")");
     auto target = paths.find(step.target);
-    if (target == paths.end())
-        fail(targetField, "no node has the path " + quote(step.target), expectedPath(paths));
+    if (target == paths.end()) fail(targetField, "no node has the path " + quote(step.target), expectedPath(paths));
     const bool supervisesChildren = target->second != std::set {ScenarioNode::Type::Worker};
 
     switch (step.action) {
     case Do::Stop: {
         constexpr std::string_view expected = R"(an exit reason such as "normal", "shutdown" or "boom")";
         step.reason = stringField(require(j, field, "reason", expected), at(field, "reason"), expected);
-        if (step.reason.empty())
-            fail(at(field, "reason"), "empty reason", expected);
+        if (step.reason.empty()) fail(at(field, "reason"), "empty reason", expected);
         break;
     }
     case Do::StartChild:
@@ -349,8 +334,8 @@ ScenarioStep parseStep(const json& j, const std::string& field, PathTypes& paths
         if (!supervisesChildren)
             fail(targetField, quote(step.target) + " is a worker", "a supervisor or dynamic_supervisor");
         if (step.action == Do::StartChild) {
-            step.child = parseNode(require(j, field, "child", R"(a node object such as {"id": "a"})"),
-                at(field, "child"), false, 1);
+            step.child = parseNode(
+                require(j, field, "child", R"(a node object such as {"id": "a"})"), at(field, "child"), false, 1);
             // Only a dynamic supervisor accepts the child (a static one answers not_supported).
             if (target->second.contains(ScenarioNode::Type::DynamicSupervisor))
                 addPaths(paths, *step.child, step.target + "/" + step.child->id);
@@ -381,8 +366,7 @@ public:
         case json::parse_event_t::key: {
             auto& frame = m_stack.back();
             frame.key = parsed.get<std::string>();
-            if (!frame.keys.insert(frame.key).second && m_duplicate.empty())
-                m_duplicate = at(frame.path, frame.key);
+            if (!frame.keys.insert(frame.key).second && m_duplicate.empty()) m_duplicate = at(frame.path, frame.key);
             break;
         }
         case json::parse_event_t::object_end:
@@ -390,8 +374,7 @@ public:
             m_stack.pop_back();
             [[fallthrough]];
         case json::parse_event_t::value:
-            if (!m_stack.empty() && m_stack.back().array)
-                ++m_stack.back().count;
+            if (!m_stack.empty() && m_stack.back().array) ++m_stack.back().count;
             break;
         }
         return true;
@@ -405,8 +388,7 @@ private:
     /// The path of the next value inside the `depth`-th open container.
     std::string pathIn(std::size_t depth) const
     {
-        if (depth == 0)
-            return {};
+        if (depth == 0) return {};
         const auto& frame = m_stack[depth - 1];
         return frame.array ? at(frame.path, frame.count) : at(frame.path, frame.key);
     }
@@ -462,8 +444,7 @@ std::string describeParseError(const json::parse_error& e)
     } else if (auto bracket = what.find("] "); bracket != std::string::npos) {
         what.erase(0, bracket + 2);
     }
-    if (what.find("expected") == std::string::npos)
-        what += " (expected valid JSON)";
+    if (what.find("expected") == std::string::npos) what += " (expected valid JSON)";
     return where + "invalid JSON: " + what;
 }
 
@@ -514,14 +495,12 @@ public:
     {
         if (auto text = std::any_cast<std::string>(&message); text && *text == "crash")
             throw std::runtime_error("crash");
-        if (auto stop = std::any_cast<StopRequest>(&message))
-            return Next::stop(stop->reason);
+        if (auto stop = std::any_cast<StopRequest>(&message)) return Next::stop(stop->reason);
         return Next::noreply();
     }
     void terminate(const ExitReason&) override
     {
-        if (m_stopDelay.count() > 0)
-            m_teardown->sleepFor(m_stopDelay);
+        if (m_stopDelay.count() > 0) m_teardown->sleepFor(m_stopDelay);
     }
     std::string describeState() const override { return "stop_delay_ms: " + std::to_string(m_stopDelay.count()); }
 
@@ -533,7 +512,10 @@ private:
 /// A node kept alive by the child specs that start it (aliasing pointers into one tree).
 using NodeRef = std::shared_ptr<const ScenarioNode>;
 
-SupervisorFlags supervisorFlags(const ScenarioNode& n) { return {n.strategy, n.intensity, milliseconds(n.periodMs)}; }
+SupervisorFlags supervisorFlags(const ScenarioNode& n)
+{
+    return {n.strategy, n.intensity, milliseconds(n.periodMs)};
+}
 
 DynamicSupervisorFlags dynamicFlags(const ScenarioNode& n)
 {
@@ -609,15 +591,12 @@ public:
             return 1;
         }
         m_root = *root;
-        if (!settle("the tree started"))
-            return 1;
+        if (!settle("the tree started")) return 1;
         for (std::size_t i = 0; i < m_scenario.steps.size(); ++i) {
             perform(m_scenario.steps[i]);
-            if (!settle("steps[" + std::to_string(i) + "]"))
-                return 1;
+            if (!settle("steps[" + std::to_string(i) + "]")) return 1;
         }
-        if (auto lost = m_events->dropped())
-            spdlog::warn("scenario: {} events were dropped from the trace", lost);
+        if (auto lost = m_events->dropped()) spdlog::warn("scenario: {} events were dropped from the trace", lost);
         return 0;
     }
 
@@ -629,16 +608,21 @@ private:
         const bool quiet = m_rt.waitQuiescent(m_options.quiescenceTimeout);
         writeTrace();
         if (!quiet)
-            spdlog::error("scenario: the runtime was not quiescent {} ms after {}", m_options.quiescenceTimeout.count(),
-                after);
+            spdlog::error(
+                "scenario: the runtime was not quiescent {} ms after {}", m_options.quiescenceTimeout.count(), after);
         return quiet;
     }
 
     void writeTrace()
     {
         for (const auto& event : m_events->drain()) {
-            if (m_options.trace)
-                *m_options.trace << traceLine(event) << std::endl;
+            // Start and Exit events name every path in full (a snapshot may shorten long ones).
+            if (event.kind == EventKind::Start) m_live[event.path].insert(event.pid);
+            if (auto it = m_live.find(event.path); event.kind == EventKind::Exit && it != m_live.end()) {
+                it->second.erase(event.pid);
+                if (it->second.empty()) m_live.erase(it);
+            }
+            if (m_options.trace) *m_options.trace << traceLine(event) << std::endl;
         }
     }
 
@@ -652,24 +636,29 @@ private:
         m_rt.events().publish(std::move(e));
     }
 
-    template <typename T>
-    void publishResult(Do action, const Result<T>& result)
+    template <typename T> void publishResult(Do action, const Result<T>& result)
     {
         Event e;
         e.kind = EventKind::StepResult;
         e.action = stepName(action);
         e.ok = result.ok();
-        if (!result.ok())
-            e.error = errcName(result.error().code);
+        if (!result.ok()) e.error = errcName(result.error().code);
         m_rt.events().publish(std::move(e));
     }
 
+    struct Target {
+        Pid pid;
+        ProcessKind kind;
+    };
+
     /// The live process at `path`; the oldest if start_child made several.
-    std::optional<ProcessInfo> find(const std::string& path) const
+    std::optional<Target> find(const std::string& path) const
     {
-        for (auto& info : m_rt.snapshot().processes) {
-            if (info.path && *info.path == path)
-                return info;
+        if (auto it = m_live.find(path); it != m_live.end()) {
+            for (Pid pid : it->second) {
+                if (auto snapshot = m_rt.info(pid); !snapshot.processes.empty())
+                    return Target {pid, snapshot.processes.front().kind};
+            }
         }
         return std::nullopt;
     }
@@ -689,15 +678,14 @@ private:
             break;
         }
 
-        const bool answers = step.action == Do::StartChild || step.action == Do::TerminateChild
-            || step.action == Do::RestartChild;
+        const bool answers
+            = step.action == Do::StartChild || step.action == Do::TerminateChild || step.action == Do::RestartChild;
         const auto target = find(step.target);
         if (!target) {
             // OTP ignores a signal to a dead pid; a call to one answers noproc.
             publish(EventKind::Log, step.action, step.target,
                 std::string(stepName(step.action)) + ": " + step.target + " is not alive; nothing done");
-            if (answers)
-                publishResult(step.action, Status(Error {Errc::NoProc, step.target}));
+            if (answers) publishResult(step.action, Status(Error {Errc::NoProc, step.target}));
             return;
         }
         if (answers && target->kind == ProcessKind::Worker) {
@@ -741,6 +729,7 @@ private:
     Runtime m_rt;
     std::shared_ptr<Subscription> m_events;
     Pid m_root = 0;
+    std::map<std::string, std::set<Pid>> m_live; ///< path -> pids started there and not yet exited
 };
 
 } // namespace
@@ -748,8 +737,7 @@ private:
 const char* stepName(ScenarioStep::Do action)
 {
     for (const auto& rule : kSteps) {
-        if (rule.action == action)
-            return rule.name.data();
+        if (rule.action == action) return rule.name.data();
     }
     return "?";
 }
@@ -757,14 +745,14 @@ const char* stepName(ScenarioStep::Do action)
 Result<Scenario> parseScenario(std::string_view text, const std::string& fileName)
 {
     auto bad = [&](const std::string& field, const std::string& what) {
-        return Error {Errc::BadArgument, oneLine(fileName + ": " + (field.empty() ? "top level" : field) + ": " + what)};
+        return Error {
+            Errc::BadArgument, oneLine(fileName + ": " + (field.empty() ? "top level" : field) + ": " + what)};
     };
     KeyTracker keys;
     json doc;
     try {
-        doc = json::parse(text.begin(), text.end(), [&keys](int depth, json::parse_event_t event, json& parsed) {
-            return keys(depth, event, parsed);
-        });
+        doc = json::parse(text.begin(), text.end(),
+            [&keys](int depth, json::parse_event_t event, json& parsed) { return keys(depth, event, parsed); });
     } catch (const BadScenario& e) {
         return bad(e.field, e.message);
     } catch (const json::parse_error& e) {
@@ -775,19 +763,16 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
         what.erase(0, what.find("] ") == std::string::npos ? 0 : what.find("] ") + 2);
         return bad(keys.current(), "invalid JSON: " + what + " (expected valid JSON)");
     }
-    if (!keys.duplicate().empty())
-        return bad(keys.duplicate(), "duplicate key (expected each key once per object)");
+    if (!keys.duplicate().empty()) return bad(keys.duplicate(), "duplicate key (expected each key once per object)");
 
     try {
-        if (!doc.is_object())
-            fail({}, "got " + describe(doc), R"(an object {"tree": NODE, "steps": [STEP, ...]})");
+        if (!doc.is_object()) fail({}, "got " + describe(doc), R"(an object {"tree": NODE, "steps": [STEP, ...]})");
         checkKeys(doc, {}, {"tree", "steps"}, "at the top level");
         Scenario scenario;
-        scenario.tree = parseNode(require(doc, {}, "tree", R"(a node object such as {"id": "root", "children": []})"),
-            "tree", true, 1);
+        scenario.tree = parseNode(
+            require(doc, {}, "tree", R"(a node object such as {"id": "root", "children": []})"), "tree", true, 1);
         const auto& steps = require(doc, {}, "steps", "an array of steps");
-        if (!steps.is_array())
-            fail("steps", "got " + describe(steps), "an array of steps");
+        if (!steps.is_array()) fail("steps", "got " + describe(steps), "an array of steps");
         PathTypes paths;
         addPaths(paths, scenario.tree, scenario.tree.id);
         for (std::size_t i = 0; i < steps.size(); ++i)
@@ -804,17 +789,14 @@ Result<Scenario> loadScenario(const std::string& fileName)
         return Error {Errc::NotFound, oneLine(fileName + ": cannot read: " + why)};
     };
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(fileName.c_str(), "rb"), &std::fclose);
-    if (!file)
-        return cannotRead(std::strerror(errno));
+    if (!file) return cannotRead(std::strerror(errno));
     std::string text;
     std::array<char, 65536> buffer;
     while (const auto n = std::fread(buffer.data(), 1, buffer.size(), file.get())) {
         text.append(buffer.data(), n);
-        if (text.size() > kMaxFileBytes)
-            return cannotRead("larger than 64 MiB");
+        if (text.size() > kMaxFileBytes) return cannotRead("larger than 64 MiB");
     }
-    if (std::ferror(file.get()))
-        return cannotRead(std::strerror(errno));
+    if (std::ferror(file.get())) return cannotRead(std::strerror(errno));
     return parseScenario(text, fileName);
 }
 
@@ -838,35 +820,27 @@ std::string traceLine(const Event& e)
         j["event"] = e.kind == EventKind::Start ? "start" : "exit";
         j["path"] = e.path;
         j["pid"] = e.pid;
-        if (e.kind == EventKind::Exit)
-            j["reason"] = e.reason;
+        if (e.kind == EventKind::Exit) j["reason"] = e.reason;
         break;
     case EventKind::Step:
         j["event"] = "step";
         j["do"] = e.action;
-        if (!e.path.empty())
-            j["target"] = e.path;
+        if (!e.path.empty()) j["target"] = e.path;
         break;
     case EventKind::StepResult:
         j["event"] = "result";
         j["do"] = e.action;
         j["ok"] = e.ok;
-        if (!e.ok)
-            j["error"] = e.error;
+        if (!e.ok) j["error"] = e.error;
         break;
     default:
         // Everything else under its own name, with whichever fields it carries.
         j["event"] = eventKindName(e.kind);
-        if (!e.path.empty())
-            j["path"] = e.path;
-        if (e.pid)
-            j["pid"] = e.pid;
-        if (e.parent)
-            j["parent"] = e.parent;
-        if (!e.name.empty())
-            j["name"] = e.name;
-        if (!e.reason.empty())
-            j[e.kind == EventKind::Log ? "message" : "reason"] = e.reason;
+        if (!e.path.empty()) j["path"] = e.path;
+        if (e.pid) j["pid"] = e.pid;
+        if (e.parent) j["parent"] = e.parent;
+        if (!e.name.empty()) j["name"] = e.name;
+        if (!e.reason.empty()) j[e.kind == EventKind::Log ? "message" : "reason"] = e.reason;
         break;
     }
     return j.dump(-1, ' ', false, json::error_handler_t::replace);

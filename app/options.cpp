@@ -1,0 +1,114 @@
+#include "options.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace sc::app {
+
+namespace {
+
+constexpr unsigned kMaxWorkers = 1024;
+
+Error bad(std::string message)
+{
+    return Error {Errc::BadArgument, std::move(message)};
+}
+
+} // namespace
+
+Result<Options> parseOptions(const std::vector<std::string>& args)
+{
+    Options o;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
+            if (arg == "-h")
+                o.help = true;
+            else if (arg.starts_with("-"))
+                return bad("unknown option '" + arg + "'");
+            else
+                return bad("unexpected argument '" + arg + "'");
+            continue;
+        }
+
+        // --name or --name=value
+        const auto eq = arg.find('=');
+        const std::string name = arg.substr(0, eq);
+        std::optional<std::string> inlineValue;
+        if (eq != std::string::npos) inlineValue = arg.substr(eq + 1);
+
+        if (name == "--headless" || name == "--help" || name == "--version") {
+            if (inlineValue) return bad("option '" + name + "' takes no value");
+            (name == "--headless" ? o.headless : name == "--help" ? o.help : o.version) = true;
+            continue;
+        }
+
+        std::optional<std::string>* slot = nullptr;
+        if (name == "--scenario")
+            slot = &o.scenario;
+        else if (name == "--trace")
+            slot = &o.trace;
+        else if (name == "--screenshot")
+            slot = &o.screenshot;
+        else if (name != "--workers")
+            return bad("unknown option '" + name + "'");
+
+        std::string value;
+        if (inlineValue) {
+            value = *inlineValue;
+        } else {
+            // A following option is not taken as the value: "--scenario --headless" is a mistake.
+            if (i + 1 >= args.size() || (args[i + 1].starts_with("-") && args[i + 1] != "-"))
+                return bad("option '" + name + "' needs a value");
+            value = args[++i];
+        }
+        if (value.empty()) return bad("option '" + name + "' needs a non-empty value");
+
+        if (slot) {
+            if (*slot) return bad("option '" + name + "' given twice");
+            *slot = value;
+            continue;
+        }
+        unsigned n = 0;
+        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > kMaxWorkers)
+            return bad("--workers: '" + value + "' is not a thread count (expected an integer from 1 to "
+                + std::to_string(kMaxWorkers) + ")");
+        o.workers = n;
+    }
+
+    if (o.help || o.version) return o;
+    if (o.headless && !o.scenario) return bad("--headless needs --scenario FILE");
+    if (!o.headless && o.trace) return bad("--trace needs --headless");
+    if (o.headless && o.screenshot) return bad("--screenshot cannot be combined with --headless");
+    if (o.scenario && *o.scenario == "-") return bad("--scenario needs a file name ('-' is not supported)");
+    return o;
+}
+
+std::string usage()
+{
+    return R"(Usage: supervision-console [OPTIONS]
+
+A live Erlang/OTP-style supervision tree you can break and watch heal.
+
+Options:
+  --headless          Run without a window: build the scenario's tree, run its
+                      steps, write the trace and exit (needs --scenario).
+  --scenario FILE     The scenario (JSON, see docs/scenarios.md). Without
+                      --headless it picks the tree the window shows; the
+                      default is the built-in demo.
+  --trace FILE|-      Where the headless trace goes, one JSON object a line;
+                      '-' (the default) is standard output.
+  --workers N         Worker threads for the runtime (1 to 1024; default: the
+                      machine's hardware threads).
+  --screenshot FILE   Save a picture of the window about a second after it
+                      shows, then quit (exit 1 if it cannot be saved).
+  -h, --help          Show this help and exit.
+  --version           Show the version and exit.
+
+Exit status: 0 on success, 1 if the run failed, 2 for a bad command line or
+scenario file.
+)";
+}
+
+} // namespace sc::app

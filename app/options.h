@@ -1,0 +1,30 @@
+// Threading: pure functions, called once from main() before any thread or
+// QApplication exists.
+#pragma once
+
+#include "result.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sc::app {
+
+/// The command line of supervision-console (see usage()).
+struct Options {
+    bool headless = false;
+    bool help = false;
+    bool version = false;
+    std::optional<std::string> scenario;
+    std::optional<std::string> trace; ///< "-" is stdout; unset: stdout (headless only)
+    unsigned workers = 0; ///< 0: the machine's hardware threads
+    std::optional<std::string> screenshot;
+};
+
+/// Parses argv[1..]. The error's detail is one line saying what is wrong.
+Result<Options> parseOptions(const std::vector<std::string>& args);
+
+/// The --help text.
+std::string usage();
+
+} // namespace sc::app

@@ -1,0 +1,639 @@
+// The headless scenario runner: parseScenario and traceLine in-process, and
+// the supervision-console binary's exit codes, error messages and traces.
+
+#include "scenario.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <sstream>
+
+namespace {
+
+constexpr int kRunTimeoutMs = 120000;
+
+QString dataFile(const char* name)
+{
+    return QStringLiteral(SC_TEST_DATA_DIR "/runner/") + QLatin1String(name);
+}
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+/// Runs the binary without a display, so that the headless path proves it needs none.
+Run runApp(const QStringList& args)
+{
+    Run run;
+#ifdef SC_APP_BINARY
+    QProcess process;
+    auto env = QProcessEnvironment::systemEnvironment();
+    for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        env.remove(QLatin1String(name));
+    process.setProcessEnvironment(env);
+    process.start(QStringLiteral(SC_APP_BINARY), args);
+    if (!process.waitForFinished(kRunTimeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        qWarning("supervision-console %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
+        return run;
+    }
+    if (process.exitStatus() == QProcess::NormalExit) run.exitCode = process.exitCode();
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+#else
+    Q_UNUSED(args);
+#endif
+    return run;
+}
+
+Run runScenarioFile(const QString& file, QStringList extra = {})
+{
+    return runApp(QStringList {QStringLiteral("--headless"), QStringLiteral("--scenario"), file} + extra);
+}
+
+/// The events a reader relies on, as "start root/b", "exit root/b killed",
+/// "step kill root/b", "result start_child ok" or "result start_child max_children".
+/// Fails (via *ok) if a line is not a JSON object or seq is not 1, 2, 3, ...
+QStringList lifecycle(const QByteArray& trace, bool* ok)
+{
+    *ok = true;
+    QStringList events;
+    qint64 expectedSeq = 1;
+    for (const QByteArray& line : trace.split('\n')) {
+        if (line.isEmpty()) continue;
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(QLatin1String("seq")).toInteger() != expectedSeq++) {
+            qWarning("bad trace line: %s", line.constData());
+            *ok = false;
+        }
+        const QString event = o.value(QLatin1String("event")).toString();
+        const QString path = o.value(QLatin1String("path")).toString();
+        if (event == QLatin1String("start"))
+            events << event + QLatin1Char(' ') + path;
+        else if (event == QLatin1String("exit"))
+            events << QStringLiteral("exit %1 %2").arg(path, o.value(QLatin1String("reason")).toString());
+        else if (event == QLatin1String("step"))
+            events << QStringLiteral("step %1 %2")
+                          .arg(o.value(QLatin1String("do")).toString(), o.value(QLatin1String("target")).toString())
+                          .trimmed();
+        else if (event == QLatin1String("result"))
+            events << QStringLiteral("result %1 %2")
+                          .arg(o.value(QLatin1String("do")).toString(),
+                              o.value(QLatin1String("ok")).toBool() ? QStringLiteral("ok")
+                                                                    : o.value(QLatin1String("error")).toString());
+        else if (event == QLatin1String("log"))
+            events << QStringLiteral("log ") + path;
+    }
+    return events;
+}
+
+/// Bad scenarios, shared by the in-process and the binary tests: the text,
+/// the field the message must name, and a piece of what it must say was expected.
+void addBadScenarioRows()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("expected");
+
+    auto row = [](const char* name, QByteArray json, const char* field, const char* expected) {
+        QTest::newRow(name) << json << QString::fromUtf8(field) << QString::fromUtf8(expected);
+    };
+    const QByteArray steps = R"(, "steps": [])";
+    // A tree with the paths root, root/a and root/pool, and the start of its steps.
+    const QByteArray tree = R"({"tree": {"id": "root", "children": [{"id": "a"},)"
+                            R"( {"id": "pool", "type": "dynamic_supervisor"}]}, "steps": [)";
+
+    // The document
+    row("empty file", "", "line 1, column 1", "expected '[', '{', or a literal");
+    row("invalid JSON", "{\"tree\": {\"id\": \"root\"},\n \"steps\": [}", "line 2, column 12", "expected");
+    row("trailing garbage", R"({"tree": {"id": "root"}, "steps": []} x)", "line 1, column", "expected end of input");
+    row("invalid UTF-8", "{\"tree\": {\"id\": \"r\xff\"}, \"steps\": []}", "line 1, column", "expected valid JSON");
+    row("not an object", "[]", "top level", R"(expected an object {"tree")");
+    row("unknown top-level key", R"({"tree": {"id": "root"}, "steps": [], "setps": []})", "setps",
+        R"(expected "tree" or "steps")");
+    row("duplicate key", R"({"tree": {"id": "root", "id": "r2"})" + steps + "}", "tree.id",
+        "expected each key once per object");
+    row("missing tree", R"({"steps": []})", "tree", "expected a node object");
+    row("missing steps", R"({"tree": {"id": "root"}})", "steps", "expected an array of steps");
+    row("steps not an array", R"({"tree": {"id": "root"}, "steps": {}})", "steps", "expected an array of steps");
+
+    // Nodes
+    row("unknown node key", R"({"tree": {"id": "root", "children": [{"id": "a", "colour": "red"}]})" + steps + "}",
+        "tree.children[0].colour", R"(expected one of "id", "type")");
+    row("missing id", R"({"tree": {"type": "supervisor"})" + steps + "}", "tree.id", "expected a non-empty string");
+    row("empty id", R"({"tree": {"id": ""})" + steps + "}", "tree.id", "expected a non-empty string");
+    row("id with slash", R"({"tree": {"id": "root", "children": [{"id": "a/b"}]})" + steps + "}", "tree.children[0].id",
+        "without '/'");
+    row("id not a string", R"({"tree": {"id": 7})" + steps + "}", "tree.id", "expected a non-empty string");
+    row("duplicate sibling ids",
+        R"({"tree": {"id": "root", "children": [{"id": "a"}, {"id": "b"}, {"id": "a"}]})" + steps + "}",
+        "tree.children[2].id", "expected ids unique among siblings");
+    row("unknown type", R"({"tree": {"id": "root", "type": "manager"})" + steps + "}", "tree.type",
+        R"(expected one of "supervisor", "dynamic_supervisor" or "worker")");
+    row("root worker", R"({"tree": {"id": "root", "type": "worker"})" + steps + "}", "tree.type",
+        R"(expected "supervisor" or "dynamic_supervisor")");
+    row("unknown strategy", R"({"tree": {"id": "root", "strategy": "all_for_one"})" + steps + "}", "tree.strategy",
+        R"(expected one of "one_for_one", "one_for_all" or "rest_for_one")");
+    row("unknown restart",
+        R"({"tree": {"id": "root", "children": [{"id": "a", "restart": "sometimes"}]})" + steps + "}",
+        "tree.children[0].restart", R"(expected one of "permanent", "transient" or "temporary")");
+    row("children on a worker", R"({"tree": {"id": "root", "children": [{"id": "a", "children": []}]})" + steps + "}",
+        "tree.children[0].children", "expected only on a supervisor");
+    row("strategy on a dynamic supervisor",
+        R"({"tree": {"id": "root", "type": "dynamic_supervisor", "strategy": "one_for_all"})" + steps + "}",
+        "tree.strategy", "expected only on a supervisor");
+    row("max_children on a supervisor", R"({"tree": {"id": "root", "max_children": 3})" + steps + "}",
+        "tree.max_children", "expected only on a dynamic_supervisor");
+    row("stop_delay_ms on a supervisor",
+        R"({"tree": {"id": "root", "children": [{"id": "s", "type": "supervisor", "stop_delay_ms": 5}]})" + steps + "}",
+        "tree.children[0].stop_delay_ms", "expected only on a worker");
+    row("shutdown word", R"({"tree": {"id": "root", "children": [{"id": "a", "shutdown": "soon"}]})" + steps + "}",
+        "tree.children[0].shutdown", R"(expected "brutal_kill", "infinity" or a non-negative integer)");
+    row("negative shutdown", R"({"tree": {"id": "root", "children": [{"id": "a", "shutdown": -1}]})" + steps + "}",
+        "tree.children[0].shutdown", R"(expected "brutal_kill", "infinity" or a non-negative integer)");
+    row("fractional shutdown", R"({"tree": {"id": "root", "children": [{"id": "a", "shutdown": 2.5}]})" + steps + "}",
+        "tree.children[0].shutdown", R"(expected "brutal_kill", "infinity" or a non-negative integer)");
+    row("negative intensity", R"({"tree": {"id": "root", "intensity": -1})" + steps + "}", "tree.intensity",
+        "expected a non-negative integer");
+    row("intensity as text", R"({"tree": {"id": "root", "intensity": "3"})" + steps + "}", "tree.intensity",
+        "expected a non-negative integer");
+    row("zero period", R"({"tree": {"id": "root", "period_ms": 0})" + steps + "}", "tree.period_ms",
+        "expected an integer of at least 1");
+    row("period beyond int", R"({"tree": {"id": "root", "period_ms": 2147483648})" + steps + "}", "tree.period_ms",
+        "expected an integer of at least 1");
+    row("number beyond double", R"({"tree": {"id": "root", "period_ms": 1e999})" + steps + "}", "tree.period_ms",
+        "expected valid JSON");
+    row("children not an array", R"({"tree": {"id": "root", "children": {"id": "a"}})" + steps + "}", "tree.children",
+        "expected an array of nodes");
+    row("node not an object", R"({"tree": {"id": "root", "children": ["a"]})" + steps + "}", "tree.children[0]",
+        "expected a node object");
+    row("restart on the root", R"({"tree": {"id": "root", "restart": "temporary"})" + steps + "}", "tree.restart",
+        "expected only on children");
+
+    // Steps
+    row("step not an object", tree + R"("kill"]})", "steps[0]", "expected a step object");
+    row("missing do", tree + R"({"target": "root/a"}]})", "steps[0].do", R"(expected one of "kill", "crash")");
+    row("unknown step", tree + R"({"do": "kill", "target": "root/a"}, {"do": "explode", "target": "root/a"}]})",
+        "steps[1].do", R"(expected one of "kill", "crash", "stop", "start_child")");
+    row("do not a string", tree + R"({"do": 1}]})", "steps[0].do", R"(expected one of "kill")");
+    row("unknown step key", tree + R"({"do": "sleep", "ms": 5, "target": "root"}]})", "steps[0].target",
+        R"(expected "do" or "ms")");
+    row("missing target", tree + R"({"do": "crash"}]})", "steps[0].target", "expected a path");
+    row("target not a string", tree + R"({"do": "kill", "target": ["root"]}]})", "steps[0].target", "expected a path");
+    row("unknown target", tree + R"({"do": "kill", "target": "root/b"}]})", "steps[0].target",
+        R"(expected one of "root", "root/a" or "root/pool")");
+    row("target without the root", tree + R"({"do": "kill", "target": "a"}]})", "steps[0].target",
+        R"(expected one of "root")");
+    row("missing reason", tree + R"({"do": "stop", "target": "root/a"}]})", "steps[0].reason",
+        "expected an exit reason");
+    row("missing child", tree + R"({"do": "start_child", "target": "root/pool"}]})", "steps[0].child",
+        "expected a node object");
+    row("bad child", tree + R"({"do": "start_child", "target": "root/pool", "child": {"id": "w", "shutdown": "x"}}]})",
+        "steps[0].child.shutdown", R"(expected "brutal_kill")");
+    row("start_child to a worker", tree + R"({"do": "start_child", "target": "root/a", "child": {"id": "w"}}]})",
+        "steps[0].target", "expected a supervisor or dynamic_supervisor");
+    row("child of a static supervisor",
+        tree + R"({"do": "start_child", "target": "root", "child": {"id": "w"}}, {"do": "kill", "target": "root/w"}]})",
+        "steps[1].target", R"(expected one of "root")");
+    row("missing child id", tree + R"({"do": "terminate_child", "target": "root"}]})", "steps[0].id",
+        "expected the id of a child");
+    row("empty child id", tree + R"({"do": "restart_child", "target": "root", "id": ""}]})", "steps[0].id",
+        "expected a non-empty string");
+    row("missing ms", tree + R"({"do": "sleep"}]})", "steps[0].ms", "expected a non-negative integer");
+    row("negative ms", tree + R"({"do": "sleep", "ms": -5}]})", "steps[0].ms", "expected a non-negative integer");
+    row("key on stop_tree", tree + R"({"do": "stop_tree", "target": "root"}]})", "steps[0].target", R"(expected "do")");
+
+    QByteArray deep = R"({"id": "w"})";
+    for (int i = 0; i < 150; ++i)
+        deep = R"({"id": "s", "type": "supervisor", "children": [)" + deep + "]}";
+    row("nested too deeply", R"({"tree": )" + deep + steps + "}", "tree.children[0].children[0]",
+        "nested too deeply (expected at most");
+}
+
+} // namespace
+
+class TstScenarioRunner : public QObject {
+    Q_OBJECT
+
+private slots:
+    // -- parseScenario --
+
+    void parseDefaults()
+    {
+        const auto s = sc::parseScenario(
+            R"({"tree": {"id": "root", "children": [{"id": "a"}, {"id": "d", "type": "dynamic_supervisor"}]},
+                "steps": [{"do": "sleep", "ms": 0}]})",
+            "x.json");
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().detail.c_str());
+        const sc::ScenarioNode& root = s->tree;
+        QCOMPARE(root.type, sc::ScenarioNode::Type::Supervisor);
+        QCOMPARE(root.strategy, sc::Strategy::OneForOne);
+        QCOMPARE(root.intensity, 3);
+        QCOMPARE(root.periodMs, 5000);
+        QCOMPARE(root.children.size(), std::size_t(2));
+        const sc::ScenarioNode& a = root.children[0];
+        QCOMPARE(a.id, std::string("a"));
+        QCOMPARE(a.type, sc::ScenarioNode::Type::Worker);
+        QCOMPARE(a.restart, sc::Restart::Permanent);
+        QVERIFY(!a.shutdown);
+        QCOMPARE(a.stopDelayMs, 0);
+        QCOMPARE(root.children[1].type, sc::ScenarioNode::Type::DynamicSupervisor);
+        QVERIFY(!root.children[1].maxChildren);
+    }
+
+    void parseEveryField()
+    {
+        const auto s = sc::parseScenario(R"({"tree": {"id": "root", "type": "supervisor", "strategy": "rest_for_one",
+            "intensity": 0, "period_ms": 1, "children": [
+              {"id": "w", "type": "worker", "restart": "transient", "shutdown": 250, "stop_delay_ms": 40},
+              {"id": "k", "restart": "temporary", "shutdown": "brutal_kill"},
+              {"id": "d", "type": "dynamic_supervisor", "max_children": 0, "intensity": 7, "period_ms": 900,
+               "shutdown": "infinity"}]},
+            "steps": [
+              {"do": "kill", "target": "root/w"},
+              {"do": "crash", "target": "root"},
+              {"do": "stop", "target": "root/k", "reason": "shutdown:bye"},
+              {"do": "start_child", "target": "root/d", "child": {"id": "s", "type": "supervisor",
+                  "children": [{"id": "x"}]}},
+              {"do": "kill", "target": "root/d/s/x"},
+              {"do": "terminate_child", "target": "root/d/s", "id": "x"},
+              {"do": "restart_child", "target": "root", "id": "w"},
+              {"do": "sleep", "ms": 15},
+              {"do": "stop_tree"}]})",
+            "x.json");
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().detail.c_str());
+        const auto& root = s->tree;
+        QCOMPARE(root.strategy, sc::Strategy::RestForOne);
+        QCOMPARE(root.intensity, 0);
+        QCOMPARE(root.periodMs, 1);
+        const auto& w = root.children[0];
+        QCOMPARE(w.restart, sc::Restart::Transient);
+        QCOMPARE(w.shutdown->kind, sc::Shutdown::Kind::Timeout);
+        QCOMPARE(w.shutdown->timeout.count(), 250);
+        QCOMPARE(w.stopDelayMs, 40);
+        QCOMPARE(root.children[1].restart, sc::Restart::Temporary);
+        QCOMPARE(root.children[1].shutdown->kind, sc::Shutdown::Kind::BrutalKill);
+        const auto& d = root.children[2];
+        QCOMPARE(d.maxChildren, std::optional<int>(0));
+        QCOMPARE(d.intensity, 7);
+        QCOMPARE(d.periodMs, 900);
+        QCOMPARE(d.shutdown->kind, sc::Shutdown::Kind::Infinity);
+
+        using Do = sc::ScenarioStep::Do;
+        const auto& steps = s->steps;
+        QCOMPARE(steps.size(), std::size_t(9));
+        QCOMPARE(steps[0].action, Do::Kill);
+        QCOMPARE(steps[0].target, std::string("root/w"));
+        QCOMPARE(steps[2].action, Do::Stop);
+        QCOMPARE(steps[2].reason, std::string("shutdown:bye"));
+        QCOMPARE(steps[3].action, Do::StartChild);
+        QCOMPARE(steps[3].child->type, sc::ScenarioNode::Type::Supervisor);
+        QCOMPARE(steps[3].child->children.at(0).id, std::string("x"));
+        QCOMPARE(steps[5].action, Do::TerminateChild);
+        QCOMPARE(steps[5].id, std::string("x"));
+        QCOMPARE(steps[6].action, Do::RestartChild);
+        QCOMPARE(steps[7].action, Do::Sleep);
+        QCOMPARE(steps[7].ms, 15);
+        QCOMPARE(steps[8].action, Do::StopTree);
+        QCOMPARE(sc::stepName(Do::StartChild), "start_child");
+        QCOMPARE(sc::stepName(Do::StopTree), "stop_tree");
+    }
+
+    void parseRejects_data() { addBadScenarioRows(); }
+
+    void parseRejects()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, field);
+        QFETCH(QString, expected);
+        const auto s = sc::parseScenario(std::string_view(json.constData(), std::size_t(json.size())), "case.json");
+        QVERIFY(!s.ok());
+        const QString detail = QString::fromStdString(s.error().detail);
+        QVERIFY2(detail.startsWith(QStringLiteral("case.json: ") + field), qPrintable(detail));
+        QVERIFY2(detail.contains(expected), qPrintable(detail));
+        QVERIFY2(!detail.contains(QLatin1Char('\n')), qPrintable(detail));
+    }
+
+    void loadRejectsUnreadableFiles()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto missing = sc::loadScenario(dir.filePath(QStringLiteral("missing.json")).toStdString());
+        QVERIFY(!missing.ok());
+        QVERIFY2(QString::fromStdString(missing.error().detail)
+                     .endsWith(QStringLiteral("missing.json: cannot read: No such file or directory")),
+            missing.error().detail.c_str());
+        const auto directory = sc::loadScenario(dir.path().toStdString());
+        QVERIFY(!directory.ok());
+        QCOMPARE(QString::fromStdString(directory.error().detail),
+            dir.path() + QStringLiteral(": cannot read: Is a directory"));
+    }
+
+    void demoScenarioIsValid()
+    {
+        const auto s = sc::loadScenario(SC_TEST_DATA_DIR "/../../resources/scenarios/demo.json");
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().detail.c_str());
+    }
+
+    // -- traceLine --
+
+    void traceLineSpelling()
+    {
+        auto check = [](const sc::Event& e, const char* expected) {
+            QCOMPARE(QString::fromStdString(sc::traceLine(e)), QString::fromUtf8(expected));
+        };
+        sc::Event e;
+        e.seq = 1;
+        e.kind = sc::EventKind::Start;
+        e.path = "root";
+        e.pid = 3;
+        check(e, R"({"seq":1,"event":"start","path":"root","pid":3})");
+
+        e.seq = 8;
+        e.kind = sc::EventKind::Exit;
+        e.path = "root/b";
+        e.reason = "killed";
+        check(e, R"({"seq":8,"event":"exit","path":"root/b","pid":3,"reason":"killed"})");
+
+        sc::Event step;
+        step.seq = 7;
+        step.kind = sc::EventKind::Step;
+        step.action = "kill";
+        step.path = "root/b";
+        check(step, R"({"seq":7,"event":"step","do":"kill","target":"root/b"})");
+        step.action = "stop_tree";
+        step.path.clear();
+        check(step, R"({"seq":7,"event":"step","do":"stop_tree"})");
+
+        sc::Event result;
+        result.seq = 9;
+        result.kind = sc::EventKind::StepResult;
+        result.action = "start_child";
+        result.ok = false;
+        result.error = "max_children";
+        check(result, R"({"seq":9,"event":"result","do":"start_child","ok":false,"error":"max_children"})");
+        result.ok = true;
+        check(result, R"({"seq":9,"event":"result","do":"start_child","ok":true})");
+
+        sc::Event odd;
+        odd.seq = 2;
+        odd.kind = sc::EventKind::Exit;
+        odd.path = "root/\"q\"\n";
+        odd.reason = "error:\x01";
+        check(odd,
+            "{\"seq\":2,\"event\":\"exit\",\"path\":\"root/\\\"q\\\"\\n\",\"pid\":0,\"reason\":\"error:\\u0001\"}");
+
+        sc::Event log;
+        log.seq = 3;
+        log.kind = sc::EventKind::Log;
+        log.path = "root/a";
+        log.reason = "kill: root/a is not alive; nothing done";
+        check(log, R"({"seq":3,"event":"log","path":"root/a","message":"kill: root/a is not alive; nothing done"})");
+    }
+
+    void runScenarioInProcess()
+    {
+        const auto s = sc::loadScenario(dataFile("kill.json").toStdString());
+        QVERIFY(s.ok());
+        std::ostringstream trace;
+        QCOMPARE(sc::runScenario(*s, {.workers = 2, .trace = &trace}), 0);
+        bool ok = false;
+        const QStringList events = lifecycle(QByteArray::fromStdString(trace.str()), &ok);
+        QVERIFY(ok);
+        QVERIFY2(events.contains(QStringLiteral("exit root/b killed")), qPrintable(events.join(QLatin1Char('\n'))));
+    }
+
+    // -- the binary: bad input --
+
+    void runnerRejects_data() { addBadScenarioRows(); }
+
+    void runnerRejects()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        QFETCH(QByteArray, json);
+        QFETCH(QString, field);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(QStringLiteral("case.json"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(json);
+        f.close();
+
+        const Run run = runScenarioFile(file);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.out.isEmpty(), run.out.constData());
+        QVERIFY2(run.err.endsWith('\n') && run.err.count('\n') == 1, run.err.constData());
+        const QString line = QString::fromUtf8(run.err);
+        QVERIFY2(line.startsWith(QStringLiteral("supervision-console: %1: %2").arg(file, field)), qPrintable(line));
+        QVERIFY2(line.contains(expected), qPrintable(line));
+    }
+
+    void runnerRejectsUnreadableFile_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("why");
+        QTest::newRow("missing") << QStringLiteral("missing.json") << QStringLiteral("No such file or directory");
+        QTest::newRow("directory") << QStringLiteral("dir.json") << QStringLiteral("Is a directory");
+    }
+
+    void runnerRejectsUnreadableFile()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        QFETCH(QString, name);
+        QFETCH(QString, why);
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("dir.json")));
+        const QString file = dir.filePath(name);
+        const Run run = runScenarioFile(file);
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(
+            QString::fromUtf8(run.err), QStringLiteral("supervision-console: %1: cannot read: %2\n").arg(file, why));
+    }
+
+    void runnerRejectsUnwritableTrace()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(QStringLiteral("no/such/dir/trace.jsonl"));
+        const Run run = runScenarioFile(dataFile("kill.json"), {QStringLiteral("--trace"), trace});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.count('\n') == 1 && run.err.contains(trace.toUtf8()) && run.err.contains("cannot write"),
+            run.err.constData());
+    }
+
+    void badCommandLine_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QString kill = dataFile("kill.json");
+        QTest::newRow("unknown option") << QStringList {QStringLiteral("--bogus")}
+                                        << QStringLiteral("unknown option '--bogus'");
+        QTest::newRow("stray argument") << QStringList {QStringLiteral("scenario.json")}
+                                        << QStringLiteral("unexpected argument 'scenario.json'");
+        QTest::newRow("workers not a number") << QStringList {QStringLiteral("--headless"),
+            QStringLiteral("--scenario"), kill, QStringLiteral("--workers"), QStringLiteral("two")}
+                                              << QStringLiteral("--workers: 'two' is not a thread count");
+        QTest::newRow("workers zero") << QStringList {QStringLiteral("--workers=0")}
+                                      << QStringLiteral("--workers: '0' is not a thread count");
+        QTest::newRow("workers negative")
+            << QStringList {QStringLiteral("--workers=-3")} << QStringLiteral("--workers: '-3' is not a thread count");
+        QTest::newRow("workers missing value")
+            << QStringList {QStringLiteral("--workers")} << QStringLiteral("option '--workers' needs a value");
+        QTest::newRow("scenario missing value") << QStringList {QStringLiteral("--headless"),
+            QStringLiteral("--scenario")} << QStringLiteral("option '--scenario' needs a value");
+        QTest::newRow("option as value") << QStringList {QStringLiteral("--scenario"), QStringLiteral("--headless")}
+                                         << QStringLiteral("option '--scenario' needs a value");
+        QTest::newRow("headless without scenario")
+            << QStringList {QStringLiteral("--headless")} << QStringLiteral("--headless needs --scenario FILE");
+        QTest::newRow("trace without headless") << QStringList {QStringLiteral("--trace"), QStringLiteral("-")}
+                                                << QStringLiteral("--trace needs --headless");
+        QTest::newRow("screenshot with headless") << QStringList {QStringLiteral("--headless"),
+            QStringLiteral("--scenario"), kill, QStringLiteral("--screenshot"), QStringLiteral("x.png")}
+                                                  << QStringLiteral("--screenshot cannot be combined with --headless");
+        QTest::newRow("flag with value") << QStringList {QStringLiteral("--headless=yes")}
+                                         << QStringLiteral("option '--headless' takes no value");
+        QTest::newRow("given twice") << QStringList {QStringLiteral("--headless"), QStringLiteral("--scenario"), kill,
+            QStringLiteral("--scenario"), kill}
+                                     << QStringLiteral("option '--scenario' given twice");
+    }
+
+    void badCommandLine()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Run run = runApp(args);
+        QCOMPARE(run.exitCode, 2);
+        const QStringList lines = QString::fromUtf8(run.err).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines[0],
+            QStringLiteral("supervision-console: ") + message
+                + (message.contains(QLatin1String("thread count"))
+                        ? QStringLiteral(" (expected an integer from 1 to 1024)")
+                        : QString()));
+        QVERIFY(lines[1].contains(QLatin1String("--help")));
+    }
+
+    void helpAndVersion()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        const Run help = runApp({QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.startsWith("Usage: supervision-console"));
+        QVERIFY(help.out.contains("--headless") && help.out.contains("--workers N"));
+        const Run version = runApp({QStringLiteral("--version")});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.startsWith("supervision-console "));
+    }
+
+    // -- the binary: traces --
+
+    void traces_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QStringList>("expected");
+        QTest::newRow("kill restarts the child") << dataFile("kill.json")
+                                                 << QStringList {"start root", "start root/a", "start root/b",
+                                                        "step kill root/b", "exit root/b killed", "start root/b"};
+        QTest::newRow("max_children") << dataFile("max_children.json")
+                                      << QStringList {"start root", "start root/pool", "step start_child root/pool",
+                                             "start root/pool/w", "result start_child ok", "step start_child root/pool",
+                                             "result start_child max_children"};
+        QTest::newRow("child API answers")
+            << dataFile("child_api.json")
+            << QStringList {"start root", "start root/a", "start root/pool", "step start_child root",
+                   "result start_child not_supported", "step restart_child root", "result restart_child running",
+                   "step terminate_child root", "exit root/a shutdown", "result terminate_child ok",
+                   "step restart_child root", "start root/a", "result restart_child ok", "step terminate_child root",
+                   "result terminate_child not_found", "step start_child root/pool", "start root/pool/w",
+                   "result start_child ok", "step terminate_child root/pool", "result terminate_child not_found"};
+        QTest::newRow("crash, stop and stop_tree")
+            << dataFile("stop_tree.json")
+            << QStringList {"start root", "start root/a", "start root/mid", "start root/mid/m1", "start root/mid/m2",
+                   "start root/c", "step crash root/mid/m1", "exit root/mid/m1 error:crash",
+                   "exit root/mid/m2 shutdown", "start root/mid/m1", "start root/mid/m2", "step stop root/c",
+                   "exit root/c normal", "step kill root/c", "log root/c", "step stop_tree",
+                   "exit root/mid/m2 shutdown", "exit root/mid/m1 shutdown", "exit root/mid shutdown",
+                   "exit root/a shutdown", "exit root shutdown"};
+        QTest::newRow("dead targets") << dataFile("dead_target.json")
+                                      << QStringList {"start root", "start root/t", "start root/pool",
+                                             "step kill root/t", "exit root/t killed", "step crash root/t",
+                                             "log root/t", "step kill root/pool", "exit root/pool killed",
+                                             "step start_child root/pool", "log root/pool",
+                                             "result start_child noproc"};
+        // The slow terminate is cut short by the shutdown timeout, and the
+        // run ends without waiting for the ten minutes it would sleep.
+        QTest::newRow("slow terminate") << dataFile("slow_terminate.json")
+                                        << QStringList {"start root", "start root/slow", "start root/b",
+                                               "step terminate_child root", "exit root/slow killed",
+                                               "result terminate_child ok", "step restart_child root",
+                                               "start root/slow", "result restart_child ok"};
+    }
+
+    void traces()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        QFETCH(QString, file);
+        QFETCH(QStringList, expected);
+        const Run run = runScenarioFile(file, {QStringLiteral("--trace"), QStringLiteral("-")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        bool ok = false;
+        const QStringList events = lifecycle(run.out, &ok);
+        QVERIFY2(ok, run.out.constData());
+        // Nothing after the last step's events: the teardown is not traced.
+        QCOMPARE(events, expected);
+    }
+
+    void traceFileMatchesStdout()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        QTemporaryDir dir;
+        const QString traceFile = dir.filePath(QStringLiteral("trace.jsonl"));
+        const Run toFile = runScenarioFile(dataFile("kill.json"), {QStringLiteral("--trace"), traceFile});
+        QCOMPARE(toFile.exitCode, 0);
+        QVERIFY(toFile.out.isEmpty());
+        const Run toStdout = runScenarioFile(dataFile("kill.json"), {QStringLiteral("--trace"), QStringLiteral("-")});
+        QCOMPARE(toStdout.exitCode, 0);
+        QFile f(traceFile);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray written = f.readAll();
+        QVERIFY(!written.isEmpty());
+        QCOMPARE(written, toStdout.out);
+    }
+
+    void singleWorker()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        const Run run = runScenarioFile(dataFile("stop_tree.json"), {QStringLiteral("--workers"), QStringLiteral("1")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(run.out.contains("\"event\":\"exit\",\"path\":\"root\""));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstScenarioRunner)
+#include "tst_scenariorunner.moc"

@@ -39,7 +39,7 @@ struct Event {
     Pid pid = 0;
     Pid parent = 0;
     std::string path;
-    std::string reason; ///< Exit: ExitReason::toString()
+    std::string reason; ///< Exit: ExitReason::toString(); GiveUp: why; Log: the text
     std::string name;   ///< Register/Unregister: "name" or "registry/key"
     std::string action; ///< Step/StepResult: what was done
     bool ok = true;     ///< StepResult

@@ -730,6 +730,10 @@ struct Runtime::Impl {
         return s;
     }
 
+    /// Sends a Call, Describe or Stop envelope and waits for its answer, the
+    /// target's death (Errc::Exit) or the timeout.
+    Result<Term> request(Pid to, Envelope e, std::chrono::milliseconds timeout);
+
     // -- running --
 
     void runSlice(const std::shared_ptr<Process>& p);
@@ -882,8 +886,8 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
     if (e.kind == Envelope::Kind::Timeout) {
         if (e.ref != p->timeoutGeneration)
             return; // a message arrived since: this timeout is stale
-    } else {
-        ++p->timeoutGeneration;
+    } else if (e.kind != Envelope::Kind::Describe) {
+        ++p->timeoutGeneration; // any message cancels the idle timeout; a system query does not
     }
     Next next;
     std::shared_ptr<CallSlot> callSlot;
@@ -1080,9 +1084,8 @@ Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions optio
     }
     if (next.m_timeout)
         d->armTimeout(p, *next.m_timeout);
+    // Started: from here on a death is an exit like any other, seen through links.
     d->release(p);
-    if (p->dead.load())
-        return Error {Errc::StartFailed, "killed"};
     return p->pid;
 }
 
@@ -1139,18 +1142,14 @@ Result<Term> waitSlot(Process* caller, CallSlot& slot, std::chrono::milliseconds
 
 } // namespace
 
-Result<Term> Runtime::call(Pid to, Term request, std::chrono::milliseconds timeout)
+Result<Term> Runtime::Impl::request(Pid to, Envelope e, std::chrono::milliseconds timeout)
 {
     Process* caller = t_current;
-    if (caller && caller->dead.load())
-        throw ProcessKilled {};
-    if (caller && caller->pid == to)
-        return Error {Errc::CallingSelf, {}};
-    auto target = d->find(to);
+    auto target = find(to);
     if (!target)
         return Error {Errc::NoProc, {}};
     auto slot = std::make_shared<CallSlot>();
-    const MonitorRef ref = d->nextRef.fetch_add(1);
+    const MonitorRef ref = nextRef.fetch_add(1);
     {
         std::lock_guard lock(target->mutex);
         if (target->run == Process::Run::Dead)
@@ -1161,12 +1160,9 @@ Result<Term> Runtime::call(Pid to, Term request, std::chrono::milliseconds timeo
         std::lock_guard lock(caller->mutex);
         caller->pendingCall = slot;
     }
-    Envelope e;
-    e.kind = Envelope::Kind::Call;
-    e.payload = std::move(request);
     e.from = caller ? caller->pid : 0;
     e.slot = slot;
-    d->enqueue(target, std::move(e));
+    enqueue(target, std::move(e));
 
     auto cleanup = [&] {
         {
@@ -1189,6 +1185,19 @@ Result<Term> Runtime::call(Pid to, Term request, std::chrono::milliseconds timeo
     }
 }
 
+Result<Term> Runtime::call(Pid to, Term request, std::chrono::milliseconds timeout)
+{
+    Process* caller = t_current;
+    if (caller && caller->dead.load())
+        throw ProcessKilled {};
+    if (caller && caller->pid == to)
+        return Error {Errc::CallingSelf, {}};
+    Envelope e;
+    e.kind = Envelope::Kind::Call;
+    e.payload = std::move(request);
+    return d->request(to, std::move(e), timeout);
+}
+
 void Runtime::reply(const From& from, Term value)
 {
     if (!from.m_slot)
@@ -1203,26 +1212,9 @@ Result<std::string> Runtime::describe(Pid pid, std::chrono::milliseconds timeout
     Process* caller = t_current;
     if (caller && caller->pid == pid)
         return caller->server->describeState();
-    auto target = d->find(pid);
-    if (!target)
-        return Error {Errc::NoProc, {}};
-    auto slot = std::make_shared<CallSlot>();
-    const MonitorRef ref = d->nextRef.fetch_add(1);
-    {
-        std::lock_guard lock(target->mutex);
-        if (target->run == Process::Run::Dead)
-            return Error {Errc::NoProc, {}};
-        target->watchers.push_back({ref, 0, slot});
-    }
     Envelope e;
     e.kind = Envelope::Kind::Describe;
-    e.slot = slot;
-    d->enqueue(target, std::move(e));
-    auto r = waitSlot(caller, *slot, timeout);
-    {
-        std::lock_guard lock(target->mutex);
-        std::erase_if(target->watchers, [ref](const detail::Watcher& w) { return w.ref == ref; });
-    }
+    auto r = d->request(pid, std::move(e), timeout);
     if (!r)
         return r.error();
     return std::any_cast<std::string>(std::move(r.value()));
@@ -1246,29 +1238,13 @@ void Runtime::kill(Pid target)
 
 Status Runtime::stop(Pid target, ExitReason reason, std::chrono::milliseconds timeout)
 {
-    auto p = d->find(target);
-    if (!p)
-        return Error {Errc::NoProc, {}};
-    auto slot = std::make_shared<CallSlot>();
-    const MonitorRef ref = d->nextRef.fetch_add(1);
-    {
-        std::lock_guard lock(p->mutex);
-        if (p->run == Process::Run::Dead)
-            return Error {Errc::NoProc, {}};
-        p->watchers.push_back({ref, 0, slot});
-    }
     Envelope e;
     e.kind = Envelope::Kind::Stop;
     e.reason = std::move(reason);
-    d->enqueue(p, std::move(e));
-    auto r = waitSlot(t_current, *slot, timeout);
-    if (!r.ok() && r.error().code == Errc::Exit)
-        return Ok {}; // it is gone
-    {
-        std::lock_guard lock(p->mutex);
-        std::erase_if(p->watchers, [ref](const detail::Watcher& w) { return w.ref == ref; });
-    }
-    return r.ok() ? Error {Errc::Timeout, {}} : r.error();
+    auto r = d->request(target, std::move(e), timeout);
+    if (!r && r.error().code == Errc::Exit)
+        return Ok {}; // it is gone: what stop waits for
+    return r ? Error {Errc::Timeout, {}} : r.error();
 }
 
 Status Runtime::link(Pid a, Pid b)

@@ -93,15 +93,32 @@ void publish(Runtime& rt, EventKind kind, Pid pid, const std::string& path, std:
     rt.events().publish(std::move(e));
 }
 
-ChildInfo infoOf(const std::string& id, Pid pid, bool restarting, ChildType type)
+/// which_children and count_children, answered alike by both kinds of supervisor.
+std::optional<Next> introspect(const Term& request, const std::vector<detail::SupervisedChild>& children)
 {
-    ChildInfo i;
-    i.id = id;
-    i.pid = pid;
-    i.state = pid ? ChildInfo::State::Running
-                  : (restarting ? ChildInfo::State::Restarting : ChildInfo::State::Undefined);
-    i.type = type;
-    return i;
+    if (std::any_cast<WhichChildrenRequest>(&request)) {
+        std::vector<ChildInfo> out;
+        for (const auto& c : children) {
+            ChildInfo i;
+            i.id = c.spec.id;
+            i.pid = c.pid;
+            i.state = c.pid ? ChildInfo::State::Running
+                            : (c.restarting ? ChildInfo::State::Restarting : ChildInfo::State::Undefined);
+            i.type = c.spec.type;
+            out.push_back(std::move(i));
+        }
+        return Next::reply(Result<std::vector<ChildInfo>>(std::move(out)));
+    }
+    if (std::any_cast<CountChildrenRequest>(&request)) {
+        ChildCounts n;
+        for (const auto& c : children) {
+            ++n.specs;
+            n.active += c.pid ? 1 : 0;
+            (c.spec.type == ChildType::Supervisor ? n.supervisors : n.workers) += 1;
+        }
+        return Next::reply(Result<ChildCounts>(n));
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -370,21 +387,8 @@ Next Supervisor::handleCall(const Term& request, const From&)
         std::erase_if(m_children, [c](const Child& x) { return &x == c; });
         return Next::reply(Status(Ok {}));
     }
-    if (std::any_cast<WhichChildrenRequest>(&request)) {
-        std::vector<ChildInfo> out;
-        for (const auto& c : m_children)
-            out.push_back(infoOf(c.spec.id, c.pid, c.restarting, c.spec.type));
-        return Next::reply(Result<std::vector<ChildInfo>>(std::move(out)));
-    }
-    if (std::any_cast<CountChildrenRequest>(&request)) {
-        ChildCounts n;
-        for (const auto& c : m_children) {
-            ++n.specs;
-            n.active += c.pid ? 1 : 0;
-            (c.spec.type == ChildType::Supervisor ? n.supervisors : n.workers) += 1;
-        }
-        return Next::reply(Result<ChildCounts>(n));
-    }
+    if (auto answer = introspect(request, m_children))
+        return std::move(*answer);
     return Next::reply(Result<Pid>(Error {Errc::NotSupported, "unknown request"}));
 }
 
@@ -506,21 +510,8 @@ Next DynamicSupervisor::handleCall(const Term& request, const From&)
     }
     if (std::any_cast<RestartChildRequest>(&request) || std::any_cast<DeleteChildRequest>(&request))
         return Next::reply(Result<Pid>(Error {Errc::NotSupported, "a dynamic supervisor's children are addressed by pid"}));
-    if (std::any_cast<WhichChildrenRequest>(&request)) {
-        std::vector<ChildInfo> out;
-        for (const auto& c : m_children)
-            out.push_back(infoOf(c.spec.id, c.pid, c.restarting, c.spec.type));
-        return Next::reply(Result<std::vector<ChildInfo>>(std::move(out)));
-    }
-    if (std::any_cast<CountChildrenRequest>(&request)) {
-        ChildCounts n;
-        for (const auto& c : m_children) {
-            ++n.specs;
-            n.active += c.pid ? 1 : 0;
-            (c.spec.type == ChildType::Supervisor ? n.supervisors : n.workers) += 1;
-        }
-        return Next::reply(Result<ChildCounts>(n));
-    }
+    if (auto answer = introspect(request, m_children))
+        return std::move(*answer);
     return Next::reply(Result<Pid>(Error {Errc::NotSupported, "unknown request"}));
 }
 

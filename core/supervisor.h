@@ -81,6 +81,14 @@ struct ChildCounts {
 };
 
 namespace detail {
+/// A supervisor's record of one child.
+struct SupervisedChild {
+    ChildSpec spec;
+    Pid pid = 0;             ///< 0 while not running
+    bool restarting = false; ///< a restart failed and will be tried again
+    std::uint32_t restarts = 0;
+};
+
 class RestartWindow {
 public:
     /// Records a restart now; false if that is one more than the intensity allows.
@@ -107,12 +115,7 @@ public:
     ProcessKind kind() const override { return ProcessKind::Supervisor; }
 
 private:
-    struct Child {
-        ChildSpec spec;
-        Pid pid = 0;
-        bool restarting = false;
-        std::uint32_t restarts = 0;
-    };
+    using Child = detail::SupervisedChild;
     Result<Pid> startChild(Child& child);
     void shutdownChild(Child& child);
     /// Handles a child's exit; false if the supervisor must stop.
@@ -141,12 +144,7 @@ public:
     ProcessKind kind() const override { return ProcessKind::DynamicSupervisor; }
 
 private:
-    struct Child {
-        ChildSpec spec;
-        Pid pid = 0;
-        std::uint32_t restarts = 0;
-        bool restarting = false;
-    };
+    using Child = detail::SupervisedChild;
     Result<Pid> startChild(Child& child);
     bool restart(std::size_t index);
 

@@ -446,9 +446,15 @@ Snapshot& Snapshot::operator=(const Snapshot& other)
     lastSeq = other.lastSeq;
     m_paths = other.m_paths;
     processes = other.processes;
-    const char* from = other.m_paths.data();
-    for (auto& p : processes)
-        p.path = std::string_view(m_paths.data() + (p.path.data() - from), p.path.size());
+    // Rows whose path lies in the other's storage point into ours; others
+    // (a hand-built snapshot's) keep pointing where they did.
+    const auto from = reinterpret_cast<std::uintptr_t>(other.m_paths.data());
+    const auto end = from + other.m_paths.size();
+    for (auto& p : processes) {
+        const auto at = reinterpret_cast<std::uintptr_t>(p.path.data());
+        if (!p.path.empty() && at >= from && at + p.path.size() <= end)
+            p.path = std::string_view(m_paths.data() + (at - from), p.path.size());
+    }
     return *this;
 }
 

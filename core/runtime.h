@@ -63,7 +63,8 @@ struct ProcessInfo {
 };
 
 /// Every live process at about one moment. Copies re-point their rows'
-/// paths at their own storage; moves keep it.
+/// paths at their own storage; moves keep it. A hand-built snapshot (tests)
+/// may point its rows' paths at strings that outlive it.
 class Snapshot {
 public:
     Snapshot() = default;

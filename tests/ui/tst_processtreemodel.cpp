@@ -1,0 +1,482 @@
+#include "processtreemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QFont>
+#include <QItemSelectionModel>
+#include <QSignalSpy>
+#include <QTest>
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <string_view>
+#include <unordered_set>
+
+using sc::ui::ProcessTreeModel;
+
+namespace {
+
+/// Snapshot rows view their path; these test paths live for the whole run.
+std::string_view intern(const std::string& path)
+{
+    static std::unordered_set<std::string> paths;
+    return *paths.insert(path).first;
+}
+
+sc::ProcessInfo process(
+    sc::Pid pid, sc::Pid parent, const std::string& path, sc::ProcessKind kind = sc::ProcessKind::Worker)
+{
+    sc::ProcessInfo info;
+    info.pid = pid;
+    info.parent = parent;
+    info.path = intern(path);
+    info.kind = kind;
+    return info;
+}
+
+/// Runtime::snapshot() lists processes in no particular order: neither does this.
+sc::Snapshot snapshotOf(std::vector<sc::ProcessInfo> processes)
+{
+    std::reverse(processes.begin(), processes.end());
+    sc::Snapshot s;
+    s.processes = std::move(processes);
+    return s;
+}
+
+/// root (1) with workers a (2), b (3), c (4) and a dynamic supervisor d (5)
+/// holding workers 6 and 7.
+std::vector<sc::ProcessInfo> smallTree()
+{
+    return {
+        process(1, 0, "root", sc::ProcessKind::Supervisor),
+        process(2, 1, "root/a"),
+        process(3, 1, "root/b"),
+        process(4, 1, "root/c"),
+        process(5, 1, "root/d", sc::ProcessKind::DynamicSupervisor),
+        process(6, 5, "root/d/6"),
+        process(7, 5, "root/d/7"),
+    };
+}
+
+std::vector<sc::ProcessInfo> without(std::vector<sc::ProcessInfo> list, std::initializer_list<sc::Pid> pids)
+{
+    std::erase_if(
+        list, [&](const sc::ProcessInfo& p) { return std::find(pids.begin(), pids.end(), p.pid) != pids.end(); });
+    return list;
+}
+
+sc::ProcessInfo& find(std::vector<sc::ProcessInfo>& list, sc::Pid pid)
+{
+    return *std::find_if(list.begin(), list.end(), [pid](const auto& p) { return p.pid == pid; });
+}
+
+QStringList childNames(const ProcessTreeModel& model, const QModelIndex& parent)
+{
+    QStringList names;
+    for (int row = 0; row < model.rowCount(parent); ++row)
+        names << model.index(row, ProcessTreeModel::Name, parent).data().toString();
+    return names;
+}
+
+} // namespace
+
+class TestProcessTreeModel : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        m_model = std::make_unique<ProcessTreeModel>();
+        m_tester = std::make_unique<QAbstractItemModelTester>(
+            m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m_resets = std::make_unique<QSignalSpy>(m_model.get(), &QAbstractItemModel::modelReset);
+    }
+
+    void cleanup()
+    {
+        // No update may ever reset the model: views would lose selection and scrolling.
+        QCOMPARE(m_resets->count(), 0);
+        m_tester.reset();
+        m_resets.reset();
+        m_model.reset();
+    }
+
+    void buildsTheTreeByParent()
+    {
+        m_model->apply(snapshotOf(smallTree()));
+
+        QCOMPARE(m_model->processCount(), 7);
+        QCOMPARE(m_model->rowCount(), 1);
+        const QModelIndex root = m_model->index(0, 0);
+        QCOMPARE(root.data().toString(), QStringLiteral("root"));
+        QCOMPARE(childNames(*m_model, root), (QStringList {"a", "b", "c", "d"}));
+        const QModelIndex d = m_model->indexOfPid(5);
+        QCOMPARE(d.parent(), root);
+        QCOMPARE(childNames(*m_model, d), (QStringList {"6", "7"}));
+        QCOMPARE(m_model->pidAt(m_model->index(1, 0, root)), sc::Pid(3));
+    }
+
+    void showsColumnsAndRoles()
+    {
+        auto list = smallTree();
+        find(list, 1).strategy = sc::Strategy::RestForOne;
+        find(list, 3).mailbox = 12;
+        find(list, 3).restarts = 2;
+        find(list, 3).handled = 345;
+        m_model->apply(snapshotOf(list));
+
+        const QModelIndex b = m_model->indexOfPid(3);
+        const auto cell = [&](const QModelIndex& row, int column, int role = Qt::DisplayRole) {
+            return row.siblingAtColumn(column).data(role);
+        };
+        QCOMPARE(cell(b, ProcessTreeModel::Name).toString(), QStringLiteral("b"));
+        QVERIFY(cell(b, ProcessTreeModel::Name, Qt::ToolTipRole).toString().contains(QStringLiteral("root/b")));
+        QCOMPARE(cell(b, ProcessTreeModel::Name, ProcessTreeModel::PathRole).toString(), QStringLiteral("root/b"));
+        QCOMPARE(cell(b, ProcessTreeModel::Pid).toString(), QStringLiteral("3"));
+        QCOMPARE(cell(b, ProcessTreeModel::Pid, ProcessTreeModel::PidRole).toULongLong(), 3ull);
+        QCOMPARE(cell(b, ProcessTreeModel::Kind).toString(), QStringLiteral("worker"));
+        QCOMPARE(cell(b, ProcessTreeModel::Strategy).toString(), QString());
+        QCOMPARE(cell(b, ProcessTreeModel::Mailbox).toString(), QStringLiteral("12"));
+        QCOMPARE(cell(b, ProcessTreeModel::Restarts).toString(), QStringLiteral("2"));
+        QCOMPARE(cell(b, ProcessTreeModel::Handled).toString(), QStringLiteral("345"));
+        QVERIFY(!cell(b, ProcessTreeModel::Name, Qt::DecorationRole).isNull());
+        QVERIFY(!cell(b, ProcessTreeModel::Name, Qt::FontRole).value<QFont>().bold());
+
+        const QModelIndex root = m_model->indexOfPid(1);
+        QCOMPARE(cell(root, ProcessTreeModel::Kind).toString(), QStringLiteral("supervisor"));
+        QCOMPARE(cell(root, ProcessTreeModel::Strategy).toString(), QStringLiteral("rest_for_one"));
+        QVERIFY(cell(root, ProcessTreeModel::Name, Qt::FontRole).value<QFont>().bold());
+        QVERIFY(cell(m_model->indexOfPid(5), ProcessTreeModel::Name, Qt::FontRole).value<QFont>().bold());
+    }
+
+    void statusIsColoured_data()
+    {
+        QTest::addColumn<sc::ProcessStatus>("status");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("hue");
+        QTest::newRow("running") << sc::ProcessStatus::Running << "running"
+                                 << "green";
+        QTest::newRow("initializing") << sc::ProcessStatus::Initializing << "initializing"
+                                      << "amber";
+        QTest::newRow("restarting") << sc::ProcessStatus::Restarting << "restarting"
+                                    << "amber";
+        QTest::newRow("terminating") << sc::ProcessStatus::Terminating << "terminating"
+                                     << "red";
+    }
+
+    void statusIsColoured()
+    {
+        QFETCH(sc::ProcessStatus, status);
+        QFETCH(QString, text);
+        QFETCH(QString, hue);
+
+        auto list = smallTree();
+        find(list, 2).status = status;
+        m_model->apply(snapshotOf(list));
+
+        const QModelIndex cell = m_model->indexOfPid(2, ProcessTreeModel::Status);
+        QCOMPARE(cell.data().toString(), text);
+        const QColor colour = cell.data(Qt::ForegroundRole).value<QColor>();
+        QVERIFY(colour.isValid());
+        const int h = colour.hsvHue();
+        if (hue == QLatin1String("green"))
+            QVERIFY2(h >= 90 && h <= 160, qPrintable(colour.name()));
+        else if (hue == QLatin1String("amber"))
+            QVERIFY2(h >= 20 && h <= 50, qPrintable(colour.name()));
+        else
+            QVERIFY2(h <= 10 || h >= 345, qPrintable(colour.name()));
+    }
+
+    void dataChangedOnlyForTheChangedRow()
+    {
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+
+        QItemSelectionModel selection(m_model.get());
+        const QModelIndex a = m_model->indexOfPid(2);
+        selection.select(a, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        const QPersistentModelIndex persistentA(a);
+        const QPersistentModelIndex persistentC(m_model->indexOfPid(4, ProcessTreeModel::Mailbox));
+
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+        QSignalSpy layout(m_model.get(), &QAbstractItemModel::layoutChanged);
+
+        find(list, 3).mailbox = 42;
+        m_model->apply(snapshotOf(list));
+
+        QCOMPARE(changed.count(), 1);
+        const auto topLeft = changed.at(0).at(0).value<QModelIndex>();
+        const auto bottomRight = changed.at(0).at(1).value<QModelIndex>();
+        const QModelIndex b = m_model->indexOfPid(3);
+        QCOMPARE(topLeft.parent(), b.parent());
+        QCOMPARE(topLeft.row(), b.row());
+        QCOMPARE(bottomRight.row(), b.row());
+        QVERIFY(topLeft.column() <= ProcessTreeModel::Mailbox && bottomRight.column() >= ProcessTreeModel::Mailbox);
+        QCOMPARE(b.siblingAtColumn(ProcessTreeModel::Mailbox).data().toString(), QStringLiteral("42"));
+        QCOMPARE(inserted.count(), 0);
+        QCOMPARE(removed.count(), 0);
+        QCOMPARE(layout.count(), 0);
+
+        QVERIFY(persistentA.isValid());
+        QCOMPARE(m_model->pidAt(persistentA), sc::Pid(2));
+        QCOMPARE(m_model->pidAt(persistentC), sc::Pid(4));
+        QVERIFY(selection.isRowSelected(persistentA.row(), persistentA.parent()));
+        QCOMPARE(selection.selectedRows().size(), 1);
+
+        // Nothing changed: nothing is signalled.
+        changed.clear();
+        m_model->apply(snapshotOf(list));
+        QCOMPARE(changed.count(), 0);
+    }
+
+    void removesAChildAndKeepsTheOthers()
+    {
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        const QPersistentModelIndex c(m_model->indexOfPid(4));
+        QItemSelectionModel selection(m_model.get());
+        selection.select(c, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+
+        QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        m_model->apply(snapshotOf(without(list, {3})));
+
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.at(0).at(0).value<QModelIndex>(), m_model->indexOfPid(1));
+        QCOMPARE(removed.at(0).at(1).toInt(), 1);
+        QCOMPARE(removed.at(0).at(2).toInt(), 1);
+        QCOMPARE(changed.count(), 0);
+        QCOMPARE(childNames(*m_model, m_model->indexOfPid(1)), (QStringList {"a", "c", "d"}));
+        QVERIFY(!m_model->indexOfPid(3).isValid());
+        QCOMPARE(m_model->processCount(), 6);
+        QCOMPARE(m_model->pidAt(c), sc::Pid(4));
+        QCOMPARE(c.row(), 1);
+        QVERIFY(selection.isRowSelected(c.row(), c.parent()));
+    }
+
+    void restartedChildKeepsItsPlace_data()
+    {
+        QTest::addColumn<bool>("sameTick");
+        QTest::newRow("gap seen between exit and restart") << false;
+        QTest::newRow("exit and restart in one snapshot") << true;
+    }
+
+    void restartedChildKeepsItsPlace()
+    {
+        QFETCH(bool, sameTick);
+
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        const QPersistentModelIndex c(m_model->indexOfPid(4));
+
+        if (!sameTick) m_model->apply(snapshotOf(without(list, {3})));
+        list = without(list, {3});
+        auto again = process(8, 1, "root/b");
+        again.restarts = 1;
+        list.push_back(again);
+        m_model->apply(snapshotOf(list));
+
+        const QModelIndex root = m_model->indexOfPid(1);
+        QCOMPARE(childNames(*m_model, root), (QStringList {"a", "b", "c", "d"}));
+        const QModelIndex b = m_model->indexOfPid(8);
+        QCOMPARE(b.row(), 1);
+        QCOMPARE(b.parent(), root);
+        QCOMPARE(b.siblingAtColumn(ProcessTreeModel::Restarts).data().toString(), QStringLiteral("1"));
+        QCOMPARE(m_model->indexOfPath(QStringLiteral("root/b")), b);
+        QCOMPARE(m_model->pidAt(c), sc::Pid(4));
+        QCOMPARE(c.row(), 2);
+    }
+
+    void newChildrenGoAfterTheirSiblings()
+    {
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+
+        list.push_back(process(8, 5, "root/d/8"));
+        list.push_back(process(9, 5, "root/d/9"));
+        m_model->apply(snapshotOf(list));
+
+        QCOMPARE(inserted.count(), 1); // one contiguous batch, one signal
+        QCOMPARE(inserted.at(0).at(1).toInt(), 2);
+        QCOMPARE(inserted.at(0).at(2).toInt(), 3);
+        QCOMPARE(childNames(*m_model, m_model->indexOfPid(5)), (QStringList {"6", "7", "8", "9"}));
+    }
+
+    void orphanBecomesTopLevel()
+    {
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        const QPersistentModelIndex six(m_model->indexOfPid(6));
+        QSignalSpy moved(m_model.get(), &QAbstractItemModel::rowsMoved);
+
+        // The dynamic supervisor ended while one of its workers is still shutting down.
+        list = without(list, {5, 7});
+        find(list, 6).status = sc::ProcessStatus::Terminating;
+        m_model->apply(snapshotOf(list));
+
+        QCOMPARE(moved.count(), 1);
+        QCOMPARE(m_model->rowCount(), 2);
+        QVERIFY(six.isValid());
+        QCOMPARE(six.parent(), QModelIndex());
+        QCOMPARE(m_model->pidAt(six), sc::Pid(6));
+        QCOMPARE(m_model->indexOfPid(6, ProcessTreeModel::Status).data().toString(), QStringLiteral("terminating"));
+        QCOMPARE(childNames(*m_model, m_model->indexOfPid(1)), (QStringList {"a", "b", "c"}));
+
+        m_model->apply(snapshotOf(without(list, {6})));
+        QCOMPARE(m_model->rowCount(), 1);
+        QVERIFY(!six.isValid());
+    }
+
+    void deepTreeAppearsAndGoesAtOnce()
+    {
+        // A chain 40 deep, every level with a worker beside the next supervisor.
+        std::vector<sc::ProcessInfo> list {process(1, 0, "top", sc::ProcessKind::Supervisor)};
+        std::string path = "top";
+        sc::Pid parent = 1;
+        sc::Pid next = 2;
+        for (int depth = 0; depth < 40; ++depth) {
+            const sc::Pid sup = next++;
+            list.push_back(process(sup, parent, path + "/s", sc::ProcessKind::Supervisor));
+            list.push_back(process(next++, parent, path + "/w"));
+            path += "/s";
+            parent = sup;
+        }
+        QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
+        m_model->apply(snapshotOf(list));
+        QCOMPARE(inserted.count(), 1); // the whole tree under one new top row
+        QCOMPARE(m_model->processCount(), 81);
+
+        QModelIndex deepest;
+        QModelIndex at = m_model->index(0, 0);
+        int depth = 0;
+        while (m_model->rowCount(at) > 0) {
+            QCOMPARE(childNames(*m_model, at), (QStringList {"s", "w"}));
+            deepest = at;
+            at = m_model->index(0, 0, at);
+            ++depth;
+        }
+        QCOMPARE(depth, 40);
+        const QPersistentModelIndex persistentDeepest(deepest);
+
+        // Kill level 10: its whole subtree goes with one row removal.
+        const sc::Pid level10 = 2 + 2 * 9;
+        const QModelIndex level10Index = m_model->indexOfPid(level10);
+        QVERIFY(level10Index.isValid());
+        std::vector<sc::ProcessInfo> survivors;
+        for (const auto& p : list) {
+            if (p.pid < level10) survivors.push_back(p);
+        }
+        QSignalSpy removed(m_model.get(), &QAbstractItemModel::rowsRemoved);
+        m_model->apply(snapshotOf(survivors));
+        QCOMPARE(removed.count(), 1);
+        QVERIFY(!persistentDeepest.isValid());
+        QCOMPARE(m_model->processCount(), static_cast<int>(survivors.size()));
+    }
+
+    void tenThousandProcesses()
+    {
+        // The tester walks the whole model on every signal; the small trees above cover it.
+        m_tester.reset();
+        std::vector<sc::ProcessInfo> list {process(1, 0, "pool", sc::ProcessKind::DynamicSupervisor)};
+        for (sc::Pid pid = 2; pid <= 10'001; ++pid)
+            list.push_back(process(pid, 1, "pool/" + std::to_string(pid)));
+        m_model->apply(snapshotOf(list));
+        const QModelIndex pool = m_model->index(0, 0);
+        QCOMPARE(m_model->rowCount(pool), 10'000);
+
+        const QPersistentModelIndex first(m_model->indexOfPid(2));
+        const QPersistentModelIndex last(m_model->indexOfPid(10'001));
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+
+        // Every other worker ends; three others get mail.
+        std::vector<sc::ProcessInfo> next;
+        for (const auto& p : list) {
+            if (p.pid == 1 || p.pid % 2 == 1) next.push_back(p);
+        }
+        for (sc::Pid pid : {101, 5001, 9001})
+            find(next, pid).mailbox = 7;
+        m_model->apply(snapshotOf(next));
+
+        QCOMPARE(m_model->rowCount(pool), 5'000);
+        QCOMPARE(changed.count(), 3);
+        QVERIFY(!first.isValid());
+        QCOMPARE(m_model->pidAt(last), sc::Pid(10'001));
+        QCOMPARE(last.row(), 4'999);
+        QCOMPARE(m_model->indexOfPid(5001, ProcessTreeModel::Mailbox).data().toString(), QStringLiteral("7"));
+    }
+
+    void randomChurnKeepsTheTreeConsistent_data()
+    {
+        QTest::addColumn<unsigned>("seed");
+        for (unsigned seed : {1u, 2u, 3u, 42u, 2024u})
+            QTest::newRow(qPrintable(QStringLiteral("seed %1").arg(seed))) << seed;
+    }
+
+    void randomChurnKeepsTheTreeConsistent()
+    {
+        // Processes come and go at random, parents die before their children,
+        // ended children come back under their old path: after every apply the
+        // model holds exactly the live processes, each under its live parent.
+        QFETCH(unsigned, seed);
+        std::mt19937 random(seed);
+        std::vector<sc::ProcessInfo> live {process(1, 0, "r", sc::ProcessKind::Supervisor)};
+        std::vector<std::string> ended;
+        sc::Pid next = 2;
+        for (int round = 0; round < 60; ++round) {
+            const int births = static_cast<int>(random() % 5);
+            for (int i = 0; i < births && !live.empty(); ++i) {
+                const sc::ProcessInfo& parent = live[random() % live.size()];
+                std::string path = std::string(parent.path) + "/" + std::to_string(next);
+                if (!ended.empty() && random() % 3 == 0) {
+                    path = ended.back(); // a restart: same path, new pid
+                    ended.pop_back();
+                }
+                live.push_back(process(next++, parent.pid, path,
+                    random() % 3 == 0 ? sc::ProcessKind::Supervisor : sc::ProcessKind::Worker));
+            }
+            const int deaths = static_cast<int>(random() % 4);
+            for (int i = 0; i < deaths && live.size() > 1; ++i) {
+                const std::size_t victim = random() % live.size();
+                ended.emplace_back(live[victim].path);
+                live.erase(live.begin() + static_cast<std::ptrdiff_t>(victim));
+            }
+            for (auto& p : live)
+                p.mailbox = static_cast<std::uint32_t>(random() % 3);
+            m_model->apply(snapshotOf(live));
+
+            QCOMPARE(m_model->processCount(), static_cast<int>(live.size()));
+            int shown = 0;
+            for (const auto& p : live) {
+                const QModelIndex index = m_model->indexOfPid(p.pid);
+                QVERIFY(index.isValid());
+                const bool parentAlive = std::any_of(
+                    live.begin(), live.end(), [&](const sc::ProcessInfo& q) { return q.pid == p.parent; });
+                QCOMPARE(m_model->pidAt(index.parent()), parentAlive ? p.parent : sc::Pid(0));
+                QCOMPARE(
+                    index.siblingAtColumn(ProcessTreeModel::Mailbox).data().toString(), QString::number(p.mailbox));
+                shown += m_model->rowCount(index);
+            }
+            QCOMPARE(shown + m_model->rowCount(), static_cast<int>(live.size()));
+        }
+    }
+
+    void emptySnapshotClearsTheTree()
+    {
+        m_model->apply(snapshotOf(smallTree()));
+        m_model->apply(sc::Snapshot {});
+        QCOMPARE(m_model->rowCount(), 0);
+        QCOMPARE(m_model->processCount(), 0);
+        m_model->apply(snapshotOf(smallTree()));
+        QCOMPARE(m_model->processCount(), 7);
+    }
+
+private:
+    std::unique_ptr<ProcessTreeModel> m_model;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+    std::unique_ptr<QSignalSpy> m_resets;
+};
+
+QTEST_MAIN(TestProcessTreeModel)
+#include "tst_processtreemodel.moc"

@@ -1,0 +1,357 @@
+#include "mainwindow.h"
+
+#include "celldelegate.h"
+#include "eventlogmodel.h"
+#include "processtreemodel.h"
+#include "runtimebridge.h"
+#include "runtimechart.h"
+#include "theme.h"
+
+#include <QAction>
+#include <QCoreApplication>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPixmap>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QTreeView>
+#include <algorithm>
+
+namespace sc::ui {
+
+namespace {
+// Readable from the back of a classroom on a projector.
+constexpr qreal basePointSize = 14.0;
+// A selected process that ended is looked for under its path this long.
+constexpr std::chrono::seconds followFor {3};
+constexpr std::size_t maxFollowed = 16;
+constexpr std::chrono::milliseconds statusRefresh {250};
+} // namespace
+
+MainWindow::MainWindow(sc::Runtime& runtime, QWidget* parent)
+    : QMainWindow(parent)
+    , m_bridge(new RuntimeBridge(runtime, this))
+    , m_processes(new ProcessTreeModel(this))
+    , m_events(new EventLogModel(this))
+{
+    setWindowTitle(tr("Supervision Console"));
+    setObjectName(QStringLiteral("MainWindow"));
+    QFont base = font();
+    base.setPointSizeF(std::max(base.pointSizeF(), basePointSize));
+    setFont(base);
+
+    createActions();
+    createViews();
+    createStatusBar();
+
+    connect(m_bridge, &RuntimeBridge::snapshotUpdated, this, &MainWindow::applySnapshot);
+    connect(m_bridge, &RuntimeBridge::eventsArrived, this, &MainWindow::appendEvents);
+    connect(m_bridge, &RuntimeBridge::tickFinished, this, [this] { showTickTime(false); });
+    connect(m_bridge, &RuntimeBridge::actionFinished, this,
+        [this](sc::Pid, const QString&, bool ok, const QString& message) { showActionResult(message, ok); });
+
+    resize(1500, 950);
+    m_bridge->tick();
+    m_bridge->start();
+}
+
+MainWindow::~MainWindow() = default;
+
+// -- construction --
+
+void MainWindow::createActions()
+{
+    m_kill = new QAction(theme::actionIcon(theme::ActionIcon::Kill), tr("&Kill"), this);
+    m_kill->setShortcuts({QKeySequence(Qt::Key_Delete), QKeySequence(Qt::Key_K)});
+    m_kill->setToolTip(tr("Kill the selected process: an untrappable exit, its terminate() does not run (Del, K)"));
+    connect(m_kill, &QAction::triggered, this, [this] {
+        for (sc::Pid pid : selectedPids())
+            m_bridge->kill(pid);
+    });
+
+    m_shutdown = new QAction(theme::actionIcon(theme::ActionIcon::Shutdown), tr("E&xit: shutdown"), this);
+    m_shutdown->setShortcut(QKeySequence(Qt::Key_S));
+    m_shutdown->setToolTip(tr("Send the selected process the exit signal 'shutdown' (S); "
+                              "a process that traps exits receives it as a message"));
+    connect(m_shutdown, &QAction::triggered, this, [this] {
+        for (sc::Pid pid : selectedPids())
+            m_bridge->exitProcess(pid, sc::ExitReason::shutdown());
+    });
+
+    m_expandAll = new QAction(tr("&Expand all"), this);
+    m_expandAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Plus));
+    m_collapseAll = new QAction(tr("&Collapse all"), this);
+    m_collapseAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Minus));
+
+    auto* quit = new QAction(tr("&Quit"), this);
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(quit);
+    QMenu* process = menuBar()->addMenu(tr("&Process"));
+    process->addAction(m_kill);
+    process->addAction(m_shutdown);
+
+    QToolBar* tools = addToolBar(tr("Process"));
+    tools->setObjectName(QStringLiteral("processToolBar"));
+    tools->setMovable(false);
+    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    tools->setIconSize(QSize(28, 28));
+    tools->addAction(m_kill);
+    tools->addAction(m_shutdown);
+}
+
+void MainWindow::createViews()
+{
+    const QFontMetrics metrics(font());
+    const auto columnWidth = [&metrics](const QString& sample) { return metrics.horizontalAdvance(sample) + 40; };
+    QFont headerFont = font();
+    headerFont.setBold(true);
+
+    m_processView = new QTreeView(this);
+    m_processView->setObjectName(QStringLiteral("processTree"));
+    m_processView->setModel(m_processes);
+    m_processView->setUniformRowHeights(true);
+    m_processView->setAlternatingRowColors(true);
+    m_processView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_processView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_processView->setAllColumnsShowFocus(true);
+    m_processView->setIconSize(QSize(metrics.height() * 3 / 4, metrics.height() * 3 / 4));
+    m_processView->setIndentation(metrics.height() + 4);
+    m_processView->setContextMenuPolicy(Qt::CustomContextMenu);
+    auto* cells = new CellDelegate(m_processView);
+    cells->setBarColumn(ProcessTreeModel::Mailbox, ProcessTreeModel::SortRole, 10'000);
+    m_processView->setItemDelegate(cells);
+    QHeaderView* header = m_processView->header();
+    header->setFont(headerFont);
+    header->setStyleSheet(QStringLiteral("QHeaderView::section { padding: 2px 8px; }"));
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(ProcessTreeModel::Name, QHeaderView::Stretch);
+    header->resizeSection(ProcessTreeModel::Pid, columnWidth(QStringLiteral("000000")));
+    header->resizeSection(ProcessTreeModel::Kind, columnWidth(QStringLiteral("dynamic_supervisor")));
+    header->resizeSection(ProcessTreeModel::Strategy, columnWidth(QStringLiteral("rest_for_one")));
+    header->resizeSection(ProcessTreeModel::Status, columnWidth(QStringLiteral("initializing")));
+    header->resizeSection(ProcessTreeModel::Mailbox, columnWidth(tr("Mailbox")));
+    header->resizeSection(ProcessTreeModel::Restarts, columnWidth(tr("Restarts")));
+    header->resizeSection(ProcessTreeModel::Handled, columnWidth(QStringLiteral("00000000")));
+    setCentralWidget(m_processView);
+
+    connect(m_processes, &QAbstractItemModel::rowsInserted, this, &MainWindow::expandInserted);
+    connect(m_processView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+    connect(m_processView, &QWidget::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    connect(m_expandAll, &QAction::triggered, m_processView, &QTreeView::expandAll);
+    connect(m_collapseAll, &QAction::triggered, m_processView, &QTreeView::collapseAll);
+
+    m_eventView = new QTableView(this);
+    m_eventView->setObjectName(QStringLiteral("eventLog"));
+    m_eventView->setModel(m_events);
+    m_eventView->setAlternatingRowColors(true);
+    m_eventView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_eventView->setWordWrap(false);
+    m_eventView->setShowGrid(false);
+    m_eventView->setItemDelegate(new CellDelegate(m_eventView));
+    m_eventView->verticalHeader()->hide();
+    m_eventView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_eventView->verticalHeader()->setDefaultSectionSize(metrics.height() + 10);
+    QHeaderView* eventHeader = m_eventView->horizontalHeader();
+    eventHeader->setFont(headerFont);
+    eventHeader->setStyleSheet(header->styleSheet());
+    eventHeader->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    eventHeader->setStretchLastSection(true);
+    eventHeader->resizeSection(EventLogModel::Seq, columnWidth(QStringLiteral("0000000")));
+    eventHeader->resizeSection(EventLogModel::Time, columnWidth(QStringLiteral("00:00:00.000")));
+    eventHeader->resizeSection(EventLogModel::Kind, columnWidth(QStringLiteral("unregister")));
+    eventHeader->resizeSection(EventLogModel::Path, columnWidth(QStringLiteral("finance/trackers/tracker-00")));
+
+    auto* eventDock = new QDockWidget(tr("Events"), this);
+    eventDock->setObjectName(QStringLiteral("eventDock"));
+    eventDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    eventDock->setWidget(m_eventView);
+    addDockWidget(Qt::BottomDockWidgetArea, eventDock);
+
+    m_chart = new RuntimeChart(this);
+    auto* chartDock = new QDockWidget(tr("Load"), this);
+    chartDock->setObjectName(QStringLiteral("chartDock"));
+    chartDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    chartDock->setWidget(m_chart);
+    addDockWidget(Qt::BottomDockWidgetArea, chartDock);
+    splitDockWidget(eventDock, chartDock, Qt::Horizontal);
+    resizeDocks({eventDock, chartDock}, {3, 2}, Qt::Horizontal);
+    resizeDocks({eventDock}, {metrics.height() * 14}, Qt::Vertical);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_expandAll);
+    view->addAction(m_collapseAll);
+    view->addSeparator();
+    view->addAction(eventDock->toggleViewAction());
+    view->addAction(chartDock->toggleViewAction());
+
+    updateActions();
+}
+
+void MainWindow::createStatusBar()
+{
+    // Each label is as wide as its widest likely text, so the bar does not
+    // jitter as the numbers change four times a second.
+    const QFontMetrics metrics(font());
+    const auto makeLabel = [this, &metrics](const QString& widest) {
+        auto* label = new QLabel(this);
+        label->setContentsMargins(12, 0, 12, 0);
+        label->setMinimumWidth(metrics.horizontalAdvance(widest) + 24);
+        statusBar()->addPermanentWidget(label);
+        return label;
+    };
+    m_droppedLabel = makeLabel(tr("%1 events dropped").arg(999999));
+    m_droppedLabel->setStyleSheet(QStringLiteral("color: %1; font-weight: bold;").arg(theme::errorColor().name()));
+    m_droppedLabel->hide();
+    m_countLabel = makeLabel(tr("Processes: %1").arg(99999));
+    m_seqLabel = makeLabel(tr("Events: #%1").arg(9999999));
+    m_tickLabel = makeLabel(tr("Refresh: %1 ms (max %2 ms)").arg(QStringLiteral("88.8"), QStringLiteral("888.8")));
+    m_tickLabel->setToolTip(tr("GUI-thread time of one refresh (snapshot, event drain and view updates), "
+                               "and the longest so far"));
+}
+
+// -- live updates --
+
+void MainWindow::applySnapshot(const sc::Snapshot& snapshot)
+{
+    std::vector<std::pair<sc::Pid, QString>> selectedBefore;
+    for (const QModelIndex& index : m_processView->selectionModel()->selectedRows())
+        selectedBefore.emplace_back(m_processes->pidAt(index), index.data(ProcessTreeModel::PathRole).toString());
+
+    m_processes->apply(snapshot);
+    m_chart->addSample(snapshot);
+    followRestarts(selectedBefore);
+
+    m_lastSeq = std::max(m_lastSeq, snapshot.lastSeq);
+    m_countLabel->setText(tr("Processes: %1").arg(m_processes->processCount()));
+    m_seqLabel->setText(tr("Events: #%1").arg(m_lastSeq));
+    if (const std::uint64_t dropped = m_bridge->droppedEvents()) {
+        m_droppedLabel->setText(tr("%1 events dropped").arg(dropped));
+        m_droppedLabel->show();
+    }
+}
+
+void MainWindow::appendEvents(const std::vector<sc::Event>& events)
+{
+    m_events->append(events);
+    m_lastSeq = std::max(m_lastSeq, events.back().seq);
+    m_seqLabel->setText(tr("Events: #%1").arg(m_lastSeq));
+}
+
+void MainWindow::showTickTime(bool force)
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - m_lastTickShown < statusRefresh) return;
+    m_lastTickShown = now;
+    const auto ms = [](std::chrono::microseconds us) {
+        return QString::number(std::chrono::duration<double, std::milli>(us).count(), 'f', 1);
+    };
+    m_tickLabel->setText(
+        tr("Refresh: %1 ms (max %2 ms)").arg(ms(m_bridge->lastTickTime()), ms(m_bridge->longestTickTime())));
+}
+
+void MainWindow::showActionResult(const QString& message, bool ok)
+{
+    statusBar()->setStyleSheet(
+        ok ? QString() : QStringLiteral("QStatusBar { color: %1; }").arg(theme::errorColor().name()));
+    statusBar()->showMessage(message, 5000);
+}
+
+void MainWindow::followRestarts(const std::vector<std::pair<sc::Pid, QString>>& selectedBefore)
+{
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [pid, path] : selectedBefore) {
+        // Looking a path up is linear in the tree: follow a handful, not a mass selection.
+        if (m_follow.size() < maxFollowed && !m_processes->indexOfPid(pid).isValid())
+            m_follow.push_back({path, pid, now + followFor});
+    }
+    if (m_follow.empty()) return;
+
+    QItemSelectionModel* selection = m_processView->selectionModel();
+    std::erase_if(m_follow, [&](const Follow& follow) {
+        const QModelIndex found = m_processes->indexOfPath(follow.path);
+        if (found.isValid() && m_processes->pidAt(found) != follow.oldPid) {
+            const auto flags = QItemSelectionModel::Select | QItemSelectionModel::Rows;
+            if (!selection->currentIndex().isValid())
+                selection->setCurrentIndex(found, flags);
+            else
+                selection->select(found, flags);
+            return true;
+        }
+        return now > follow.until;
+    });
+}
+
+void MainWindow::expandInserted(const QModelIndex& parent, int first, int last)
+{
+    for (int row = first; row <= last; ++row)
+        expandSubtree(m_processes->index(row, 0, parent));
+}
+
+void MainWindow::expandSubtree(const QModelIndex& index)
+{
+    if (!m_processes->hasChildren(index)) return;
+    m_processView->expand(index);
+    const int rows = m_processes->rowCount(index);
+    for (int row = 0; row < rows; ++row)
+        expandSubtree(m_processes->index(row, 0, index));
+}
+
+// -- actions --
+
+std::vector<sc::Pid> MainWindow::selectedPids() const
+{
+    std::vector<sc::Pid> pids;
+    for (const QModelIndex& index : m_processView->selectionModel()->selectedRows())
+        pids.push_back(m_processes->pidAt(index));
+    return pids;
+}
+
+bool MainWindow::selectProcess(sc::Pid pid)
+{
+    const QModelIndex index = m_processes->indexOfPid(pid);
+    if (!index.isValid()) return false;
+    m_processView->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_processView->scrollTo(index);
+    return true;
+}
+
+void MainWindow::updateActions()
+{
+    const bool any = m_processView->selectionModel()->hasSelection();
+    m_kill->setEnabled(any);
+    m_shutdown->setEnabled(any);
+}
+
+void MainWindow::showContextMenu(const QPoint& pos)
+{
+    const QModelIndex index = m_processView->indexAt(pos);
+    if (!index.isValid()) return;
+    QMenu menu(this);
+    const std::vector<sc::Pid> pids = selectedPids();
+    menu.addSection(pids.size() == 1
+            ? index.siblingAtColumn(ProcessTreeModel::Name).data(ProcessTreeModel::PathRole).toString()
+            : tr("%n processes", nullptr, static_cast<int>(pids.size())));
+    menu.addAction(m_kill);
+    menu.addAction(m_shutdown);
+    menu.exec(m_processView->viewport()->mapToGlobal(pos));
+}
+
+bool MainWindow::saveScreenshot(const QString& file)
+{
+    m_bridge->tick();
+    showTickTime(true);
+    // Let the labels and views lay out what the tick changed before the grab.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    return grab().save(file, "PNG");
+}
+
+} // namespace sc::ui

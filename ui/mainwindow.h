@@ -1,0 +1,94 @@
+// Threading: GUI thread only. Everything it shows comes from its
+// RuntimeBridge; everything it asks of the runtime goes through it too, so
+// no slot here ever waits for a runtime thread.
+#pragma once
+
+#include "runtime.h"
+
+#include <QMainWindow>
+#include <chrono>
+#include <vector>
+
+class QAction;
+class QLabel;
+class QTableView;
+class QTreeView;
+
+namespace sc::ui {
+
+class EventLogModel;
+class ProcessTreeModel;
+class RuntimeBridge;
+class RuntimeChart;
+
+/// The console: the live process tree in the centre, the event log and a
+/// load chart docked below, counters in the status bar. Kill and Exit act on
+/// the selected processes at once, without confirmation. When a selected
+/// process ends and its supervisor restarts it, the selection follows to the
+/// new pid, so a class can kill the same child again and again.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+
+public:
+    explicit MainWindow(sc::Runtime& runtime, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Pulls a fresh snapshot, renders the window and writes it as PNG.
+    bool saveScreenshot(const QString& file);
+
+    // -- parts, for tests and the app --
+    RuntimeBridge* bridge() const { return m_bridge; }
+    ProcessTreeModel* processModel() const { return m_processes; }
+    EventLogModel* eventModel() const { return m_events; }
+    QTreeView* processView() const { return m_processView; }
+    QAction* killAction() const { return m_kill; }
+    QAction* shutdownAction() const { return m_shutdown; }
+
+    /// Selects the process and makes it current; false if it is not shown.
+    bool selectProcess(sc::Pid pid);
+    std::vector<sc::Pid> selectedPids() const;
+
+private:
+    struct Follow {
+        QString path;
+        sc::Pid oldPid = 0;
+        std::chrono::steady_clock::time_point until;
+    };
+
+    void createActions();
+    void createViews();
+    void createStatusBar();
+    void applySnapshot(const sc::Snapshot& snapshot);
+    void appendEvents(const std::vector<sc::Event>& events);
+    /// At most four times a second unless `force`d: a number changing at 30 Hz cannot be read.
+    void showTickTime(bool force);
+    void showActionResult(const QString& message, bool ok);
+    void updateActions();
+    void followRestarts(const std::vector<std::pair<sc::Pid, QString>>& selectedBefore);
+    void expandInserted(const QModelIndex& parent, int first, int last);
+    void expandSubtree(const QModelIndex& index);
+    void showContextMenu(const QPoint& pos);
+
+    RuntimeBridge* m_bridge;
+    ProcessTreeModel* m_processes;
+    EventLogModel* m_events;
+    QTreeView* m_processView = nullptr;
+    QTableView* m_eventView = nullptr;
+    RuntimeChart* m_chart = nullptr;
+
+    QAction* m_kill = nullptr;
+    QAction* m_shutdown = nullptr;
+    QAction* m_expandAll = nullptr;
+    QAction* m_collapseAll = nullptr;
+
+    QLabel* m_countLabel = nullptr;
+    QLabel* m_seqLabel = nullptr;
+    QLabel* m_tickLabel = nullptr;
+    QLabel* m_droppedLabel = nullptr;
+
+    std::vector<Follow> m_follow;
+    std::uint64_t m_lastSeq = 0;
+    std::chrono::steady_clock::time_point m_lastTickShown;
+};
+
+} // namespace sc::ui

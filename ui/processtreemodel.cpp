@@ -1,0 +1,471 @@
+#include "processtreemodel.h"
+
+#include "theme.h"
+
+#include <QFont>
+#include <algorithm>
+#include <unordered_set>
+
+namespace sc::ui {
+
+namespace {
+
+constexpr std::uint32_t bit(int column)
+{
+    return 1u << column;
+}
+constexpr std::uint32_t allColumns = (1u << ProcessTreeModel::ColumnCount) - 1;
+
+// A slot not seen for this many applies (about 10 s at 30 Hz) is forgotten:
+// a child restarted after that takes a new place at the end.
+constexpr std::uint64_t slotMemory = 300;
+
+QString lastSegment(const QString& path)
+{
+    const qsizetype slash = path.lastIndexOf(u'/');
+    return slash < 0 ? path : path.mid(slash + 1);
+}
+
+} // namespace
+
+ProcessTreeModel::ProcessTreeModel(QObject* parent)
+    : QAbstractItemModel(parent)
+{
+}
+
+ProcessTreeModel::~ProcessTreeModel() = default;
+
+// -- updates --
+
+void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
+{
+    ++m_generation;
+    for (auto& [pid, node] : m_nodes)
+        node->incoming = nullptr;
+
+    std::vector<Node*> fresh;
+    std::size_t live = 0;
+    for (const sc::ProcessInfo& info : snapshot.processes) {
+        if (info.pid == 0) continue;
+        auto [it, inserted] = m_nodes.try_emplace(info.pid);
+        if (inserted) {
+            it->second = std::make_unique<Node>();
+            setInfo(it->second.get(), info);
+            fresh.push_back(it->second.get());
+        } else if (it->second->incoming) {
+            continue; // a pid listed twice: the first entry wins
+        } else {
+            it->second->slot->lastSeen = m_generation;
+        }
+        it->second->incoming = &info;
+        ++live;
+    }
+    // Slots are handed out in pid order, which is start order.
+    std::sort(fresh.begin(), fresh.end(), [](const Node* a, const Node* b) { return a->info.pid < b->info.pid; });
+    for (Node* node : fresh)
+        node->slot = slotFor(node->pathStore.empty() ? "\x01" + std::to_string(node->info.pid) : node->pathStore);
+
+    // Pids grow, so a live parent has a smaller pid than its children; a
+    // parent pid that is not smaller is ignored, which keeps the tree acyclic.
+    for (const sc::ProcessInfo& info : snapshot.processes) {
+        auto it = m_nodes.find(info.pid);
+        if (info.pid == 0 || it == m_nodes.end() || it->second->incoming != &info) continue;
+        Node* wanted = nullptr;
+        if (info.parent != 0 && info.parent < info.pid) {
+            auto p = m_nodes.find(info.parent);
+            if (p != m_nodes.end() && p->second->incoming) wanted = p->second.get();
+        }
+        it->second->wantedParent = wanted;
+    }
+
+    // Inserting first means every parent a survivor moves to is in the model,
+    // and moving survivors out before removing means a removed row takes
+    // only dead processes with it.
+    insertNew(fresh);
+    reparentSurvivors();
+    if (m_nodes.size() > live) removeDead();
+
+    std::vector<Node*> changedParents;
+    std::unordered_set<Node*> seen;
+    for (auto& [pid, ptr] : m_nodes) {
+        Node* node = ptr.get();
+        const std::uint32_t columns = diff(node->info, *node->incoming);
+        if (!columns) continue;
+        setInfo(node, *node->incoming);
+        node->changedColumns = columns;
+        if (seen.insert(node->parent).second) changedParents.push_back(node->parent);
+    }
+    for (Node* parent : changedParents)
+        emitChanges(parent);
+
+    for (auto& [pid, node] : m_nodes)
+        node->incoming = nullptr;
+    pruneSlots();
+}
+
+void ProcessTreeModel::insertNew(std::vector<Node*>& fresh)
+{
+    // A new process under a new parent joins the parent's subtree before the
+    // parent is inserted, so a whole new tree arrives as one row insertion.
+    std::unordered_map<Node*, std::vector<Node*>> batches;
+    for (Node* node : fresh) {
+        Node* parent = node->wantedParent;
+        if (parent && !parent->attached) {
+            auto& siblings = parent->children;
+            siblings.insert(std::upper_bound(siblings.begin(), siblings.end(), node, before), node);
+            node->parent = parent;
+        } else {
+            batches[parent].push_back(node);
+        }
+    }
+
+    for (auto& [parent, batch] : batches) {
+        std::sort(batch.begin(), batch.end(), before);
+        std::vector<Node*>& siblings = siblingsOf(parent);
+        const QModelIndex parentIndex = indexOf(parent);
+        std::size_t i = 0;
+        while (i < batch.size()) {
+            const auto at = std::lower_bound(siblings.begin(), siblings.end(), batch[i], before);
+            const auto row = static_cast<std::size_t>(at - siblings.begin());
+            std::size_t j = i + 1;
+            while (j < batch.size() && (row == siblings.size() || before(batch[j], siblings[row])))
+                ++j;
+            beginInsertRows(parentIndex, static_cast<int>(row), static_cast<int>(row + (j - i) - 1));
+            siblings.insert(
+                at, batch.begin() + static_cast<std::ptrdiff_t>(i), batch.begin() + static_cast<std::ptrdiff_t>(j));
+            for (std::size_t k = i; k < j; ++k)
+                batch[k]->parent = parent;
+            endInsertRows();
+            i = j;
+        }
+    }
+
+    for (Node* node : fresh)
+        node->attached = true;
+}
+
+void ProcessTreeModel::reparentSurvivors()
+{
+    std::vector<Node*> moving;
+    for (auto& [pid, node] : m_nodes) {
+        if (node->incoming && node->wantedParent != node->parent) moving.push_back(node.get());
+    }
+    std::sort(moving.begin(), moving.end(), [](const Node* a, const Node* b) { return a->info.pid < b->info.pid; });
+
+    for (Node* node : moving) {
+        Node* from = node->parent;
+        Node* to = node->wantedParent;
+        std::vector<Node*>& source = siblingsOf(from);
+        std::vector<Node*>& target = siblingsOf(to);
+        const int row = rowOf(node);
+        const auto at = std::lower_bound(target.begin(), target.end(), node, before);
+        const int destination = static_cast<int>(at - target.begin());
+        const bool ok = beginMoveRows(indexOf(from), row, row, indexOf(to), destination);
+        Q_ASSERT(ok); // a parent's pid is smaller than its child's, so no cycle can form
+        if (!ok) continue;
+        source.erase(source.begin() + row);
+        target.insert(std::lower_bound(target.begin(), target.end(), node, before), node);
+        node->parent = to;
+        endMoveRows();
+    }
+}
+
+void ProcessTreeModel::removeDead()
+{
+    std::vector<Node*> parents;
+    std::unordered_set<Node*> seen;
+    std::vector<sc::Pid> dead;
+    for (auto& [pid, node] : m_nodes) {
+        if (node->incoming) continue;
+        dead.push_back(pid);
+        Node* parent = node->parent;
+        if ((!parent || parent->incoming) && seen.insert(parent).second) parents.push_back(parent);
+    }
+
+    // Contiguous runs, from the back so the rows in front keep their numbers.
+    for (Node* parent : parents) {
+        std::vector<Node*>& siblings = siblingsOf(parent);
+        const QModelIndex parentIndex = indexOf(parent);
+        int last = static_cast<int>(siblings.size()) - 1;
+        while (last >= 0) {
+            if (siblings[last]->incoming) {
+                --last;
+                continue;
+            }
+            int first = last;
+            while (first > 0 && !siblings[first - 1]->incoming)
+                --first;
+            beginRemoveRows(parentIndex, first, last);
+            siblings.erase(siblings.begin() + first, siblings.begin() + last + 1);
+            endRemoveRows();
+            last = first - 1;
+        }
+    }
+
+    for (sc::Pid pid : dead)
+        m_nodes.erase(pid);
+}
+
+void ProcessTreeModel::emitChanges(Node* parent)
+{
+    const std::vector<Node*>& siblings = siblingsOf(parent);
+    const QModelIndex parentIndex = indexOf(parent);
+    const int count = static_cast<int>(siblings.size());
+    int row = 0;
+    while (row < count) {
+        if (!siblings[row]->changedColumns) {
+            ++row;
+            continue;
+        }
+        std::uint32_t columns = 0;
+        const int first = row;
+        while (row < count && siblings[row]->changedColumns) {
+            columns |= siblings[row]->changedColumns;
+            siblings[row]->changedColumns = 0;
+            ++row;
+        }
+        int left = 0;
+        while (!(columns & bit(left)))
+            ++left;
+        int right = ColumnCount - 1;
+        while (!(columns & bit(right)))
+            --right;
+        Q_EMIT dataChanged(index(first, left, parentIndex), index(row - 1, right, parentIndex));
+    }
+}
+
+void ProcessTreeModel::pruneSlots()
+{
+    if (m_slots.size() < 2 * m_nodes.size() + 1024) return;
+    std::erase_if(m_slots, [this](const auto& entry) { return entry.second.lastSeen + slotMemory < m_generation; });
+}
+
+std::uint32_t ProcessTreeModel::diff(const sc::ProcessInfo& was, const sc::ProcessInfo& now)
+{
+    std::uint32_t columns = 0;
+    if (was.kind != now.kind) return allColumns;
+    if (was.path != now.path) columns |= bit(Name);
+    if (was.strategy != now.strategy) columns |= bit(Strategy);
+    if (was.status != now.status) columns |= bit(Status) | bit(Name); // Name carries the status icon
+    if (was.mailbox != now.mailbox) columns |= bit(Mailbox);
+    if (was.restarts != now.restarts) columns |= bit(Restarts);
+    if (was.handled != now.handled) columns |= bit(Handled);
+    return columns;
+}
+
+void ProcessTreeModel::setInfo(Node* node, const sc::ProcessInfo& info)
+{
+    // The snapshot owns the text its path views; the node keeps its own copy.
+    const bool pathChanged = node->path.isEmpty() || node->pathStore != info.path;
+    node->info = info;
+    if (pathChanged) {
+        node->pathStore.assign(info.path);
+        node->path = node->pathStore.empty()
+            ? QString::number(info.pid)
+            : QString::fromUtf8(node->pathStore.data(), static_cast<qsizetype>(node->pathStore.size()));
+        node->name = lastSegment(node->path);
+    }
+    node->info.path = node->pathStore;
+}
+
+ProcessTreeModel::Slot* ProcessTreeModel::slotFor(const std::string& path)
+{
+    auto [it, inserted] = m_slots.try_emplace(path);
+    if (inserted) it->second.order = m_nextSlot++;
+    it->second.lastSeen = m_generation;
+    return &it->second;
+}
+
+// -- tree bookkeeping --
+
+bool ProcessTreeModel::before(const Node* a, const Node* b)
+{
+    if (a->slot->order != b->slot->order) return a->slot->order < b->slot->order;
+    return a->info.pid < b->info.pid;
+}
+
+int ProcessTreeModel::rowOf(const Node* node) const
+{
+    const std::vector<Node*>& siblings = siblingsOf(node->parent);
+    const auto it = std::lower_bound(siblings.begin(), siblings.end(), node, before);
+    Q_ASSERT(it != siblings.end() && *it == node);
+    return static_cast<int>(it - siblings.begin());
+}
+
+QModelIndex ProcessTreeModel::indexOf(const Node* node, int column) const
+{
+    if (!node) return {};
+    return createIndex(rowOf(node), column, const_cast<Node*>(node));
+}
+
+ProcessTreeModel::Node* ProcessTreeModel::nodeAt(const QModelIndex& index) const
+{
+    return index.isValid() ? static_cast<Node*>(index.internalPointer()) : nullptr;
+}
+
+// -- lookups --
+
+QModelIndex ProcessTreeModel::indexOfPid(sc::Pid pid, int column) const
+{
+    const auto it = m_nodes.find(pid);
+    if (it == m_nodes.end() || !it->second->attached) return {};
+    return indexOf(it->second.get(), column);
+}
+
+QModelIndex ProcessTreeModel::indexOfPath(const QString& path, int column) const
+{
+    const Node* found = nullptr;
+    for (const auto& [pid, node] : m_nodes) {
+        if (node->attached && node->path == path && (!found || pid > found->info.pid)) found = node.get();
+    }
+    return found ? indexOf(found, column) : QModelIndex();
+}
+
+sc::Pid ProcessTreeModel::pidAt(const QModelIndex& index) const
+{
+    const Node* node = nodeAt(index);
+    return node ? node->info.pid : 0;
+}
+
+const sc::ProcessInfo* ProcessTreeModel::infoAt(const QModelIndex& index) const
+{
+    const Node* node = nodeAt(index);
+    return node ? &node->info : nullptr;
+}
+
+// -- QAbstractItemModel --
+
+QModelIndex ProcessTreeModel::index(int row, int column, const QModelIndex& parent) const
+{
+    if (row < 0 || column < 0 || column >= ColumnCount || (parent.isValid() && parent.column() != 0)) return {};
+    const std::vector<Node*>& siblings = siblingsOf(nodeAt(parent));
+    if (row >= static_cast<int>(siblings.size())) return {};
+    return createIndex(row, column, siblings[static_cast<std::size_t>(row)]);
+}
+
+QModelIndex ProcessTreeModel::parent(const QModelIndex& child) const
+{
+    const Node* node = nodeAt(child);
+    return node ? indexOf(node->parent) : QModelIndex();
+}
+
+int ProcessTreeModel::rowCount(const QModelIndex& parent) const
+{
+    if (parent.isValid() && parent.column() != 0) return 0;
+    return static_cast<int>(siblingsOf(nodeAt(parent)).size());
+}
+
+int ProcessTreeModel::columnCount(const QModelIndex&) const
+{
+    return ColumnCount;
+}
+
+bool ProcessTreeModel::hasChildren(const QModelIndex& parent) const
+{
+    return rowCount(parent) > 0;
+}
+
+QVariant ProcessTreeModel::data(const QModelIndex& index, int role) const
+{
+    const Node* node = nodeAt(index);
+    if (!node) return {};
+    const sc::ProcessInfo& info = node->info;
+    const bool supervisor = info.kind != sc::ProcessKind::Worker;
+
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Name:
+            return node->name;
+        case Pid:
+            return QString::number(info.pid);
+        case Kind:
+            return QString::fromLatin1(sc::processKindName(info.kind));
+        case Strategy:
+            return supervisor ? QString::fromLatin1(sc::strategyName(info.strategy)) : QString();
+        case Status:
+            return QString::fromLatin1(sc::processStatusName(info.status));
+        case Mailbox:
+            return QString::number(info.mailbox);
+        case Restarts:
+            return QString::number(info.restarts);
+        case Handled:
+            return QString::number(info.handled);
+        }
+        break;
+    case SortRole:
+        switch (index.column()) {
+        case Pid:
+            return QVariant::fromValue<qulonglong>(info.pid);
+        case Mailbox:
+            return info.mailbox;
+        case Restarts:
+            return info.restarts;
+        case Handled:
+            return QVariant::fromValue<qulonglong>(info.handled);
+        default:
+            return data(index, Qt::DisplayRole);
+        }
+    case Qt::ToolTipRole:
+        return tr("%1\npid %2, parent %3").arg(node->path).arg(info.pid).arg(info.parent);
+    case Qt::ForegroundRole:
+        if (index.column() == Status) return theme::statusColor(info.status);
+        break;
+    case Qt::DecorationRole:
+        if (index.column() == Name) return theme::processIcon(info.kind, info.status);
+        break;
+    case Qt::FontRole:
+        if (index.column() == Name && supervisor) {
+            QFont font;
+            font.setBold(true);
+            return font;
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == Pid || index.column() >= Mailbox) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case PidRole:
+        return QVariant::fromValue<qulonglong>(info.pid);
+    case PathRole:
+        return node->path;
+    case KindRole:
+        return static_cast<int>(info.kind);
+    case StatusRole:
+        return static_cast<int>(info.status);
+    }
+    return {};
+}
+
+QVariant ProcessTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal) return {};
+    if (role == Qt::TextAlignmentRole && (section == Pid || section >= Mailbox))
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole) return {};
+    switch (section) {
+    case Name:
+        return tr("Name");
+    case Pid:
+        return tr("PID");
+    case Kind:
+        return tr("Kind");
+    case Strategy:
+        return tr("Strategy");
+    case Status:
+        return tr("Status");
+    case Mailbox:
+        return tr("Mailbox");
+    case Restarts:
+        return tr("Restarts");
+    case Handled:
+        return tr("Handled");
+    }
+    return {};
+}
+
+Qt::ItemFlags ProcessTreeModel::flags(const QModelIndex& index) const
+{
+    return index.isValid() ? Qt::ItemIsEnabled | Qt::ItemIsSelectable : Qt::NoItemFlags;
+}
+
+} // namespace sc::ui

@@ -1,0 +1,105 @@
+// Threading: GUI thread only. apply() reads a Snapshot by const reference and
+// keeps no pointer into it (paths are copied); it never calls the runtime.
+#pragma once
+
+#include "runtime.h"
+
+#include <QAbstractItemModel>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sc::ui {
+
+/// The live process tree: a process sits under its parent when the parent is
+/// alive, else at the top level. Siblings keep the order in which their path
+/// first appeared (start order), so a restarted child, which comes back with
+/// a new pid under the same path, takes its old place.
+///
+/// apply() diffs a snapshot against the rows shown: rows that changed get a
+/// dataChanged, processes that appear or end are inserted or removed, and a
+/// process whose parent ended moves to the top level. The model is never
+/// reset, so selection, expansion and scrolling survive live updates.
+class ProcessTreeModel : public QAbstractItemModel {
+    Q_OBJECT
+
+public:
+    enum Column { Name, Pid, Kind, Strategy, Status, Mailbox, Restarts, Handled, ColumnCount };
+    enum Role {
+        PidRole = Qt::UserRole + 1, ///< sc::Pid as qulonglong
+        PathRole, ///< the full path, QString
+        KindRole, ///< sc::ProcessKind as int
+        StatusRole, ///< sc::ProcessStatus as int
+        SortRole, ///< numeric columns as numbers, others as text
+    };
+
+    explicit ProcessTreeModel(QObject* parent = nullptr);
+    ~ProcessTreeModel() override;
+
+    // -- updates --
+    void apply(const sc::Snapshot& snapshot);
+
+    // -- lookups --
+    int processCount() const { return static_cast<int>(m_nodes.size()); }
+    QModelIndex indexOfPid(sc::Pid pid, int column = Name) const;
+    /// The live process at `path`, or an invalid index; linear in the process count.
+    QModelIndex indexOfPath(const QString& path, int column = Name) const;
+    sc::Pid pidAt(const QModelIndex& index) const;
+    /// The process as the last applied snapshot showed it, or nullptr.
+    const sc::ProcessInfo* infoAt(const QModelIndex& index) const;
+
+    // -- QAbstractItemModel --
+    QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
+    QModelIndex parent(const QModelIndex& child) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    bool hasChildren(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+
+private:
+    struct Slot {
+        std::uint64_t order = 0;
+        std::uint64_t lastSeen = 0;
+    };
+    struct Node {
+        sc::ProcessInfo info; ///< info.path views pathStore
+        std::string pathStore;
+        QString name;
+        QString path;
+        Slot* slot = nullptr;
+        Node* parent = nullptr;
+        std::vector<Node*> children; ///< by (slot order, pid)
+        const sc::ProcessInfo* incoming = nullptr;
+        Node* wantedParent = nullptr;
+        bool attached = false;
+        std::uint32_t changedColumns = 0;
+    };
+
+    static bool before(const Node* a, const Node* b);
+    std::vector<Node*>& siblingsOf(Node* parent) { return parent ? parent->children : m_roots; }
+    const std::vector<Node*>& siblingsOf(const Node* parent) const { return parent ? parent->children : m_roots; }
+    int rowOf(const Node* node) const;
+    QModelIndex indexOf(const Node* node, int column = Name) const;
+    Node* nodeAt(const QModelIndex& index) const;
+    Slot* slotFor(const std::string& path);
+    static std::uint32_t diff(const sc::ProcessInfo& was, const sc::ProcessInfo& now);
+    void setInfo(Node* node, const sc::ProcessInfo& info);
+
+    void reparentSurvivors();
+    void removeDead();
+    void emitChanges(Node* parent);
+    void insertNew(std::vector<Node*>& fresh);
+    void pruneSlots();
+
+    std::unordered_map<sc::Pid, std::unique_ptr<Node>> m_nodes;
+    std::vector<Node*> m_roots; ///< by (slot order, pid)
+    std::unordered_map<std::string, Slot> m_slots;
+    std::uint64_t m_nextSlot = 0;
+    std::uint64_t m_generation = 0;
+};
+
+} // namespace sc::ui

@@ -1,0 +1,94 @@
+// Threading: the one seam between the runtime's threads and the widgets.
+// A RuntimeBridge lives on the GUI thread. Its timer runs tick() there, which
+// calls only Runtime::snapshot() and Subscription::drain(): each takes a
+// short runtime lock and neither waits for a process. snapshotUpdated,
+// eventsArrived and tickFinished are emitted from tick(), on the GUI thread.
+// User actions (kill(), exitProcess()) return at once: the runtime call runs
+// on the bridge's own thread pool, and actionFinished comes back to the GUI
+// thread as a queued signal. The Runtime must outlive the bridge; the
+// destructor waits for actions still running.
+#pragma once
+
+#include "runtime.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QThreadPool>
+#include <QTimer>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace sc::ui {
+
+class RuntimeBridge : public QObject {
+    Q_OBJECT
+
+public:
+    explicit RuntimeBridge(sc::Runtime& runtime, QObject* parent = nullptr);
+    ~RuntimeBridge() override;
+
+    // -- polling --
+    /// Starts the timer; about 30 Hz unless changed.
+    void start(std::chrono::milliseconds interval = std::chrono::milliseconds(33));
+    void stop();
+    bool isRunning() const { return m_timer.isActive(); }
+
+    /// The last snapshot taken (empty before the first tick); the next tick overwrites it.
+    const sc::Snapshot& snapshot() const { return m_snapshot; }
+    sc::Runtime& runtime() const { return m_runtime; }
+
+    // -- measurements --
+    /// How long the last tick took on the GUI thread, listeners included.
+    std::chrono::microseconds lastTickTime() const { return m_lastTick; }
+    std::chrono::microseconds longestTickTime() const { return m_longestTick; }
+    /// The longest gap between two timer ticks beyond the interval: how long
+    /// the GUI thread was busy elsewhere.
+    std::chrono::microseconds longestStall() const { return m_longestStall; }
+    /// Events the subscription dropped because the GUI fell behind, counted
+    /// from gaps in the (gap-free) sequence numbers, so reading it takes no lock.
+    std::uint64_t droppedEvents() const { return m_dropped; }
+
+public Q_SLOTS:
+    /// One pull: snapshot, drain, emit. The timer calls it; tests may too.
+    void tick();
+
+    // -- actions (return at once; actionFinished answers) --
+    /// The untrappable kill.
+    void kill(sc::Pid pid);
+    /// An exit signal from nobody, as erlang:exit(Pid, Reason).
+    void exitProcess(sc::Pid pid, const sc::ExitReason& reason);
+
+Q_SIGNALS:
+    void snapshotUpdated(const sc::Snapshot& snapshot);
+    /// Oldest first; not emitted for a tick without events.
+    void eventsArrived(const std::vector<sc::Event>& events);
+    void tickFinished(std::chrono::microseconds duration);
+    /// `action` is a short verb ("kill", "exit"); `message` says what happened in words.
+    void actionFinished(sc::Pid pid, const QString& action, bool ok, const QString& message);
+
+private:
+    struct Answer {
+        bool ok = true;
+        QString message;
+    };
+    void runAction(sc::Pid pid, const QString& action, std::function<Answer()> job);
+    QString describe(sc::Pid pid) const;
+    void onTimer();
+
+    sc::Runtime& m_runtime;
+    std::shared_ptr<sc::Subscription> m_subscription;
+    sc::Snapshot m_snapshot;
+    QTimer m_timer;
+    std::chrono::milliseconds m_interval {33};
+    QElapsedTimer m_sinceLastTick;
+    std::chrono::microseconds m_lastTick {0};
+    std::chrono::microseconds m_longestTick {0};
+    std::chrono::microseconds m_longestStall {0};
+    std::uint64_t m_lastEventSeq = 0;
+    std::uint64_t m_dropped = 0;
+    QThreadPool m_actions;
+};
+
+} // namespace sc::ui

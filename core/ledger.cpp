@@ -1,0 +1,418 @@
+#include "ledger.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <filesystem>
+#include <future>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace sc {
+
+namespace {
+
+Error storage(const std::string& file, const std::string& what)
+{
+    return Error {Errc::BadArgument, "storage: " + file + ": " + what};
+}
+
+std::string sqliteMessage(sqlite3* db, int rc)
+{
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    const std::string code = sqlite3_errstr(rc);
+    if (msg != code) msg += " (" + code + ")";
+    return msg;
+}
+
+std::string nowIso()
+{
+    using namespace std::chrono;
+    const auto ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm {};
+    gmtime_r(&secs, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+        tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+    return buf;
+}
+
+/// Runs a statement that returns no rows we need.
+int exec(sqlite3* db, const char* sql)
+{
+    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+}
+
+/// Runs a one-row, one-column query. Returns the sqlite code; `out` gets the text.
+int queryText(sqlite3* db, const char* sql, std::string& out)
+{
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const auto* text = sqlite3_column_text(st, 0);
+        out.assign(text ? reinterpret_cast<const char*>(text) : "", static_cast<size_t>(sqlite3_column_bytes(st, 0)));
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        out.clear();
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+std::string columnText(sqlite3_stmt* st, int col)
+{
+    const auto* text = sqlite3_column_text(st, col);
+    return text ? std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(sqlite3_column_bytes(st, col)))
+                : std::string();
+}
+
+void bindText(sqlite3_stmt* st, int col, const std::string& s)
+{
+    sqlite3_bind_text(st, col, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+}
+
+std::string csvField(const std::string& s)
+{
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE records(
+    id INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    user TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    result INTEGER NULL,
+    error TEXT NULL);
+CREATE TRIGGER records_no_update BEFORE UPDATE ON records
+    BEGIN SELECT RAISE(ABORT, 'the audit ledger is append-only'); END;
+CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+    BEGIN SELECT RAISE(ABORT, 'the audit ledger is append-only'); END;
+)sql";
+
+constexpr const char* kSelectAll = "SELECT id, time, kind, user, amount, result, error FROM records ORDER BY id";
+constexpr const char* kInsert = "INSERT INTO records(time, kind, user, amount, result, error) VALUES(?, ?, ?, ?, ?, ?)";
+
+/// Owns a connection until released; closes it on every early return of open().
+struct DbGuard {
+    sqlite3* db = nullptr;
+    sqlite3_stmt* insert = nullptr;
+    ~DbGuard()
+    {
+        sqlite3_finalize(insert);
+        sqlite3_close_v2(db);
+    }
+};
+
+} // namespace
+
+// -- lifecycle --
+
+Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dataDir)
+{
+    std::error_code ec;
+    fs::create_directories(dataDir, ec);
+    if (ec) return storage(dataDir, "cannot create the data directory: " + ec.message());
+    if (!fs::is_directory(dataDir, ec)) return storage(dataDir, "the data directory is not a directory");
+
+    const std::string path = (fs::path(dataDir) / kFileName).string();
+    const auto status = fs::status(path, ec);
+    const bool exists = fs::exists(status);
+    if (exists && !fs::is_regular_file(status)) return storage(path, "not a regular file");
+
+    // An existing file is opened without CREATE and only read until it has
+    // proven to be a healthy ledger: nothing below writes to a refused file.
+    DbGuard g;
+    int rc = sqlite3_open_v2(path.c_str(), &g.db, SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE), nullptr);
+    if (rc != SQLITE_OK) return storage(path, "cannot open: " + sqliteMessage(g.db, rc));
+    sqlite3_extended_result_codes(g.db, 1);
+    sqlite3_busy_timeout(g.db, 5000);
+    if (sqlite3_db_readonly(g.db, "main") == 1) return storage(path, "the file is read-only");
+
+    std::string text;
+    rc = queryText(g.db, "PRAGMA user_version", text);
+    if (rc != SQLITE_OK) return storage(path, "not a readable SQLite database: " + sqliteMessage(g.db, rc));
+    const int version = std::atoi(text.c_str());
+    if (version > kSchemaVersion)
+        return storage(path,
+            "ledger schema version " + std::to_string(version) + " is newer than this program's "
+                + std::to_string(kSchemaVersion));
+
+    rc = queryText(g.db, "PRAGMA quick_check", text);
+    if (rc != SQLITE_OK) return storage(path, "corrupted database: " + sqliteMessage(g.db, rc));
+    if (text != "ok") return storage(path, "corrupted database: " + text);
+
+    rc = queryText(g.db, "SELECT count(*) FROM sqlite_master", text);
+    if (rc != SQLITE_OK) return storage(path, "corrupted database: " + sqliteMessage(g.db, rc));
+    const bool empty = text == "0";
+    if (version == 0 && !empty)
+        return storage(path, "an SQLite database that is not an audit ledger (no schema version)");
+
+    if (version == kSchemaVersion) {
+        sqlite3_stmt* probe = nullptr;
+        rc = sqlite3_prepare_v2(g.db, kSelectAll, -1, &probe, nullptr);
+        sqlite3_finalize(probe);
+        if (rc != SQLITE_OK) return storage(path, "not an audit ledger: " + sqliteMessage(g.db, rc));
+    }
+
+    // From here on the file is known to be a healthy ledger (or empty).
+    rc = queryText(g.db, "PRAGMA journal_mode=WAL", text);
+    if (rc != SQLITE_OK || text != "wal")
+        return storage(path, "cannot switch to the WAL journal: " + (rc != SQLITE_OK ? sqliteMessage(g.db, rc) : text));
+    rc = exec(g.db, "PRAGMA synchronous=FULL");
+    if (rc != SQLITE_OK) return storage(path, "cannot set synchronous=FULL: " + sqliteMessage(g.db, rc));
+
+    if (version == 0) {
+        rc = exec(g.db, "BEGIN IMMEDIATE");
+        if (rc == SQLITE_OK) rc = exec(g.db, kSchema);
+        if (rc == SQLITE_OK) rc = exec(g.db, ("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
+        if (rc == SQLITE_OK) rc = exec(g.db, "COMMIT");
+        if (rc != SQLITE_OK) {
+            const std::string msg = sqliteMessage(g.db, rc);
+            if (!sqlite3_get_autocommit(g.db)) exec(g.db, "ROLLBACK");
+            return storage(path, "cannot create the ledger schema: " + msg);
+        }
+    }
+
+    rc = sqlite3_prepare_v2(g.db, kInsert, -1, &g.insert, nullptr);
+    if (rc != SQLITE_OK) return storage(path, "not an audit ledger: " + sqliteMessage(g.db, rc));
+
+    std::unique_ptr<Ledger> ledger(new Ledger(path, g.db, g.insert));
+    g.db = nullptr;
+    g.insert = nullptr;
+    return ledger;
+}
+
+Ledger::Ledger(std::string path, sqlite3* db, sqlite3_stmt* insert)
+    : m_path(std::move(path))
+    , m_db(db)
+    , m_insert(insert)
+    , m_writer([this] { writerLoop(); })
+{
+}
+
+Ledger::~Ledger()
+{
+    {
+        std::lock_guard lk(m_queueMutex);
+        m_stopping = true;
+    }
+    m_queueCv.notify_all();
+    m_writer.join();
+    sqlite3_finalize(m_insert);
+    sqlite3_close_v2(m_db);
+}
+
+Error Ledger::storageError(const std::string& what) const
+{
+    return storage(m_path, what);
+}
+
+// -- writing --
+
+Result<std::int64_t> Ledger::append(Record record)
+{
+    if (std::this_thread::get_id() == m_writer.get_id())
+        return Error {Errc::CallingSelf, "Ledger::append called from the ledger's writer thread; use appendAsync"};
+    std::promise<Result<std::int64_t>> answer;
+    auto future = answer.get_future();
+    appendAsync(std::move(record), [&answer](Result<std::int64_t> r) { answer.set_value(std::move(r)); });
+    return future.get();
+}
+
+void Ledger::appendAsync(Record record, Done done)
+{
+    if (record.kind.empty()) {
+        done(Error {Errc::BadArgument, "a ledger record needs a kind"});
+        return;
+    }
+    if (record.time.empty()) record.time = nowIso();
+    {
+        std::unique_lock lk(m_queueMutex);
+        if (!m_stopping) {
+            m_queue.push_back({std::move(record), std::move(done)});
+            lk.unlock();
+            m_queueCv.notify_one();
+            return;
+        }
+    }
+    done(storageError("the ledger is closing"));
+}
+
+void Ledger::writerLoop()
+{
+    std::vector<Pending> batch;
+    std::vector<std::int64_t> ids;
+    for (;;) {
+        batch.clear();
+        {
+            std::unique_lock lk(m_queueMutex);
+            m_queueCv.wait(lk, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty()) return; // stopping, and everything queued has been answered
+            batch.swap(m_queue);
+        }
+        ids.clear();
+        const Status status = writeBatch(batch, ids);
+        for (size_t i = 0; i < batch.size(); ++i) {
+            try {
+                if (status.ok())
+                    batch[i].done(ids[i]);
+                else
+                    batch[i].done(status.error());
+            } catch (...) {
+                // A throwing callback must not cost the other callers their answers.
+            }
+        }
+    }
+}
+
+Status Ledger::writeBatch(const std::vector<Pending>& batch, std::vector<std::int64_t>& ids)
+{
+    std::lock_guard lk(m_dbMutex);
+    auto fail = [&](const char* step, int rc) -> Status {
+        const std::string msg = sqliteMessage(m_db, rc);
+        sqlite3_reset(m_insert);
+        if (!sqlite3_get_autocommit(m_db)) exec(m_db, "ROLLBACK");
+        ids.clear();
+        return storageError(std::string(step) + " failed: " + msg);
+    };
+
+    int rc = exec(m_db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) return fail("begin", rc);
+    for (const Pending& p : batch) {
+        const Record& r = p.record;
+        sqlite3_reset(m_insert);
+        sqlite3_clear_bindings(m_insert);
+        bindText(m_insert, 1, r.time);
+        bindText(m_insert, 2, r.kind);
+        bindText(m_insert, 3, r.user);
+        sqlite3_bind_int64(m_insert, 4, r.amount);
+        if (r.result) sqlite3_bind_int64(m_insert, 5, *r.result);
+        if (r.error) bindText(m_insert, 6, *r.error);
+        rc = sqlite3_step(m_insert);
+        if (rc != SQLITE_DONE) return fail("insert", rc);
+        ids.push_back(sqlite3_last_insert_rowid(m_db));
+    }
+    sqlite3_reset(m_insert);
+    rc = exec(m_db, "COMMIT");
+    if (rc != SQLITE_OK) return fail("commit", rc);
+    m_commits.fetch_add(1);
+    return Ok {};
+}
+
+// -- reading --
+
+Result<std::vector<Ledger::Record>> Ledger::all() const
+{
+    std::lock_guard lk(m_dbMutex);
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(m_db, kSelectAll, -1, &st, nullptr);
+    std::vector<Record> rows;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        Record r;
+        r.id = sqlite3_column_int64(st, 0);
+        r.time = columnText(st, 1);
+        r.kind = columnText(st, 2);
+        r.user = columnText(st, 3);
+        r.amount = sqlite3_column_int64(st, 4);
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL) r.result = sqlite3_column_int64(st, 5);
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL) r.error = columnText(st, 6);
+        rows.push_back(std::move(r));
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return storageError("read failed: " + sqliteMessage(m_db, rc));
+    return rows;
+}
+
+Result<std::int64_t> Ledger::count() const
+{
+    std::lock_guard lk(m_dbMutex);
+    std::string text;
+    const int rc = queryText(m_db, "SELECT count(*) FROM records", text);
+    if (rc != SQLITE_OK) return storageError("read failed: " + sqliteMessage(m_db, rc));
+    return std::int64_t(std::stoll(text));
+}
+
+std::string Ledger::formatMinorUnits(std::int64_t minor)
+{
+    // Through the unsigned magnitude so INT64_MIN does not overflow.
+    const bool negative = minor < 0;
+    const std::uint64_t mag = negative ? ~static_cast<std::uint64_t>(minor) + 1 : static_cast<std::uint64_t>(minor);
+    std::string cents = std::to_string(mag % 100);
+    if (cents.size() < 2) cents.insert(0, "0");
+    return (negative ? "-" : "") + std::to_string(mag / 100) + "." + cents;
+}
+
+Status Ledger::exportCsv(const std::string& file) const
+{
+    auto rows = all();
+    if (!rows) return rows.error();
+
+    std::string csv = "id,time,kind,user,amount,result,error\n";
+    for (const Record& r : *rows) {
+        csv += std::to_string(r.id) + ',' + csvField(r.time) + ',' + csvField(r.kind) + ',' + csvField(r.user) + ','
+            + formatMinorUnits(r.amount) + ',' + (r.result ? formatMinorUnits(*r.result) : std::string()) + ','
+            + (r.error ? csvField(*r.error) : std::string()) + '\n';
+    }
+
+    const fs::path target(file);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+    const int fd = mkstemp(tmpl.data());
+    if (fd < 0) return storage(file, std::string("cannot create a temporary file: ") + std::strerror(errno));
+
+    auto failWith = [&](const char* step) -> Status {
+        const std::string why = std::strerror(errno);
+        ::close(fd);
+        ::unlink(tmpl.c_str());
+        return storage(file, std::string(step) + " failed: " + why);
+    };
+    ::fchmod(fd, 0644);
+    for (size_t done = 0; done < csv.size();) {
+        const ssize_t n = ::write(fd, csv.data() + done, csv.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return failWith("write");
+        done += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0) return failWith("fsync");
+    if (::close(fd) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(tmpl.c_str());
+        return storage(file, "close failed: " + why);
+    }
+    if (::rename(tmpl.c_str(), file.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(tmpl.c_str());
+        return storage(file, "rename failed: " + why);
+    }
+    // Make the rename itself durable (best effort: some file systems refuse).
+    const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dirFd >= 0) {
+        ::fsync(dirFd);
+        ::close(dirFd);
+    }
+    return Ok {};
+}
+
+} // namespace sc

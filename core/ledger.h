@@ -1,0 +1,126 @@
+// Ledger: the append-only audit ledger, one SQLite database (WAL journal,
+// synchronous=FULL) per data directory. Independent of the actor runtime; the
+// audit_log process wraps it.
+//
+// Threading: every public member may be called from any thread.
+// - append() blocks its caller until the record's transaction has committed or
+//   failed. Records queued while a transaction is being written are committed
+//   together by one writer thread (group commit: one disk flush per batch).
+// - appendAsync() never blocks: `done` runs later on the ledger's writer thread
+//   (or at once on the calling thread if the record is refused before being
+//   queued). `done` must be quick, must not throw and must not call append()
+//   (it would wait for its own thread); appendAsync() from `done` is fine.
+// - all(), count() and exportCsv() wait while a batch is being written.
+// - The destructor commits what is still queued, answers it, then closes.
+#pragma once
+
+#include "result.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace sc {
+
+/// One financial change (or a rejected request) as stored in the ledger.
+struct LedgerRecord {
+    std::int64_t id = 0; ///< assigned by the ledger on commit; ignored by append()
+    std::string time; ///< ISO-8601 UTC with ms ("2026-01-31T12:00:00.123Z"); stamped by append() if empty
+    std::string kind; ///< "donation", "deposit", "withdrawal", ...; must not be empty
+    std::string user;
+    std::int64_t amount = 0; ///< minor units (becomes sc::Money)
+    std::optional<std::int64_t> result; ///< resulting total or balance in minor units (becomes sc::Money)
+    std::optional<std::string> error; ///< set for a rejected request: its error name
+
+    friend bool operator==(const LedgerRecord&, const LedgerRecord&) = default;
+};
+
+/// The append-only audit ledger. Storage failures are reported as
+/// Errc::BadArgument with a detail starting "storage: " followed by the file
+/// and the problem (result.h has no storage code yet).
+class Ledger {
+public:
+    using Record = LedgerRecord;
+    using Done = std::function<void(Result<std::int64_t>)>;
+
+    /// The schema version kept in PRAGMA user_version.
+    static constexpr int kSchemaVersion = 1;
+    /// The database's file name inside the data directory.
+    static constexpr const char* kFileName = "ledger.sqlite3";
+
+    // -- lifecycle --
+
+    /// Opens the ledger in `dataDir` (created if missing), continuing an
+    /// existing one. A file that is corrupted, not SQLite, not a ledger, of a
+    /// newer schema or not writable is refused with an error naming the file and
+    /// the problem; such a file is never written to.
+    static Result<std::unique_ptr<Ledger>> open(const std::string& dataDir);
+    ~Ledger();
+    Ledger(const Ledger&) = delete;
+    Ledger& operator=(const Ledger&) = delete;
+
+    /// The database file's path.
+    const std::string& path() const { return m_path; }
+
+    // -- writing --
+
+    /// Appends `record` and returns its id once it is durably committed. If the
+    /// batch's transaction fails (disk full, read-only, I/O error) every record
+    /// of that batch gets the error and none is stored.
+    Result<std::int64_t> append(Record record);
+    /// The same, answering through `done` instead of blocking (see the top).
+    void appendAsync(Record record, Done done);
+
+    // -- reading --
+
+    /// Every record in id order.
+    Result<std::vector<Record>> all() const;
+    Result<std::int64_t> count() const;
+    /// Writes the whole ledger as CSV (header `id,time,kind,user,amount,result,error`,
+    /// amounts as decimals with two places, RFC 4180 quoting, "\n" line ends)
+    /// to a temporary file in the target's directory, then renames it over
+    /// `file`: a failure never leaves a partial file.
+    Status exportCsv(const std::string& file) const;
+
+    /// Number of append transactions committed since open (group-commit metric).
+    std::uint64_t commitCount() const { return m_commits.load(); }
+
+    /// "12345" -> "123.45", -5 -> "-0.05" (moves to sc::Money).
+    static std::string formatMinorUnits(std::int64_t minor);
+
+private:
+    struct Pending {
+        Record record;
+        Done done;
+    };
+
+    Ledger(std::string path, sqlite3* db, sqlite3_stmt* insert);
+    void writerLoop();
+    Status writeBatch(const std::vector<Pending>& batch, std::vector<std::int64_t>& ids);
+    Error storageError(const std::string& what) const;
+
+    const std::string m_path;
+    mutable std::mutex m_dbMutex; ///< guards m_db and m_insert
+    sqlite3* m_db = nullptr;
+    sqlite3_stmt* m_insert = nullptr;
+
+    std::mutex m_queueMutex;
+    std::condition_variable m_queueCv;
+    std::vector<Pending> m_queue;
+    bool m_stopping = false;
+
+    std::atomic<std::uint64_t> m_commits {0};
+    std::thread m_writer; ///< last: starts once everything above exists
+};
+
+} // namespace sc

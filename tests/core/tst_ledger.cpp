@@ -1,0 +1,553 @@
+// Ledger: the append-only audit ledger. Ids continue across reopen, concurrent
+// appends are group-committed and each acknowledged record is stored exactly
+// once, damaged files are refused and left untouched, a failed commit
+// acknowledges nothing, the CSV export is exact, and a SIGKILL mid-stream loses
+// no acknowledged record.
+#include "ledger.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+#include <condition_variable>
+#include <csignal>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace sc;
+
+namespace {
+
+QString qs(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
+
+LedgerRecord rec(std::string kind, std::string user, std::int64_t amount, std::optional<std::int64_t> result = {},
+    std::optional<std::string> error = {})
+{
+    LedgerRecord r;
+    r.kind = std::move(kind);
+    r.user = std::move(user);
+    r.amount = amount;
+    r.result = result;
+    r.error = std::move(error);
+    return r;
+}
+
+std::unique_ptr<Ledger> openOrNull(const QString& dir)
+{
+    auto r = Ledger::open(dir.toStdString());
+    if (!r) {
+        qWarning("open failed: %s", r.error().toString().c_str());
+        return nullptr;
+    }
+    return std::move(r.value());
+}
+
+QByteArray readAll(const QString& file)
+{
+    QFile f(file);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool writeAll(const QString& file, const QByteArray& bytes)
+{
+    QFile f(file);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
+}
+
+QStringList entries(const QString& dir)
+{
+    return QDir(dir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden, QDir::Name);
+}
+
+} // namespace
+
+class TestLedger : public QObject {
+    Q_OBJECT
+
+private slots:
+    void appendAndReopenContinuesIds()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString dir = tmp.filePath("not/yet/there"); // open creates it
+        {
+            auto ledger = openOrNull(dir);
+            QVERIFY(ledger);
+            QCOMPARE(qs(ledger->path()), dir + "/ledger.sqlite3");
+            QCOMPARE(ledger->count().value(), 0);
+            auto a = ledger->append(rec("donation", "alice", 10000, 10000));
+            auto b = ledger->append(rec("withdrawal", "bob", 500, {}, "insufficient_funds"));
+            QVERIFY(a && b);
+            QCOMPARE(*a, 1);
+            QCOMPARE(*b, 2);
+            QCOMPARE(ledger->commitCount(), 2u);
+        }
+        auto ledger = openOrNull(dir);
+        QVERIFY(ledger);
+        QCOMPARE(ledger->count().value(), 2);
+        auto c = ledger->append(rec("deposit", "bob", 7, 7));
+        QVERIFY(c);
+        QCOMPARE(*c, 3);
+
+        auto all = ledger->all();
+        QVERIFY(all);
+        QCOMPARE(all->size(), size_t(3));
+        const QRegularExpression iso(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$)");
+        for (const auto& r : *all)
+            QVERIFY2(iso.match(qs(r.time)).hasMatch(), r.time.c_str());
+        const auto& w = (*all)[1];
+        QCOMPARE(w.id, 2);
+        QCOMPARE(qs(w.kind), QStringLiteral("withdrawal"));
+        QCOMPARE(qs(w.user), QStringLiteral("bob"));
+        QCOMPARE(w.amount, 500);
+        QVERIFY(!w.result);
+        QCOMPARE(qs(w.error.value_or("")), QStringLiteral("insufficient_funds"));
+        QCOMPARE((*all)[0].result.value_or(-1), 10000);
+        QVERIFY(!(*all)[0].error);
+    }
+
+    void recordWithoutKindIsRefused()
+    {
+        QTemporaryDir tmp;
+        auto ledger = openOrNull(tmp.path());
+        QVERIFY(ledger);
+        auto r = ledger->append(rec("", "alice", 1));
+        QVERIFY(!r);
+        QCOMPARE(r.error().code, Errc::BadArgument);
+        QCOMPARE(ledger->count().value(), 0);
+    }
+
+    void concurrentAppendsAreGroupCommittedExactlyOnce()
+    {
+        QTemporaryDir tmp;
+        auto ledger = openOrNull(tmp.path());
+        QVERIFY(ledger);
+        constexpr int kThreads = 8;
+        constexpr int kPerThread = 60;
+        std::mutex m;
+        std::map<std::int64_t, std::string> acked; // id -> "user/amount"
+        std::atomic<int> failures {0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t)
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < kPerThread; ++i) {
+                    const std::string user = "t" + std::to_string(t);
+                    auto id = ledger->append(rec("donation", user, i));
+                    if (!id) {
+                        failures.fetch_add(1);
+                        continue;
+                    }
+                    std::lock_guard lk(m);
+                    if (!acked.emplace(*id, user + "/" + std::to_string(i)).second)
+                        failures.fetch_add(1000); // the same id handed out twice
+                }
+            });
+        for (auto& t : threads)
+            t.join();
+
+        QCOMPARE(failures.load(), 0);
+        QCOMPARE(acked.size(), size_t(kThreads * kPerThread));
+        auto all = ledger->all();
+        QVERIFY(all);
+        QCOMPARE(all->size(), acked.size());
+        std::set<std::string> contents;
+        for (const auto& r : *all) {
+            const std::string content = r.user + "/" + std::to_string(r.amount);
+            QVERIFY2(contents.insert(content).second, ("stored twice: " + content).c_str());
+            auto it = acked.find(r.id);
+            QVERIFY2(it != acked.end(), "a stored record nobody was told about");
+            QCOMPARE(qs(it->second), qs(content));
+        }
+        const auto commits = ledger->commitCount();
+        qInfo("%d records in %llu commits", kThreads * kPerThread, static_cast<unsigned long long>(commits));
+        QVERIFY(commits >= 1);
+        QVERIFY2(commits < std::uint64_t(kThreads * kPerThread), "no two appends shared a commit");
+    }
+
+    void appendAsyncAnswersLater()
+    {
+        QTemporaryDir tmp;
+        auto ledger = openOrNull(tmp.path());
+        QVERIFY(ledger);
+        constexpr int kRecords = 200;
+        std::mutex m;
+        std::condition_variable cv;
+        std::vector<std::int64_t> ids;
+        int errors = 0;
+        for (int i = 0; i < kRecords; ++i)
+            ledger->appendAsync(rec("pool_donation", "alice", i + 1), [&](Result<std::int64_t> r) {
+                std::lock_guard lk(m);
+                if (r)
+                    ids.push_back(*r);
+                else
+                    ++errors;
+                cv.notify_all();
+            });
+        {
+            std::unique_lock lk(m);
+            QVERIFY(cv.wait_for(lk, std::chrono::seconds(30), [&] { return int(ids.size()) + errors == kRecords; }));
+        }
+        QCOMPARE(errors, 0);
+        std::sort(ids.begin(), ids.end());
+        QVERIFY(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+        QCOMPARE(ledger->count().value(), kRecords);
+        QVERIFY(ledger->commitCount() < std::uint64_t(kRecords));
+    }
+
+    void destructorAnswersWhatIsQueued()
+    {
+        QTemporaryDir tmp;
+        std::atomic<int> answered {0};
+        std::atomic<int> ok {0};
+        {
+            auto ledger = openOrNull(tmp.path());
+            QVERIFY(ledger);
+            for (int i = 0; i < 50; ++i)
+                ledger->appendAsync(rec("deposit", "bob", i), [&](Result<std::int64_t> r) {
+                    ok += r.ok();
+                    ++answered;
+                });
+        }
+        QCOMPARE(answered.load(), 50);
+        auto ledger = openOrNull(tmp.path());
+        QVERIFY(ledger);
+        QCOMPARE(ledger->count().value(), std::int64_t(ok.load()));
+        QCOMPARE(ok.load(), 50);
+    }
+
+    void damagedFileIsRefusedAndLeftUntouched_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("text") << QByteArray("this is not a database\n").repeated(200)
+                              << "not a readable SQLite database";
+        QByteArray noise(16384, '\0');
+        for (int i = 0; i < noise.size(); ++i)
+            noise[i] = char((i * 7919 + 13) % 251);
+        QTest::newRow("binary noise") << noise << "not a readable SQLite database";
+        // A real ledger whose pages after the 100-byte header were overwritten.
+        QTest::newRow("sqlite header, damaged pages") << QByteArray() << "corrupted";
+    }
+    void damagedFileIsRefusedAndLeftUntouched()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, problem);
+        QTemporaryDir tmp;
+        const QString file = tmp.filePath("ledger.sqlite3");
+        if (bytes.isEmpty()) {
+            {
+                auto ledger = openOrNull(tmp.path());
+                QVERIFY(ledger);
+                for (int i = 0; i < 20; ++i)
+                    QVERIFY(ledger->append(rec("donation", "alice", i)));
+            }
+            bytes = readAll(file);
+            QVERIFY(bytes.size() > 4096);
+            QVERIFY(bytes.startsWith("SQLite format 3"));
+            for (int i = 100; i < bytes.size(); ++i)
+                bytes[i] = char(0xA5 ^ (i & 0xff));
+        }
+        QVERIFY(writeAll(file, bytes));
+        const QStringList before = entries(tmp.path());
+
+        auto r = Ledger::open(tmp.path().toStdString());
+        QVERIFY(!r);
+        const QString detail = qs(r.error().detail);
+        qInfo("%s", qPrintable(detail));
+        QVERIFY2(detail.startsWith("storage: "), qPrintable(detail));
+        QVERIFY2(detail.contains(file), qPrintable(detail));
+        QVERIFY2(detail.contains(problem), qPrintable(detail));
+        QCOMPARE(readAll(file), bytes);
+        QCOMPARE(entries(tmp.path()), before);
+
+        // Refused again on a second try: nothing was "repaired" in between.
+        QVERIFY(!Ledger::open(tmp.path().toStdString()));
+        QCOMPARE(readAll(file), bytes);
+    }
+
+    void foreignSqliteDatabaseIsRefusedAndLeftUntouched_data()
+    {
+        QTest::addColumn<QByteArray>("sql");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("another program's database")
+            << QByteArray("CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES('hi');") << "not an audit ledger";
+        QTest::newRow("newer ledger schema") << QByteArray(
+            "CREATE TABLE records(id INTEGER PRIMARY KEY, time TEXT, kind TEXT, user TEXT, amount INTEGER, "
+            "result INTEGER, error TEXT); PRAGMA user_version=99;")
+                                             << "newer";
+        QTest::newRow("ledger version without its table")
+            << QByteArray("CREATE TABLE x(y); PRAGMA user_version=1;") << "not an audit ledger";
+    }
+    void foreignSqliteDatabaseIsRefusedAndLeftUntouched()
+    {
+        QFETCH(QByteArray, sql);
+        QFETCH(QString, problem);
+        QTemporaryDir tmp;
+        const QString file = tmp.filePath("ledger.sqlite3");
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(QFile::encodeName(file).constData(), &db), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(db, sql.constData(), nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+        const QByteArray bytes = readAll(file);
+        const QStringList before = entries(tmp.path());
+
+        auto r = Ledger::open(tmp.path().toStdString());
+        QVERIFY(!r);
+        const QString detail = qs(r.error().detail);
+        qInfo("%s", qPrintable(detail));
+        QVERIFY2(detail.contains(file), qPrintable(detail));
+        QVERIFY2(detail.contains(problem), qPrintable(detail));
+        QCOMPARE(readAll(file), bytes);
+        QCOMPARE(entries(tmp.path()), before);
+    }
+
+    void ledgerPathThatIsNotAFileIsRefused()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(QDir(tmp.path()).mkdir("ledger.sqlite3"));
+        auto r = Ledger::open(tmp.path().toStdString());
+        QVERIFY(!r);
+        QVERIFY2(qs(r.error().detail).contains("not a regular file"), r.error().detail.c_str());
+
+        const QString plainFile = tmp.filePath("plain");
+        QVERIFY(writeAll(plainFile, "x"));
+        auto r2 = Ledger::open(plainFile.toStdString());
+        QVERIFY(!r2);
+        QVERIFY2(qs(r2.error().detail).contains(plainFile), r2.error().detail.c_str());
+        QCOMPARE(readAll(plainFile), QByteArray("x"));
+    }
+
+    void readOnlyDataDirectoryIsRefused()
+    {
+        if (::geteuid() == 0)
+            QSKIP("running as root: permission bits do not stop root's writes, so a read-only directory cannot be "
+                  "made here; failed commits are covered by fullDiskAcknowledgesNothing");
+        QTemporaryDir tmp;
+        const QString fresh = tmp.filePath("fresh");
+        QVERIFY(QDir(tmp.path()).mkdir("fresh"));
+        QVERIFY(::chmod(QFile::encodeName(fresh).constData(), 0555) == 0);
+        auto r = Ledger::open(fresh.toStdString());
+        QVERIFY(!r);
+        QVERIFY2(qs(r.error().detail).contains(fresh), r.error().detail.c_str());
+
+        const QString existing = tmp.filePath("existing");
+        {
+            auto ledger = openOrNull(existing);
+            QVERIFY(ledger);
+            QVERIFY(ledger->append(rec("donation", "alice", 1)));
+        }
+        const QString file = existing + "/ledger.sqlite3";
+        const QByteArray bytes = readAll(file);
+        QVERIFY(::chmod(QFile::encodeName(file).constData(), 0444) == 0);
+        QVERIFY(::chmod(QFile::encodeName(existing).constData(), 0555) == 0);
+        auto r2 = Ledger::open(existing.toStdString());
+        ::chmod(QFile::encodeName(existing).constData(), 0755);
+        ::chmod(QFile::encodeName(fresh).constData(), 0755);
+        QVERIFY(!r2);
+        QVERIFY2(qs(r2.error().detail).contains(file), r2.error().detail.c_str());
+        QCOMPARE(readAll(file), bytes);
+    }
+
+    /// A full disk, made honestly even as root: RLIMIT_FSIZE makes every write
+    /// past the limit fail with EFBIG (SIGXFSZ ignored), exactly like ENOSPC.
+    void fullDiskAcknowledgesNothing_data()
+    {
+        QTest::addColumn<int>("hugeBytes");
+        QTest::addColumn<QString>("failingStep");
+        QTest::newRow("fits the page cache: COMMIT fails") << (256 << 10) << "commit failed";
+        QTest::newRow("spills the page cache: INSERT fails") << (8 << 20) << "insert failed";
+    }
+    void fullDiskAcknowledgesNothing()
+    {
+        QFETCH(int, hugeBytes);
+        QFETCH(QString, failingStep);
+        QTemporaryDir tmp;
+        auto ledger = openOrNull(tmp.path());
+        QVERIFY(ledger);
+        std::map<std::int64_t, std::string> acked;
+        for (int i = 0; i < 5; ++i) {
+            auto id = ledger->append(rec("donation", "before", i));
+            QVERIFY(id);
+            acked[*id] = "before/" + std::to_string(i);
+        }
+
+        rlimit old {};
+        QVERIFY(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+        const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+        const auto size = [&](const char* name) { return QFileInfo(tmp.filePath(name)).size(); };
+        rlimit full = old;
+        full.rlim_cur = rlim_t(std::max({size("ledger.sqlite3"), size("ledger.sqlite3-wal"), qint64(4096)}));
+        QVERIFY(::setrlimit(RLIMIT_FSIZE, &full) == 0);
+
+        // A record too large to fit, plus small ones queued alongside it.
+        std::mutex m;
+        std::condition_variable cv;
+        std::vector<std::pair<std::string, Result<std::int64_t>>> answers;
+        auto answer = [&](std::string content) {
+            return [&, content](Result<std::int64_t> r) {
+                std::lock_guard lk(m);
+                answers.emplace_back(content, std::move(r));
+                cv.notify_all();
+            };
+        };
+        const std::string huge(size_t(hugeBytes), 'x');
+        ledger->appendAsync(rec("donation", huge, 1), answer("huge/1"));
+        for (int i = 0; i < 10; ++i)
+            ledger->appendAsync(rec("donation", "during", i), answer("during/" + std::to_string(i)));
+        {
+            std::unique_lock lk(m);
+            cv.wait_for(lk, std::chrono::seconds(30), [&] { return answers.size() == 11; });
+        }
+        QVERIFY(::setrlimit(RLIMIT_FSIZE, &old) == 0);
+        std::signal(SIGXFSZ, oldHandler);
+        QCOMPARE(answers.size(), size_t(11));
+
+        int refused = 0;
+        std::set<std::string> notAcked;
+        for (auto& [content, r] : answers) {
+            if (r) {
+                acked[*r] = content;
+                continue;
+            }
+            if (content == "huge/1") {
+                qInfo("%s", r.error().detail.c_str());
+                QVERIFY2(qs(r.error().detail).contains(failingStep), r.error().detail.c_str());
+            }
+            ++refused;
+            notAcked.insert(content);
+            QVERIFY2(r.error().detail.rfind("storage: ", 0) == 0, r.error().detail.c_str());
+        }
+        QVERIFY2(notAcked.count("huge/1"), "the record that cannot fit was acknowledged");
+
+        // Space is back: the same ledger commits again.
+        auto after = ledger->append(rec("donation", "after", 1));
+        QVERIFY2(after.ok(), after.ok() ? "" : after.error().toString().c_str());
+        acked[*after] = "after/1";
+        ledger.reset();
+
+        ledger = openOrNull(tmp.path());
+        QVERIFY(ledger);
+        auto all = ledger->all();
+        QVERIFY(all);
+        std::set<std::string> seen;
+        for (const auto& r : *all) {
+            const std::string content = (r.user == huge ? "huge" : r.user) + "/" + std::to_string(r.amount);
+            QVERIFY2(seen.insert(content).second, ("stored twice: " + content).c_str());
+            QVERIFY2(!notAcked.count(content), ("a refused record was stored: " + content).c_str());
+            auto it = acked.find(r.id);
+            QVERIFY(it != acked.end());
+            QCOMPARE(qs(it->second), qs(content));
+        }
+        QCOMPARE(all->size(), acked.size());
+    }
+
+    void csvExportIsExact()
+    {
+        QTemporaryDir tmp;
+        auto ledger = openOrNull(tmp.filePath("data"));
+        QVERIFY(ledger);
+        auto timed = [](LedgerRecord r, const char* time) {
+            r.time = time;
+            return r;
+        };
+        QVERIFY(ledger->append(timed(rec("donation", "alice", 12345, 12345), "2026-01-02T03:04:05.006Z")));
+        QVERIFY(
+            ledger->append(timed(rec("withdrawal", "bob", -5, {}, "insufficient_funds"), "2026-01-02T03:04:05.007Z")));
+        QVERIFY(ledger->append(timed(rec("deposit", "O'Neil, \"Jr\"", 0, 100), "2026-01-02T03:04:05.008Z")));
+        QVERIFY(ledger->append(timed(rec("set_nisab", "two\nlines", 500000, -1), "2026-01-02T03:04:05.009Z")));
+        QVERIFY(ledger->append(timed(rec("donation", "max", INT64_MAX, INT64_MIN, "a,b"), "2026-01-02T03:04:05.010Z")));
+
+        const QString file = tmp.filePath("out/audit.csv");
+        QVERIFY(QDir(tmp.path()).mkdir("out"));
+        QVERIFY(writeAll(file, "old content that must be replaced whole\n"));
+        const Status st = ledger->exportCsv(file.toStdString());
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().toString().c_str());
+        const QByteArray expected = "id,time,kind,user,amount,result,error\n"
+                                    "1,2026-01-02T03:04:05.006Z,donation,alice,123.45,123.45,\n"
+                                    "2,2026-01-02T03:04:05.007Z,withdrawal,bob,-0.05,,insufficient_funds\n"
+                                    "3,2026-01-02T03:04:05.008Z,deposit,\"O'Neil, \"\"Jr\"\"\",0.00,1.00,\n"
+                                    "4,2026-01-02T03:04:05.009Z,set_nisab,\"two\nlines\",5000.00,-0.01,\n"
+                                    "5,2026-01-02T03:04:05.010Z,donation,max,92233720368547758.07,"
+                                    "-92233720368547758.08,\"a,b\"\n";
+        QCOMPARE(readAll(file), expected);
+        QCOMPARE(entries(tmp.filePath("out")), QStringList {"audit.csv"}); // no temporary left behind
+        QCOMPARE(ledger->formatMinorUnits(-105), std::string("-1.05"));
+
+        // A target that cannot be written: an error naming it, and no file.
+        const QString missing = tmp.filePath("no/such/dir/audit.csv");
+        const Status bad = ledger->exportCsv(missing.toStdString());
+        QVERIFY(!bad);
+        QVERIFY2(qs(bad.error().detail).contains(missing), bad.error().detail.c_str());
+        QVERIFY(!QFile::exists(missing));
+    }
+
+    void sigkillMidStreamLosesNoAcknowledgedRecord()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath("data");
+        QProcess helper;
+        helper.setProcessChannelMode(QProcess::SeparateChannels);
+        helper.start(QStringLiteral(SC_LEDGER_CRASH_HELPER), {dir, "4"});
+        QVERIFY2(helper.waitForStarted(), qPrintable(helper.errorString()));
+
+        constexpr int kAckedBeforeKill = 400;
+        QByteArray out;
+        while (out.count('\n') < kAckedBeforeKill) {
+            QVERIFY2(helper.waitForReadyRead(20000),
+                qPrintable("helper produced no output: " + helper.readAllStandardError()));
+            out += helper.readAllStandardOutput();
+        }
+        helper.kill(); // SIGKILL, mid-stream
+        QVERIFY(helper.waitForFinished(20000));
+        QCOMPARE(helper.exitStatus(), QProcess::CrashExit);
+        out += helper.readAllStandardOutput(); // lines written before the kill were acknowledged too
+        QVERIFY2(helper.readAllStandardError().isEmpty(), "the helper reported an append error");
+
+        std::map<std::int64_t, QString> acked;
+        const QList<QByteArray> lines = out.split('\n');
+        for (int i = 0; i + 1 < lines.size(); ++i) { // the last piece is empty or an unfinished line
+            const QList<QByteArray> f = lines[i].split(' ');
+            QCOMPARE(f.size(), 3);
+            QVERIFY(acked.emplace(f[0].toLongLong(), QString::fromLatin1(f[1] + "/" + f[2])).second);
+        }
+        QVERIFY(int(acked.size()) >= kAckedBeforeKill);
+
+        auto ledger = openOrNull(dir);
+        QVERIFY(ledger);
+        auto all = ledger->all();
+        QVERIFY(all);
+        std::map<std::int64_t, QString> stored;
+        QSet<QString> contents;
+        for (const auto& r : *all) {
+            const QString content = qs(r.user) + "/" + QString::number(r.amount);
+            QVERIFY2(!contents.contains(content), qPrintable("stored twice: " + content));
+            contents.insert(content);
+            stored.emplace(r.id, content);
+        }
+        for (const auto& [id, content] : acked) {
+            auto it = stored.find(id);
+            QVERIFY2(it != stored.end(), qPrintable(QString("acknowledged id %1 is missing").arg(id)));
+            QCOMPARE(it->second, content);
+        }
+        qInfo("%zu acknowledged before SIGKILL, %zu stored", acked.size(), stored.size());
+        // The reopened ledger keeps going after the last record.
+        auto next = ledger->append(rec("donation", "after", 1));
+        QVERIFY(next);
+        QVERIFY(*next > stored.rbegin()->first);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLedger)
+#include "tst_ledger.moc"

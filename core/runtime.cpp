@@ -127,6 +127,9 @@ public:
             std::lock_guard lock(m_workersMutex);
             m_spareCv.notify_all();
         }
+        {
+            std::lock_guard lock(m_watchdogMutex); // no lost wake-up between its check and its wait
+        }
         m_watchdogCv.notify_all();
         if (m_watchdog.joinable())
             m_watchdog.join();
@@ -228,7 +231,7 @@ private:
     std::mutex m_queueMutex;
     std::condition_variable m_queueCv;
     std::deque<std::shared_ptr<Process>> m_queue;
-    bool m_stopping = false;
+    std::atomic<bool> m_stopping {false}; ///< read under both mutexes, so atomic
 
     std::mutex m_workersMutex;
     std::condition_variable m_spareCv;
@@ -780,10 +783,7 @@ void Scheduler::watchdog()
 {
     std::unique_lock lock(m_watchdogMutex);
     for (;;) {
-        if (m_watchdogCv.wait_for(lock, m_stall / 2, [this] {
-                std::lock_guard q(m_queueMutex);
-                return m_stopping;
-            }))
+        if (m_watchdogCv.wait_for(lock, m_stall / 2, [this] { return m_stopping.load(); }))
             return;
         const auto now = Clock::now().time_since_epoch().count();
         const auto limit = std::chrono::duration_cast<Clock::duration>(m_stall).count();

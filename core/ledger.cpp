@@ -1,5 +1,7 @@
 #include "ledger.h"
 
+#include "money.h"
+
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -354,15 +356,7 @@ Result<std::int64_t> Ledger::count() const
     return std::int64_t(std::stoll(text));
 }
 
-std::string Ledger::formatMinorUnits(std::int64_t minor)
-{
-    // Through the unsigned magnitude so INT64_MIN does not overflow.
-    const bool negative = minor < 0;
-    const std::uint64_t mag = negative ? ~static_cast<std::uint64_t>(minor) + 1 : static_cast<std::uint64_t>(minor);
-    std::string cents = std::to_string(mag % 100);
-    if (cents.size() < 2) cents.insert(0, "0");
-    return (negative ? "-" : "") + std::to_string(mag / 100) + "." + cents;
-}
+std::string Ledger::formatMinorUnits(std::int64_t minor) { return Money::fromMinorUnits(minor).toString(); }
 
 Status Ledger::exportCsv(const std::string& file) const
 {

@@ -95,7 +95,7 @@ public:
     /// Number of append transactions committed since open (group-commit metric).
     std::uint64_t commitCount() const { return m_commits.load(); }
 
-    /// "12345" -> "123.45", -5 -> "-0.05" (moves to sc::Money).
+    /// 12345 -> "123.45", -5 -> "-0.05": Money's spelling, as the CSV writes amounts.
     static std::string formatMinorUnits(std::int64_t minor);
 
 private:

@@ -6,11 +6,13 @@
 
 #include "events.h"
 #include "exitreason.h"
+#include "money.h"
 #include "result.h"
 #include "runtime.h"
 #include "supervisor.h"
 
 #include <QList>
+#include <QMetaType>
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
@@ -357,3 +359,13 @@ inline sc::Pid pidAt(sc::Runtime& rt, sc::Pid root, const std::string& relPath)
 }
 
 } // namespace sctest
+
+// QCOMPARE prints Money as "250.00"; data tables may carry it.
+namespace sc {
+inline char* toString(const Money& m)
+{
+    return qstrdup(m.toString().c_str());
+}
+} // namespace sc
+
+Q_DECLARE_METATYPE(sc::Money)

@@ -10,15 +10,6 @@ using sc::Errc;
 using sc::Money;
 using namespace sctest;
 
-namespace sc {
-inline char* toString(const Money& m)
-{
-    return qstrdup(m.toString().c_str());
-}
-} // namespace sc
-
-Q_DECLARE_METATYPE(sc::Money)
-
 namespace {
 
 Money cents(qint64 minor)

@@ -97,6 +97,24 @@ private:
     Script m_script;
 };
 
+/// Calls "hold" are kept waiting; any cast answers the held one with 42.
+Script holdingCalls()
+{
+    return {.call =
+                [](Scripted& s, const Term& req, const From& from) {
+                    if (textOf(req) == "hold") {
+                        s.held = from;
+                        return Next::noreply();
+                    }
+                    return Next::reply(req);
+                },
+        .cast =
+            [](Scripted& s, const Term&) {
+                s.runtime().reply(s.held, Term(42));
+                return Next::noreply();
+            }};
+}
+
 Result<Pid> spawnScripted(Runtime& rt, const std::shared_ptr<Journal>& j, Script script = {},
     const std::string& path = {})
 {
@@ -307,20 +325,7 @@ private slots:
     {
         Runtime rt;
         auto j = std::make_shared<Journal>();
-        auto pid = spawnScripted(rt, j,
-            {.call =
-                    [](Scripted& s, const Term& req, const From& from) {
-                        if (textOf(req) == "hold") {
-                            s.held = from;
-                            return Next::noreply();
-                        }
-                        return Next::reply(req);
-                    },
-                .cast =
-                    [](Scripted& s, const Term&) {
-                        s.runtime().reply(s.held, Term(42));
-                        return Next::noreply();
-                    }});
+        auto pid = spawnScripted(rt, j, holdingCalls());
         QVERIFY(pid.ok());
         auto pending = callAsync(rt, *pid, msg("hold"), 30s);
         QVERIFY(j->waitForItem("call:hold"));
@@ -614,20 +619,7 @@ private slots:
     {
         Runtime rt;
         auto j = std::make_shared<Journal>();
-        auto pid = spawnScripted(rt, j,
-            {.call =
-                    [](Scripted& s, const Term& req, const From& from) {
-                        if (textOf(req) == "hold") {
-                            s.held = from;
-                            return Next::noreply();
-                        }
-                        return Next::reply(req);
-                    },
-                .cast =
-                    [](Scripted& s, const Term&) {
-                        s.runtime().reply(s.held, Term(42)); // too late: the caller gave up
-                        return Next::noreply();
-                    }});
+        auto pid = spawnScripted(rt, j, holdingCalls()); // its cast's reply comes too late: the caller gave up
         QVERIFY(pid.ok());
         auto r = rt.call(*pid, msg("hold"), 100ms);
         QVERIFY(!r.ok());

@@ -13,15 +13,6 @@ using sc::Money;
 using sc::zakatDue;
 using namespace sctest;
 
-namespace sc {
-inline char* toString(const Money& m)
-{
-    return qstrdup(m.toString().c_str());
-}
-} // namespace sc
-
-Q_DECLARE_METATYPE(sc::Money)
-
 namespace {
 
 __extension__ typedef __int128 Wide; // GCC/Clang 128-bit integer, for the reference only

@@ -2,12 +2,17 @@
 // the desktop window. The headless path never creates a QApplication, so it
 // needs no display.
 
+#include "finance.h"
+#include "ledger.h"
 #include "mainwindow.h"
 #include "options.h"
 #include "scenario.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
 #include <QTimer>
 #include <cerrno>
 #include <cstdio>
@@ -37,6 +42,28 @@ void logToStderr()
     spdlog::set_default_logger(std::move(logger));
 }
 
+/// --data-dir, or the platform's application data location
+/// (~/.local/share/Supervision Console on Linux). QStandardPaths needs no
+/// QApplication, only the application name set in main().
+std::string dataDir(const sc::app::Options& options)
+{
+    if (options.dataDir) return *options.dataDir;
+    return QDir::toNativeSeparators(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).toStdString();
+}
+
+/// --export-audit FILE: the ledger of the data directory as CSV.
+int exportAudit(const sc::app::Options& options)
+{
+    const std::string dir = dataDir(options);
+    if (dir.empty()) return fail(1, "no application data folder on this system; name one with --data-dir DIR");
+    // Read-only: exporting never creates or changes a ledger (a mistyped
+    // --data-dir is an error, not an empty export), and works beside a running app.
+    auto ledger = sc::LedgerReader::open(dir);
+    if (!ledger) return fail(1, ledger.error().detail);
+    if (auto written = (*ledger)->exportCsv(*options.exportAudit); !written) return fail(1, written.error().detail);
+    return 0;
+}
+
 int runHeadless(const sc::app::Options& options)
 {
     auto scenario = sc::loadScenario(*options.scenario);
@@ -49,22 +76,22 @@ int runHeadless(const sc::app::Options& options)
         if (!file) return fail(2, *options.trace + ": cannot write the trace: " + std::strerror(errno));
         trace = &file;
     }
-    const int code = sc::runScenario(*scenario, {.workers = options.workers, .trace = trace});
+    const std::string data = dataDir(options);
+    if (scenario->finance && data.empty())
+        return fail(1, "no application data folder on this system; name one with --data-dir DIR");
+    const int code = sc::runScenario(
+        *scenario, {.workers = options.workers, .trace = trace, .dataDir = data, .recoverState = options.recoverState});
     if (!trace->flush())
         return fail(
             1, (trace == &file ? *options.trace : std::string("standard output")) + ": writing the trace failed");
     return code;
 }
 
-/// The scenario the window shows: --scenario FILE, or the built-in demo.
+/// The scenario the window shows: --scenario FILE, or the finance tree.
 sc::Result<sc::Scenario> windowScenario(const sc::app::Options& options)
 {
     if (options.scenario) return sc::loadScenario(*options.scenario);
-    QFile demo(QStringLiteral(":/scenarios/demo.json"));
-    if (!demo.open(QIODevice::ReadOnly)) return sc::Error {sc::Errc::NotFound, "the built-in demo scenario is missing"};
-    const QByteArray json = demo.readAll();
-    return sc::parseScenario(
-        std::string_view(json.constData(), std::size_t(json.size())), demo.fileName().toStdString());
+    return sc::parseScenario(R"({"tree": "finance", "steps": []})", "the built-in finance tree");
 }
 
 int runWindow(int argc, char** argv, const sc::app::Options& options)
@@ -80,8 +107,12 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
     sc::Runtime runtime({.workers = options.workers});
     // The window subscribes to the runtime's events first, so its log shows the tree starting.
     sc::ui::MainWindow window(runtime);
-    if (auto root = sc::startScenarioTree(runtime, scenario->tree); !root)
-        return fail(1, "the tree did not start: " + root.error().toString());
+    const std::string data = dataDir(options);
+    const auto root = scenario->finance
+        ? sc::finance::startFinanceTree(runtime, sc::financeConfig(*scenario, data, options.recoverState))
+        : sc::startScenarioTree(runtime, scenario->tree);
+    if (!root) return fail(1, "the tree did not start: " + root.error().toString());
+    if (scenario->finance) window.addFinancePanels(QString::fromStdString(data));
     window.show();
     if (options.screenshot) {
         const QString file = QString::fromStdString(*options.screenshot);
@@ -113,7 +144,10 @@ int main(int argc, char** argv)
         return 0;
     }
 
+    // Before anything asks QStandardPaths for the data folder.
+    QCoreApplication::setApplicationName(QStringLiteral("Supervision Console"));
     logToStderr();
+    if (options->exportAudit) return exportAudit(*options);
     if (options->headless) {
         const int code = runHeadless(*options);
         // A worker may still be sleeping in a slow terminate; do not wait for it.

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
+#include <string_view>
+#include <utility>
 
 namespace sc::app {
 
@@ -37,9 +40,13 @@ Result<Options> parseOptions(const std::vector<std::string>& args)
         std::optional<std::string> inlineValue;
         if (eq != std::string::npos) inlineValue = arg.substr(eq + 1);
 
-        if (name == "--headless" || name == "--help" || name == "--version") {
+        const std::pair<std::string_view, bool*> flags[] = {{"--headless", &o.headless}, {"--help", &o.help},
+            {"--version", &o.version}, {"--recover-state", &o.recoverState}};
+        if (auto flag
+            = std::find_if(std::begin(flags), std::end(flags), [&](const auto& f) { return f.first == name; });
+            flag != std::end(flags)) {
             if (inlineValue) return bad("option '" + name + "' takes no value");
-            (name == "--headless" ? o.headless : name == "--help" ? o.help : o.version) = true;
+            *flag->second = true;
             continue;
         }
 
@@ -50,6 +57,10 @@ Result<Options> parseOptions(const std::vector<std::string>& args)
             slot = &o.trace;
         else if (name == "--screenshot")
             slot = &o.screenshot;
+        else if (name == "--data-dir")
+            slot = &o.dataDir;
+        else if (name == "--export-audit")
+            slot = &o.exportAudit;
         else if (name != "--workers")
             return bad("unknown option '" + name + "'");
 
@@ -78,6 +89,13 @@ Result<Options> parseOptions(const std::vector<std::string>& args)
     }
 
     if (o.help || o.version) return o;
+    if (o.exportAudit) {
+        // Its own mode: it reads the ledger and starts nothing.
+        if (o.headless || o.scenario || o.trace || o.screenshot || o.recoverState || o.workers)
+            return bad("--export-audit can only be combined with --data-dir");
+        if (*o.exportAudit == "-") return bad("--export-audit needs a file name ('-' is not supported)");
+        return o;
+    }
     if (o.headless && !o.scenario) return bad("--headless needs --scenario FILE");
     if (!o.headless && o.trace) return bad("--trace needs --headless");
     if (o.headless && o.screenshot) return bad("--screenshot cannot be combined with --headless");
@@ -96,18 +114,27 @@ Options:
                       steps, write the trace and exit (needs --scenario).
   --scenario FILE     The scenario (JSON, see docs/scenarios.md). Without
                       --headless it picks the tree the window shows; the
-                      default is the built-in demo.
+                      default is the finance tree, with its console and
+                      audit log.
   --trace FILE|-      Where the headless trace goes, one JSON object a line;
                       '-' (the default) is standard output.
   --workers N         Worker threads for the runtime (1 to 1024; default: the
                       machine's hardware threads).
   --screenshot FILE   Save a picture of the window about a second after it
                       shows, then quit (exit 1 if it cannot be saved).
+  --data-dir DIR      Where the finance services keep their audit ledger
+                      (created if missing; default: the application data
+                      folder, ~/.local/share/Supervision Console on Linux).
+  --recover-state     Restarted finance services rebuild their state from the
+                      ledger (as "state_on_restart": "recover" in a scenario);
+                      by default they start empty, as OTP restarts do.
+  --export-audit FILE Write the audit ledger of the data directory as CSV to
+                      FILE and exit (prints nothing on success).
   -h, --help          Show this help and exit.
   --version           Show the version and exit.
 
-Exit status: 0 on success, 1 if the run failed, 2 for a bad command line or
-scenario file.
+Exit status: 0 on success, 1 if the run or the export failed, 2 for a bad
+command line or scenario file.
 )";
 }
 

@@ -19,6 +19,13 @@ struct Options {
     std::optional<std::string> trace; ///< "-" is stdout; unset: stdout (headless only)
     unsigned workers = 0; ///< 0: the machine's hardware threads
     std::optional<std::string> screenshot;
+    /// Where the finance services keep their ledger; unset: the platform's
+    /// application data location (main() computes it).
+    std::optional<std::string> dataDir;
+    /// Write the data directory's audit ledger as CSV to this file and exit.
+    std::optional<std::string> exportAudit;
+    /// Finance services rebuild their state from the ledger when restarted.
+    bool recoverState = false;
 };
 
 /// Parses argv[1..]. The error's detail is one line saying what is wrong.

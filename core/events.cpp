@@ -17,6 +17,7 @@ const char* eventKindName(EventKind kind)
     case EventKind::Step: return "step";
     case EventKind::StepResult: return "result";
     case EventKind::Log: return "log";
+    case EventKind::Reply: return "reply";
     }
     return "unknown";
 }

@@ -28,6 +28,7 @@ enum class EventKind {
     Step,       ///< a scenario step begins (action, path = target)
     StepResult, ///< the answer of a scenario step (action, ok, error)
     Log,        ///< free text
+    Reply,      ///< a finance service's answer to a scenario step (action, ok, value/id/text or error/reason)
 };
 
 const char* eventKindName(EventKind kind);
@@ -39,11 +40,15 @@ struct Event {
     Pid pid = 0;
     Pid parent = 0;
     std::string path;
-    std::string reason; ///< Exit: ExitReason::toString(); GiveUp: why; Log: the text
+    std::string reason; ///< Exit: ExitReason::toString(); GiveUp: why; Log: the text; Reply: the error's detail
     std::string name;   ///< Register/Unregister: "name" or "registry/key"
-    std::string action; ///< Step/StepResult: what was done
-    bool ok = true;     ///< StepResult
-    std::string error;  ///< StepResult: the error name when !ok
+    std::string action; ///< Step/StepResult/Reply: what was done
+    bool ok = true;     ///< StepResult, Reply
+    std::string error;  ///< StepResult, Reply: the error name when !ok
+    std::string user;   ///< Step: the user a finance step names
+    std::string value;  ///< Reply: the amount answered (Money::toString(), "300.00")
+    std::string text;   ///< Reply: the report, or the path of a started transaction
+    std::int64_t id = 0; ///< Reply: the ledger record written for the change; 0: none
 };
 
 /// One subscriber's queue. Events past `capacity` are dropped and counted,

@@ -24,7 +24,7 @@ namespace {
 
 Error storage(const std::string& file, const std::string& what)
 {
-    return Error {Errc::BadArgument, "storage: " + file + ": " + what};
+    return Error {Errc::Storage, file + ": " + what};
 }
 
 std::string sqliteMessage(sqlite3* db, int rc)
@@ -112,7 +112,7 @@ CREATE TRIGGER records_no_delete BEFORE DELETE ON records
     BEGIN SELECT RAISE(ABORT, 'the audit ledger is append-only'); END;
 )sql";
 
-constexpr const char* kSelectAll = "SELECT id, time, kind, user, amount, result, error FROM records ORDER BY id";
+constexpr const char* kSelect = "SELECT id, time, kind, user, amount, result, error FROM records ";
 constexpr const char* kInsert = "INSERT INTO records(time, kind, user, amount, result, error) VALUES(?, ?, ?, ?, ?, ?)";
 
 /// Owns a connection until released; closes it on every early return of open().
@@ -125,6 +125,34 @@ struct DbGuard {
         sqlite3_close_v2(db);
     }
 };
+
+/// The records `where` selects, in id order; `args` bind its '?'s in order.
+Result<std::vector<LedgerRecord>> readRecords(sqlite3* db, const std::string& path, const std::string& where,
+    const std::vector<std::string>& args, std::size_t limit = 0)
+{
+    std::string sql = std::string(kSelect) + where + " ORDER BY id";
+    if (limit > 0) sql += " LIMIT " + std::to_string(limit);
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+    for (std::size_t i = 0; rc == SQLITE_OK && i < args.size(); ++i)
+        bindText(st, static_cast<int>(i) + 1, args[i]);
+    std::vector<LedgerRecord> rows;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        LedgerRecord r;
+        r.id = sqlite3_column_int64(st, 0);
+        r.time = columnText(st, 1);
+        r.kind = columnText(st, 2);
+        r.user = columnText(st, 3);
+        r.amount = Money::fromMinorUnits(sqlite3_column_int64(st, 4));
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL) r.result = Money::fromMinorUnits(sqlite3_column_int64(st, 5));
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL) r.error = columnText(st, 6);
+        rows.push_back(std::move(r));
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return storage(path, "read failed: " + sqliteMessage(db, rc));
+    return rows;
+}
 
 } // namespace
 
@@ -172,7 +200,7 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dataDir)
 
     if (version == kSchemaVersion) {
         sqlite3_stmt* probe = nullptr;
-        rc = sqlite3_prepare_v2(g.db, kSelectAll, -1, &probe, nullptr);
+        rc = sqlite3_prepare_v2(g.db, kSelect, -1, &probe, nullptr);
         sqlite3_finalize(probe);
         if (rc != SQLITE_OK) return storage(path, "not an audit ledger: " + sqliteMessage(g.db, rc));
     }
@@ -244,15 +272,34 @@ Result<std::int64_t> Ledger::append(Record record)
 
 void Ledger::appendAsync(Record record, Done done)
 {
-    if (record.kind.empty()) {
-        done(Error {Errc::BadArgument, "a ledger record needs a kind"});
+    std::vector<Record> one;
+    one.push_back(std::move(record));
+    appendBatchAsync(std::move(one), [done = std::move(done)](Result<std::vector<std::int64_t>> ids) {
+        if (ids)
+            done(ids->front());
+        else
+            done(ids.error());
+    });
+}
+
+void Ledger::appendBatchAsync(std::vector<Record> records, BatchDone done)
+{
+    if (records.empty()) {
+        done(std::vector<std::int64_t> {});
         return;
     }
-    if (record.time.empty()) record.time = nowIso();
+    const std::string stamp = nowIso();
+    for (Record& record : records) {
+        if (record.kind.empty()) {
+            done(Error {Errc::BadArgument, "a ledger record needs a kind"});
+            return;
+        }
+        if (record.time.empty()) record.time = stamp;
+    }
     {
         std::unique_lock lk(m_queueMutex);
         if (!m_stopping) {
-            m_queue.push_back({std::move(record), std::move(done)});
+            m_queue.push_back({std::move(records), std::move(done)});
             lk.unlock();
             m_queueCv.notify_one();
             return;
@@ -275,15 +322,19 @@ void Ledger::writerLoop()
         }
         ids.clear();
         const Status status = writeBatch(batch, ids);
-        for (size_t i = 0; i < batch.size(); ++i) {
+        std::size_t next = 0;
+        for (Pending& p : batch) {
             try {
-                if (status.ok())
-                    batch[i].done(ids[i]);
-                else
-                    batch[i].done(status.error());
+                if (status.ok()) {
+                    const auto first = ids.begin() + static_cast<std::ptrdiff_t>(next);
+                    p.done(std::vector<std::int64_t>(first, first + static_cast<std::ptrdiff_t>(p.records.size())));
+                } else {
+                    p.done(status.error());
+                }
             } catch (...) {
                 // A throwing callback must not cost the other callers their answers.
             }
+            next += p.records.size();
         }
     }
 }
@@ -302,18 +353,19 @@ Status Ledger::writeBatch(const std::vector<Pending>& batch, std::vector<std::in
     int rc = exec(m_db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) return fail("begin", rc);
     for (const Pending& p : batch) {
-        const Record& r = p.record;
-        sqlite3_reset(m_insert);
-        sqlite3_clear_bindings(m_insert);
-        bindText(m_insert, 1, r.time);
-        bindText(m_insert, 2, r.kind);
-        bindText(m_insert, 3, r.user);
-        sqlite3_bind_int64(m_insert, 4, r.amount);
-        if (r.result) sqlite3_bind_int64(m_insert, 5, *r.result);
-        if (r.error) bindText(m_insert, 6, *r.error);
-        rc = sqlite3_step(m_insert);
-        if (rc != SQLITE_DONE) return fail("insert", rc);
-        ids.push_back(sqlite3_last_insert_rowid(m_db));
+        for (const Record& r : p.records) {
+            sqlite3_reset(m_insert);
+            sqlite3_clear_bindings(m_insert);
+            bindText(m_insert, 1, r.time);
+            bindText(m_insert, 2, r.kind);
+            bindText(m_insert, 3, r.user);
+            sqlite3_bind_int64(m_insert, 4, r.amount.minorUnits());
+            if (r.result) sqlite3_bind_int64(m_insert, 5, r.result->minorUnits());
+            if (r.error) bindText(m_insert, 6, *r.error);
+            rc = sqlite3_step(m_insert);
+            if (rc != SQLITE_DONE) return fail("insert", rc);
+            ids.push_back(sqlite3_last_insert_rowid(m_db));
+        }
     }
     sqlite3_reset(m_insert);
     rc = exec(m_db, "COMMIT");
@@ -326,25 +378,29 @@ Status Ledger::writeBatch(const std::vector<Pending>& batch, std::vector<std::in
 
 Result<std::vector<Ledger::Record>> Ledger::all() const
 {
-    std::lock_guard lk(m_dbMutex);
-    sqlite3_stmt* st = nullptr;
-    int rc = sqlite3_prepare_v2(m_db, kSelectAll, -1, &st, nullptr);
-    std::vector<Record> rows;
-    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        Record r;
-        r.id = sqlite3_column_int64(st, 0);
-        r.time = columnText(st, 1);
-        r.kind = columnText(st, 2);
-        r.user = columnText(st, 3);
-        r.amount = sqlite3_column_int64(st, 4);
-        if (sqlite3_column_type(st, 5) != SQLITE_NULL) r.result = sqlite3_column_int64(st, 5);
-        if (sqlite3_column_type(st, 6) != SQLITE_NULL) r.error = columnText(st, 6);
-        rows.push_back(std::move(r));
-        rc = SQLITE_OK;
+    return select({}, {});
+}
+
+Result<std::vector<Ledger::Record>> Ledger::accepted(
+    const std::vector<std::string>& kinds, const std::optional<std::string>& user) const
+{
+    if (kinds.empty()) return std::vector<Record> {};
+    std::string where = "WHERE error IS NULL AND kind IN (?";
+    for (std::size_t i = 1; i < kinds.size(); ++i)
+        where += ", ?";
+    where += ")";
+    std::vector<std::string> args = kinds;
+    if (user) {
+        where += " AND user = ?";
+        args.push_back(*user);
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return storageError("read failed: " + sqliteMessage(m_db, rc));
-    return rows;
+    return select(where, args);
+}
+
+Result<std::vector<Ledger::Record>> Ledger::select(const std::string& where, const std::vector<std::string>& args) const
+{
+    std::lock_guard lk(m_dbMutex);
+    return readRecords(m_db, m_path, where, args);
 }
 
 Result<std::int64_t> Ledger::count() const
@@ -356,17 +412,19 @@ Result<std::int64_t> Ledger::count() const
     return std::int64_t(std::stoll(text));
 }
 
-std::string Ledger::formatMinorUnits(std::int64_t minor) { return Money::fromMinorUnits(minor).toString(); }
-
 Status Ledger::exportCsv(const std::string& file) const
 {
     auto rows = all();
     if (!rows) return rows.error();
+    return writeCsv(*rows, file);
+}
 
+Status writeCsv(const std::vector<LedgerRecord>& rows, const std::string& file)
+{
     std::string csv = "id,time,kind,user,amount,result,error\n";
-    for (const Record& r : *rows) {
+    for (const LedgerRecord& r : rows) {
         csv += std::to_string(r.id) + ',' + csvField(r.time) + ',' + csvField(r.kind) + ',' + csvField(r.user) + ','
-            + formatMinorUnits(r.amount) + ',' + (r.result ? formatMinorUnits(*r.result) : std::string()) + ','
+            + r.amount.toString() + ',' + (r.result ? r.result->toString() : std::string()) + ','
             + (r.error ? csvField(*r.error) : std::string()) + '\n';
     }
 
@@ -407,6 +465,73 @@ Status Ledger::exportCsv(const std::string& file) const
         ::close(dirFd);
     }
     return Ok {};
+}
+
+} // namespace sc
+
+// ---------------------------------------------------------------------------
+
+namespace sc {
+
+Result<std::unique_ptr<LedgerReader>> LedgerReader::open(const std::string& dataDir)
+{
+    const std::string path = (fs::path(dataDir) / Ledger::kFileName).string();
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return storage(path, "no audit ledger here");
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string why = sqliteMessage(db, rc);
+        sqlite3_close_v2(db);
+        return storage(path, "cannot open: " + why);
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, 5000);
+    return std::unique_ptr<LedgerReader>(new LedgerReader(path, db));
+}
+
+LedgerReader::LedgerReader(std::string path, sqlite3* db)
+    : m_path(std::move(path))
+    , m_db(db)
+{
+}
+
+LedgerReader::~LedgerReader()
+{
+    sqlite3_close_v2(m_db);
+}
+
+Result<std::vector<LedgerRecord>> LedgerReader::after(std::int64_t afterId, std::size_t limit)
+{
+    return readRecords(m_db, m_path, "WHERE id > " + std::to_string(afterId), {}, limit);
+}
+
+Status LedgerReader::exportCsv(const std::string& file)
+{
+    auto rows = after(0);
+    if (!rows) return rows.error();
+    return writeCsv(*rows, file);
+}
+
+Result<std::vector<LedgerReader::KindSummary>> LedgerReader::summary()
+{
+    constexpr const char* kSql
+        = "SELECT kind, error IS NULL, COUNT(*), SUM(amount) FROM records GROUP BY kind, error IS NULL ORDER BY kind";
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(m_db, kSql, -1, &st, nullptr);
+    std::vector<KindSummary> rows;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        KindSummary k;
+        k.kind = columnText(st, 0);
+        k.accepted = sqlite3_column_int(st, 1) != 0;
+        k.count = sqlite3_column_int64(st, 2);
+        k.sum = Money::fromMinorUnits(sqlite3_column_int64(st, 3));
+        rows.push_back(std::move(k));
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return storage(m_path, "read failed: " + sqliteMessage(m_db, rc));
+    return rows;
 }
 
 } // namespace sc

@@ -14,6 +14,7 @@
 // - The destructor commits what is still queued, answers it, then closes.
 #pragma once
 
+#include "money.h"
 #include "result.h"
 
 #include <atomic>
@@ -38,20 +39,20 @@ struct LedgerRecord {
     std::string time; ///< ISO-8601 UTC with ms ("2026-01-31T12:00:00.123Z"); stamped by append() if empty
     std::string kind; ///< "donation", "deposit", "withdrawal", ...; must not be empty
     std::string user;
-    std::int64_t amount = 0; ///< minor units (becomes sc::Money)
-    std::optional<std::int64_t> result; ///< resulting total or balance in minor units (becomes sc::Money)
+    Money amount;
+    std::optional<Money> result; ///< the resulting total or balance
     std::optional<std::string> error; ///< set for a rejected request: its error name
 
     friend bool operator==(const LedgerRecord&, const LedgerRecord&) = default;
 };
 
-/// The append-only audit ledger. Storage failures are reported as
-/// Errc::BadArgument with a detail starting "storage: " followed by the file
-/// and the problem (result.h has no storage code yet).
+/// The append-only audit ledger. Storage failures are Errc::Storage with a
+/// detail naming the file and the problem.
 class Ledger {
 public:
     using Record = LedgerRecord;
     using Done = std::function<void(Result<std::int64_t>)>;
+    using BatchDone = std::function<void(Result<std::vector<std::int64_t>>)>;
 
     /// The schema version kept in PRAGMA user_version.
     static constexpr int kSchemaVersion = 1;
@@ -80,33 +81,35 @@ public:
     Result<std::int64_t> append(Record record);
     /// The same, answering through `done` instead of blocking (see the top).
     void appendAsync(Record record, Done done);
+    /// Appends `records` in one transaction, all or none, and answers with
+    /// their ids in order (an empty batch is answered at once).
+    void appendBatchAsync(std::vector<Record> records, BatchDone done);
 
     // -- reading --
 
     /// Every record in id order.
     Result<std::vector<Record>> all() const;
     Result<std::int64_t> count() const;
-    /// Writes the whole ledger as CSV (header `id,time,kind,user,amount,result,error`,
-    /// amounts as decimals with two places, RFC 4180 quoting, "\n" line ends)
-    /// to a temporary file in the target's directory, then renames it over
-    /// `file`: a failure never leaves a partial file.
+    /// The accepted records (no error) of any of `kinds`, of `user` if given,
+    /// in id order: what a service rebuilds its state from.
+    Result<std::vector<Record>> accepted(
+        const std::vector<std::string>& kinds, const std::optional<std::string>& user = std::nullopt) const;
+    /// Writes the whole ledger with writeCsv().
     Status exportCsv(const std::string& file) const;
 
     /// Number of append transactions committed since open (group-commit metric).
     std::uint64_t commitCount() const { return m_commits.load(); }
 
-    /// 12345 -> "123.45", -5 -> "-0.05": Money's spelling, as the CSV writes amounts.
-    static std::string formatMinorUnits(std::int64_t minor);
-
 private:
     struct Pending {
-        Record record;
-        Done done;
+        std::vector<Record> records;
+        BatchDone done;
     };
 
     Ledger(std::string path, sqlite3* db, sqlite3_stmt* insert);
     void writerLoop();
     Status writeBatch(const std::vector<Pending>& batch, std::vector<std::int64_t>& ids);
+    Result<std::vector<Record>> select(const std::string& where, const std::vector<std::string>& args) const;
     Error storageError(const std::string& what) const;
 
     const std::string m_path;
@@ -121,6 +124,48 @@ private:
 
     std::atomic<std::uint64_t> m_commits {0};
     std::thread m_writer; ///< last: starts once everything above exists
+};
+
+/// Writes `rows` as CSV (header `id,time,kind,user,amount,result,error`,
+/// amounts with two decimals, RFC 4180 quoting, "\n" line ends) to a
+/// temporary file in the target's directory, then renames it over `file`:
+/// a failure never leaves a partial file. Errors are Errc::Storage.
+Status writeCsv(const std::vector<LedgerRecord>& rows, const std::string& file);
+
+/// A read-only connection to a data directory's ledger, for readers beside
+/// the writer (the reporting database process, the GUI's audit table). It
+/// sees every committed record and never writes.
+///
+/// Threading: one thread at a time; any thread.
+class LedgerReader {
+public:
+    /// Errc::Storage if there is no ledger in `dataDir` or it cannot be opened.
+    static Result<std::unique_ptr<LedgerReader>> open(const std::string& dataDir);
+    ~LedgerReader();
+    LedgerReader(const LedgerReader&) = delete;
+    LedgerReader& operator=(const LedgerReader&) = delete;
+
+    const std::string& path() const { return m_path; }
+
+    /// The records whose id is greater than `afterId`, in id order, at most `limit` (0: all).
+    Result<std::vector<LedgerRecord>> after(std::int64_t afterId, std::size_t limit = 0);
+
+    /// Count and sum of amounts per kind, accepted records apart from rejected ones.
+    struct KindSummary {
+        std::string kind;
+        bool accepted = true;
+        std::int64_t count = 0;
+        Money sum;
+    };
+    /// Errc::Storage on a read failure, including a sum beyond Money's range.
+    Result<std::vector<KindSummary>> summary();
+    /// The whole ledger as CSV, as Ledger::exportCsv writes it.
+    Status exportCsv(const std::string& file);
+
+private:
+    LedgerReader(std::string path, sqlite3* db);
+    std::string m_path;
+    sqlite3* m_db;
 };
 
 } // namespace sc

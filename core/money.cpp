@@ -20,12 +20,12 @@ std::string quoted(std::string_view text)
 
 Error refused(std::string_view text, std::string_view problem)
 {
-    return Error {Errc::BadArgument, quoted(text) + ": " + std::string(problem)};
+    return Error {Errc::InvalidAmount, quoted(text) + ": " + std::string(problem)};
 }
 
 Error overflow(Money a, const char* op, Money b)
 {
-    return Error {Errc::BadArgument, "overflow: " + a.toString() + op + b.toString() + " is out of range"};
+    return Error {Errc::InvalidAmount, "overflow: " + a.toString() + op + b.toString() + " is out of range"};
 }
 
 bool isDigit(char c)

@@ -18,7 +18,7 @@ namespace sc {
 /// error, never a wrap.
 ///
 /// The range is that of std::int64_t: -92233720368547758.08 to
-/// 92233720368547758.07. Errors are Errc::BadArgument with a detail that
+/// 92233720368547758.07. Errors are Errc::InvalidAmount with a detail that
 /// names the problem.
 class Money {
 public:

@@ -20,6 +20,11 @@ const char* errcName(Errc code)
     case Errc::StartFailed: return "failed_to_start_child";
     case Errc::NotSupported: return "not_supported";
     case Errc::BadArgument: return "bad_argument";
+    case Errc::InvalidAmount: return "invalid_amount";
+    case Errc::InvalidWealth: return "invalid_wealth";
+    case Errc::InsufficientFunds: return "insufficient_funds";
+    case Errc::NotReady: return "not_ready";
+    case Errc::Storage: return "storage";
     }
     return "unknown";
 }

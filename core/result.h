@@ -27,6 +27,12 @@ enum class Errc {
     StartFailed,       ///< init stopped or threw; detail holds the reason
     NotSupported,      ///< the operation does not apply to this process
     BadArgument,       ///< a malformed argument
+    // -- the finance services' errors --
+    InvalidAmount,     ///< a malformed, zero, negative or out-of-range amount
+    InvalidWealth,     ///< zakat on negative wealth
+    InsufficientFunds, ///< a withdrawal larger than the balance
+    NotReady,          ///< the service has not finished loading
+    Storage,           ///< the ledger could not commit: nothing was acknowledged
 };
 
 /// The snake_case name used in traces and messages ("max_children").

@@ -42,7 +42,25 @@ const std::vector<StepRule> kSteps {
     {ScenarioStep::Do::RestartChild, "restart_child", {"do", "target", "id"}},
     {ScenarioStep::Do::Sleep, "sleep", {"do", "ms"}},
     {ScenarioStep::Do::StopTree, "stop_tree", {"do"}},
+    {ScenarioStep::Do::OpenTracker, "open_tracker", {"do", "user"}},
+    {ScenarioStep::Do::Donate, "donate", {"do", "user", "amount"}},
+    {ScenarioStep::Do::Total, "total", {"do", "user"}},
+    {ScenarioStep::Do::PoolAdd, "pool_add", {"do", "user", "amount"}},
+    {ScenarioStep::Do::PoolTotal, "pool_total", {"do"}},
+    {ScenarioStep::Do::Deposit, "deposit", {"do", "user", "amount"}},
+    {ScenarioStep::Do::Withdraw, "withdraw", {"do", "user", "amount"}},
+    {ScenarioStep::Do::Balance, "balance", {"do", "user"}},
+    {ScenarioStep::Do::Zakat, "zakat", {"do", "wealth"}},
+    {ScenarioStep::Do::SetNisab, "set_nisab", {"do", "amount"}},
+    {ScenarioStep::Do::GetNisab, "get_nisab", {"do"}},
+    {ScenarioStep::Do::Transaction, "transaction", {"do", "amount"}},
+    {ScenarioStep::Do::StartTransaction, "start_transaction", {"do", "amount"}},
+    {ScenarioStep::Do::Report, "report", {"do"}},
 };
+
+/// The top-level keys of a scenario; the last two only with the finance tree.
+const std::vector<std::string_view> kTopKeys {"tree", "steps"};
+const std::vector<std::string_view> kFinanceTopKeys {"tree", "steps", "state_on_restart", "report_load_ms"};
 
 const std::vector<std::string_view> kNodeKeys {"id", "type", "strategy", "intensity", "period_ms", "max_children",
     "restart", "shutdown", "stop_delay_ms", "children"};
@@ -55,6 +73,7 @@ const NameTable<Strategy> kStrategies {
     {"one_for_one", Strategy::OneForOne}, {"one_for_all", Strategy::OneForAll}, {"rest_for_one", Strategy::RestForOne}};
 const NameTable<Restart> kRestarts {
     {"permanent", Restart::Permanent}, {"transient", Restart::Transient}, {"temporary", Restart::Temporary}};
+const NameTable<bool> kStateOnRestart {{"reset", false}, {"recover", true}};
 
 /// Nesting beyond this is refused, so that a hostile file cannot exhaust the stack.
 constexpr int kMaxDepth = 100;
@@ -287,9 +306,69 @@ std::string expectedPath(const PathTypes& paths)
     return "the path of a node, such as " + quote(std::next(paths.begin())->first);
 }
 
-ScenarioStep parseStep(const json& j, const std::string& field, PathTypes& paths)
+/// The shape of finance::startFinanceTree's tree (see finance.h).
+ScenarioNode financeTree()
+{
+    using Type = ScenarioNode::Type;
+    auto node = [](const char* id, Type type, std::vector<ScenarioNode> children = {}) {
+        ScenarioNode n;
+        n.id = id;
+        n.type = type;
+        n.children = std::move(children);
+        return n;
+    };
+    return node(finance::kRootPath, Type::Supervisor,
+        {node("audit_log", Type::Worker),
+            node("core", Type::Supervisor,
+                {node("zakat_calculator", Type::Worker), node("donation_pool", Type::Worker),
+                    node("withdrawals", Type::Worker), node("transaction_processor", Type::Worker),
+                    node("trackers", Type::DynamicSupervisor), node("transactions", Type::DynamicSupervisor)}),
+            node("reporting", Type::Supervisor,
+                {node("database", Type::Worker), node("report_generator", Type::Worker)})});
+}
+
+/// What parseStep needs to know besides the step itself.
+struct StepContext {
+    PathTypes paths;
+    bool finance = false;
+    int transactions = 0; ///< start_transaction steps so far (the workers are tx-1, tx-2, ...)
+};
+
+/// Every key of a finance step's rule is required.
+void parseFinanceStep(
+    const json& j, const std::string& field, const StepRule& rule, ScenarioStep& step, StepContext& context)
+{
+    constexpr std::string_view amountExpected = R"(an amount as a string, such as "100.50")";
+    constexpr std::string_view userExpected = "a user name: 1 to 64 bytes, no '/' and no control characters";
+    for (const auto key : rule.keys) {
+        if (key == "do") continue;
+        const std::string name(key);
+        const auto f = at(field, name);
+        if (key == "user") {
+            const auto& v = require(j, field, name.c_str(), userExpected);
+            step.user = stringField(v, f, userExpected);
+            if (step.user.empty()) fail(f, "empty user name", userExpected);
+            if (step.user.size() > 64)
+                fail(f, "user name of " + std::to_string(step.user.size()) + " bytes", userExpected);
+            if (step.user.find('/') != std::string::npos) fail(f, quote(step.user) + " contains '/'", userExpected);
+            if (std::any_of(step.user.begin(), step.user.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+                fail(f, quote(step.user) + " contains a control character", userExpected);
+        } else {
+            // "amount" or "wealth": a malformed text is answered invalid_amount when the step runs.
+            step.amount = stringField(require(j, field, name.c_str(), amountExpected), f, amountExpected);
+        }
+    }
+    if (step.action == ScenarioStep::Do::OpenTracker)
+        context.paths[std::string(finance::kTrackersPath) + "/" + step.user].insert(ScenarioNode::Type::Worker);
+    if (step.action == ScenarioStep::Do::StartTransaction)
+        context.paths[std::string(finance::kTransactionsPath) + "/tx-" + std::to_string(++context.transactions)].insert(
+            ScenarioNode::Type::Worker);
+}
+
+ScenarioStep parseStep(const json& j, const std::string& field, StepContext& context)
 {
     using Do = ScenarioStep::Do;
+    PathTypes& paths = context.paths;
     static const std::string steps = [] {
         std::vector<std::string_view> names;
         names.reserve(kSteps.size());
@@ -307,6 +386,12 @@ ScenarioStep parseStep(const json& j, const std::string& field, PathTypes& paths
 
     ScenarioStep step;
     step.action = rule->action;
+    if (isFinanceStep(step.action)) {
+        if (!context.finance)
+            fail(doField, "the step " + quote(name) + " needs the finance tree", R"("tree": "finance")");
+        parseFinanceStep(j, field, *rule, step, context);
+        return step;
+    }
     if (step.action == Do::Sleep) {
         step.ms = intField(require(j, field, "ms", "a non-negative integer (milliseconds)"), at(field, "ms"), 0,
             "a non-negative integer (milliseconds)");
@@ -349,35 +434,37 @@ ScenarioStep parseStep(const json& j, const std::string& field, PathTypes& paths
     return step;
 }
 
-/// Finds duplicate keys while nlohmann parses (it would keep the last one
-/// silently), and knows where the parser is for errors that carry no position.
-class KeyTracker {
+/// Finds duplicate keys (nlohmann would keep the last one silently), refuses
+/// deep nesting, and knows where the parser is for errors that carry no
+/// position. A SAX pass before the DOM parse: nlohmann's callback parser
+/// would do it in one pass, but it scans the parent container at the end of
+/// every object, which is quadratic in the number of steps.
+class KeyTracker final : public nlohmann::json_sax<json> {
 public:
-    bool operator()(int, json::parse_event_t event, json& parsed)
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t, const string_t&) override { return value(); }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override { return open(false); }
+    bool start_array(std::size_t) override { return open(true); }
+    bool end_object() override { return close(); }
+    bool end_array() override { return close(); }
+    bool key(string_t& key) override
     {
-        switch (event) {
-        case json::parse_event_t::object_start:
-        case json::parse_event_t::array_start:
-            if (m_stack.size() >= kMaxJsonDepth)
-                fail(current(), "nested too deeply", "at most " + std::to_string(kMaxJsonDepth) + " levels of JSON");
-            m_stack.emplace_back().array = event == json::parse_event_t::array_start;
-            m_stack.back().path = parentPath();
-            break;
-        case json::parse_event_t::key: {
-            auto& frame = m_stack.back();
-            frame.key = parsed.get<std::string>();
-            if (!frame.keys.insert(frame.key).second && m_duplicate.empty()) m_duplicate = at(frame.path, frame.key);
-            break;
-        }
-        case json::parse_event_t::object_end:
-        case json::parse_event_t::array_end:
-            m_stack.pop_back();
-            [[fallthrough]];
-        case json::parse_event_t::value:
-            if (!m_stack.empty() && m_stack.back().array) ++m_stack.back().count;
-            break;
-        }
+        auto& frame = m_stack.back();
+        frame.key = key;
+        if (!frame.keys.insert(frame.key).second && m_duplicate.empty()) m_duplicate = at(frame.path, frame.key);
         return true;
+    }
+    /// Rethrows the parser's error with its own type (parse_error or out_of_range).
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override
+    {
+        if (auto parse = dynamic_cast<const json::parse_error*>(&e)) throw *parse;
+        if (auto range = dynamic_cast<const json::out_of_range*>(&e)) throw *range;
+        fail(current(), std::string("invalid JSON: ") + e.what(), "valid JSON");
     }
 
     /// The field being parsed now (empty outside any container).
@@ -385,6 +472,25 @@ public:
     const std::string& duplicate() const { return m_duplicate; }
 
 private:
+    bool open(bool array)
+    {
+        if (m_stack.size() >= kMaxJsonDepth)
+            fail(current(), "nested too deeply", "at most " + std::to_string(kMaxJsonDepth) + " levels of JSON");
+        m_stack.emplace_back().array = array;
+        m_stack.back().path = parentPath();
+        return true;
+    }
+    bool close()
+    {
+        m_stack.pop_back();
+        return value();
+    }
+    bool value()
+    {
+        if (!m_stack.empty() && m_stack.back().array) ++m_stack.back().count;
+        return true;
+    }
+
     /// The path of the next value inside the `depth`-th open container.
     std::string pathIn(std::size_t depth) const
     {
@@ -584,7 +690,9 @@ public:
 
     int run()
     {
-        auto root = startTree(m_rt, std::make_shared<const ScenarioNode>(m_scenario.tree), m_teardown);
+        auto root = m_scenario.finance
+            ? finance::startFinanceTree(m_rt, financeConfig(m_scenario, m_options.dataDir, m_options.recoverState))
+            : startTree(m_rt, std::make_shared<const ScenarioNode>(m_scenario.tree), m_teardown);
         if (!root) {
             writeTrace();
             spdlog::error("scenario: the tree did not start: {}", root.error().toString());
@@ -626,14 +734,77 @@ private:
         }
     }
 
-    void publish(EventKind kind, Do action, std::string path = {}, std::string text = {})
+    void publish(EventKind kind, Do action, std::string path = {}, std::string text = {}, std::string user = {})
     {
         Event e;
         e.kind = kind;
         e.action = stepName(action);
         e.path = std::move(path);
         e.reason = std::move(text);
+        e.user = std::move(user);
         m_rt.events().publish(std::move(e));
+    }
+
+    void publishReply(Do action, const Result<finance::Reply>& reply)
+    {
+        Event e;
+        e.kind = EventKind::Reply;
+        e.action = stepName(action);
+        e.ok = reply.ok();
+        if (reply.ok()) {
+            e.value = reply->value.toString();
+            e.text = reply->text;
+            e.id = reply->id.value_or(0);
+        } else {
+            e.error = errcName(reply.error().code);
+            e.reason = reply.error().detail;
+        }
+        m_rt.events().publish(std::move(e));
+    }
+
+    /// One request to the finance services; the amount is read here, so a
+    /// malformed one is answered like any other refused amount.
+    Result<finance::Reply> request(const ScenarioStep& step)
+    {
+        switch (step.action) {
+        case Do::OpenTracker:
+            return m_client.openTracker(step.user);
+        case Do::Total:
+            return m_client.total(step.user);
+        case Do::PoolTotal:
+            return m_client.poolTotal();
+        case Do::Balance:
+            return m_client.balance(step.user);
+        case Do::GetNisab:
+            return m_client.getNisab();
+        case Do::Report:
+            return m_client.report();
+        default:
+            break;
+        }
+        const auto amount = Money::parse(step.amount);
+        if (!amount) return Error {Errc::InvalidAmount, amount.error().detail};
+        switch (step.action) {
+        case Do::Donate:
+            return m_client.donate(step.user, *amount);
+        case Do::PoolAdd:
+            return m_client.poolAdd(step.user, *amount);
+        case Do::Deposit:
+            return m_client.deposit(step.user, *amount);
+        case Do::Withdraw:
+            return m_client.withdraw(step.user, *amount);
+        case Do::Zakat:
+            return m_client.zakat(*amount);
+        case Do::SetNisab:
+            return m_client.setNisab(*amount);
+        case Do::Transaction:
+            return m_client.transaction(*amount);
+        case Do::StartTransaction:
+            return m_client.startTransaction(*amount);
+        default:
+            break;
+        }
+        return Error {Errc::NotSupported, stepName(step.action)};
     }
 
     template <typename T> void publishResult(Do action, const Result<T>& result)
@@ -665,7 +836,11 @@ private:
 
     void perform(const ScenarioStep& step)
     {
-        publish(EventKind::Step, step.action, step.target);
+        publish(EventKind::Step, step.action, step.target, {}, step.user);
+        if (isFinanceStep(step.action)) {
+            publishReply(step.action, request(step));
+            return;
+        }
         switch (step.action) {
         case Do::Sleep:
             std::this_thread::sleep_for(milliseconds(step.ms));
@@ -701,7 +876,13 @@ private:
             m_rt.cast(pid, std::string("crash"));
             break;
         case Do::Stop:
-            m_rt.cast(pid, StopRequest {ExitReason::parse(step.reason)});
+            if (!m_scenario.finance) {
+                m_rt.cast(pid, StopRequest {ExitReason::parse(step.reason)});
+            } else if (auto stopped = m_rt.stop(pid, ExitReason::parse(step.reason), m_options.quiescenceTimeout);
+                       !stopped && stopped.error().code != Errc::NoProc) {
+                // The finance services know no StopRequest: proc_lib:stop, as sys:terminate would.
+                publish(EventKind::Log, step.action, step.target, "stop: " + stopped.error().toString());
+            }
             break;
         case Do::StartChild:
             // DynamicSupervisor.start_child on a static supervisor is an error in OTP too.
@@ -717,8 +898,7 @@ private:
         case Do::RestartChild:
             publishResult(step.action, restartChild(m_rt, pid, step.id));
             break;
-        case Do::Sleep:
-        case Do::StopTree:
+        default: // sleep, stop_tree and the finance steps are done above
             break;
         }
     }
@@ -728,6 +908,7 @@ private:
     std::shared_ptr<Teardown> m_teardown = std::make_shared<Teardown>();
     Runtime m_rt;
     std::shared_ptr<Subscription> m_events;
+    finance::FinanceClient m_client {m_rt, std::chrono::seconds(30)};
     Pid m_root = 0;
     std::map<std::string, std::set<Pid>> m_live; ///< path -> pids started there and not yet exited
 };
@@ -742,6 +923,11 @@ const char* stepName(ScenarioStep::Do action)
     return "?";
 }
 
+bool isFinanceStep(ScenarioStep::Do action)
+{
+    return action >= ScenarioStep::Do::OpenTracker;
+}
+
 Result<Scenario> parseScenario(std::string_view text, const std::string& fileName)
 {
     auto bad = [&](const std::string& field, const std::string& what) {
@@ -751,8 +937,8 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
     KeyTracker keys;
     json doc;
     try {
-        doc = json::parse(text.begin(), text.end(),
-            [&keys](int depth, json::parse_event_t event, json& parsed) { return keys(depth, event, parsed); });
+        json::sax_parse(text.begin(), text.end(), &keys);
+        doc = json::parse(text.begin(), text.end());
     } catch (const BadScenario& e) {
         return bad(e.field, e.message);
     } catch (const json::parse_error& e) {
@@ -767,16 +953,37 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
 
     try {
         if (!doc.is_object()) fail({}, "got " + describe(doc), R"(an object {"tree": NODE, "steps": [STEP, ...]})");
-        checkKeys(doc, {}, {"tree", "steps"}, "at the top level");
+        constexpr std::string_view treeExpected
+            = R"(a node object such as {"id": "root", "children": []} or "finance")";
+        const auto& tree = require(doc, {}, "tree", treeExpected);
         Scenario scenario;
-        scenario.tree = parseNode(
-            require(doc, {}, "tree", R"(a node object such as {"id": "root", "children": []})"), "tree", true, 1);
+        scenario.finance = tree.is_string();
+        if (scenario.finance && tree.get<std::string>() != "finance")
+            fail("tree", "unknown tree " + quote(tree.get<std::string>()), treeExpected);
+        if (!scenario.finance) {
+            if (!tree.is_object()) fail("tree", "got " + describe(tree), treeExpected);
+            for (const char* key : {"state_on_restart", "report_load_ms"}) {
+                if (doc.contains(key)) fail(key, "not allowed with a tree of nodes", R"(only with "tree": "finance")");
+            }
+        }
+        checkKeys(doc, {}, scenario.finance ? kFinanceTopKeys : kTopKeys, "at the top level");
+        if (scenario.finance) {
+            scenario.tree = financeTree();
+            if (auto v = optional(doc, "state_on_restart"))
+                scenario.recoverState = enumField(*v, "state_on_restart", kStateOnRestart);
+            if (auto v = optional(doc, "report_load_ms"))
+                scenario.reportLoad
+                    = milliseconds(intField(*v, "report_load_ms", 0, "a non-negative integer (milliseconds)"));
+        } else {
+            scenario.tree = parseNode(tree, "tree", true, 1);
+        }
         const auto& steps = require(doc, {}, "steps", "an array of steps");
         if (!steps.is_array()) fail("steps", "got " + describe(steps), "an array of steps");
-        PathTypes paths;
-        addPaths(paths, scenario.tree, scenario.tree.id);
+        StepContext context;
+        context.finance = scenario.finance;
+        addPaths(context.paths, scenario.tree, scenario.tree.id);
         for (std::size_t i = 0; i < steps.size(); ++i)
-            scenario.steps.push_back(parseStep(steps[i], at("steps", i), paths));
+            scenario.steps.push_back(parseStep(steps[i], at("steps", i), context));
         return scenario;
     } catch (const BadScenario& e) {
         return bad(e.field, e.message);
@@ -805,6 +1012,15 @@ Result<Pid> startScenarioTree(Runtime& rt, const ScenarioNode& root)
     return startTree(rt, std::make_shared<const ScenarioNode>(root), std::make_shared<Teardown>());
 }
 
+finance::Config financeConfig(const Scenario& scenario, const std::string& dataDir, bool recoverState)
+{
+    finance::Config config;
+    config.dataDir = dataDir;
+    config.recoverState = scenario.recoverState || recoverState;
+    config.reportLoad = scenario.reportLoad;
+    return config;
+}
+
 int runScenario(const Scenario& scenario, const RunOptions& options)
 {
     return Runner(scenario, options).run();
@@ -826,6 +1042,21 @@ std::string traceLine(const Event& e)
         j["event"] = "step";
         j["do"] = e.action;
         if (!e.path.empty()) j["target"] = e.path;
+        if (!e.user.empty()) j["user"] = e.user;
+        break;
+    case EventKind::Reply:
+        j["event"] = "reply";
+        j["do"] = e.action;
+        j["ok"] = e.ok;
+        if (e.ok) {
+            j["value"] = e.value;
+            if (!e.text.empty()) j["text"] = e.text;
+            // A string: ledger ids are 64-bit, beyond what a JSON reader's double keeps exact.
+            if (e.id != 0) j["id"] = std::to_string(e.id);
+        } else {
+            j["error"] = e.error;
+            if (!e.reason.empty()) j["message"] = e.reason;
+        }
         break;
     case EventKind::StepResult:
         j["event"] = "result";

@@ -4,8 +4,8 @@ namespace sc {
 
 Result<Money> zakatDue(Money wealth, Money nisab)
 {
-    if (wealth < Money()) return Error {Errc::BadArgument, "invalid_wealth: " + wealth.toString() + " is negative"};
-    if (nisab < Money()) return Error {Errc::BadArgument, "invalid_nisab: " + nisab.toString() + " is negative"};
+    if (wealth < Money()) return Error {Errc::InvalidWealth, wealth.toString() + " is negative"};
+    if (nisab < Money()) return Error {Errc::InvalidAmount, "nisab " + nisab.toString() + " is negative"};
     if (wealth < nisab) return Money();
     // ceil(wealth * 25 / 1000) == ceil(wealth / 40), written as a quotient and
     // a remainder so that nothing is ever multiplied and nothing can overflow.

@@ -12,8 +12,8 @@ namespace sc {
 /// arithmetic only; exact and overflow-free for every Money up to Money::max().
 ///
 /// Wealth below `nisab` owes nothing (zero); wealth equal to the nisab owes
-/// zakat. Errors (Errc::BadArgument): negative wealth, detail
-/// "invalid_wealth: ..."; negative nisab, detail "invalid_nisab: ...".
+/// zakat. Errors: negative wealth is Errc::InvalidWealth, a negative nisab
+/// Errc::InvalidAmount; the detail says which value was refused.
 Result<Money> zakatDue(Money wealth, Money nisab = Money());
 
 } // namespace sc

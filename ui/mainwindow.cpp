@@ -1,7 +1,9 @@
 #include "mainwindow.h"
 
+#include "auditlog.h"
 #include "celldelegate.h"
 #include "eventlogmodel.h"
+#include "financeconsole.h"
 #include "processtreemodel.h"
 #include "runtimebridge.h"
 #include "runtimechart.h"
@@ -10,11 +12,14 @@
 #include <QAction>
 #include <QCoreApplication>
 #include <QDockWidget>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPixmap>
+#include <QScreen>
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
@@ -54,7 +59,12 @@ MainWindow::MainWindow(sc::Runtime& runtime, QWidget* parent)
     connect(m_bridge, &RuntimeBridge::actionFinished, this,
         [this](sc::Pid, const QString&, bool ok, const QString& message) { showActionResult(message, ok); });
 
-    resize(1500, 950);
+    // Most of the screen (a projector's included), at least 1500 x 950 where it fits.
+    QSize size(1500, 950);
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        size = size.expandedTo(screen->availableGeometry().size() * 9 / 10)
+                   .boundedTo(screen->availableGeometry().size());
+    resize(size);
     m_bridge->tick();
     m_bridge->start();
 }
@@ -131,8 +141,12 @@ void MainWindow::createViews()
     header->setFont(headerFont);
     header->setStyleSheet(QStringLiteral("QHeaderView::section { padding: 2px 8px; }"));
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    header->setStretchLastSection(false);
-    header->setSectionResizeMode(ProcessTreeModel::Name, QHeaderView::Stretch);
+    header->setStretchLastSection(true);
+    // The name is what a class reads: it keeps a width that shows a whole
+    // finance path's last part at depth three, and the other columns scroll.
+    header->setSectionResizeMode(ProcessTreeModel::Name, QHeaderView::Interactive);
+    header->resizeSection(ProcessTreeModel::Name,
+        columnWidth(QStringLiteral("transaction_processor")) + 3 * (metrics.height() + 4) + metrics.height());
     header->resizeSection(ProcessTreeModel::Pid, columnWidth(QStringLiteral("000000")));
     header->resizeSection(ProcessTreeModel::Kind, columnWidth(QStringLiteral("dynamic_supervisor")));
     header->resizeSection(ProcessTreeModel::Strategy, columnWidth(QStringLiteral("rest_for_one")));
@@ -169,7 +183,7 @@ void MainWindow::createViews()
     eventHeader->resizeSection(EventLogModel::Kind, columnWidth(QStringLiteral("unregister")));
     eventHeader->resizeSection(EventLogModel::Path, columnWidth(QStringLiteral("finance/trackers/tracker-00")));
 
-    auto* eventDock = new QDockWidget(tr("Events"), this);
+    auto* eventDock = m_eventDock = new QDockWidget(tr("Events"), this);
     eventDock->setObjectName(QStringLiteral("eventDock"));
     eventDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     eventDock->setWidget(m_eventView);
@@ -185,7 +199,7 @@ void MainWindow::createViews()
     resizeDocks({eventDock, chartDock}, {3, 2}, Qt::Horizontal);
     resizeDocks({eventDock}, {metrics.height() * 14}, Qt::Vertical);
 
-    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QMenu* view = m_viewMenu = menuBar()->addMenu(tr("&View"));
     view->addAction(m_expandAll);
     view->addAction(m_collapseAll);
     view->addSeparator();
@@ -193,6 +207,40 @@ void MainWindow::createViews()
     view->addAction(chartDock->toggleViewAction());
 
     updateActions();
+}
+
+void MainWindow::addFinancePanels(const QString& dataDir)
+{
+    if (m_console) return;
+    m_console = new FinanceConsole(m_bridge->runtime(), this);
+    m_console->setObjectName(QStringLiteral("financeConsole"));
+    auto* consoleDock = new QDockWidget(tr("Finance"), this);
+    consoleDock->setObjectName(QStringLiteral("financeDock"));
+    consoleDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    // The console scrolls rather than squeeze the tree on a small screen.
+    auto* scroll = new QScrollArea(consoleDock);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(m_console);
+    consoleDock->setWidget(scroll);
+    addDockWidget(Qt::RightDockWidgetArea, consoleDock);
+    resizeDocks({consoleDock}, {width() / 2}, Qt::Horizontal);
+    connect(m_console, &FinanceConsole::answered, this, [this](const QString& action, bool ok, const QString& text) {
+        showActionResult(action + QStringLiteral(": ") + text, ok);
+    });
+
+    m_audit = new AuditLogPanel(dataDir, this);
+    m_audit->setObjectName(QStringLiteral("auditLog"));
+    auto* auditDock = new QDockWidget(tr("Audit log"), this);
+    auditDock->setObjectName(QStringLiteral("auditDock"));
+    auditDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    auditDock->setWidget(m_audit);
+    addDockWidget(Qt::BottomDockWidgetArea, auditDock);
+    tabifyDockWidget(m_eventDock, auditDock);
+    m_eventDock->raise();
+
+    m_viewMenu->addAction(consoleDock->toggleViewAction());
+    m_viewMenu->addAction(auditDock->toggleViewAction());
 }
 
 void MainWindow::createStatusBar()

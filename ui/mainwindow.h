@@ -10,13 +10,17 @@
 #include <vector>
 
 class QAction;
+class QDockWidget;
+class QMenu;
 class QLabel;
 class QTableView;
 class QTreeView;
 
 namespace sc::ui {
 
+class AuditLogPanel;
 class EventLogModel;
+class FinanceConsole;
 class ProcessTreeModel;
 class RuntimeBridge;
 class RuntimeChart;
@@ -33,6 +37,11 @@ public:
     explicit MainWindow(sc::Runtime& runtime, QWidget* parent = nullptr);
     ~MainWindow() override;
 
+    /// Adds the finance console (a dock on the right) and the live audit log
+    /// of the ledger in `dataDir` (a dock beside the events), for a runtime
+    /// running the finance tree.
+    void addFinancePanels(const QString& dataDir);
+
     /// Pulls a fresh snapshot, renders the window and writes it as PNG.
     bool saveScreenshot(const QString& file);
 
@@ -41,6 +50,8 @@ public:
     ProcessTreeModel* processModel() const { return m_processes; }
     EventLogModel* eventModel() const { return m_events; }
     QTreeView* processView() const { return m_processView; }
+    FinanceConsole* financeConsole() const { return m_console; }
+    AuditLogPanel* auditLog() const { return m_audit; }
     QAction* killAction() const { return m_kill; }
     QAction* shutdownAction() const { return m_shutdown; }
 
@@ -75,6 +86,10 @@ private:
     QTreeView* m_processView = nullptr;
     QTableView* m_eventView = nullptr;
     RuntimeChart* m_chart = nullptr;
+    QDockWidget* m_eventDock = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    FinanceConsole* m_console = nullptr;
+    AuditLogPanel* m_audit = nullptr;
 
     QAction* m_kill = nullptr;
     QAction* m_shutdown = nullptr;

@@ -12,86 +12,20 @@
 #include <QTest>
 #include <sstream>
 
-namespace {
+#include "apptest.h"
 
-constexpr int kRunTimeoutMs = 120000;
+using namespace apptest;
+
+namespace {
 
 QString dataFile(const char* name)
 {
     return QStringLiteral(SC_TEST_DATA_DIR "/runner/") + QLatin1String(name);
 }
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-/// Runs the binary without a display, so that the headless path proves it needs none.
-Run runApp(const QStringList& args)
-{
-    Run run;
-#ifdef SC_APP_BINARY
-    QProcess process;
-    auto env = QProcessEnvironment::systemEnvironment();
-    for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
-        env.remove(QLatin1String(name));
-    process.setProcessEnvironment(env);
-    process.start(QStringLiteral(SC_APP_BINARY), args);
-    if (!process.waitForFinished(kRunTimeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        qWarning("supervision-console %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
-        return run;
-    }
-    if (process.exitStatus() == QProcess::NormalExit) run.exitCode = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-#else
-    Q_UNUSED(args);
-#endif
-    return run;
-}
-
 Run runScenarioFile(const QString& file, QStringList extra = {})
 {
     return runApp(QStringList {QStringLiteral("--headless"), QStringLiteral("--scenario"), file} + extra);
-}
-
-/// The events a reader relies on, as "start root/b", "exit root/b killed",
-/// "step kill root/b", "result start_child ok" or "result start_child max_children".
-/// Fails (via *ok) if a line is not a JSON object or seq is not 1, 2, 3, ...
-QStringList lifecycle(const QByteArray& trace, bool* ok)
-{
-    *ok = true;
-    QStringList events;
-    qint64 expectedSeq = 1;
-    for (const QByteArray& line : trace.split('\n')) {
-        if (line.isEmpty()) continue;
-        const QJsonObject o = QJsonDocument::fromJson(line).object();
-        if (o.value(QLatin1String("seq")).toInteger() != expectedSeq++) {
-            qWarning("bad trace line: %s", line.constData());
-            *ok = false;
-        }
-        const QString event = o.value(QLatin1String("event")).toString();
-        const QString path = o.value(QLatin1String("path")).toString();
-        if (event == QLatin1String("start"))
-            events << event + QLatin1Char(' ') + path;
-        else if (event == QLatin1String("exit"))
-            events << QStringLiteral("exit %1 %2").arg(path, o.value(QLatin1String("reason")).toString());
-        else if (event == QLatin1String("step"))
-            events << QStringLiteral("step %1 %2")
-                          .arg(o.value(QLatin1String("do")).toString(), o.value(QLatin1String("target")).toString())
-                          .trimmed();
-        else if (event == QLatin1String("result"))
-            events << QStringLiteral("result %1 %2")
-                          .arg(o.value(QLatin1String("do")).toString(),
-                              o.value(QLatin1String("ok")).toBool() ? QStringLiteral("ok")
-                                                                    : o.value(QLatin1String("error")).toString());
-        else if (event == QLatin1String("log"))
-            events << QStringLiteral("log ") + path;
-    }
-    return events;
 }
 
 /// Bad scenarios, shared by the in-process and the binary tests: the text,
@@ -209,6 +143,73 @@ void addBadScenarioRows()
     row("missing ms", tree + R"({"do": "sleep"}]})", "steps[0].ms", "expected a non-negative integer");
     row("negative ms", tree + R"({"do": "sleep", "ms": -5}]})", "steps[0].ms", "expected a non-negative integer");
     row("key on stop_tree", tree + R"({"do": "stop_tree", "target": "root"}]})", "steps[0].target", R"(expected "do")");
+
+    // The finance tree: its keys, steps, users and amounts
+    const QByteArray finance = R"({"tree": "finance", "steps": [)";
+    row("unknown named tree", R"({"tree": "bank")" + steps + "}", "tree",
+        R"(expected a node object such as {"id": "root", "children": []} or "finance")");
+    row("tree a number", R"({"tree": 7)" + steps + "}", "tree", R"(or "finance")");
+    row("state_on_restart with nodes", R"({"tree": {"id": "root"}, "state_on_restart": "reset")" + steps + "}",
+        "state_on_restart", R"(expected only with "tree": "finance")");
+    row("report_load_ms with nodes", R"({"tree": {"id": "root"}, "report_load_ms": 5)" + steps + "}", "report_load_ms",
+        R"(expected only with "tree": "finance")");
+    row("unknown state_on_restart", R"({"tree": "finance", "state_on_restart": "restore")" + steps + "}",
+        "state_on_restart", R"(got "restore" (expected "reset" or "recover"))");
+    row("state_on_restart not a string", R"({"tree": "finance", "state_on_restart": true)" + steps + "}",
+        "state_on_restart", R"(expected "reset" or "recover")");
+    row("negative report_load_ms", R"({"tree": "finance", "report_load_ms": -1)" + steps + "}", "report_load_ms",
+        "expected a non-negative integer (milliseconds)");
+    row("report_load_ms as text", R"({"tree": "finance", "report_load_ms": "5")" + steps + "}", "report_load_ms",
+        "expected a non-negative integer (milliseconds)");
+    row("fractional report_load_ms", R"({"tree": "finance", "report_load_ms": 1.5)" + steps + "}", "report_load_ms",
+        "expected a non-negative integer (milliseconds)");
+    row("unknown finance top-level key", R"({"tree": "finance", "nisab": "5")" + steps + "}", "nisab",
+        R"(expected one of "tree", "steps", "state_on_restart" or "report_load_ms")");
+    row("finance step on a node tree", tree + R"({"do": "donate", "user": "a", "amount": "1"}]})", "steps[0].do",
+        R"(the step "donate" needs the finance tree (expected "tree": "finance"))");
+    row("unknown finance step", finance + R"({"do": "refund", "user": "a"}]})", "steps[0].do",
+        R"(expected one of "kill", "crash")");
+    row("missing user", finance + R"({"do": "donate", "amount": "1"}]})", "steps[0].user",
+        "missing (expected a user name: 1 to 64 bytes");
+    row("empty user", finance + R"({"do": "open_tracker", "user": ""}]})", "steps[0].user",
+        "empty user name (expected a user name");
+    row("user with slash", finance + R"({"do": "total", "user": "a/b"}]})", "steps[0].user",
+        R"("a/b" contains '/' (expected a user name)");
+    row("user with a control character", finance + R"({"do": "balance", "user": "a\tb"}]})", "steps[0].user",
+        R"("a\tb" contains a control character)");
+    row("user too long", finance + R"({"do": "deposit", "amount": "1", "user": ")" + QByteArray(65, 'u') + R"("}]})",
+        "steps[0].user", "user name of 65 bytes (expected a user name: 1 to 64 bytes");
+    row("user not a string", finance + R"({"do": "open_tracker", "user": 5}]})", "steps[0].user",
+        "got 5 (expected a user name");
+    row("amount a number", finance + R"({"do": "donate", "user": "a", "amount": 5}]})", "steps[0].amount",
+        R"(got 5 (expected an amount as a string, such as "100.50"))");
+    row("amount a fraction", finance + R"({"do": "pool_add", "user": "a", "amount": 5.25}]})", "steps[0].amount",
+        "expected an amount as a string");
+    row("amount null", finance + R"({"do": "withdraw", "user": "a", "amount": null}]})", "steps[0].amount",
+        "got null (expected an amount as a string");
+    row("missing amount", finance + R"({"do": "set_nisab"}]})", "steps[0].amount",
+        "missing (expected an amount as a string");
+    row("missing wealth", finance + R"({"do": "zakat"}]})", "steps[0].wealth", "missing (expected an amount");
+    row("wealth as a number", finance + R"({"do": "zakat", "wealth": 100}]})", "steps[0].wealth",
+        "expected an amount as a string");
+    row("amount on zakat", finance + R"({"do": "zakat", "amount": "100"}]})", "steps[0].amount",
+        R"(unknown key for a "zakat" step (expected "do" or "wealth"))");
+    row("user on pool_total", finance + R"({"do": "pool_total", "user": "a"}]})", "steps[0].user",
+        R"(unknown key for a "pool_total" step (expected "do"))");
+    row("target on a finance step", finance + R"({"do": "report", "target": "finance"}]})", "steps[0].target",
+        R"(expected "do")");
+    row("tracker never opened",
+        finance + R"({"do": "open_tracker", "user": "alice"}, {"do": "kill", "target": "finance/core/trackers/bob"}]})",
+        "steps[1].target", R"(no node has the path "finance/core/trackers/bob")");
+    row("transaction not started yet",
+        finance
+            + R"({"do": "start_transaction", "amount": "1"}, {"do": "kill", "target": "finance/core/transactions/tx-2"}]})",
+        "steps[1].target", R"(no node has the path "finance/core/transactions/tx-2")");
+    row("finance path without the root", finance + R"({"do": "kill", "target": "core/donation_pool"}]})",
+        "steps[0].target", R"(expected the path of a node, such as)");
+    row("start_child to a finance worker",
+        finance + R"({"do": "start_child", "target": "finance/audit_log", "child": {"id": "w"}}]})", "steps[0].target",
+        "expected a supervisor or dynamic_supervisor");
 
     QByteArray deep = R"({"id": "w"})";
     for (int i = 0; i < 150; ++i)

@@ -21,12 +21,16 @@
 #include <any>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <sys/resource.h>
 
 // Readable QCOMPARE failures for the runtime's value types (found by ADL).
 namespace sc {
@@ -309,6 +313,46 @@ private:
     std::vector<sc::Event> m_events;
 };
 
+/// A full disk, made honestly even as root: while it lives, every write by
+/// this process to a regular file at an offset past `bytes` fails with EFBIG
+/// (SIGXFSZ ignored), exactly as a full disk fails writes with ENOSPC.
+/// lift() (or the destructor, if a check failed first) restores the old limit
+/// and signal disposition. Nothing should be printed while it is active: a
+/// log written to a file would be cut too.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(std::uint64_t bytes)
+    {
+        m_active = ::getrlimit(RLIMIT_FSIZE, &m_old) == 0;
+        m_oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit full = m_old;
+        full.rlim_cur = rlim_t(bytes);
+        m_active = m_active && ::setrlimit(RLIMIT_FSIZE, &full) == 0;
+    }
+    ~FileSizeLimit() { lift(); }
+    FileSizeLimit(const FileSizeLimit&) = delete;
+    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+    /// False if the limit could not be set (then nothing is limited).
+    bool active() const { return m_active; }
+    /// True if the old limit is back.
+    bool lift()
+    {
+        if (m_lifted) return m_restored;
+        m_lifted = true;
+        m_restored = ::setrlimit(RLIMIT_FSIZE, &m_old) == 0;
+        std::signal(SIGXFSZ, m_oldHandler);
+        return m_restored;
+    }
+
+private:
+    rlimit m_old {};
+    void (*m_oldHandler)(int) = SIG_DFL;
+    bool m_active = false;
+    bool m_lifted = false;
+    bool m_restored = false;
+};
+
 /// A copy of one live process's snapshot row, or nullopt if it is not alive.
 /// The copy's path is left empty (a row's path points into its snapshot);
 /// use pathOf for it.
@@ -369,3 +413,4 @@ inline char* toString(const Money& m)
 } // namespace sc
 
 Q_DECLARE_METATYPE(sc::Money)
+Q_DECLARE_METATYPE(sc::Errc)

@@ -33,8 +33,8 @@ int main(int argc, char** argv)
                 sc::LedgerRecord r;
                 r.kind = "donation";
                 r.user = "w" + std::to_string(t);
-                r.amount = seq;
-                r.result = seq;
+                r.amount = sc::Money::fromMinorUnits(seq);
+                r.result = sc::Money::fromMinorUnits(seq);
                 const auto id = (*ledger)->append(r);
                 if (!id) {
                     const std::string err = id.error().toString() + "\n";

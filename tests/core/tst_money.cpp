@@ -173,7 +173,7 @@ private slots:
         QFETCH(QString, detail);
         const auto r = parse(text);
         QVERIFY2(!r.ok(), r.ok() ? r->toString().c_str() : "");
-        QCOMPARE(r.error().code, Errc::BadArgument);
+        QCOMPARE(r.error().code, Errc::InvalidAmount);
         QCOMPARE(QString::fromUtf8(r.error().detail.data(), qsizetype(r.error().detail.size())), detail);
     }
 
@@ -203,7 +203,7 @@ private slots:
         for (const Money m : {cents(-1), cents(-305), Money::min()}) {
             const auto r = Money::parse(m.toString());
             QVERIFY(!r.ok());
-            QCOMPARE(r.error().code, Errc::BadArgument);
+            QCOMPARE(r.error().code, Errc::InvalidAmount);
         }
     }
 
@@ -254,7 +254,7 @@ private slots:
         if (ok) {
             QCOMPARE(qs(r->toString()), expected);
         } else {
-            QCOMPARE(r.error().code, Errc::BadArgument);
+            QCOMPARE(r.error().code, Errc::InvalidAmount);
             QCOMPARE(qs(r.error().detail), expected);
         }
     }

@@ -6,7 +6,6 @@
 using namespace sc;
 using namespace sctest;
 
-Q_DECLARE_METATYPE(sc::Errc)
 
 class TestResult : public QObject {
     Q_OBJECT

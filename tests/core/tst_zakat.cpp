@@ -110,25 +110,28 @@ private slots:
     {
         QTest::addColumn<Money>("wealth");
         QTest::addColumn<Money>("nisab");
+        QTest::addColumn<Errc>("code");
         QTest::addColumn<QString>("detail");
         QTest::newRow("seed: negative wealth")
-            << Money::fromMinorUnits(-100000) << Money() << "invalid_wealth: -1000.00 is negative";
-        QTest::newRow("minus one cent") << Money::fromMinorUnits(-1) << Money() << "invalid_wealth: -0.01 is negative";
+            << Money::fromMinorUnits(-100000) << Money() << Errc::InvalidWealth << "-1000.00 is negative";
+        QTest::newRow("minus one cent")
+            << Money::fromMinorUnits(-1) << Money() << Errc::InvalidWealth << "-0.01 is negative";
         QTest::newRow("below a nisab too")
-            << Money::fromMinorUnits(-1) << amount("5000.00") << "invalid_wealth: -0.01 is negative";
-        QTest::newRow("smallest Money") << Money::min() << Money()
-                                        << "invalid_wealth: -92233720368547758.08 is negative";
-        QTest::newRow("negative nisab") << amount("100") << Money::fromMinorUnits(-1)
-                                        << "invalid_nisab: -0.01 is negative";
+            << Money::fromMinorUnits(-1) << amount("5000.00") << Errc::InvalidWealth << "-0.01 is negative";
+        QTest::newRow("smallest Money")
+            << Money::min() << Money() << Errc::InvalidWealth << "-92233720368547758.08 is negative";
+        QTest::newRow("negative nisab")
+            << amount("100") << Money::fromMinorUnits(-1) << Errc::InvalidAmount << "nisab -0.01 is negative";
     }
     void refused()
     {
         QFETCH(Money, wealth);
         QFETCH(Money, nisab);
+        QFETCH(Errc, code);
         QFETCH(QString, detail);
         const auto r = zakatDue(wealth, nisab);
         QVERIFY2(!r.ok(), r.ok() ? r->toString().c_str() : "");
-        QCOMPARE(r.error().code, Errc::BadArgument);
+        QCOMPARE(r.error().code, code);
         QCOMPARE(qs(r.error().detail), detail);
     }
 };

@@ -1,4 +1,7 @@
+#include "auditlog.h"
 #include "eventlogmodel.h"
+#include "finance.h"
+#include "financeconsole.h"
 #include "mainwindow.h"
 #include "processtreemodel.h"
 #include "runtimebridge.h"
@@ -6,6 +9,9 @@
 
 #include <QAction>
 #include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -111,6 +117,43 @@ private Q_SLOTS:
         const QImage image(file);
         QVERIFY(!image.isNull());
         QCOMPARE(image.size(), m_window->size() * m_window->devicePixelRatio());
+    }
+
+    /// The app's default: the finance tree with its console and audit log.
+    /// A donation made in the console is answered there and appears in the
+    /// audit log; killing the tracker shows in the tree.
+    void financePanelsWorkTogether()
+    {
+        using Action = sc::ui::FinanceConsole::Action;
+        cleanup();
+        m_runtime = std::make_unique<sc::Runtime>(sc::RuntimeOptions {.workers = 2});
+        m_window = std::make_unique<MainWindow>(*m_runtime);
+        QTemporaryDir dir;
+        sc::finance::Config config;
+        config.dataDir = dir.path().toStdString();
+        QVERIFY(sc::finance::startFinanceTree(*m_runtime, config).ok());
+        m_window->addFinancePanels(dir.path());
+        sc::ui::FinanceConsole* console = m_window->financeConsole();
+        QVERIFY(console);
+        QVERIFY(m_window->auditLog());
+
+        console->userField(Action::OpenTracker)->setText(QStringLiteral("alice"));
+        console->button(Action::OpenTracker)->click();
+        QTRY_VERIFY(console->answerLabel(Action::OpenTracker)->text().contains(QStringLiteral("0.00")));
+        console->userField(Action::Donate)->setText(QStringLiteral("alice"));
+        console->amountField(Action::Donate)->setText(QStringLiteral("100.50"));
+        console->button(Action::Donate)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            console->answerLabel(Action::Donate)->text().contains(QStringLiteral("100.50")), 10000);
+
+        sc::ui::AuditLogModel* audit = m_window->auditLog()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(audit->rowCount(), 1, 10000);
+        QCOMPARE(audit->index(0, sc::ui::AuditLogModel::User).data().toString(), QStringLiteral("alice"));
+        QCOMPARE(audit->index(0, sc::ui::AuditLogModel::Result).data().toString(), QStringLiteral("100.50"));
+
+        const sc::Pid tracker = m_runtime->lookupKey(sc::finance::kTrackerRegistry, "alice");
+        QTRY_VERIFY(m_window->processModel()->indexOfPid(tracker).isValid());
+        cleanup();
     }
 
 private:

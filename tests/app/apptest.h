@@ -1,0 +1,91 @@
+// Helpers shared by the app tests: running the supervision-console binary
+// and reading its trace.
+#pragma once
+
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStringList>
+
+namespace apptest {
+
+constexpr int kRunTimeoutMs = 120000;
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+/// The environment of a run: no display (the headless path needs none), plus `extra`.
+inline QProcessEnvironment appEnvironment(const QHash<QString, QString>& extra = {})
+{
+    auto env = QProcessEnvironment::systemEnvironment();
+    for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        env.remove(QLatin1String(name));
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        env.insert(it.key(), it.value());
+    return env;
+}
+
+inline Run runApp(const QStringList& args, const QHash<QString, QString>& env = {})
+{
+    Run run;
+#ifdef SC_APP_BINARY
+    QProcess process;
+    process.setProcessEnvironment(appEnvironment(env));
+    process.start(QStringLiteral(SC_APP_BINARY), args);
+    if (!process.waitForFinished(kRunTimeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        qWarning("supervision-console %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
+        return run;
+    }
+    if (process.exitStatus() == QProcess::NormalExit) run.exitCode = process.exitCode();
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+#else
+    Q_UNUSED(args);
+    Q_UNUSED(env);
+#endif
+    return run;
+}
+
+/// The complete lines of a trace (a line cut short by a kill is left out).
+inline QList<QByteArray> completeLines(const QByteArray& trace)
+{
+    QList<QByteArray> lines = trace.split('\n');
+    lines.removeLast(); // after the last '\n': empty, or a line still being written
+    return lines;
+}
+
+/// What a reader relies on, as "start P", "exit P REASON", "step DO TARGET|USER",
+/// "result DO ok|ERROR", "reply DO ok|ERROR" and "log P"; checks seq is 1, 2, 3, ...
+inline QStringList lifecycle(const QByteArray& trace, bool* ok)
+{
+    *ok = true;
+    QStringList events;
+    qint64 expectedSeq = 1;
+    for (const QByteArray& line : completeLines(trace)) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(QLatin1String("seq")).toInteger() != expectedSeq++) {
+            qWarning("bad trace line: %s", line.constData());
+            *ok = false;
+        }
+        auto field = [&o](const char* key) { return o.value(QLatin1String(key)).toString(); };
+        const QString event = field("event");
+        const QString answer = o.value(QLatin1String("ok")).toBool() ? QStringLiteral("ok") : field("error");
+        if (event == QLatin1String("start") || event == QLatin1String("log"))
+            events << event + QLatin1Char(' ') + field("path");
+        else if (event == QLatin1String("exit"))
+            events << QStringLiteral("exit %1 %2").arg(field("path"), field("reason"));
+        else if (event == QLatin1String("step"))
+            events << QStringLiteral("step %1 %2%3").arg(field("do"), field("target"), field("user")).trimmed();
+        else if (event == QLatin1String("result") || event == QLatin1String("reply"))
+            events << QStringLiteral("%1 %2 %3").arg(event, field("do"), answer);
+    }
+    return events;
+}
+
+} // namespace apptest

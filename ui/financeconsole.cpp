@@ -1,0 +1,524 @@
+#include "financeconsole.h"
+
+#include "theme.h"
+
+#include <QCoreApplication>
+#include <QFontMetrics>
+#include <QFrame>
+#include <QGridLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace sc::ui {
+
+namespace {
+
+// The main window's size, so the console reads the same on its own.
+constexpr qreal basePointSize = 14.0;
+// FinanceClient's limit on a user name (it becomes a path component).
+constexpr qsizetype maxUserBytes = 64;
+
+// Columns of the console's one grid.
+enum Column { SectionColumn, TitleColumn, UserColumn, AmountColumn, ButtonColumn, AnswerColumn };
+
+struct Spec {
+    FinanceConsole::Action action;
+    const char* name;
+    const char* title;
+    bool user;
+    const char* amountLabel; // nullptr: no amount field
+    const char* toolTip;
+};
+
+using A = FinanceConsole::Action;
+// In the order of FinanceConsole::Action.
+constexpr std::array<Spec, FinanceConsole::ActionCount> specs {{
+    {A::OpenTracker, "openTracker", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Open tracker"), true, nullptr,
+        QT_TRANSLATE_NOOP(
+            "sc::ui::FinanceConsole", "Starts finance/core/trackers/<user> under the trackers dynamic supervisor")},
+    {A::Donate, "donate", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Donate"), true,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP(
+            "sc::ui::FinanceConsole", "Adds to the user's tracker; answered once the ledger record is on disk")},
+    {A::Total, "total", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Tracker total"), true, nullptr,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The total of the user's tracker")},
+    {A::PoolAdd, "poolAdd", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Pool donation"), true,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Adds to the shared donation pool (finance.donation_pool)")},
+    {A::PoolTotal, "poolTotal", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Pool total"), false, nullptr,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The donation pool's total")},
+    {A::Deposit, "deposit", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Deposit"), true,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Adds to the user's balance (finance.withdrawals)")},
+    {A::Withdraw, "withdraw", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Withdraw"), true,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP(
+            "sc::ui::FinanceConsole", "Takes from the user's balance; refused if the balance is smaller")},
+    {A::Balance, "balance", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Balance"), true, nullptr,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The user's balance")},
+    {A::Zakat, "zakat", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Zakat"), false,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Wealth"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "2.5% of wealth at or above the nisab, rounded up to the cent")},
+    {A::SetNisab, "setNisab", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Set nisab"), false,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Nisab"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The least wealth that owes zakat")},
+    {A::GetNisab, "getNisab", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Get nisab"), false, nullptr,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The nisab in force")},
+    {A::Transaction, "transaction", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Transaction"), false,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole",
+            "Processed by finance.transaction_processor; 0 crashes it (let it crash) and its supervisor "
+            "restarts it")},
+    {A::StartTransaction, "startTransaction", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Start transaction"), false,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole",
+            "Starts a transient worker under finance/core/transactions that processes the amount and exits")},
+    {A::Report, "report", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Report"), false, nullptr,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "finance.report_generator sums the ledger's accepted records")},
+}};
+
+constexpr bool inActionOrder()
+{
+    for (std::size_t i = 0; i < specs.size(); ++i)
+        if (static_cast<std::size_t>(specs[i].action) != i) return false;
+    return true;
+}
+static_assert(inActionOrder() && FinanceConsole::ActionCount == std::size_t(A::Report) + 1);
+
+struct Section {
+    const char* title;
+    std::vector<A> actions;
+};
+
+const std::array<Section, 6>& sections()
+{
+    static const std::array<Section, 6> list {{
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Donations"), {A::OpenTracker, A::Donate, A::Total}},
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Pool"), {A::PoolAdd, A::PoolTotal}},
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Withdrawals"), {A::Deposit, A::Withdraw, A::Balance}},
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Zakat"), {A::Zakat, A::SetNisab, A::GetNisab}},
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Transactions"), {A::Transaction, A::StartTransaction}},
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Report"), {A::Report}},
+    }};
+    return list;
+}
+
+const Spec& spec(A action)
+{
+    return specs[static_cast<std::size_t>(action)];
+}
+
+QString trConsole(const char* text)
+{
+    return QCoreApplication::translate("sc::ui::FinanceConsole", text);
+}
+
+QString money(sc::Money m)
+{
+    return QString::fromStdString(m.toString());
+}
+
+// "insufficient funds: the balance of bob is 70.00, less than 300.00"
+QString describe(const sc::Error& error)
+{
+    QString text = QString::fromLatin1(sc::errcName(error.code)).replace(QLatin1Char('_'), QLatin1Char(' '));
+    if (!error.detail.empty()) text += QStringLiteral(": ") + QString::fromStdString(error.detail);
+    return text;
+}
+
+QString ledgerNote(const sc::finance::Reply& reply)
+{
+    return reply.id ? trConsole(" (ledger #%1)").arg(*reply.id) : QString();
+}
+
+void setTextColour(QLabel* label, const QColor& colour)
+{
+    QPalette palette = label->palette();
+    palette.setColor(QPalette::WindowText, colour);
+    label->setPalette(palette);
+}
+
+} // namespace
+
+// -- MoneyValidator --
+
+MoneyValidator::MoneyValidator(QObject* parent)
+    : QValidator(parent)
+{
+}
+
+QValidator::State MoneyValidator::validate(QString& input, int&) const
+{
+    return check(input);
+}
+
+QValidator::State MoneyValidator::check(const QString& text) const
+{
+    const QByteArray utf8 = text.toUtf8();
+    if (sc::Money::parse(std::string_view(utf8.constData(), std::size_t(utf8.size())))) return Acceptable;
+    // The proper prefixes of DIGITS[.D[D]] that parse refuses are "" and
+    // "DIGITS." (one point, at the end, after a whole part parse takes);
+    // anything else stays refused however it goes on.
+    if (text.isEmpty()) return Intermediate;
+    if (text.endsWith(QLatin1Char('.')) && text.count(QLatin1Char('.')) == 1) {
+        const QByteArray whole = utf8.chopped(1);
+        if (sc::Money::parse(std::string_view(whole.constData(), std::size_t(whole.size())))) return Intermediate;
+    }
+    return Invalid;
+}
+
+QString MoneyValidator::problem(const QString& text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    const auto parsed = sc::Money::parse(std::string_view(utf8.constData(), std::size_t(utf8.size())));
+    return parsed ? QString() : QString::fromStdString(parsed.error().detail);
+}
+
+QString userProblem(const QString& user)
+{
+    if (user.isEmpty()) return trConsole("enter a user name");
+    const qsizetype bytes = user.toUtf8().size();
+    if (bytes > maxUserBytes) return trConsole("too long: %1 bytes (max %2)").arg(bytes).arg(maxUserBytes);
+    if (user.contains(QLatin1Char('/'))) return trConsole("'/' is not allowed");
+    const bool control
+        = std::any_of(user.cbegin(), user.cend(), [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
+    if (control) return trConsole("no control characters");
+    return {};
+}
+
+// -- FinanceConsole --
+
+FinanceConsole::FinanceConsole(sc::Runtime& runtime, QWidget* parent)
+    : QWidget(parent)
+    , m_client(runtime)
+{
+    setObjectName(QStringLiteral("financeConsole"));
+    QFont base = font();
+    base.setPointSizeF(std::max(base.pointSizeF(), basePointSize));
+    setFont(base);
+    // A call waits for its service (and its ledger flush); a few threads keep
+    // one slow or timed-out call from holding up the others.
+    m_calls.setMaxThreadCount(4);
+    m_calls.setObjectName(QStringLiteral("sc-ui-finance"));
+    buildForms();
+}
+
+FinanceConsole::~FinanceConsole()
+{
+    m_calls.clear();
+    m_calls.waitForDone();
+}
+
+QString FinanceConsole::actionName(Action action)
+{
+    return QString::fromLatin1(spec(action).name);
+}
+
+QString FinanceConsole::actionTitle(Action action)
+{
+    return tr(spec(action).title);
+}
+
+void FinanceConsole::buildForms()
+{
+    const QFontMetrics metrics(font());
+    const int em = metrics.horizontalAdvance(QLatin1Char('M'));
+    QFont bold = font();
+    bold.setBold(true);
+
+    // One grid for the whole console, so every column lines up from top to
+    // bottom; each section starts with its name on a row of its own, and a
+    // rule separates sections. Fields are named by their placeholder and
+    // tooltip rather than a label, so the console fits beside the tree.
+    // Each form takes two rows: the form, then the problems of its fields
+    // (hidden while there are none, and then the row takes no room).
+    auto* grid = new QGridLayout(this);
+    grid->setHorizontalSpacing(em * 2 / 3);
+    grid->setVerticalSpacing(em / 2);
+    grid->setColumnStretch(AnswerColumn, 1);
+    grid->setColumnMinimumWidth(AnswerColumn, em * 10);
+    const int userWidth = metrics.horizontalAdvance(QStringLiteral("abcdefghijklm"));
+    const int amountWidth = metrics.horizontalAdvance(QStringLiteral("wealth, e.g. 100.50")) + em;
+
+    int row = 0;
+    for (const Section& section : sections()) {
+        if (row > 0) {
+            auto* rule = new QFrame(this);
+            rule->setFrameShape(QFrame::HLine);
+            rule->setFrameShadow(QFrame::Sunken);
+            grid->addWidget(rule, row++, SectionColumn, 1, AnswerColumn - SectionColumn + 1);
+        }
+        auto* name = new QLabel(tr(section.title), this);
+        name->setFont(bold);
+        grid->addWidget(name, row++, SectionColumn, 1, AnswerColumn - SectionColumn + 1);
+        grid->setColumnMinimumWidth(SectionColumn, em);
+
+        for (const A action : section.actions) {
+            const Spec& s = spec(action);
+            const QString key = QString::fromLatin1(s.name);
+            Form& f = form(action);
+            f.action = action;
+
+            auto* title = new QLabel(tr(s.title), this);
+            title->setToolTip(tr(s.toolTip));
+            grid->addWidget(title, row, TitleColumn);
+
+            if (s.user) {
+                f.user = new QLineEdit(this);
+                f.user->setObjectName(key + QStringLiteral("User"));
+                f.user->setPlaceholderText(tr("user"));
+                f.user->setToolTip(tr("User"));
+                f.user->setAccessibleName(tr("%1: user").arg(tr(s.title)));
+                f.user->setFixedWidth(userWidth);
+                grid->addWidget(f.user, row, UserColumn);
+                f.userProblem = new QLabel(this);
+                f.userProblem->setObjectName(key + QStringLiteral("UserProblem"));
+                f.userProblem->setWordWrap(true);
+                f.userProblem->hide();
+                // Under the field, up to the amount field: user problems are short.
+                grid->addWidget(f.userProblem, row + 1, UserColumn, 1, AmountColumn - UserColumn, Qt::AlignTop);
+                connect(f.user, &QLineEdit::textEdited, this, [this, action] {
+                    form(action).userTouched = true;
+                    refresh(form(action));
+                });
+                connect(f.user, &QLineEdit::textChanged, this, [this, action] { refresh(form(action)); });
+                connect(f.user, &QLineEdit::returnPressed, this, [this, action] { submit(action); });
+            }
+            if (s.amountLabel) {
+                f.amount = new QLineEdit(this);
+                f.amount->setObjectName(key + QStringLiteral("Amount"));
+                f.amount->setPlaceholderText(tr("%1, e.g. 100.50").arg(tr(s.amountLabel).toLower()));
+                f.amount->setToolTip(tr(s.amountLabel));
+                f.amount->setAccessibleName(tr("%1: %2").arg(tr(s.title), tr(s.amountLabel).toLower()));
+                f.amount->setFixedWidth(amountWidth);
+                f.amount->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                grid->addWidget(f.amount, row, AmountColumn);
+                f.amountProblem = new QLabel(this);
+                f.amountProblem->setObjectName(key + QStringLiteral("AmountProblem"));
+                f.amountProblem->setWordWrap(true);
+                f.amountProblem->hide();
+                grid->addWidget(
+                    f.amountProblem, row + 1, AmountColumn, 1, AnswerColumn - AmountColumn + 1, Qt::AlignTop);
+                connect(f.amount, &QLineEdit::textEdited, this, [this, action] {
+                    form(action).amountTouched = true;
+                    refresh(form(action));
+                });
+                connect(f.amount, &QLineEdit::textChanged, this, [this, action] { refresh(form(action)); });
+                connect(f.amount, &QLineEdit::returnPressed, this, [this, action] { submit(action); });
+            }
+
+            f.button = new QPushButton(tr("Run"), this);
+            f.button->setObjectName(key + QStringLiteral("Button"));
+            f.button->setToolTip(tr("%1 (Enter in a field does the same)").arg(tr(s.title)));
+            f.button->setAutoDefault(false);
+            f.button->setMinimumWidth(f.button->sizeHint().width() + em);
+            grid->addWidget(f.button, row, ButtonColumn);
+            connect(f.button, &QPushButton::clicked, this, [this, action] { submit(action); });
+
+            f.answer = new QLabel(this);
+            f.answer->setObjectName(key + QStringLiteral("Answer"));
+            f.answer->setWordWrap(true);
+            f.answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            f.answer->setMinimumHeight(metrics.height());
+            grid->addWidget(f.answer, row, AnswerColumn);
+
+            refresh(f);
+            row += 2;
+        }
+    }
+    grid->setRowStretch(row, 1);
+}
+
+// -- accessors --
+
+QLineEdit* FinanceConsole::userField(Action action) const
+{
+    return form(action).user;
+}
+QLineEdit* FinanceConsole::amountField(Action action) const
+{
+    return form(action).amount;
+}
+QPushButton* FinanceConsole::button(Action action) const
+{
+    return form(action).button;
+}
+QLabel* FinanceConsole::answerLabel(Action action) const
+{
+    return form(action).answer;
+}
+QLabel* FinanceConsole::userProblemLabel(Action action) const
+{
+    return form(action).userProblem;
+}
+QLabel* FinanceConsole::amountProblemLabel(Action action) const
+{
+    return form(action).amountProblem;
+}
+
+// -- checking --
+
+bool FinanceConsole::refresh(Form& f)
+{
+    bool valid = true;
+    if (f.user) {
+        const QString problem = userProblem(f.user->text());
+        valid = valid && problem.isEmpty();
+        const bool show = !problem.isEmpty() && f.userTouched;
+        f.userProblem->setText(problem);
+        setTextColour(f.userProblem, theme::errorColor());
+        f.userProblem->setVisible(show);
+    }
+    if (f.amount) {
+        const QValidator::State state = m_validator.check(f.amount->text());
+        valid = valid && state == QValidator::Acceptable;
+        const bool show = state != QValidator::Acceptable && f.amountTouched;
+        const QString text = f.amount->text();
+        f.amountProblem->setText(state == QValidator::Acceptable ? QString()
+                : text.isEmpty()                                 ? tr("enter an amount")
+                                                                 : MoneyValidator::problem(text));
+        // Typing may still fix an intermediate amount ("100."): a warning, not an error.
+        setTextColour(f.amountProblem, state == QValidator::Invalid ? theme::errorColor() : theme::warnColor());
+        f.amountProblem->setVisible(show);
+        if (state == QValidator::Invalid) {
+            QPalette palette = f.amount->palette();
+            palette.setColor(QPalette::Base, QColor(0xfd, 0xe8, 0xe8));
+            f.amount->setPalette(palette);
+        } else {
+            f.amount->setPalette(QPalette());
+        }
+    }
+    f.button->setEnabled(valid);
+    return valid;
+}
+
+// -- calls --
+
+bool FinanceConsole::submit(Action action)
+{
+    Form& f = form(action);
+    if (!refresh(f)) {
+        // Say what is wrong with every field, and start where the eye starts.
+        f.userTouched = f.user != nullptr;
+        f.amountTouched = f.amount != nullptr;
+        refresh(f);
+        if (f.user && !f.userProblem->text().isEmpty())
+            f.user->setFocus();
+        else if (f.amount)
+            f.amount->setFocus();
+        return false;
+    }
+
+    const std::uint64_t serial = ++m_started;
+    ++m_running;
+    f.answer->setText(tr("calling…"));
+    setTextColour(f.answer, palette().color(QPalette::PlaceholderText));
+
+    m_calls.start([this, action, serial, job = request(f)] {
+        Answer answer = job();
+        // The console outlives every job (its destructor waits for them), and
+        // a queued call to a deleted object is dropped: `this` is safe here.
+        QMetaObject::invokeMethod(
+            this, [this, action, serial, answer = std::move(answer)] { showAnswer(action, serial, answer); },
+            Qt::QueuedConnection);
+    });
+    return true;
+}
+
+std::function<FinanceConsole::Answer()> FinanceConsole::request(const Form& f)
+{
+    // Everything the job needs is copied here, on the GUI thread; the job
+    // touches no widget. FinanceClient keeps no state between calls, so the
+    // pool's threads share it.
+    sc::finance::FinanceClient* client = &m_client;
+    const std::string user = f.user ? f.user->text().toStdString() : std::string();
+    sc::Money amount;
+    if (f.amount) {
+        const QByteArray utf8 = f.amount->text().toUtf8();
+        amount = *sc::Money::parse(std::string_view(utf8.constData(), std::size_t(utf8.size())));
+    }
+    const QString who = QString::fromStdString(user);
+
+    using sc::finance::Reply;
+    // Turns a reply into words, or the error into its name and detail.
+    auto answer = [](const sc::Result<Reply>& r, auto&& words) {
+        return r ? Answer {true, words(*r)} : Answer {false, describe(r.error())};
+    };
+    const auto total = [who](const Reply& r) { return tr("%1's total: %2").arg(who, money(r.value)) + ledgerNote(r); };
+    const auto balance
+        = [who](const Reply& r) { return tr("%1's balance: %2").arg(who, money(r.value)) + ledgerNote(r); };
+    const auto pool = [](const Reply& r) { return tr("pool total: %1").arg(money(r.value)) + ledgerNote(r); };
+    const auto nisab = [](const Reply& r) { return tr("nisab: %1").arg(money(r.value)) + ledgerNote(r); };
+
+    switch (f.action) {
+    case A::OpenTracker:
+        return [=] {
+            return answer(client->openTracker(user),
+                [who](const Reply& r) { return tr("opened %1's tracker: total %2").arg(who, money(r.value)); });
+        };
+    case A::Donate:
+        return [=] { return answer(client->donate(user, amount), total); };
+    case A::Total:
+        return [=] { return answer(client->total(user), total); };
+    case A::PoolAdd:
+        return [=] { return answer(client->poolAdd(user, amount), pool); };
+    case A::PoolTotal:
+        return [=] { return answer(client->poolTotal(), pool); };
+    case A::Deposit:
+        return [=] { return answer(client->deposit(user, amount), balance); };
+    case A::Withdraw:
+        return [=] { return answer(client->withdraw(user, amount), balance); };
+    case A::Balance:
+        return [=] { return answer(client->balance(user), balance); };
+    case A::Zakat:
+        return [=] {
+            return answer(client->zakat(amount),
+                [amount](const Reply& r) { return tr("zakat on %1: %2").arg(money(amount), money(r.value)); });
+        };
+    case A::SetNisab:
+        return [=] { return answer(client->setNisab(amount), nisab); };
+    case A::GetNisab:
+        return [=] { return answer(client->getNisab(), nisab); };
+    case A::Transaction:
+        return [=] {
+            return answer(
+                client->transaction(amount), [](const Reply& r) { return tr("processed %1").arg(money(r.value)); });
+        };
+    case A::StartTransaction:
+        return [=] {
+            return answer(client->startTransaction(amount), [](const Reply& r) {
+                return tr("started %1 for %2").arg(QString::fromStdString(r.text), money(r.value));
+            });
+        };
+    case A::Report:
+        return [=] {
+            const auto r = client->reportTotals();
+            if (!r) return Answer {false, describe(r.error())};
+            return Answer {true,
+                tr("donations %1, pool %2, deposits %3, withdrawals %4; %5 records, %6 rejected")
+                    .arg(money(r->donations), money(r->pool), money(r->deposits), money(r->withdrawals))
+                    .arg(r->records)
+                    .arg(r->rejected)};
+        };
+    }
+    return [] { return Answer {false, tr("unknown action")}; };
+}
+
+void FinanceConsole::showAnswer(Action action, std::uint64_t serial, const Answer& answer)
+{
+    Form& f = form(action);
+    --m_running;
+    // Answers of one form can overtake each other; the newest call's answer stays.
+    if (serial > f.lastShown) {
+        f.lastShown = serial;
+        f.answer->setText(answer.text);
+        setTextColour(f.answer, answer.ok ? theme::okColor() : theme::errorColor());
+    }
+    Q_EMIT answered(actionName(action), answer.ok, answer.text);
+}
+
+} // namespace sc::ui

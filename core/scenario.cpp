@@ -60,7 +60,7 @@ const std::vector<StepRule> kSteps {
 
 /// The top-level keys of a scenario; the last two only with the finance tree.
 const std::vector<std::string_view> kTopKeys {"tree", "steps"};
-const std::vector<std::string_view> kFinanceTopKeys {"tree", "steps", "state_on_restart", "report_load_ms"};
+const std::vector<std::string_view> kFinanceTopKeys {"tree", "steps", "state_on_restart", "report_load_ms", "nisab"};
 
 const std::vector<std::string_view> kNodeKeys {"id", "type", "strategy", "intensity", "period_ms", "max_children",
     "restart", "shutdown", "stop_delay_ms", "children"};
@@ -962,7 +962,7 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
             fail("tree", "unknown tree " + quote(tree.get<std::string>()), treeExpected);
         if (!scenario.finance) {
             if (!tree.is_object()) fail("tree", "got " + describe(tree), treeExpected);
-            for (const char* key : {"state_on_restart", "report_load_ms"}) {
+            for (const char* key : {"state_on_restart", "report_load_ms", "nisab"}) {
                 if (doc.contains(key)) fail(key, "not allowed with a tree of nodes", R"(only with "tree": "finance")");
             }
         }
@@ -974,6 +974,12 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
             if (auto v = optional(doc, "report_load_ms"))
                 scenario.reportLoad
                     = milliseconds(intField(*v, "report_load_ms", 0, "a non-negative integer (milliseconds)"));
+            if (auto v = optional(doc, "nisab")) {
+                constexpr std::string_view expected = R"(an amount as a string, such as "5000.00")";
+                const auto nisab = Money::parse(stringField(*v, "nisab", expected));
+                if (!nisab) fail("nisab", nisab.error().detail, expected);
+                scenario.nisab = *nisab;
+            }
         } else {
             scenario.tree = parseNode(tree, "tree", true, 1);
         }
@@ -1018,6 +1024,7 @@ finance::Config financeConfig(const Scenario& scenario, const std::string& dataD
     config.dataDir = dataDir;
     config.recoverState = scenario.recoverState || recoverState;
     config.reportLoad = scenario.reportLoad;
+    config.nisab = scenario.nisab;
     return config;
 }
 

@@ -33,18 +33,37 @@ struct ScenarioNode {
 
 struct ScenarioStep {
     enum class Do {
-        Kill, Crash, Stop, StartChild, TerminateChild, RestartChild, Sleep, StopTree,
+        Kill,
+        Crash,
+        Stop,
+        StartChild,
+        TerminateChild,
+        RestartChild,
+        Sleep,
+        StopTree,
         // -- requests to the finance services (finance tree only; kept last, see isFinanceStep) --
-        OpenTracker, Donate, Total, PoolAdd, PoolTotal, Deposit, Withdraw, Balance,
-        Zakat, SetNisab, GetNisab, Transaction, StartTransaction, Report,
+        OpenTracker,
+        Donate,
+        Total,
+        PoolAdd,
+        PoolTotal,
+        Deposit,
+        Withdraw,
+        Balance,
+        Zakat,
+        SetNisab,
+        GetNisab,
+        Transaction,
+        StartTransaction,
+        Report,
     };
     Do action = Do::Sleep;
-    std::string target;                 ///< path, for the tree steps but Sleep and StopTree
-    std::string reason;                 ///< Stop
-    std::optional<ScenarioNode> child;  ///< StartChild
-    std::string id;                     ///< TerminateChild, RestartChild
-    int ms = 0;                         ///< Sleep
-    std::string user;                   ///< finance steps that name a user
+    std::string target; ///< path, for the tree steps but Sleep and StopTree
+    std::string reason; ///< Stop
+    std::optional<ScenarioNode> child; ///< StartChild
+    std::string id; ///< TerminateChild, RestartChild
+    int ms = 0; ///< Sleep
+    std::string user; ///< finance steps that name a user
     /// Finance steps with an amount (Zakat: the wealth), as the file spells it:
     /// Money::parse reads it when the step runs, so a malformed amount is an
     /// answer (invalid_amount), not a bad file.
@@ -67,6 +86,8 @@ struct Scenario {
     bool recoverState = false;
     /// `"report_load_ms"` (finance only).
     std::chrono::milliseconds reportLoad {0};
+    /// `"nisab"`: the zakat calculator's starting nisab (finance only; default 0).
+    Money nisab;
 };
 
 /// Parses and validates a scenario. The error's detail is one line naming

@@ -4,6 +4,7 @@
 // SIGKILL in the middle of a stream of donations. The parser's refusals of
 // bad finance files are rows of tst_scenariorunner's bad-scenario table.
 
+#include "apptest.h"
 #include "money.h"
 #include "scenario.h"
 
@@ -17,8 +18,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <sstream>
-
-#include "apptest.h"
 
 using namespace apptest;
 
@@ -177,6 +176,26 @@ private slots:
         QVERIFY2(replies(QByteArray::fromStdString(trace.str()))
                      .contains(QStringLiteral(R"({"event":"reply","do":"total","ok":true,"value":"300.50"})")),
             trace.str().c_str());
+    }
+
+    /// The "nisab" key sets the zakat calculator's starting nisab.
+    void nisabKeyStartsTheCalculator()
+    {
+        QTemporaryDir dir;
+        const auto s = sc::parseScenario(R"({"tree": "finance", "nisab": "5000.00", "steps": [
+                {"do": "get_nisab"}, {"do": "zakat", "wealth": "4999.99"}, {"do": "zakat", "wealth": "10000"}]})",
+            "n.json");
+        QVERIFY2(s.ok(), s.ok() ? "" : s.error().detail.c_str());
+        QCOMPARE(s->nisab, sc::Money::fromMinorUnits(500000));
+        std::ostringstream trace;
+        sc::RunOptions options;
+        options.trace = &trace;
+        options.dataDir = dir.filePath(QStringLiteral("data")).toStdString();
+        QCOMPARE(sc::runScenario(*s, options), 0);
+        QCOMPARE(replies(QByteArray::fromStdString(trace.str())),
+            (QStringList {R"({"event":"reply","do":"get_nisab","ok":true,"value":"5000.00"})",
+                R"({"event":"reply","do":"zakat","ok":true,"value":"0.00"})",
+                R"({"event":"reply","do":"zakat","ok":true,"value":"250.00"})"}));
     }
 
     // -- the binary --

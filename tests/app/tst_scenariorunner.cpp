@@ -163,8 +163,14 @@ void addBadScenarioRows()
         "expected a non-negative integer (milliseconds)");
     row("fractional report_load_ms", R"({"tree": "finance", "report_load_ms": 1.5)" + steps + "}", "report_load_ms",
         "expected a non-negative integer (milliseconds)");
-    row("unknown finance top-level key", R"({"tree": "finance", "nisab": "5")" + steps + "}", "nisab",
-        R"(expected one of "tree", "steps", "state_on_restart" or "report_load_ms")");
+    row("unknown finance top-level key", R"({"tree": "finance", "nisap": "5")" + steps + "}", "nisap",
+        R"(expected one of "tree", "steps", "state_on_restart", "report_load_ms" or "nisab")");
+    row("nisab with nodes", R"({"tree": {"id": "root"}, "nisab": "5")" + steps + "}", "nisab",
+        R"(expected only with "tree": "finance")");
+    row("nisab a number", R"({"tree": "finance", "nisab": 5000)" + steps + "}", "nisab",
+        R"(expected an amount as a string, such as "5000.00")");
+    row("malformed nisab", R"({"tree": "finance", "nisab": "5e3")" + steps + "}", "nisab",
+        R"("5e3": )");
     row("finance step on a node tree", tree + R"({"do": "donate", "user": "a", "amount": "1"}]})", "steps[0].do",
         R"(the step "donate" needs the finance tree (expected "tree": "finance"))");
     row("unknown finance step", finance + R"({"do": "refund", "user": "a"}]})", "steps[0].do",

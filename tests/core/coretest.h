@@ -16,7 +16,6 @@
 #include <QString>
 #include <QStringList>
 #include <QtGlobal>
-
 #include <algorithm>
 #include <any>
 #include <chrono>
@@ -28,9 +27,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <vector>
-
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
 
 // Readable QCOMPARE failures for the runtime's value types (found by ADL).
 namespace sc {
@@ -75,15 +76,13 @@ inline sc::Term msg(const char* text)
 
 inline std::string textOf(const sc::Term& t)
 {
-    if (const auto* s = std::any_cast<std::string>(&t))
-        return *s;
+    if (const auto* s = std::any_cast<std::string>(&t)) return *s;
     return {};
 }
 
 inline int intOf(const sc::Term& t, int fallback = -1)
 {
-    if (const auto* i = std::any_cast<int>(&t))
-        return *i;
+    if (const auto* i = std::any_cast<int>(&t)) return *i;
     return fallback;
 }
 
@@ -126,13 +125,12 @@ public:
     bool waitForItem(const std::string& item, std::chrono::milliseconds timeout = kLong) const
     {
         return waitFor(
-            [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), item) != v.end(); },
-            timeout);
+            [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), item) != v.end(); }, timeout);
     }
     bool waitForCount(const std::string& item, int n, std::chrono::milliseconds timeout = kLong) const
     {
-        return waitFor([&](const std::vector<std::string>& v) { return std::count(v.begin(), v.end(), item) >= n; },
-            timeout);
+        return waitFor(
+            [&](const std::vector<std::string>& v) { return std::count(v.begin(), v.end(), item) >= n; }, timeout);
     }
 
 private:
@@ -179,8 +177,7 @@ struct OpenOnExit {
     std::shared_ptr<Gate> gate;
     ~OpenOnExit()
     {
-        if (gate)
-            gate->open();
+        if (gate) gate->open();
     }
 };
 
@@ -188,10 +185,8 @@ struct OpenOnExit {
 /// orders with what OTP does.
 inline std::string lifecycleLine(const sc::Event& e)
 {
-    if (e.kind == sc::EventKind::Start)
-        return "start " + e.path;
-    if (e.kind == sc::EventKind::Exit)
-        return "exit " + e.path + " " + e.reason;
+    if (e.kind == sc::EventKind::Start) return "start " + e.path;
+    if (e.kind == sc::EventKind::Exit) return "exit " + e.path + " " + e.reason;
     return {};
 }
 
@@ -221,15 +216,14 @@ public:
         pump();
         m_events.clear();
     }
-    bool waitUntil(const std::function<bool(const std::vector<sc::Event>&)>& pred,
-        std::chrono::milliseconds timeout = kLong)
+    bool waitUntil(
+        const std::function<bool(const std::vector<sc::Event>&)>& pred, std::chrono::milliseconds timeout = kLong)
     {
         const auto deadline = Clock::now() + timeout;
         pump();
         while (!pred(m_events)) {
             const auto now = Clock::now();
-            if (now >= deadline)
-                return false;
+            if (now >= deadline) return false;
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) + 1ms;
             for (auto& e : m_sub->waitAndDrain(left))
                 m_events.push_back(std::move(e));
@@ -250,10 +244,8 @@ public:
         pump();
         std::vector<std::string> out;
         for (const auto& e : m_events) {
-            if (e.kind != sc::EventKind::Start && e.kind != sc::EventKind::Exit)
-                continue;
-            if (!prefix.empty() && e.path.rfind(prefix, 0) != 0)
-                continue;
+            if (e.kind != sc::EventKind::Start && e.kind != sc::EventKind::Exit) continue;
+            if (!prefix.empty() && e.path.rfind(prefix, 0) != 0) continue;
             out.push_back(lifecycleLine(e));
         }
         return out;
@@ -263,9 +255,8 @@ public:
         return waitUntil(
             [&](const std::vector<sc::Event>& v) {
                 return std::size_t(std::count_if(v.begin(), v.end(), [](const sc::Event& e) {
-                           return e.kind == sc::EventKind::Start || e.kind == sc::EventKind::Exit;
-                       }))
-                    >= n;
+                    return e.kind == sc::EventKind::Start || e.kind == sc::EventKind::Exit;
+                })) >= n;
             },
             timeout);
     }
@@ -291,8 +282,7 @@ public:
     {
         pump();
         for (const auto& e : m_events)
-            if (e.kind == kind && e.path == path)
-                return &e;
+            if (e.kind == kind && e.path == path) return &e;
         return nullptr;
     }
     int countKind(sc::EventKind kind, const std::string& path = {})
@@ -353,6 +343,45 @@ private:
     bool m_restored = false;
 };
 
+/// A directory made read-only for everyone, root included: bind-mounted onto
+/// itself and remounted read-only (permission bits do not stop root). Needs
+/// CAP_SYS_ADMIN; without it (or as a user) falls back to chmod 0555, which
+/// binds everyone but root. active() says whether the directory is read-only
+/// for this process now. The destructor undoes it.
+class ReadOnlyDirectory {
+public:
+    explicit ReadOnlyDirectory(std::string dir)
+        : m_dir(std::move(dir))
+    {
+        if (::geteuid() == 0) {
+            m_mounted = ::mount(m_dir.c_str(), m_dir.c_str(), nullptr, MS_BIND, nullptr) == 0;
+            if (m_mounted && ::mount(nullptr, m_dir.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0)
+                release();
+        } else {
+            m_chmodded = ::chmod(m_dir.c_str(), 0555) == 0;
+        }
+    }
+    ~ReadOnlyDirectory() { release(); }
+    ReadOnlyDirectory(const ReadOnlyDirectory&) = delete;
+    ReadOnlyDirectory& operator=(const ReadOnlyDirectory&) = delete;
+
+    bool active() const { return m_mounted || m_chmodded; }
+    /// How it was made read-only, for the test's log.
+    const char* how() const { return m_mounted ? "a read-only bind mount" : "chmod 0555"; }
+
+    void release()
+    {
+        if (m_mounted) ::umount2(m_dir.c_str(), MNT_DETACH);
+        if (m_chmodded) ::chmod(m_dir.c_str(), 0755);
+        m_mounted = m_chmodded = false;
+    }
+
+private:
+    std::string m_dir;
+    bool m_mounted = false;
+    bool m_chmodded = false;
+};
+
 /// A copy of one live process's snapshot row, or nullopt if it is not alive.
 /// The copy's path is left empty (a row's path points into its snapshot);
 /// use pathOf for it.
@@ -360,8 +389,7 @@ inline std::optional<sc::ProcessInfo> rowOf(const sc::Runtime& rt, sc::Pid pid)
 {
     const sc::Snapshot snap = rt.info(pid);
     const sc::ProcessInfo* p = snap.find(pid);
-    if (!p)
-        return std::nullopt;
+    if (!p) return std::nullopt;
     sc::ProcessInfo row = *p;
     row.path = {};
     return row;
@@ -378,11 +406,9 @@ inline std::string pathOf(const sc::Runtime& rt, sc::Pid pid)
 inline sc::Pid childPid(sc::Runtime& rt, sc::Pid sup, const std::string& id)
 {
     auto children = sc::whichChildren(rt, sup);
-    if (!children)
-        return 0;
+    if (!children) return 0;
     for (const auto& c : *children)
-        if (c.id == id)
-            return c.pid;
+        if (c.id == id) return c.pid;
     return 0;
 }
 
@@ -395,8 +421,7 @@ inline sc::Pid pidAt(sc::Runtime& rt, sc::Pid root, const std::string& relPath)
         auto slash = relPath.find('/', pos);
         auto id = relPath.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
         cur = childPid(rt, cur, id);
-        if (slash == std::string::npos)
-            break;
+        if (slash == std::string::npos) break;
         pos = slash + 1;
     }
     return cur;

@@ -956,6 +956,43 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(rt.processCount(), std::size_t(0), kTry);
         QCOMPARE(openDatabaseConnections(), 0);
     }
+
+    /// A data directory that cannot be written (a read-only mount, so that it
+    /// binds root too): the tree does not start, says why, and the ledger a
+    /// previous run left there is untouched. Once writable, it continues.
+    void readOnlyDataDirectoryFailsTheStartAndKeepsTheLedger()
+    {
+        QTemporaryDir tmp;
+        const Config config = configIn(tmp);
+        {
+            Tree first(config);
+            QVERIFY2(first.root, first.startError.c_str());
+            auto c = first.client();
+            QCOMPARE(valueOf(c.deposit("alice", m("10.00"))), "10.00");
+        }
+        const QString dir = qs(config.dataDir);
+        const QString file = dir + "/" + Ledger::kFileName;
+        const QByteArray before = readFile(file);
+        {
+            sctest::ReadOnlyDirectory readOnly(config.dataDir);
+            if (!readOnly.active()) QSKIP("cannot make a read-only directory here");
+            Runtime rt;
+            const auto r = startFinanceTree(rt, config);
+            QVERIFY2(!r, "started on a read-only data directory");
+            qInfo("%s (%s)", r.error().toString().c_str(), readOnly.how());
+            QCOMPARE(r.error().code, Errc::Storage);
+            QVERIFY2(qs(r.error().detail).contains(file), r.error().toString().c_str());
+        }
+        QCOMPARE(readFile(file), before);
+
+        Config recover = config;
+        recover.recoverState = true;
+        Tree again(recover);
+        QVERIFY2(again.root, again.startError.c_str());
+        auto c = again.client();
+        QCOMPARE(valueOf(c.balance("alice")), "10.00");
+        QCOMPARE(valueOf(c.deposit("alice", m("1.00"))), "11.00");
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFinance)

@@ -363,16 +363,18 @@ private slots:
 
     void readOnlyDataDirectoryIsRefused()
     {
-        if (::geteuid() == 0)
-            QSKIP("running as root: permission bits do not stop root's writes, so a read-only directory cannot be "
-                  "made here; failed commits are covered by fullDiskAcknowledgesNothing");
         QTemporaryDir tmp;
         const QString fresh = tmp.filePath("fresh");
         QVERIFY(QDir(tmp.path()).mkdir("fresh"));
-        QVERIFY(::chmod(QFile::encodeName(fresh).constData(), 0555) == 0);
-        auto r = Ledger::open(fresh.toStdString());
-        QVERIFY(!r);
-        QVERIFY2(qs(r.error().detail).contains(fresh), r.error().detail.c_str());
+        {
+            sctest::ReadOnlyDirectory readOnly(fresh.toStdString());
+            if (!readOnly.active()) QSKIP("cannot make a read-only directory here (no bind mount, no chmod)");
+            auto r = Ledger::open(fresh.toStdString());
+            QVERIFY(!r);
+            QCOMPARE(r.error().code, Errc::Storage);
+            QVERIFY2(qs(r.error().detail).contains(fresh), r.error().detail.c_str());
+        }
+        QCOMPARE(entries(fresh), QStringList {});
 
         const QString existing = tmp.filePath("existing");
         {
@@ -382,14 +384,19 @@ private slots:
         }
         const QString file = existing + "/ledger.sqlite3";
         const QByteArray bytes = readAll(file);
-        QVERIFY(::chmod(QFile::encodeName(file).constData(), 0444) == 0);
-        QVERIFY(::chmod(QFile::encodeName(existing).constData(), 0555) == 0);
-        auto r2 = Ledger::open(existing.toStdString());
-        ::chmod(QFile::encodeName(existing).constData(), 0755);
-        ::chmod(QFile::encodeName(fresh).constData(), 0755);
-        QVERIFY(!r2);
-        QVERIFY2(qs(r2.error().detail).contains(file), r2.error().detail.c_str());
+        const QStringList before = entries(existing);
+        {
+            sctest::ReadOnlyDirectory readOnly(existing.toStdString());
+            QVERIFY(readOnly.active());
+            qInfo("read-only by %s", readOnly.how());
+            auto r = Ledger::open(existing.toStdString());
+            QVERIFY(!r);
+            QCOMPARE(r.error().code, Errc::Storage);
+            qInfo("%s", r.error().detail.c_str());
+            QVERIFY2(qs(r.error().detail).contains(file), r.error().detail.c_str());
+        }
         QCOMPARE(readAll(file), bytes);
+        QCOMPARE(entries(existing), before);
     }
 
     /// A full disk, made honestly even as root: RLIMIT_FSIZE makes every write
@@ -469,7 +476,8 @@ private slots:
         QVERIFY(all);
         std::set<std::string> seen;
         for (const auto& r : *all) {
-            const std::string content = (r.user == huge ? "huge" : r.user) + "/" + std::to_string(r.amount.minorUnits());
+            const std::string content
+                = (r.user == huge ? "huge" : r.user) + "/" + std::to_string(r.amount.minorUnits());
             QVERIFY2(seen.insert(content).second, ("stored twice: " + content).c_str());
             QVERIFY2(!notAcked.count(content), ("a refused record was stored: " + content).c_str());
             auto it = acked.find(r.id);

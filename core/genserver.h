@@ -19,7 +19,7 @@ class Runtime;
 namespace detail {
 struct CallSlot;
 class Process;
-}
+} // namespace detail
 
 using Term = std::any;
 using MonitorRef = std::uint64_t;
@@ -37,9 +37,9 @@ const char* processStatusName(ProcessStatus);
 struct Info {
     enum class Kind { Message, Exit, Down, Timeout };
     Kind kind = Kind::Message;
-    Term message;       ///< Message
-    Pid from = 0;       ///< Exit: the linked process; Down: the monitored one
-    ExitReason reason;  ///< Exit, Down
+    Term message; ///< Message
+    Pid from = 0; ///< Exit: the linked process; Down: the monitored one
+    ExitReason reason; ///< Exit, Down
     MonitorRef ref = 0; ///< Down
 };
 
@@ -149,8 +149,8 @@ protected:
     /// Blocks this process until a message matching `pred` arrives or the
     /// deadline passes, leaving other messages queued (selective receive).
     /// Other processes keep running meanwhile.
-    std::optional<Info> receive(const std::function<bool(const Info&)>& pred,
-        std::optional<std::chrono::milliseconds> timeout);
+    std::optional<Info> receive(
+        const std::function<bool(const Info&)>& pred, std::optional<std::chrono::milliseconds> timeout);
 
     /// Publishes this process's Start event now rather than after init
     /// returns (supervisors do this before starting their children, as OTP's
@@ -159,6 +159,10 @@ protected:
     /// What the snapshot shows for this process.
     void setStatus(ProcessStatus status);
     void setStrategy(Strategy strategy);
+    /// Supervisors: what the snapshot shows of their restart intensity.
+    void setIntensity(int intensity, std::chrono::milliseconds period);
+    /// Supervisors: a restart the intensity counts happened now.
+    void noteRestart();
     const std::string& path() const;
 
 private:

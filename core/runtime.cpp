@@ -2,14 +2,14 @@
 
 #include "runtime_p.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
 #include <queue>
 #include <shared_mutex>
+#include <spdlog/spdlog.h>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 
@@ -25,9 +25,12 @@ using Clock = std::chrono::steady_clock;
 const char* processKindName(ProcessKind k)
 {
     switch (k) {
-    case ProcessKind::Worker: return "worker";
-    case ProcessKind::Supervisor: return "supervisor";
-    case ProcessKind::DynamicSupervisor: return "dynamic_supervisor";
+    case ProcessKind::Worker:
+        return "worker";
+    case ProcessKind::Supervisor:
+        return "supervisor";
+    case ProcessKind::DynamicSupervisor:
+        return "dynamic_supervisor";
     }
     return "worker";
 }
@@ -35,9 +38,12 @@ const char* processKindName(ProcessKind k)
 const char* strategyName(Strategy s)
 {
     switch (s) {
-    case Strategy::OneForOne: return "one_for_one";
-    case Strategy::OneForAll: return "one_for_all";
-    case Strategy::RestForOne: return "rest_for_one";
+    case Strategy::OneForOne:
+        return "one_for_one";
+    case Strategy::OneForAll:
+        return "one_for_all";
+    case Strategy::RestForOne:
+        return "rest_for_one";
     }
     return "one_for_one";
 }
@@ -45,10 +51,14 @@ const char* strategyName(Strategy s)
 const char* processStatusName(ProcessStatus s)
 {
     switch (s) {
-    case ProcessStatus::Initializing: return "initializing";
-    case ProcessStatus::Running: return "running";
-    case ProcessStatus::Terminating: return "terminating";
-    case ProcessStatus::Restarting: return "restarting";
+    case ProcessStatus::Initializing:
+        return "initializing";
+    case ProcessStatus::Running:
+        return "running";
+    case ProcessStatus::Terminating:
+        return "terminating";
+    case ProcessStatus::Restarting:
+        return "restarting";
     }
     return "running";
 }
@@ -131,16 +141,14 @@ public:
             std::lock_guard lock(m_watchdogMutex); // no lost wake-up between its check and its wait
         }
         m_watchdogCv.notify_all();
-        if (m_watchdog.joinable())
-            m_watchdog.join();
+        if (m_watchdog.joinable()) m_watchdog.join();
         std::vector<std::unique_ptr<Worker>> workers;
         {
             std::lock_guard lock(m_workersMutex);
             workers.swap(m_workers);
         }
         for (auto& w : workers)
-            if (w->thread.joinable())
-                w->thread.join();
+            if (w->thread.joinable()) w->thread.join();
     }
 
     void push(std::shared_ptr<Process> p)
@@ -155,16 +163,13 @@ public:
     /// The calling worker's callback is about to block.
     static void enterBlocking()
     {
-        if (!t_worker)
-            return;
+        if (!t_worker) return;
         int expected = 1;
-        if (t_worker->state.compare_exchange_strong(expected, 2))
-            t_self->lostWorker();
+        if (t_worker->state.compare_exchange_strong(expected, 2)) t_self->lostWorker();
     }
     static void leaveBlocking()
     {
-        if (t_worker && t_worker->state.exchange(1) == 2)
-            t_self->m_active.fetch_add(1);
+        if (t_worker && t_worker->state.exchange(1) == 2) t_self->m_active.fetch_add(1);
     }
     static void sliceBegin()
     {
@@ -173,8 +178,7 @@ public:
     }
     static void sliceEnd()
     {
-        if (t_worker->state.exchange(0) == 2)
-            t_self->m_active.fetch_add(1);
+        if (t_worker->state.exchange(0) == 2) t_self->m_active.fetch_add(1);
     }
 
     unsigned target() const { return unsigned(m_target); }
@@ -182,15 +186,13 @@ public:
 private:
     void lostWorker()
     {
-        if (m_active.fetch_sub(1) - 1 < m_target)
-            addWorker();
+        if (m_active.fetch_sub(1) - 1 < m_target) addWorker();
     }
 
     void addWorker()
     {
         std::lock_guard lock(m_workersMutex);
-        if (m_stopping)
-            return;
+        if (m_stopping) return;
         if (m_spares > 0) {
             m_active.fetch_add(1);
             --m_spares;
@@ -217,8 +219,7 @@ private:
         std::unique_lock lock(m_workersMutex);
         ++m_spares;
         m_spareCv.wait(lock, [this] { return m_wakeTokens > 0 || m_stopping; });
-        if (m_stopping)
-            return false;
+        if (m_stopping) return false;
         --m_wakeTokens;
         return true;
     }
@@ -268,8 +269,7 @@ public:
             m_stopping = true;
         }
         m_cv.notify_all();
-        if (m_thread.joinable())
-            m_thread.join();
+        if (m_thread.joinable()) m_thread.join();
     }
 
     TimerRef schedule(Clock::time_point when, Pid to, Envelope e)
@@ -312,7 +312,6 @@ private:
 
 } // namespace detail
 
-
 // -- the snapshot table --
 
 namespace detail {
@@ -334,8 +333,7 @@ Slot* SlotTable::acquire(Pid pid, Pid parent, const std::string& path, ProcessKi
         } else {
             const std::size_t index = m_used.load(std::memory_order_relaxed);
             const std::size_t chunk = index / kChunk;
-            if (chunk >= kMaxChunks)
-                return nullptr;
+            if (chunk >= kMaxChunks) return nullptr;
             if (!m_chunks[chunk].load(std::memory_order_relaxed))
                 m_chunks[chunk].store(new Slot[kChunk], std::memory_order_release);
             slot = &m_chunks[chunk].load(std::memory_order_relaxed)[index % kChunk];
@@ -357,6 +355,10 @@ Slot* SlotTable::acquire(Pid pid, Pid parent, const std::string& path, ProcessKi
     slot->status.store(ProcessStatus::Initializing, std::memory_order_relaxed);
     slot->kind.store(kind, std::memory_order_relaxed);
     slot->strategy.store(Strategy::OneForOne, std::memory_order_relaxed);
+    slot->intensity.store(0, std::memory_order_relaxed);
+    slot->periodMs.store(0, std::memory_order_relaxed);
+    for (auto& stamp : slot->recentRestartsNs)
+        stamp.store(0, std::memory_order_relaxed);
     slot->pid.store(pid, std::memory_order_relaxed);
     slot->version.fetch_add(1, std::memory_order_release);
     m_live.fetch_add(1, std::memory_order_relaxed);
@@ -383,22 +385,24 @@ bool readSlot(const Slot& slot, ProcessInfo& info, char* path)
 {
     for (int attempt = 0; attempt < 4; ++attempt) {
         const std::uint32_t v1 = slot.version.load(std::memory_order_acquire);
-        if (v1 & 1u)
-            continue;
+        if (v1 & 1u) continue;
         info.pid = slot.pid.load(std::memory_order_relaxed);
         info.parent = slot.parent.load(std::memory_order_relaxed);
-        const std::size_t len = std::min<std::size_t>(slot.pathLength.load(std::memory_order_relaxed), Slot::kPathWords * 8);
+        const std::size_t len
+            = std::min<std::size_t>(slot.pathLength.load(std::memory_order_relaxed), Slot::kPathWords * 8);
         for (std::size_t w = 0; w * 8 < len; ++w) {
             const std::uint64_t word = slot.path[w].load(std::memory_order_relaxed);
             std::memcpy(path + w * 8, &word, std::min<std::size_t>(8, len - w * 8));
         }
         std::atomic_thread_fence(std::memory_order_acquire);
-        if (slot.version.load(std::memory_order_relaxed) != v1)
-            continue;
-        if (info.pid == 0)
-            return false;
+        if (slot.version.load(std::memory_order_relaxed) != v1) continue;
+        if (info.pid == 0) return false;
         info.kind = slot.kind.load(std::memory_order_relaxed);
         info.strategy = slot.strategy.load(std::memory_order_relaxed);
+        info.intensity = slot.intensity.load(std::memory_order_relaxed);
+        info.periodMs = slot.periodMs.load(std::memory_order_relaxed);
+        for (std::size_t i = 0; i < ProcessInfo::kRecentRestarts; ++i)
+            info.recentRestartsNs[i] = slot.recentRestartsNs[i].load(std::memory_order_relaxed);
         info.status = slot.status.load(std::memory_order_relaxed);
         info.mailbox = slot.mailbox.load(std::memory_order_relaxed);
         info.restarts = slot.restarts.load(std::memory_order_relaxed);
@@ -418,8 +422,7 @@ void SlotTable::read(Snapshot& out, const Slot* only) const
     char buffer[Slot::kPathWords * 8];
     auto take = [&](const Slot& slot) {
         ProcessInfo info;
-        if (!readSlot(slot, info, buffer))
-            return;
+        if (!readSlot(slot, info, buffer)) return;
         offsets.push_back(out.m_paths.size());
         out.m_paths.insert(out.m_paths.end(), buffer, buffer + info.path.size());
         out.processes.push_back(info);
@@ -431,8 +434,7 @@ void SlotTable::read(Snapshot& out, const Slot* only) const
         const std::size_t used = m_used.load(std::memory_order_acquire);
         for (std::size_t i = 0; i < used; ++i) {
             const Slot& slot = m_chunks[i / kChunk].load(std::memory_order_acquire)[i % kChunk];
-            if (slot.pid.load(std::memory_order_relaxed) != 0)
-                take(slot);
+            if (slot.pid.load(std::memory_order_relaxed) != 0) take(slot);
         }
     }
     const char* base = out.m_paths.data();
@@ -444,8 +446,7 @@ void SlotTable::read(Snapshot& out, const Slot* only) const
 
 Snapshot& Snapshot::operator=(const Snapshot& other)
 {
-    if (this == &other)
-        return *this;
+    if (this == &other) return *this;
     lastSeq = other.lastSeq;
     m_paths = other.m_paths;
     processes = other.processes;
@@ -464,8 +465,7 @@ Snapshot& Snapshot::operator=(const Snapshot& other)
 const ProcessInfo* Snapshot::find(Pid pid) const
 {
     for (const auto& p : processes)
-        if (p.pid == pid)
-            return &p;
+        if (p.pid == pid) return &p;
     return nullptr;
 }
 
@@ -508,8 +508,7 @@ struct Runtime::Impl {
 
     std::shared_ptr<Process> find(Pid pid) const
     {
-        if (pid == 0)
-            return {};
+        if (pid == 0) return {};
         const Shard& s = shard(pid);
         std::shared_lock lock(s.mutex);
         auto it = s.map.find(pid);
@@ -544,8 +543,7 @@ struct Runtime::Impl {
         bool schedule = false;
         {
             std::lock_guard lock(p->mutex);
-            if (p->run == Process::Run::Dead)
-                return;
+            if (p->run == Process::Run::Dead) return;
             if (front)
                 p->mailbox.push_front(std::move(e));
             else
@@ -559,16 +557,13 @@ struct Runtime::Impl {
                 p->cv.notify_one();
             }
         }
-        if (schedule)
-            scheduler->push(p);
+        if (schedule) scheduler->push(p);
     }
 
     void send(Pid to, Envelope e)
     {
-        if (t_current && t_current->dead.load())
-            return; // a killed process's late actions are void
-        if (auto p = find(to))
-            enqueue(p, std::move(e));
+        if (t_current && t_current->dead.load()) return; // a killed process's late actions are void
+        if (auto p = find(to)) enqueue(p, std::move(e));
     }
 
     // -- death --
@@ -584,11 +579,9 @@ struct Runtime::Impl {
         std::shared_ptr<CallSlot> pendingCall;
         {
             std::lock_guard lock(p->mutex);
-            if (p->run == Process::Run::Dead)
-                return false;
+            if (p->run == Process::Run::Dead) return false;
             busyUp(); // the propagation below keeps the runtime busy
-            if (p->run != Process::Run::Idle)
-                busyDown();
+            if (p->run != Process::Run::Idle) busyDown();
             p->run = Process::Run::Dead;
             p->dead.store(true);
             links.swap(p->links);
@@ -598,8 +591,7 @@ struct Runtime::Impl {
             p->stats->mailbox.store(0);
             p->cv.notify_all();
         }
-        if (pendingCall)
-            pendingCall->fail(Error {Errc::NoProc, "the caller was killed"});
+        if (pendingCall) pendingCall->fail(Error {Errc::NoProc, "the caller was killed"});
         slots.vacate(p->stats);
         publish(EventKind::Exit, *p, reason.toString());
         releaseNames(*p);
@@ -669,8 +661,7 @@ struct Runtime::Impl {
     {
         auto p = find(pid);
         std::lock_guard lock(registryMutex);
-        if (!p || p->dead.load())
-            return Error {Errc::NoProc, display};
+        if (!p || p->dead.load()) return Error {Errc::NoProc, display};
         const bool plainName = key.find('\0') == std::string::npos;
         if (plainName) {
             // One name per process, as erlang:register/2 allows.
@@ -679,8 +670,7 @@ struct Runtime::Impl {
                     return Error {Errc::AlreadyRegistered, "the process is already registered as " + own, pid};
         }
         auto [it, inserted] = registry.emplace(key, pid);
-        if (!inserted)
-            return Error {Errc::AlreadyRegistered, display, it->second};
+        if (!inserted) return Error {Errc::AlreadyRegistered, display, it->second};
         p->names.push_back(key);
         Event e;
         e.kind = EventKind::Register;
@@ -695,8 +685,7 @@ struct Runtime::Impl {
     {
         std::lock_guard lock(registryMutex);
         auto it = registry.find(key);
-        if (it == registry.end())
-            return Error {Errc::NotFound, display};
+        if (it == registry.end()) return Error {Errc::NotFound, display};
         Pid pid = it->second;
         registry.erase(it);
         std::string path;
@@ -728,10 +717,7 @@ struct Runtime::Impl {
         p.names.clear();
     }
 
-    static std::string keyOf(const std::string& registry, const std::string& key)
-    {
-        return registry + '\0' + key;
-    }
+    static std::string keyOf(const std::string& registry, const std::string& key) { return registry + '\0' + key; }
     static std::string displayName(const std::string& key)
     {
         std::string s = key;
@@ -762,16 +748,14 @@ void Scheduler::loop(Worker* w)
     for (;;) {
         int a = m_active.load();
         if (a > m_target) {
-            if (m_active.compare_exchange_weak(a, a - 1) && !park())
-                return;
+            if (m_active.compare_exchange_weak(a, a - 1) && !park()) return;
             continue;
         }
         std::shared_ptr<Process> p;
         {
             std::unique_lock lock(m_queueMutex);
             m_queueCv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-            if (m_stopping)
-                return;
+            if (m_stopping) return;
             p = std::move(m_queue.front());
             m_queue.pop_front();
         }
@@ -783,8 +767,7 @@ void Scheduler::watchdog()
 {
     std::unique_lock lock(m_watchdogMutex);
     for (;;) {
-        if (m_watchdogCv.wait_for(lock, m_stall / 2, [this] { return m_stopping.load(); }))
-            return;
+        if (m_watchdogCv.wait_for(lock, m_stall / 2, [this] { return m_stopping.load(); })) return;
         const auto now = Clock::now().time_since_epoch().count();
         const auto limit = std::chrono::duration_cast<Clock::duration>(m_stall).count();
         std::vector<Worker*> stalled;
@@ -793,8 +776,7 @@ void Scheduler::watchdog()
             for (auto& w : m_workers) {
                 if (w->state.load() == 1 && now - w->since.load(std::memory_order_relaxed) > limit) {
                     int expected = 1;
-                    if (w->state.compare_exchange_strong(expected, 2))
-                        stalled.push_back(w.get());
+                    if (w->state.compare_exchange_strong(expected, 2)) stalled.push_back(w.get());
                 }
             }
         }
@@ -807,8 +789,7 @@ void Timers::loop()
 {
     std::unique_lock lock(m_mutex);
     for (;;) {
-        if (m_stopping)
-            return;
+        if (m_stopping) return;
         if (m_heap.empty()) {
             m_cv.wait(lock);
             continue;
@@ -820,13 +801,11 @@ void Timers::loop()
         }
         m_heap.pop();
         auto it = m_entries.find(ref);
-        if (it == m_entries.end())
-            continue;
+        if (it == m_entries.end()) continue;
         Entry entry = std::move(it->second);
         m_entries.erase(it);
         lock.unlock();
-        if (auto p = m_rt.find(entry.to))
-            m_rt.enqueue(p, std::move(entry.envelope));
+        if (auto p = m_rt.find(entry.to)) m_rt.enqueue(p, std::move(entry.envelope));
         lock.lock();
     }
 }
@@ -837,8 +816,7 @@ void Runtime::Impl::runSlice(const std::shared_ptr<Process>& p)
 {
     {
         std::lock_guard lock(p->mutex);
-        if (p->run != Process::Run::Queued)
-            return;
+        if (p->run != Process::Run::Queued) return;
         p->run = Process::Run::Running;
     }
     CurrentGuard current(p.get());
@@ -847,8 +825,7 @@ void Runtime::Impl::runSlice(const std::shared_ptr<Process>& p)
         Envelope e;
         {
             std::lock_guard lock(p->mutex);
-            if (p->run == Process::Run::Dead)
-                break;
+            if (p->run == Process::Run::Dead) break;
             if (p->mailbox.empty()) {
                 p->run = Process::Run::Idle;
                 busyDown();
@@ -860,8 +837,7 @@ void Runtime::Impl::runSlice(const std::shared_ptr<Process>& p)
             p->stats->mailbox.fetch_sub(1, std::memory_order_relaxed);
         }
         dispatch(p, e);
-        if (p->dead.load())
-            break;
+        if (p->dead.load()) break;
     }
     detail::Scheduler::sliceEnd();
     release(p);
@@ -872,8 +848,7 @@ void Runtime::Impl::release(const std::shared_ptr<Process>& p)
     bool requeue = false;
     {
         std::lock_guard lock(p->mutex);
-        if (p->run != Process::Run::Running)
-            return;
+        if (p->run != Process::Run::Running) return;
         if (p->mailbox.empty()) {
             p->run = Process::Run::Idle;
             busyDown();
@@ -882,16 +857,14 @@ void Runtime::Impl::release(const std::shared_ptr<Process>& p)
             requeue = true;
         }
     }
-    if (requeue)
-        scheduler->push(p);
+    if (requeue) scheduler->push(p);
 }
 
 void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
 {
     GenServer& s = *p->server;
     if (e.kind == Envelope::Kind::Timeout) {
-        if (e.ref != p->timeoutGeneration)
-            return; // a message arrived since: this timeout is stale
+        if (e.ref != p->timeoutGeneration) return; // a message arrived since: this timeout is stale
     } else if (e.kind != Envelope::Kind::Describe) {
         ++p->timeoutGeneration; // any message cancels the idle timeout; a system query does not
     }
@@ -933,6 +906,8 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
         case Envelope::Kind::Describe:
             e.slot->fill(Term(s.describeState()));
             return;
+        case Envelope::Kind::Crash:
+            throw std::runtime_error(std::any_cast<const std::string&>(e.payload));
         }
     } catch (const ProcessKilled&) {
         return;
@@ -947,10 +922,8 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
 
 void Runtime::Impl::apply(const std::shared_ptr<Process>& p, Next& n, const std::shared_ptr<CallSlot>& callSlot)
 {
-    if (p->dead.load())
-        return; // killed while the callback ran: whatever it asked for is void
-    if (n.m_reply && callSlot)
-        callSlot->fill(std::move(*n.m_reply));
+    if (p->dead.load()) return; // killed while the callback ran: whatever it asked for is void
+    if (n.m_reply && callSlot) callSlot->fill(std::move(*n.m_reply));
     if (n.m_stop) {
         terminateAndDie(p, *n.m_stop);
         return;
@@ -961,8 +934,7 @@ void Runtime::Impl::apply(const std::shared_ptr<Process>& p, Next& n, const std:
         e.payload = std::move(*n.m_continue);
         enqueue(p, std::move(e), true);
     }
-    if (n.m_timeout)
-        armTimeout(p, *n.m_timeout);
+    if (n.m_timeout) armTimeout(p, *n.m_timeout);
 }
 
 void Runtime::Impl::armTimeout(const std::shared_ptr<Process>& p, std::chrono::milliseconds ms)
@@ -980,8 +952,7 @@ Runtime::Runtime(RuntimeOptions options)
     , d(std::make_unique<Impl>(*this, options))
 {
     unsigned n = options.workers ? options.workers : std::max(1u, std::thread::hardware_concurrency());
-    if (d->options.maxBatch == 0)
-        d->options.maxBatch = 1;
+    if (d->options.maxBatch == 0) d->options.maxBatch = 1;
     d->scheduler = std::make_unique<detail::Scheduler>(*d, n, options.stallThreshold);
     d->timers = std::make_unique<detail::Timers>(*d);
     d->scheduler->start();
@@ -1000,33 +971,35 @@ Runtime::~Runtime()
             for (auto& [pid, p] : s.map)
                 all.push_back(p);
         }
-        if (all.empty())
-            break;
+        if (all.empty()) break;
         for (auto& p : all)
             d->die(p, ExitReason::killed());
     }
     d->scheduler->stop();
 }
 
-unsigned Runtime::workerCount() const { return d->scheduler->target(); }
+unsigned Runtime::workerCount() const
+{
+    return d->scheduler->target();
+}
 
-Pid Runtime::self() { return t_current ? t_current->pid : 0; }
+Pid Runtime::self()
+{
+    return t_current ? t_current->pid : 0;
+}
 
 Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions options)
 {
     Process* caller = t_current;
-    if (caller && caller->dead.load())
-        throw ProcessKilled {}; // a ghost's spawn is void; unwind it
-    if (d->shuttingDown.load())
-        return Error {Errc::NoProc, "the runtime is shutting down"};
+    if (caller && caller->dead.load()) throw ProcessKilled {}; // a ghost's spawn is void; unwind it
+    if (d->shuttingDown.load()) return Error {Errc::NoProc, "the runtime is shutting down"};
     auto p = std::make_shared<Process>();
     p->pid = d->nextPid.fetch_add(1);
     p->parent = options.parent ? options.parent : (options.link && caller ? caller->pid : 0);
     p->path = std::make_shared<const std::string>(
         options.path.empty() ? "<" + std::to_string(p->pid) + ">" : std::move(options.path));
     p->stats = d->slots.acquire(p->pid, p->parent, *p->path, server->kind(), options.restarts);
-    if (!p->stats)
-        return Error {Errc::NoProc, "the process table is full"};
+    if (!p->stats) return Error {Errc::NoProc, "the process table is full"};
     p->slots = &d->slots;
     server->m_runtime = this;
     server->m_self = p->pid;
@@ -1041,8 +1014,7 @@ Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions optio
     d->publish(EventKind::Spawn, *p);
     if (options.link && caller) {
         auto cp = d->find(caller->pid);
-        if (cp)
-            (void)link(caller->pid, p->pid);
+        if (cp) (void)link(caller->pid, p->pid);
     }
 
     Next next;
@@ -1057,8 +1029,7 @@ Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions optio
             failure = ExitReason::error(exceptionReason(std::current_exception()));
         }
     }
-    if (p->dead.load())
-        return Error {Errc::StartFailed, "killed"};
+    if (p->dead.load()) return Error {Errc::StartFailed, "killed"};
     if (failure) {
         d->die(p, *failure);
         return Error {Errc::StartFailed, failure->toString()};
@@ -1079,8 +1050,7 @@ Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions optio
             announce = !p->startAnnounced && p->run != Process::Run::Dead;
             p->startAnnounced = true;
         }
-        if (announce)
-            d->publish(EventKind::Start, *p);
+        if (announce) d->publish(EventKind::Start, *p);
     }
     if (next.m_continue) {
         Envelope e;
@@ -1088,8 +1058,7 @@ Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions optio
         e.payload = std::move(*next.m_continue);
         d->enqueue(p, std::move(e), true);
     }
-    if (next.m_timeout)
-        d->armTimeout(p, *next.m_timeout);
+    if (next.m_timeout) d->armTimeout(p, *next.m_timeout);
     // Started: from here on a death is an exit like any other, seen through links.
     d->release(p);
     return p->pid;
@@ -1119,6 +1088,15 @@ void Runtime::cast(Pid to, Term message)
     d->send(to, std::move(e));
 }
 
+void Runtime::crash(Pid target, std::string what)
+{
+    Envelope e;
+    e.kind = Envelope::Kind::Crash;
+    e.payload = std::move(what);
+    e.from = self();
+    d->send(target, std::move(e));
+}
+
 namespace {
 
 /// Waits for a slot as a call does: compensating the worker, unwinding if the
@@ -1135,14 +1113,12 @@ Result<Term> waitSlot(Process* caller, CallSlot& slot, std::chrono::milliseconds
             slot.cv.wait_until(lock, deadline, [&] { return slot.done; });
         detail::Scheduler::leaveBlocking();
     }
-    if (caller && caller->dead.load())
-        throw ProcessKilled {};
+    if (caller && caller->dead.load()) throw ProcessKilled {};
     if (!slot.done) {
         slot.done = true; // a late reply is dropped
         return Error {Errc::Timeout, {}};
     }
-    if (slot.error)
-        return *slot.error;
+    if (slot.error) return *slot.error;
     return std::move(*slot.value);
 }
 
@@ -1152,14 +1128,12 @@ Result<Term> Runtime::Impl::request(Pid to, Envelope e, std::chrono::millisecond
 {
     Process* caller = t_current;
     auto target = find(to);
-    if (!target)
-        return Error {Errc::NoProc, {}};
+    if (!target) return Error {Errc::NoProc, {}};
     auto slot = std::make_shared<CallSlot>();
     const MonitorRef ref = nextRef.fetch_add(1);
     {
         std::lock_guard lock(target->mutex);
-        if (target->run == Process::Run::Dead)
-            return Error {Errc::NoProc, {}};
+        if (target->run == Process::Run::Dead) return Error {Errc::NoProc, {}};
         target->watchers.push_back({ref, 0, slot});
     }
     if (caller) {
@@ -1177,8 +1151,7 @@ Result<Term> Runtime::Impl::request(Pid to, Envelope e, std::chrono::millisecond
         }
         if (caller) {
             std::lock_guard lock(caller->mutex);
-            if (caller->pendingCall == slot)
-                caller->pendingCall.reset();
+            if (caller->pendingCall == slot) caller->pendingCall.reset();
         }
     };
     try {
@@ -1194,10 +1167,8 @@ Result<Term> Runtime::Impl::request(Pid to, Envelope e, std::chrono::millisecond
 Result<Term> Runtime::call(Pid to, Term request, std::chrono::milliseconds timeout)
 {
     Process* caller = t_current;
-    if (caller && caller->dead.load())
-        throw ProcessKilled {};
-    if (caller && caller->pid == to)
-        return Error {Errc::CallingSelf, {}};
+    if (caller && caller->dead.load()) throw ProcessKilled {};
+    if (caller && caller->pid == to) return Error {Errc::CallingSelf, {}};
     Envelope e;
     e.kind = Envelope::Kind::Call;
     e.payload = std::move(request);
@@ -1206,40 +1177,32 @@ Result<Term> Runtime::call(Pid to, Term request, std::chrono::milliseconds timeo
 
 void Runtime::reply(const From& from, Term value)
 {
-    if (!from.m_slot)
-        return;
-    if (t_current && t_current->dead.load())
-        return;
+    if (!from.m_slot) return;
+    if (t_current && t_current->dead.load()) return;
     from.m_slot->fill(std::move(value));
 }
 
 Result<std::string> Runtime::describe(Pid pid, std::chrono::milliseconds timeout)
 {
     Process* caller = t_current;
-    if (caller && caller->pid == pid)
-        return caller->server->describeState();
+    if (caller && caller->pid == pid) return caller->server->describeState();
     Envelope e;
     e.kind = Envelope::Kind::Describe;
     auto r = d->request(pid, std::move(e), timeout);
-    if (!r)
-        return r.error();
+    if (!r) return r.error();
     return std::any_cast<std::string>(std::move(r.value()));
 }
 
 void Runtime::exit(Pid target, ExitReason reason)
 {
-    if (t_current && t_current->dead.load())
-        return;
-    if (auto p = d->find(target))
-        d->exitSignal(p, self(), reason, false);
+    if (t_current && t_current->dead.load()) return;
+    if (auto p = d->find(target)) d->exitSignal(p, self(), reason, false);
 }
 
 void Runtime::kill(Pid target)
 {
-    if (t_current && t_current->dead.load())
-        return;
-    if (auto p = d->find(target))
-        d->die(p, ExitReason::killed());
+    if (t_current && t_current->dead.load()) return;
+    if (auto p = d->find(target)) d->die(p, ExitReason::killed());
 }
 
 Status Runtime::stop(Pid target, ExitReason reason, std::chrono::milliseconds timeout)
@@ -1248,24 +1211,21 @@ Status Runtime::stop(Pid target, ExitReason reason, std::chrono::milliseconds ti
     e.kind = Envelope::Kind::Stop;
     e.reason = std::move(reason);
     auto r = d->request(target, std::move(e), timeout);
-    if (!r && r.error().code == Errc::Exit)
-        return Ok {}; // it is gone: what stop waits for
+    if (!r && r.error().code == Errc::Exit) return Ok {}; // it is gone: what stop waits for
     return r ? Error {Errc::Timeout, {}} : r.error();
 }
 
 Status Runtime::link(Pid a, Pid b)
 {
     auto pa = d->find(a);
-    if (!pa || pa->dead.load())
-        return Error {Errc::NoProc, {}};
+    if (!pa || pa->dead.load()) return Error {Errc::NoProc, {}};
     auto pb = d->find(b);
     bool bDead = !pb;
     if (pb) {
         Process* first = pa->pid < pb->pid ? pa.get() : pb.get();
         Process* second = pa->pid < pb->pid ? pb.get() : pa.get();
         std::scoped_lock lock(first->mutex, second->mutex);
-        if (pa->run == Process::Run::Dead)
-            return Error {Errc::NoProc, {}};
+        if (pa->run == Process::Run::Dead) return Error {Errc::NoProc, {}};
         if (pb->run == Process::Run::Dead) {
             bDead = true;
         } else if (std::find(pa->links.begin(), pa->links.end(), b) == pa->links.end()) {
@@ -1322,8 +1282,7 @@ void Runtime::demonitor(Pid target, MonitorRef ref)
 
 void Runtime::setTrapExit(Pid pid, bool on)
 {
-    if (auto p = d->find(pid))
-        p->trapExit.store(on);
+    if (auto p = d->find(pid)) p->trapExit.store(on);
 }
 
 TimerRef Runtime::sendAfter(Pid to, Term message, std::chrono::milliseconds delay)
@@ -1335,16 +1294,21 @@ TimerRef Runtime::sendAfter(Pid to, Term message, std::chrono::milliseconds dela
     return d->timers->schedule(Clock::now() + delay, to, std::move(e));
 }
 
-bool Runtime::cancelTimer(TimerRef ref) { return d->timers->cancel(ref); }
+bool Runtime::cancelTimer(TimerRef ref)
+{
+    return d->timers->cancel(ref);
+}
 
 Status Runtime::registerName(const std::string& name, Pid pid)
 {
-    if (name.empty())
-        return Error {Errc::BadArgument, "empty name"};
+    if (name.empty()) return Error {Errc::BadArgument, "empty name"};
     return d->registerEntry(name, name, pid);
 }
 
-Status Runtime::unregisterName(const std::string& name) { return d->unregisterEntry(name, name); }
+Status Runtime::unregisterName(const std::string& name)
+{
+    return d->unregisterEntry(name, name);
+}
 
 Pid Runtime::whereis(const std::string& name) const
 {
@@ -1355,8 +1319,7 @@ Pid Runtime::whereis(const std::string& name) const
 
 Status Runtime::registerKey(const std::string& registry, const std::string& key, Pid pid)
 {
-    if (registry.empty() || key.empty())
-        return Error {Errc::BadArgument, "empty registry or key"};
+    if (registry.empty() || key.empty()) return Error {Errc::BadArgument, "empty registry or key"};
     return d->registerEntry(Impl::keyOf(registry, key), registry + "/" + key, pid);
 }
 
@@ -1378,8 +1341,7 @@ std::vector<std::pair<std::string, Pid>> Runtime::registryEntries(const std::str
     std::vector<std::pair<std::string, Pid>> out;
     std::lock_guard lock(d->registryMutex);
     for (const auto& [k, pid] : d->registry)
-        if (k.starts_with(prefix))
-            out.emplace_back(k.substr(prefix.size()), pid);
+        if (k.starts_with(prefix)) out.emplace_back(k.substr(prefix.size()), pid);
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -1397,15 +1359,30 @@ void Runtime::snapshot(Snapshot& into) const
     d->slots.read(into);
 }
 
-std::size_t Runtime::processCount() const { return d->slots.live(); }
+std::size_t Runtime::processCount() const
+{
+    return d->slots.live();
+}
 
 Snapshot Runtime::info(Pid pid) const
 {
     Snapshot snap;
     snap.lastSeq = m_events->lastSeq();
-    if (auto p = d->find(pid); p && !p->dead.load())
-        d->slots.read(snap, p->stats);
+    if (auto p = d->find(pid); p && !p->dead.load()) d->slots.read(snap, p->stats);
     return snap;
+}
+
+Result<ProcessRelations> Runtime::relations(Pid pid) const
+{
+    auto p = d->find(pid);
+    if (!p) return Error {Errc::NoProc, {}};
+    std::lock_guard lock(p->mutex);
+    if (p->run == Process::Run::Dead) return Error {Errc::NoProc, {}};
+    ProcessRelations r;
+    r.links = p->links;
+    for (const auto& w : p->watchers)
+        if (w.watcher) r.monitoredBy.push_back(w.watcher);
+    return r;
 }
 
 bool Runtime::waitQuiescent(std::chrono::milliseconds timeout)
@@ -1421,15 +1398,39 @@ Next GenServer::handleCall(const Term&, const From&)
     throw std::runtime_error("unexpected call");
 }
 
-Next GenServer::handleCast(const Term&) { return Next::noreply(); }
-Next GenServer::handleInfo(const Info&) { return Next::noreply(); }
-Next GenServer::handleContinue(const Term&) { return Next::noreply(); }
+Next GenServer::handleCast(const Term&)
+{
+    return Next::noreply();
+}
+Next GenServer::handleInfo(const Info&)
+{
+    return Next::noreply();
+}
+Next GenServer::handleContinue(const Term&)
+{
+    return Next::noreply();
+}
 
-void GenServer::trapExits(bool on) { m_process->trapExit.store(on); }
-Status GenServer::link(Pid other) { return m_runtime->link(m_self, other); }
-void GenServer::unlink(Pid other) { m_runtime->unlink(m_self, other); }
-MonitorRef GenServer::monitor(Pid other) { return m_runtime->monitor(m_self, other); }
-void GenServer::demonitor(Pid other, MonitorRef ref) { m_runtime->demonitor(other, ref); }
+void GenServer::trapExits(bool on)
+{
+    m_process->trapExit.store(on);
+}
+Status GenServer::link(Pid other)
+{
+    return m_runtime->link(m_self, other);
+}
+void GenServer::unlink(Pid other)
+{
+    m_runtime->unlink(m_self, other);
+}
+MonitorRef GenServer::monitor(Pid other)
+{
+    return m_runtime->monitor(m_self, other);
+}
+void GenServer::demonitor(Pid other, MonitorRef ref)
+{
+    m_runtime->demonitor(other, ref);
+}
 
 void GenServer::announceStarted()
 {
@@ -1439,13 +1440,51 @@ void GenServer::announceStarted()
         announce = !m_process->startAnnounced;
         m_process->startAnnounced = true;
     }
-    if (announce)
-        m_runtime->d->publish(EventKind::Start, *m_process);
+    if (announce) m_runtime->d->publish(EventKind::Start, *m_process);
 }
 
-void GenServer::setStatus(ProcessStatus status) { m_process->stats->status.store(status); }
-void GenServer::setStrategy(Strategy strategy) { m_process->stats->strategy.store(strategy); }
-const std::string& GenServer::path() const { return *m_process->path; }
+void GenServer::setStatus(ProcessStatus status)
+{
+    m_process->stats->status.store(status);
+}
+void GenServer::setStrategy(Strategy strategy)
+{
+    m_process->stats->strategy.store(strategy);
+}
+
+void GenServer::setIntensity(int intensity, std::chrono::milliseconds period)
+{
+    m_process->stats->intensity.store(std::uint32_t(std::max(0, intensity)), std::memory_order_relaxed);
+    m_process->stats->periodMs.store(
+        std::uint32_t(std::clamp<std::int64_t>(period.count(), 0, UINT32_MAX)), std::memory_order_relaxed);
+}
+
+void GenServer::noteRestart()
+{
+    // The same clock as Event::timeNs.
+    const std::int64_t now
+        = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+              .count();
+    auto& stamps = m_process->stats->recentRestartsNs;
+    for (std::size_t i = ProcessInfo::kRecentRestarts - 1; i > 0; --i)
+        stamps[i].store(stamps[i - 1].load(std::memory_order_relaxed), std::memory_order_relaxed);
+    stamps[0].store(now, std::memory_order_relaxed);
+}
+
+int ProcessInfo::restartsInWindow(std::int64_t nowNs) const
+{
+    const std::int64_t period = std::int64_t(periodMs) * 1'000'000;
+    int n = 0;
+    for (const std::int64_t stamp : recentRestartsNs) {
+        if (stamp == 0 || nowNs - stamp > period) break;
+        ++n;
+    }
+    return n;
+}
+const std::string& GenServer::path() const
+{
+    return *m_process->path;
+}
 
 std::optional<Info> GenServer::receive(
     const std::function<bool(const Info&)>& pred, std::optional<std::chrono::milliseconds> timeout)
@@ -1454,18 +1493,21 @@ std::optional<Info> GenServer::receive(
     const auto deadline = timeout ? Clock::now() + *timeout : Clock::time_point::max();
     auto toInfo = [](const Envelope& e) -> std::optional<Info> {
         switch (e.kind) {
-        case Envelope::Kind::Message: return Info {Info::Kind::Message, e.payload, e.from, {}, 0};
-        case Envelope::Kind::Exit: return Info {Info::Kind::Exit, {}, e.from, e.reason, 0};
-        case Envelope::Kind::Down: return Info {Info::Kind::Down, {}, e.from, e.reason, e.ref};
-        default: return std::nullopt;
+        case Envelope::Kind::Message:
+            return Info {Info::Kind::Message, e.payload, e.from, {}, 0};
+        case Envelope::Kind::Exit:
+            return Info {Info::Kind::Exit, {}, e.from, e.reason, 0};
+        case Envelope::Kind::Down:
+            return Info {Info::Kind::Down, {}, e.from, e.reason, e.ref};
+        default:
+            return std::nullopt;
         }
     };
     std::unique_lock lock(p.mutex);
     bool blocking = false;
     std::optional<Info> found;
     for (;;) {
-        if (p.run == Process::Run::Dead)
-            break;
+        if (p.run == Process::Run::Dead) break;
         for (auto it = p.mailbox.begin(); it != p.mailbox.end(); ++it) {
             auto info = toInfo(*it);
             if (info && pred(*info)) {
@@ -1475,8 +1517,7 @@ std::optional<Info> GenServer::receive(
                 break;
             }
         }
-        if (found || Clock::now() >= deadline)
-            break;
+        if (found || Clock::now() >= deadline) break;
         if (!blocking) {
             blocking = true;
             lock.unlock();
@@ -1493,10 +1534,8 @@ std::optional<Info> GenServer::receive(
     }
     const bool dead = p.run == Process::Run::Dead;
     lock.unlock();
-    if (blocking)
-        detail::Scheduler::leaveBlocking();
-    if (dead)
-        throw detail::ProcessKilled {};
+    if (blocking) detail::Scheduler::leaveBlocking();
+    if (dead) throw detail::ProcessKilled {};
     return found;
 }
 

@@ -10,6 +10,7 @@
 #include "genserver.h"
 #include "result.h"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -24,7 +25,7 @@ namespace detail {
 class Scheduler;
 class Timers;
 class SlotTable;
-}
+} // namespace detail
 
 struct RuntimeOptions {
     /// Worker threads; 0 means the machine's hardware threads.
@@ -60,6 +61,18 @@ struct ProcessInfo {
     std::uint32_t mailbox = 0;
     std::uint32_t restarts = 0;
     std::uint64_t handled = 0;
+
+    // -- supervisors only (zero for workers) --
+    static constexpr std::size_t kRecentRestarts = 8;
+    /// Restart intensity: at most `intensity` restarts within `periodMs`.
+    std::uint32_t intensity = 0;
+    std::uint32_t periodMs = 0;
+    /// Steady-clock times (ns, as Event::timeNs) of the supervisor's most
+    /// recent restarts as its intensity counts them, newest first; 0 past the last.
+    std::array<std::int64_t, kRecentRestarts> recentRestartsNs {};
+    /// How many of the recent restarts fall within the last `periodMs` before
+    /// `nowNs` (steady clock): the part of the restart budget in use.
+    int restartsInWindow(std::int64_t nowNs) const;
 };
 
 /// Every live process at about one moment. Copies re-point their rows'
@@ -73,8 +86,8 @@ public:
     Snapshot(const Snapshot& other) { *this = other; }
     Snapshot& operator=(const Snapshot& other);
 
-    std::uint64_t lastSeq = 0;           ///< the last event published before the snapshot began
-    std::vector<ProcessInfo> processes;  ///< in no particular order (pids grow in spawn order)
+    std::uint64_t lastSeq = 0; ///< the last event published before the snapshot began
+    std::vector<ProcessInfo> processes; ///< in no particular order (pids grow in spawn order)
 
     const ProcessInfo* find(Pid pid) const;
 
@@ -84,6 +97,11 @@ private:
 };
 
 using TimerRef = std::uint64_t;
+
+struct ProcessRelations {
+    std::vector<Pid> links;
+    std::vector<Pid> monitoredBy; ///< processes holding a monitor on it
+};
 
 class Runtime {
 public:
@@ -114,12 +132,15 @@ public:
     // -- failure --
     /// Sends an exit signal, as erlang:exit(Pid, Reason) from the calling process.
     void exit(Pid target, ExitReason reason);
+    /// Makes the process crash as if the callback handling this request threw
+    /// std::runtime_error(what): terminate runs, and it ends with error:<what>
+    /// (queued behind the messages already in its mailbox). For demos and tests.
+    void crash(Pid target, std::string what = "crash");
     /// The untrappable kill: the target is dead when this returns.
     void kill(Pid target);
     /// Asks a process to run terminate(reason) and end with reason, and waits
     /// for it to be gone (proc_lib:stop). Errors: NoProc, Timeout.
-    Status stop(Pid target, ExitReason reason,
-        std::chrono::milliseconds timeout = std::chrono::milliseconds::max());
+    Status stop(Pid target, ExitReason reason, std::chrono::milliseconds timeout = std::chrono::milliseconds::max());
     /// Links the calling process (or `a`) with `b`. Linking to a dead process
     /// sends the caller an exit signal `noproc`.
     Status link(Pid a, Pid b);
@@ -156,6 +177,9 @@ public:
     std::size_t processCount() const;
     /// A snapshot of one process: empty if it is not alive.
     Snapshot info(Pid pid) const;
+    /// Whom a live process is linked to and who monitors it (oldest first).
+    /// Errors: NoProc.
+    Result<ProcessRelations> relations(Pid pid) const;
     /// The process's GenServer::describeState(), asked on its own thread
     /// between two messages. Errors: NoProc, Timeout, Exit.
     Result<std::string> describe(Pid pid, std::chrono::milliseconds timeout = std::chrono::seconds(1));

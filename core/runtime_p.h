@@ -27,8 +27,7 @@ struct CallSlot {
     {
         {
             std::lock_guard lock(mutex);
-            if (done)
-                return false;
+            if (done) return false;
             done = true;
             value = std::move(v);
         }
@@ -39,8 +38,7 @@ struct CallSlot {
     {
         {
             std::lock_guard lock(mutex);
-            if (done)
-                return false;
+            if (done) return false;
             done = true;
             error = std::move(e);
         }
@@ -50,7 +48,7 @@ struct CallSlot {
 };
 
 struct Envelope {
-    enum class Kind : std::uint8_t { Message, Cast, Call, Exit, Down, Timeout, Continue, Stop, Describe };
+    enum class Kind : std::uint8_t { Message, Cast, Call, Exit, Down, Timeout, Continue, Stop, Describe, Crash };
     Kind kind = Kind::Message;
     Term payload;
     Pid from = 0;
@@ -82,6 +80,10 @@ struct alignas(64) Slot {
     std::atomic<ProcessStatus> status {ProcessStatus::Initializing};
     std::atomic<ProcessKind> kind {ProcessKind::Worker};
     std::atomic<Strategy> strategy {Strategy::OneForOne};
+    std::atomic<std::uint32_t> intensity {0};
+    std::atomic<std::uint32_t> periodMs {0};
+    /// Newest first; written by the supervisor only.
+    std::atomic<std::int64_t> recentRestartsNs[ProcessInfo::kRecentRestarts] {};
     std::atomic<std::uint64_t> path[kPathWords] {};
 };
 
@@ -129,7 +131,7 @@ public:
     std::vector<Pid> links;
     std::vector<Watcher> watchers;
     std::shared_ptr<CallSlot> pendingCall; ///< the call this process is blocked in
-    std::vector<std::string> names;        ///< guarded by the registry's mutex
+    std::vector<std::string> names; ///< guarded by the registry's mutex
 
     std::atomic<bool> dead {false};
     std::atomic<bool> trapExit {false};
@@ -138,8 +140,7 @@ public:
 
     ~Process()
     {
-        if (stats)
-            slots->release(stats);
+        if (stats) slots->release(stats);
     }
     std::uint64_t timeoutGeneration = 0; ///< owner thread only
 };

@@ -12,9 +12,12 @@ using Clock = std::chrono::steady_clock;
 const char* restartName(Restart r)
 {
     switch (r) {
-    case Restart::Permanent: return "permanent";
-    case Restart::Transient: return "transient";
-    case Restart::Temporary: return "temporary";
+    case Restart::Permanent:
+        return "permanent";
+    case Restart::Transient:
+        return "transient";
+    case Restart::Temporary:
+        return "temporary";
     }
     return "permanent";
 }
@@ -22,9 +25,12 @@ const char* restartName(Restart r)
 std::string Shutdown::toString() const
 {
     switch (kind) {
-    case Kind::BrutalKill: return "brutal_kill";
-    case Kind::Infinity: return "infinity";
-    case Kind::Timeout: break;
+    case Kind::BrutalKill:
+        return "brutal_kill";
+    case Kind::Infinity:
+        return "infinity";
+    case Kind::Timeout:
+        break;
     }
     return std::to_string(timeout.count()) + " ms";
 }
@@ -46,6 +52,9 @@ struct DeleteChildRequest {
     std::string id;
 };
 struct WhichChildrenRequest { };
+struct SetFlagsRequest {
+    SupervisorFlags flags;
+};
 struct CountChildrenRequest { };
 /// Cast to itself when a restart failed: retried after other messages, as OTP does.
 struct TryAgainRestart {
@@ -59,8 +68,7 @@ std::unique_ptr<GenServer> build(const ChildSpec& spec, Error& error)
 {
     try {
         auto server = spec.start ? spec.start() : nullptr;
-        if (!server)
-            error = Error {Errc::StartFailed, "the child's start function returned nothing"};
+        if (!server) error = Error {Errc::StartFailed, "the child's start function returned nothing"};
         return server;
     } catch (const std::exception& e) {
         error = Error {Errc::StartFailed, std::string("error:") + e.what()};
@@ -74,8 +82,7 @@ Result<Pid> spawnChild(Runtime& rt, const std::string& parentPath, const ChildSp
 {
     Error error {Errc::StartFailed, {}};
     auto server = build(spec, error);
-    if (!server)
-        return error;
+    if (!server) return error;
     SpawnOptions options;
     options.link = true;
     options.path = parentPath + "/" + spec.id;
@@ -185,6 +192,7 @@ Next Supervisor::init()
 {
     trapExits(true);
     setStrategy(m_flags.strategy);
+    setIntensity(m_flags.intensity, m_flags.period);
     announceStarted();
     for (std::size_t i = 0; i < m_children.size();) {
         for (std::size_t j = 0; j < i; ++j)
@@ -214,8 +222,7 @@ Result<Pid> Supervisor::startChild(Child& child)
 
 void Supervisor::shutdownChild(Child& child)
 {
-    if (!child.pid)
-        return;
+    if (!child.pid) return;
     ChildStopper::stop(runtime(), self(), child.pid, child.spec.effectiveShutdown(),
         [this](const auto& pred, std::optional<std::chrono::milliseconds> t) { return receive(pred, t); });
     child.pid = 0;
@@ -236,8 +243,7 @@ Supervisor::Child* Supervisor::find(const std::string& id)
 std::optional<std::size_t> Supervisor::indexOf(Pid pid) const
 {
     for (std::size_t i = 0; i < m_children.size(); ++i)
-        if (m_children[i].pid == pid)
-            return i;
+        if (m_children[i].pid == pid) return i;
     return std::nullopt;
 }
 
@@ -250,8 +256,7 @@ bool Supervisor::onChildExit(std::size_t index, const ExitReason& reason)
         m_children.erase(m_children.begin() + std::ptrdiff_t(index));
         return true;
     case Restart::Transient:
-        if (reason.isOrderly())
-            return true;
+        if (reason.isOrderly()) return true;
         break;
     case Restart::Permanent:
         break;
@@ -265,6 +270,7 @@ bool Supervisor::restart(std::size_t index)
         publish(runtime(), EventKind::GiveUp, self(), path(), "reached_max_restart_intensity");
         return false;
     }
+    noteRestart();
     setStatus(ProcessStatus::Restarting);
     bool ok = true;
     switch (m_flags.strategy) {
@@ -287,8 +293,7 @@ bool Supervisor::restart(std::size_t index)
 bool Supervisor::restartFrom(std::size_t first, std::size_t last, std::size_t failed)
 {
     for (std::size_t i = last; i-- > first;) {
-        if (i == failed)
-            continue;
+        if (i == failed) continue;
         shutdownChild(m_children[i]);
         if (m_children[i].spec.restart == Restart::Temporary) {
             m_children.erase(m_children.begin() + std::ptrdiff_t(i));
@@ -313,13 +318,10 @@ bool Supervisor::restartFrom(std::size_t first, std::size_t last, std::size_t fa
 
 Next Supervisor::handleInfo(const Info& info)
 {
-    if (info.kind != Info::Kind::Exit)
-        return Next::noreply();
+    if (info.kind != Info::Kind::Exit) return Next::noreply();
     auto index = indexOf(info.from);
-    if (!index)
-        return Next::noreply(); // not a child (or already handled): OTP ignores it
-    if (!onChildExit(*index, info.reason))
-        return Next::stop(ExitReason::shutdown());
+    if (!index) return Next::noreply(); // not a child (or already handled): OTP ignores it
+    if (!onChildExit(*index, info.reason)) return Next::stop(ExitReason::shutdown());
     return Next::noreply();
 }
 
@@ -328,10 +330,8 @@ Next Supervisor::handleCast(const Term& message)
     if (auto again = std::any_cast<TryAgainRestart>(&message)) {
         auto it = std::find_if(m_children.begin(), m_children.end(),
             [&](const Child& c) { return c.spec.id == again->id && c.restarting && !c.pid; });
-        if (it == m_children.end())
-            return Next::noreply();
-        if (!restart(std::size_t(it - m_children.begin())))
-            return Next::stop(ExitReason::shutdown());
+        if (it == m_children.end()) return Next::noreply();
+        if (!restart(std::size_t(it - m_children.begin()))) return Next::stop(ExitReason::shutdown());
         return Next::noreply();
     }
     // OTP's supervisor has no clause for other casts: it crashes (function_clause),
@@ -341,10 +341,18 @@ Next Supervisor::handleCast(const Term& message)
 
 Next Supervisor::handleCall(const Term& request, const From&)
 {
+    if (auto set = std::any_cast<SetFlagsRequest>(&request)) {
+        if (set->flags.intensity < 0 || set->flags.period.count() < 1)
+            return Next::reply(Status(Error {Errc::BadArgument, "intensity must be >= 0 and period >= 1 ms"}));
+        // Restarts already counted stay in the window, as after a code change in OTP.
+        m_flags = set->flags;
+        setStrategy(m_flags.strategy);
+        setIntensity(m_flags.intensity, m_flags.period);
+        return Next::reply(Status(Ok {}));
+    }
     if (auto start = std::any_cast<StartChildRequest>(&request)) {
         if (Child* c = find(start->spec.id)) {
-            if (c->pid)
-                return Next::reply(Result<Pid>(Error {Errc::AlreadyStarted, c->spec.id, c->pid}));
+            if (c->pid) return Next::reply(Result<Pid>(Error {Errc::AlreadyStarted, c->spec.id, c->pid}));
             return Next::reply(Result<Pid>(Error {Errc::AlreadyPresent, c->spec.id}));
         }
         Child child {start->spec};
@@ -356,43 +364,36 @@ Next Supervisor::handleCall(const Term& request, const From&)
     if (auto term = std::any_cast<TerminateChildRequest>(&request)) {
         Child* c = term->pid ? nullptr : find(term->id);
         if (term->pid)
-            if (auto i = indexOf(term->pid))
-                c = &m_children[*i];
-        if (!c)
-            return Next::reply(Status(Error {Errc::NotFound, term->id}));
+            if (auto i = indexOf(term->pid)) c = &m_children[*i];
+        if (!c) return Next::reply(Status(Error {Errc::NotFound, term->id}));
         shutdownChild(*c);
         c->restarting = false;
-        if (c->spec.restart == Restart::Temporary)
-            std::erase_if(m_children, [c](const Child& x) { return &x == c; });
+        if (c->spec.restart == Restart::Temporary) std::erase_if(m_children, [c](const Child& x) { return &x == c; });
         return Next::reply(Status(Ok {}));
     }
     if (auto re = std::any_cast<RestartChildRequest>(&request)) {
         Child* c = find(re->id);
-        if (!c)
-            return Next::reply(Result<Pid>(Error {Errc::NotFound, re->id}));
-        if (c->pid)
-            return Next::reply(Result<Pid>(Error {Errc::Running, re->id}));
-        if (c->restarting)
-            return Next::reply(Result<Pid>(Error {Errc::Restarting, re->id}));
+        if (!c) return Next::reply(Result<Pid>(Error {Errc::NotFound, re->id}));
+        if (c->pid) return Next::reply(Result<Pid>(Error {Errc::Running, re->id}));
+        if (c->restarting) return Next::reply(Result<Pid>(Error {Errc::Restarting, re->id}));
         return Next::reply(startChild(*c));
     }
     if (auto del = std::any_cast<DeleteChildRequest>(&request)) {
         Child* c = find(del->id);
-        if (!c)
-            return Next::reply(Status(Error {Errc::NotFound, del->id}));
-        if (c->pid)
-            return Next::reply(Status(Error {Errc::Running, del->id}));
-        if (c->restarting)
-            return Next::reply(Status(Error {Errc::Restarting, del->id}));
+        if (!c) return Next::reply(Status(Error {Errc::NotFound, del->id}));
+        if (c->pid) return Next::reply(Status(Error {Errc::Running, del->id}));
+        if (c->restarting) return Next::reply(Status(Error {Errc::Restarting, del->id}));
         std::erase_if(m_children, [c](const Child& x) { return &x == c; });
         return Next::reply(Status(Ok {}));
     }
-    if (auto answer = introspect(request, m_children))
-        return std::move(*answer);
+    if (auto answer = introspect(request, m_children)) return std::move(*answer);
     return Next::reply(Result<Pid>(Error {Errc::NotSupported, "unknown request"}));
 }
 
-void Supervisor::terminate(const ExitReason&) { stopChildren(0); }
+void Supervisor::terminate(const ExitReason&)
+{
+    stopChildren(0);
+}
 
 std::string Supervisor::describeState() const
 {
@@ -401,8 +402,8 @@ std::string Supervisor::describeState() const
       << m_flags.period.count() << " ms\n";
     for (const auto& c : m_children) {
         s << c.spec.id << ": " << (c.pid ? "running" : (c.restarting ? "restarting" : "stopped")) << ", "
-          << restartName(c.spec.restart) << ", shutdown " << c.spec.effectiveShutdown().toString() << ", "
-          << c.restarts << " restarts\n";
+          << restartName(c.spec.restart) << ", shutdown " << c.spec.effectiveShutdown().toString() << ", " << c.restarts
+          << " restarts\n";
     }
     return s.str();
 }
@@ -418,6 +419,7 @@ Next DynamicSupervisor::init()
 {
     trapExits(true);
     setStrategy(Strategy::OneForOne);
+    setIntensity(m_flags.intensity, m_flags.period);
     announceStarted();
     return Next::ok();
 }
@@ -435,6 +437,7 @@ bool DynamicSupervisor::restart(std::size_t index)
         publish(runtime(), EventKind::GiveUp, self(), path(), "reached_max_restart_intensity");
         return false;
     }
+    noteRestart();
     Child& c = m_children[index];
     ++c.restarts;
     publish(runtime(), EventKind::Restart, 0, path() + "/" + c.spec.id);
@@ -456,11 +459,9 @@ bool DynamicSupervisor::restart(std::size_t index)
 
 Next DynamicSupervisor::handleInfo(const Info& info)
 {
-    if (info.kind != Info::Kind::Exit)
-        return Next::noreply();
+    if (info.kind != Info::Kind::Exit) return Next::noreply();
     auto it = std::find_if(m_children.begin(), m_children.end(), [&](const Child& c) { return c.pid == info.from; });
-    if (it == m_children.end())
-        return Next::noreply();
+    if (it == m_children.end()) return Next::noreply();
     it->pid = 0;
     const bool restartIt = it->spec.restart == Restart::Permanent
         || (it->spec.restart == Restart::Transient && !info.reason.isOrderly());
@@ -468,8 +469,7 @@ Next DynamicSupervisor::handleInfo(const Info& info)
         m_children.erase(it);
         return Next::noreply();
     }
-    if (!restart(std::size_t(it - m_children.begin())))
-        return Next::stop(ExitReason::shutdown());
+    if (!restart(std::size_t(it - m_children.begin()))) return Next::stop(ExitReason::shutdown());
     return Next::noreply();
 }
 
@@ -486,19 +486,28 @@ Next DynamicSupervisor::handleCast(const Term& message)
 
 Next DynamicSupervisor::handleCall(const Term& request, const From&)
 {
+    if (auto set = std::any_cast<SetFlagsRequest>(&request)) {
+        if (set->flags.strategy != Strategy::OneForOne)
+            return Next::reply(Status(Error {Errc::NotSupported, "a dynamic supervisor is always one_for_one"}));
+        if (set->flags.intensity < 0 || set->flags.period.count() < 1)
+            return Next::reply(Status(Error {Errc::BadArgument, "intensity must be >= 0 and period >= 1 ms"}));
+        m_flags.intensity = set->flags.intensity;
+        m_flags.period = set->flags.period;
+        setIntensity(m_flags.intensity, m_flags.period);
+        return Next::reply(Status(Ok {}));
+    }
     if (auto start = std::any_cast<StartChildRequest>(&request)) {
         if (m_flags.maxChildren && int(m_children.size()) >= *m_flags.maxChildren)
             return Next::reply(Result<Pid>(Error {Errc::MaxChildren, {}}));
         Child child {start->spec};
         auto r = startChild(child);
-        if (r)
-            m_children.push_back(std::move(child));
+        if (r) m_children.push_back(std::move(child));
         return Next::reply(r);
     }
     if (auto term = std::any_cast<TerminateChildRequest>(&request)) {
         // DynamicSupervisor.terminate_child takes a pid; an id finds nothing, as in OTP.
-        auto it = std::find_if(m_children.begin(), m_children.end(),
-            [&](const Child& c) { return term->pid && c.pid == term->pid; });
+        auto it = std::find_if(
+            m_children.begin(), m_children.end(), [&](const Child& c) { return term->pid && c.pid == term->pid; });
         if (it == m_children.end())
             return Next::reply(Status(Error {Errc::NotFound, term->pid ? std::to_string(term->pid) : term->id}));
         Pid pid = it->pid;
@@ -509,9 +518,9 @@ Next DynamicSupervisor::handleCall(const Term& request, const From&)
         return Next::reply(Status(Ok {}));
     }
     if (std::any_cast<RestartChildRequest>(&request) || std::any_cast<DeleteChildRequest>(&request))
-        return Next::reply(Result<Pid>(Error {Errc::NotSupported, "a dynamic supervisor's children are addressed by pid"}));
-    if (auto answer = introspect(request, m_children))
-        return std::move(*answer);
+        return Next::reply(
+            Result<Pid>(Error {Errc::NotSupported, "a dynamic supervisor's children are addressed by pid"}));
+    if (auto answer = introspect(request, m_children)) return std::move(*answer);
     return Next::reply(Result<Pid>(Error {Errc::NotSupported, "unknown request"}));
 }
 
@@ -527,8 +536,7 @@ void DynamicSupervisor::terminate(const ExitReason&)
     std::vector<Pending> pending;
     const auto start = Clock::now();
     for (auto it = m_children.rbegin(); it != m_children.rend(); ++it) {
-        if (!it->pid)
-            continue;
+        if (!it->pid) continue;
         Pending p {it->pid, runtime().monitor(self(), it->pid), it->spec.effectiveShutdown()};
         if (p.shutdown.kind == Shutdown::Kind::BrutalKill)
             runtime().kill(p.pid);
@@ -539,7 +547,8 @@ void DynamicSupervisor::terminate(const ExitReason&)
     for (auto& p : pending) {
         auto isDown = [&](const Info& i) { return i.kind == Info::Kind::Down && i.ref == p.mon; };
         if (p.shutdown.kind == Shutdown::Kind::Timeout) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(start + p.shutdown.timeout - Clock::now());
+            auto left
+                = std::chrono::duration_cast<std::chrono::milliseconds>(start + p.shutdown.timeout - Clock::now());
             if (!receive(isDown, std::max(left, 0ms))) {
                 runtime().kill(p.pid);
                 receive(isDown, std::nullopt);
@@ -570,16 +579,12 @@ std::string DynamicSupervisor::describeState() const
 // -- client API --
 
 namespace {
-template <typename R>
-R ask(Runtime& rt, Pid supervisor, Term request)
+template <typename R> R ask(Runtime& rt, Pid supervisor, Term request)
 {
     auto r = rt.call(supervisor, std::move(request), kForever);
-    if (!r)
-        return r.error();
-    if (auto v = std::any_cast<R>(&r.value()))
-        return std::move(*v);
-    if (auto v = std::any_cast<Result<Pid>>(&r.value()); v && !v->ok())
-        return v->error();
+    if (!r) return r.error();
+    if (auto v = std::any_cast<R>(&r.value())) return std::move(*v);
+    if (auto v = std::any_cast<Result<Pid>>(&r.value()); v && !v->ok()) return v->error();
     return Error {Errc::NotSupported, "unexpected answer"};
 }
 } // namespace
@@ -607,6 +612,11 @@ Result<Pid> restartChild(Runtime& rt, Pid supervisor, const std::string& id)
 Status deleteChild(Runtime& rt, Pid supervisor, const std::string& id)
 {
     return ask<Status>(rt, supervisor, DeleteChildRequest {id});
+}
+
+Status setSupervisorFlags(Runtime& rt, Pid supervisor, SupervisorFlags flags)
+{
+    return ask<Status>(rt, supervisor, SetFlagsRequest {flags});
 }
 
 Result<std::vector<ChildInfo>> whichChildren(Runtime& rt, Pid supervisor)

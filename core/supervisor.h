@@ -45,8 +45,7 @@ struct ChildSpec {
 
     Shutdown effectiveShutdown() const
     {
-        if (shutdown)
-            return *shutdown;
+        if (shutdown) return *shutdown;
         return type == ChildType::Worker ? Shutdown::after(std::chrono::milliseconds(5000)) : Shutdown::infinity();
     }
 };
@@ -84,7 +83,7 @@ namespace detail {
 /// A supervisor's record of one child.
 struct SupervisedChild {
     ChildSpec spec;
-    Pid pid = 0;             ///< 0 while not running
+    Pid pid = 0; ///< 0 while not running
     bool restarting = false; ///< a restart failed and will be tried again
     std::uint32_t restarts = 0;
 };
@@ -97,7 +96,7 @@ public:
 private:
     std::deque<std::chrono::steady_clock::time_point> m_times;
 };
-}
+} // namespace detail
 
 /// A static supervisor: children start in order, stop in reverse order, and
 /// are restarted by the strategy; one restart too many stops them all and
@@ -166,6 +165,12 @@ Status terminateChild(Runtime& rt, Pid supervisor, Pid child);
 Result<Pid> restartChild(Runtime& rt, Pid supervisor, const std::string& id);
 /// Static: removes a stopped child's spec. Errors: Running, Restarting, NotFound.
 Status deleteChild(Runtime& rt, Pid supervisor, const std::string& id);
+/// Changes a running supervisor's strategy and restart intensity (the
+/// restarts already in its window still count). A dynamic supervisor takes
+/// only one_for_one (else NotSupported). Errors also: BadArgument (negative
+/// intensity, period under 1 ms), NoProc; a worker crashes, as a gen_server
+/// does on an unexpected call (the caller gets Exit).
+Status setSupervisorFlags(Runtime& rt, Pid supervisor, SupervisorFlags flags);
 Result<std::vector<ChildInfo>> whichChildren(Runtime& rt, Pid supervisor);
 Result<ChildCounts> countChildren(Runtime& rt, Pid supervisor);
 

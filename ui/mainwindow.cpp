@@ -4,6 +4,7 @@
 #include "celldelegate.h"
 #include "eventlogmodel.h"
 #include "financeconsole.h"
+#include "inspector.h"
 #include "processtreemodel.h"
 #include "runtimebridge.h"
 #include "runtimechart.h"
@@ -92,6 +93,44 @@ void MainWindow::createActions()
             m_bridge->exitProcess(pid, sc::ExitReason::shutdown());
     });
 
+    auto forEachSelected = [this](auto act) {
+        return [this, act] {
+            for (sc::Pid pid : selectedPids())
+                act(pid);
+        };
+    };
+    m_crash = new QAction(tr("&Crash"), this);
+    m_crash->setShortcut(QKeySequence(Qt::Key_C));
+    m_crash->setToolTip(tr("Raise an exception inside the selected process's next callback (C): "
+                           "its terminate() runs and it ends with an error"));
+    connect(m_crash, &QAction::triggered, this, forEachSelected([this](sc::Pid pid) { m_bridge->crash(pid); }));
+
+    m_exitNormal = new QAction(tr("Exit: &normal"), this);
+    m_exitNormal->setShortcut(QKeySequence(Qt::Key_N));
+    m_exitNormal->setToolTip(tr("Send the exit signal 'normal' (N): ignored unless the process traps exits"));
+    connect(m_exitNormal, &QAction::triggered, this,
+        forEachSelected([this](sc::Pid pid) { m_bridge->exitProcess(pid, sc::ExitReason::normal()); }));
+
+    m_flood = new QAction(tr("&Flood mailbox (100,000)"), this);
+    m_flood->setShortcut(QKeySequence(Qt::Key_M));
+    m_flood->setToolTip(tr("Send 100,000 messages to the selected process (M) and watch its mailbox"));
+    connect(
+        m_flood, &QAction::triggered, this, forEachSelected([this](sc::Pid pid) { m_bridge->flood(pid, 100'000); }));
+
+    m_terminateChild = new QAction(tr("&Terminate child"), this);
+    m_terminateChild->setShortcut(QKeySequence(Qt::Key_T));
+    m_terminateChild->setToolTip(tr("Ask the selected process's supervisor to terminate it (T); "
+                                    "its supervisor's menu can restart it"));
+    connect(m_terminateChild, &QAction::triggered, this, forEachSelected([this](sc::Pid pid) {
+        const QModelIndex index = m_processes->indexOfPid(pid);
+        const QModelIndex parent = index.parent();
+        if (!parent.isValid()) return;
+        const sc::Pid supervisor = parent.data(ProcessTreeModel::PidRole).toULongLong();
+        const QString id = index.data(ProcessTreeModel::PathRole).toString().section(QLatin1Char('/'), -1);
+        m_terminated.append({supervisor, id});
+        m_bridge->terminateChild(supervisor, id);
+    }));
+
     m_expandAll = new QAction(tr("&Expand all"), this);
     m_expandAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Plus));
     m_collapseAll = new QAction(tr("&Collapse all"), this);
@@ -105,7 +144,11 @@ void MainWindow::createActions()
     file->addAction(quit);
     QMenu* process = menuBar()->addMenu(tr("&Process"));
     process->addAction(m_kill);
+    process->addAction(m_crash);
     process->addAction(m_shutdown);
+    process->addAction(m_exitNormal);
+    process->addAction(m_flood);
+    process->addAction(m_terminateChild);
 
     QToolBar* tools = addToolBar(tr("Process"));
     tools->setObjectName(QStringLiteral("processToolBar"));
@@ -113,6 +156,7 @@ void MainWindow::createActions()
     tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     tools->setIconSize(QSize(28, 28));
     tools->addAction(m_kill);
+    tools->addAction(m_crash);
     tools->addAction(m_shutdown);
 }
 
@@ -196,6 +240,13 @@ void MainWindow::createViews()
     chartDock->setWidget(m_chart);
     addDockWidget(Qt::BottomDockWidgetArea, chartDock);
     splitDockWidget(eventDock, chartDock, Qt::Horizontal);
+
+    m_inspector = new Inspector(m_bridge, this);
+    m_inspectorDock = new QDockWidget(tr("Inspector"), this);
+    m_inspectorDock->setObjectName(QStringLiteral("inspectorDock"));
+    m_inspectorDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    m_inspectorDock->setWidget(m_inspector);
+    addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     resizeDocks({eventDock, chartDock}, {3, 2}, Qt::Horizontal);
     resizeDocks({eventDock}, {metrics.height() * 14}, Qt::Vertical);
 
@@ -205,6 +256,7 @@ void MainWindow::createViews()
     view->addSeparator();
     view->addAction(eventDock->toggleViewAction());
     view->addAction(chartDock->toggleViewAction());
+    view->addAction(m_inspectorDock->toggleViewAction());
 
     updateActions();
 }
@@ -224,6 +276,8 @@ void MainWindow::addFinancePanels(const QString& dataDir)
     scroll->setWidget(m_console);
     consoleDock->setWidget(scroll);
     addDockWidget(Qt::RightDockWidgetArea, consoleDock);
+    tabifyDockWidget(m_inspectorDock, consoleDock);
+    consoleDock->raise();
     resizeDocks({consoleDock}, {width() / 2}, Qt::Horizontal);
     connect(m_console, &FinanceConsole::answered, this, [this](const QString& action, bool ok, const QString& text) {
         showActionResult(action + QStringLiteral(": ") + text, ok);
@@ -375,8 +429,12 @@ bool MainWindow::selectProcess(sc::Pid pid)
 void MainWindow::updateActions()
 {
     const bool any = m_processView->selectionModel()->hasSelection();
-    m_kill->setEnabled(any);
-    m_shutdown->setEnabled(any);
+    for (QAction* a : {m_kill, m_crash, m_shutdown, m_exitNormal, m_flood, m_terminateChild})
+        a->setEnabled(any);
+    if (m_inspector) {
+        const std::vector<sc::Pid> pids = selectedPids();
+        m_inspector->inspect(pids.size() == 1 ? pids.front() : 0);
+    }
 }
 
 void MainWindow::showContextMenu(const QPoint& pos)
@@ -389,7 +447,57 @@ void MainWindow::showContextMenu(const QPoint& pos)
             ? index.siblingAtColumn(ProcessTreeModel::Name).data(ProcessTreeModel::PathRole).toString()
             : tr("%n processes", nullptr, static_cast<int>(pids.size())));
     menu.addAction(m_kill);
+    menu.addAction(m_crash);
     menu.addAction(m_shutdown);
+    menu.addAction(m_exitNormal);
+    menu.addAction(m_flood);
+    if (index.parent().isValid()) menu.addAction(m_terminateChild);
+
+    const auto kind = static_cast<sc::ProcessKind>(index.data(ProcessTreeModel::KindRole).toInt());
+    const sc::Pid pid = index.data(ProcessTreeModel::PidRole).toULongLong();
+    if (pids.size() == 1 && kind != sc::ProcessKind::Worker) {
+        for (const auto& [supervisor, id] : std::as_const(m_terminated)) {
+            if (supervisor != pid) continue;
+            const QString childId = id;
+            menu.addAction(tr("Restart child %1").arg(childId), this, [this, pid, childId] {
+                m_terminated.removeAll(std::pair {pid, childId});
+                m_bridge->restartChild(pid, childId);
+            });
+        }
+        const sc::ProcessInfo* info = m_bridge->snapshot().find(pid);
+        if (info) {
+            QMenu* strategy = menu.addMenu(tr("Strategy"));
+            const std::initializer_list<sc::Strategy> strategies = kind == sc::ProcessKind::DynamicSupervisor
+                ? std::initializer_list<sc::Strategy> {sc::Strategy::OneForOne}
+                : std::initializer_list<sc::Strategy> {
+                    sc::Strategy::OneForOne, sc::Strategy::OneForAll, sc::Strategy::RestForOne};
+            const sc::SupervisorFlags current {
+                info->strategy, int(info->intensity), std::chrono::milliseconds(info->periodMs)};
+            for (sc::Strategy st : strategies) {
+                QAction* a
+                    = strategy->addAction(QString::fromLatin1(sc::strategyName(st)), this, [this, pid, current, st] {
+                          sc::SupervisorFlags f = current;
+                          f.strategy = st;
+                          m_bridge->setSupervisorFlags(pid, f);
+                      });
+                a->setCheckable(true);
+                a->setChecked(st == info->strategy);
+            }
+            QMenu* intensity = menu.addMenu(tr("Restart intensity"));
+            for (const auto& [n, seconds] :
+                {std::pair {1, 5}, std::pair {3, 5}, std::pair {10, 10}, std::pair {100, 1}}) {
+                QAction* a = intensity->addAction(tr("%n restart(s) in %1 s", nullptr, n).arg(seconds), this,
+                    [this, pid, current, n = n, seconds = seconds] {
+                        sc::SupervisorFlags f = current;
+                        f.intensity = n;
+                        f.period = std::chrono::seconds(seconds);
+                        m_bridge->setSupervisorFlags(pid, f);
+                    });
+                a->setCheckable(true);
+                a->setChecked(int(info->intensity) == n && info->periodMs == unsigned(seconds * 1000));
+            }
+        }
+    }
     menu.exec(m_processView->viewport()->mapToGlobal(pos));
 }
 

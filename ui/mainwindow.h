@@ -21,6 +21,7 @@ namespace sc::ui {
 class AuditLogPanel;
 class EventLogModel;
 class FinanceConsole;
+class Inspector;
 class ProcessTreeModel;
 class RuntimeBridge;
 class RuntimeChart;
@@ -54,6 +55,10 @@ public:
     AuditLogPanel* auditLog() const { return m_audit; }
     QAction* killAction() const { return m_kill; }
     QAction* shutdownAction() const { return m_shutdown; }
+    QAction* crashAction() const { return m_crash; }
+    QAction* floodAction() const { return m_flood; }
+    QAction* terminateChildAction() const { return m_terminateChild; }
+    Inspector* inspector() const { return m_inspector; }
 
     /// Selects the process and makes it current; false if it is not shown.
     bool selectProcess(sc::Pid pid);
@@ -93,6 +98,14 @@ private:
 
     QAction* m_kill = nullptr;
     QAction* m_shutdown = nullptr;
+    QAction* m_crash = nullptr;
+    QAction* m_exitNormal = nullptr;
+    QAction* m_flood = nullptr;
+    QAction* m_terminateChild = nullptr;
+    /// Children terminated from here, offered for restart in their supervisor's menu.
+    QList<std::pair<sc::Pid, QString>> m_terminated;
+    Inspector* m_inspector = nullptr;
+    QDockWidget* m_inspectorDock = nullptr;
     QAction* m_expandAll = nullptr;
     QAction* m_collapseAll = nullptr;
 

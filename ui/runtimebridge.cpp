@@ -120,4 +120,84 @@ void RuntimeBridge::exitProcess(sc::Pid pid, const sc::ExitReason& reason)
     });
 }
 
+void RuntimeBridge::crash(sc::Pid pid)
+{
+    const QString who = describe(pid);
+    runAction(pid, QStringLiteral("crash"), [runtime = &m_runtime, pid, who] {
+        if (!runtime->isAlive(pid)) return Answer {false, tr("%1 is not running").arg(who)};
+        runtime->crash(pid, "crash requested from the console");
+        return Answer {true, tr("Crashed %1 (an exception in its next callback)").arg(who)};
+    });
+}
+
+void RuntimeBridge::flood(sc::Pid pid, int count)
+{
+    const QString who = describe(pid);
+    runAction(pid, QStringLiteral("flood"), [runtime = &m_runtime, pid, who, count] {
+        if (!runtime->isAlive(pid)) return Answer {false, tr("%1 is not running").arg(who)};
+        for (int i = 0; i < count; ++i)
+            runtime->send(pid, std::string("flood"));
+        return Answer {true, tr("Sent %Ln message(s) to %1", nullptr, count).arg(who)};
+    });
+}
+
+namespace {
+QString errorText(const sc::Error& e)
+{
+    return QString::fromStdString(e.toString()).replace(QLatin1Char('_'), QLatin1Char(' '));
+}
+} // namespace
+
+void RuntimeBridge::terminateChild(sc::Pid supervisor, const QString& childId)
+{
+    const QString who = describe(supervisor);
+    runAction(supervisor, QStringLiteral("terminate_child"), [runtime = &m_runtime, supervisor, who, childId] {
+        const auto r = sc::terminateChild(*runtime, supervisor, childId.toStdString());
+        return r ? Answer {true, tr("%1 terminated its child %2").arg(who, childId)}
+                 : Answer {false, tr("terminate %1: %2").arg(childId, errorText(r.error()))};
+    });
+}
+
+void RuntimeBridge::restartChild(sc::Pid supervisor, const QString& childId)
+{
+    const QString who = describe(supervisor);
+    runAction(supervisor, QStringLiteral("restart_child"), [runtime = &m_runtime, supervisor, who, childId] {
+        const auto r = sc::restartChild(*runtime, supervisor, childId.toStdString());
+        return r ? Answer {true, tr("%1 restarted its child %2").arg(who, childId)}
+                 : Answer {false, tr("restart %1: %2").arg(childId, errorText(r.error()))};
+    });
+}
+
+void RuntimeBridge::setSupervisorFlags(sc::Pid supervisor, const sc::SupervisorFlags& flags)
+{
+    const QString who = describe(supervisor);
+    runAction(supervisor, QStringLiteral("set_flags"), [runtime = &m_runtime, supervisor, who, flags] {
+        const auto r = sc::setSupervisorFlags(*runtime, supervisor, flags);
+        return r ? Answer {true,
+                   tr("%1 is now %2, at most %3 restarts in %4 ms")
+                       .arg(who, QString::fromLatin1(sc::strategyName(flags.strategy)))
+                       .arg(flags.intensity)
+                       .arg(flags.period.count())}
+                 : Answer {false, tr("%1: %2").arg(who, errorText(r.error()))};
+    });
+}
+
+void RuntimeBridge::describeProcess(sc::Pid pid)
+{
+    m_actions.start([this, pid] {
+        const auto state = m_runtime.describe(pid);
+        const auto relations = m_runtime.relations(pid);
+        QList<qulonglong> links;
+        QList<qulonglong> monitors;
+        if (relations) {
+            for (sc::Pid p : relations->links)
+                links << p;
+            for (sc::Pid p : relations->monitoredBy)
+                monitors << p;
+        }
+        Q_EMIT described(
+            pid, state.ok(), state.ok() ? QString::fromStdString(*state) : errorText(state.error()), links, monitors);
+    });
+}
+
 } // namespace sc::ui

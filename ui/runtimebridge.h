@@ -10,6 +10,7 @@
 #pragma once
 
 #include "runtime.h"
+#include "supervisor.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -59,6 +60,19 @@ public Q_SLOTS:
     void kill(sc::Pid pid);
     /// An exit signal from nobody, as erlang:exit(Pid, Reason).
     void exitProcess(sc::Pid pid, const sc::ExitReason& reason);
+    /// An exception inside the process's next callback (Runtime::crash).
+    void crash(sc::Pid pid);
+    /// `count` plain messages into its mailbox, to watch it grow and drain.
+    void flood(sc::Pid pid, int count);
+    /// Asks the process's supervisor to terminate it, or to restart a
+    /// terminated child (static supervisors; `childId` is the last path part).
+    void terminateChild(sc::Pid supervisor, const QString& childId);
+    void restartChild(sc::Pid supervisor, const QString& childId);
+    /// Changes a running supervisor's strategy and restart intensity.
+    void setSupervisorFlags(sc::Pid supervisor, const sc::SupervisorFlags& flags);
+    /// The process's state as text (GenServer::describeState) and its links
+    /// and monitors, answered by described().
+    void describeProcess(sc::Pid pid);
 
 Q_SIGNALS:
     void snapshotUpdated(const sc::Snapshot& snapshot);
@@ -67,6 +81,9 @@ Q_SIGNALS:
     void tickFinished(std::chrono::microseconds duration);
     /// `action` is a short verb ("kill", "exit"); `message` says what happened in words.
     void actionFinished(sc::Pid pid, const QString& action, bool ok, const QString& message);
+    /// The answer to describeProcess: ok false if the process was gone.
+    void described(sc::Pid pid, bool ok, const QString& state, const QList<qulonglong>& links,
+        const QList<qulonglong>& monitoredBy);
 
 private:
     struct Answer {

@@ -2,7 +2,6 @@
 #include "coretest.h"
 
 #include <QTest>
-
 #include <future>
 #include <stdexcept>
 
@@ -48,8 +47,7 @@ public:
     }
     Next init() override
     {
-        if (m_trap)
-            trapExits(true);
+        if (m_trap) trapExits(true);
         m_journal->add("init");
         return Next::ok();
     }
@@ -64,10 +62,8 @@ public:
     }
     Next handleCast(const Term& m) override
     {
-        if (m.type() == typeid(Crash))
-            throw std::runtime_error("boom");
-        if (const auto* s = std::any_cast<StopWith>(&m))
-            return Next::stop(s->reason);
+        if (m.type() == typeid(Crash)) throw std::runtime_error("boom");
+        if (const auto* s = std::any_cast<StopWith>(&m)) return Next::stop(s->reason);
         if (const auto* l = std::any_cast<LinkTo>(&m)) {
             auto st = link(l->other);
             m_journal->add(st.ok() ? "linked" : std::string("link failed:") + errcName(st.error().code));
@@ -94,8 +90,7 @@ public:
             m_journal->add("resumed");
             // All of this comes from a process that was killed meanwhile.
             runtime().send(b->sendTo, msg("after"));
-            if (m_held.valid())
-                runtime().reply(m_held, msg("late"));
+            if (m_held.valid()) runtime().reply(m_held, msg("late"));
             auto reg = runtime().registerName("ghost", self());
             m_journal->add(reg.ok() ? "ghost registered" : "ghost refused");
             m_journal->add("acted");
@@ -238,7 +233,8 @@ private slots:
         QVERIFY(rt.waitQuiescent(kLong));
         // An exit signal never runs terminate of a process that is not its child.
         const auto items = b.journal->items();
-        QVERIFY(std::none_of(items.begin(), items.end(), [](const std::string& i) { return i.rfind("terminate", 0) == 0; }));
+        QVERIFY(std::none_of(
+            items.begin(), items.end(), [](const std::string& i) { return i.rfind("terminate", 0) == 0; }));
     }
 
     void linkChainPropagates()
@@ -402,6 +398,44 @@ private slots:
         QVERIFY(rt.waitQuiescent(kLong));
         QCOMPARE(watcher.journal->items().size(), std::size_t(3));
         QVERIFY(rt.isAlive(watcher.pid));
+    }
+
+    /// Runtime::crash: terminate runs and the process ends with error:<what>,
+    /// which its links and monitors see; the messages before it are handled first.
+    void crashRequestEndsTheProcessLikeAThrow()
+    {
+        Runtime rt;
+        auto watcher = spawnPeer(rt, "watcher", true);
+        auto target = spawnPeer(rt, "target");
+        QVERIFY(rt.link(watcher.pid, target.pid).ok());
+        const MonitorRef ref = rt.monitor(watcher.pid, target.pid);
+        rt.send(target.pid, std::string("before"));
+        rt.crash(target.pid, "pulled the plug");
+        QVERIFY(watcher.journal->waitForItem(exitLine(target.pid, "error:pulled the plug")));
+        QVERIFY(watcher.journal->waitForItem(downLine(target.pid, ref, "error:pulled the plug")));
+        QCOMPARE(qsl(target.journal->items()), QStringList({"init", "info:before", "terminate:error:pulled the plug"}));
+        QVERIFY(!rt.isAlive(target.pid));
+        rt.crash(target.pid); // a dead pid: nothing happens
+        QVERIFY(rt.waitQuiescent(kLong));
+    }
+
+    void relationsListLinksAndMonitors()
+    {
+        Runtime rt;
+        auto a = spawnPeer(rt, "a");
+        auto b = spawnPeer(rt, "b");
+        auto c = spawnPeer(rt, "c");
+        QVERIFY(rt.link(a.pid, b.pid).ok());
+        QVERIFY(rt.link(a.pid, c.pid).ok());
+        rt.monitor(b.pid, a.pid);
+        auto r = rt.relations(a.pid);
+        QVERIFY(r.ok());
+        QCOMPARE(r->links, (std::vector<Pid> {b.pid, c.pid}));
+        QCOMPARE(r->monitoredBy, (std::vector<Pid> {b.pid}));
+        rt.unlink(a.pid, c.pid);
+        QCOMPARE(rt.relations(c.pid)->links, std::vector<Pid> {});
+        QVERIFY(rt.stop(c.pid, ExitReason::normal(), kLong).ok());
+        QCOMPARE(rt.relations(c.pid).error().code, Errc::NoProc);
     }
 
     void demonitorCancels()

@@ -4,7 +4,6 @@
 #include "coretest.h"
 
 #include <QTest>
-
 #include <atomic>
 #include <future>
 #include <set>
@@ -52,23 +51,19 @@ public:
     }
     Next init() override
     {
-        if (m_cfg.trap)
-            trapExits(true);
+        if (m_cfg.trap) trapExits(true);
         m_cfg.journal->add(m_id + ":init");
         if (!m_cfg.name.empty()) {
             auto st = runtime().registerName(m_cfg.name, self());
-            if (!st)
-                return Next::stop(ExitReason::error("name taken"));
+            if (!st) return Next::stop(ExitReason::error("name taken"));
         }
         return m_cfg.init ? m_cfg.init(m_id) : Next::ok();
     }
     Next handleCall(const Term& request, const From&) override { return Next::reply(request); }
     Next handleCast(const Term& m) override
     {
-        if (m.type() == typeid(Crash))
-            throw std::runtime_error("boom");
-        if (const auto* s = std::any_cast<StopWith>(&m))
-            return Next::stop(s->reason);
+        if (m.type() == typeid(Crash)) throw std::runtime_error("boom");
+        if (const auto* s = std::any_cast<StopWith>(&m)) return Next::stop(s->reason);
         if (const auto* b = std::any_cast<Block>(&m)) {
             m_cfg.journal->add(m_id + ":blocked");
             b->gate->wait();
@@ -78,8 +73,7 @@ public:
     }
     Next handleContinue(const Term& arg) override
     {
-        if (arg.type() == typeid(Crash))
-            throw std::runtime_error("boom");
+        if (arg.type() == typeid(Crash)) throw std::runtime_error("boom");
         return Next::noreply();
     }
     void terminate(const ExitReason& reason) override
@@ -108,8 +102,8 @@ ChildSpec worker(const std::string& id, const WorkerConfig& cfg, Restart restart
     return s;
 }
 
-ChildSpec supervisor(const std::string& id, SupervisorFlags flags, std::vector<ChildSpec> children,
-    Restart restart = Restart::Permanent)
+ChildSpec supervisor(
+    const std::string& id, SupervisorFlags flags, std::vector<ChildSpec> children, Restart restart = Restart::Permanent)
 {
     ChildSpec s;
     s.id = id;
@@ -119,8 +113,8 @@ ChildSpec supervisor(const std::string& id, SupervisorFlags flags, std::vector<C
     return s;
 }
 
-SupervisorFlags flags(Strategy strategy = Strategy::OneForOne, int intensity = 3,
-    std::chrono::milliseconds period = 5000ms)
+SupervisorFlags flags(
+    Strategy strategy = Strategy::OneForOne, int intensity = 3, std::chrono::milliseconds period = 5000ms)
 {
     return SupervisorFlags {strategy, intensity, period};
 }
@@ -140,11 +134,9 @@ void endWith(Runtime& rt, Pid p, const std::string& reason)
 std::optional<ChildInfo> childInfo(Runtime& rt, Pid sup, const std::string& id)
 {
     auto children = whichChildren(rt, sup);
-    if (!children)
-        return std::nullopt;
+    if (!children) return std::nullopt;
     for (const auto& c : *children)
-        if (c.id == id)
-            return c;
+        if (c.id == id) return c;
     return std::nullopt;
 }
 
@@ -165,8 +157,7 @@ bool isSubsequence(const std::vector<std::string>& expected, const std::vector<s
 {
     std::size_t i = 0;
     for (const auto& line : actual)
-        if (i < expected.size() && line == expected[i])
-            ++i;
+        if (i < expected.size() && line == expected[i]) ++i;
     return i == expected.size();
 }
 
@@ -237,44 +228,52 @@ private slots:
         const auto O = Strategy::OneForOne;
         const auto A = Strategy::OneForAll;
         const auto R = Strategy::RestForOne;
-        QTest::newRow("one_for_one, a killed") << O << "a" << "killed"
-                                               << QStringList {"exit root/a killed", "start root/a"};
-        QTest::newRow("one_for_one, b killed") << O << "b" << "killed"
-                                               << QStringList {"exit root/b killed", "start root/b"};
-        QTest::newRow("one_for_one, c killed") << O << "c" << "killed"
-                                               << QStringList {"exit root/c killed", "start root/c"};
-        QTest::newRow("one_for_one, b crashes") << O << "b" << "error:boom"
-                                                << QStringList {"exit root/b error:boom", "start root/b"};
+        QTest::newRow("one_for_one, a killed") << O << "a"
+                                               << "killed" << QStringList {"exit root/a killed", "start root/a"};
+        QTest::newRow("one_for_one, b killed") << O << "b"
+                                               << "killed" << QStringList {"exit root/b killed", "start root/b"};
+        QTest::newRow("one_for_one, c killed") << O << "c"
+                                               << "killed" << QStringList {"exit root/c killed", "start root/c"};
+        QTest::newRow("one_for_one, b crashes")
+            << O << "b"
+            << "error:boom" << QStringList {"exit root/b error:boom", "start root/b"};
         QTest::newRow("one_for_all, a killed")
-            << A << "a" << "killed"
+            << A << "a"
+            << "killed"
             << QStringList {"exit root/a killed", "exit root/c shutdown", "exit root/b shutdown", "start root/a",
                    "start root/b", "start root/c"};
         QTest::newRow("one_for_all, b killed")
-            << A << "b" << "killed"
+            << A << "b"
+            << "killed"
             << QStringList {"exit root/b killed", "exit root/c shutdown", "exit root/a shutdown", "start root/a",
                    "start root/b", "start root/c"};
         QTest::newRow("one_for_all, c killed")
-            << A << "c" << "killed"
+            << A << "c"
+            << "killed"
             << QStringList {"exit root/c killed", "exit root/b shutdown", "exit root/a shutdown", "start root/a",
                    "start root/b", "start root/c"};
         QTest::newRow("one_for_all, b crashes")
-            << A << "b" << "error:boom"
+            << A << "b"
+            << "error:boom"
             << QStringList {"exit root/b error:boom", "exit root/c shutdown", "exit root/a shutdown", "start root/a",
                    "start root/b", "start root/c"};
         QTest::newRow("rest_for_one, a killed")
-            << R << "a" << "killed"
+            << R << "a"
+            << "killed"
             << QStringList {"exit root/a killed", "exit root/c shutdown", "exit root/b shutdown", "start root/a",
                    "start root/b", "start root/c"};
         QTest::newRow("rest_for_one, b killed")
-            << R << "b" << "killed"
-            << QStringList {"exit root/b killed", "exit root/c shutdown", "start root/b", "start root/c"};
-        QTest::newRow("rest_for_one, c killed") << R << "c" << "killed"
-                                                << QStringList {"exit root/c killed", "start root/c"};
+            << R << "b"
+            << "killed" << QStringList {"exit root/b killed", "exit root/c shutdown", "start root/b", "start root/c"};
+        QTest::newRow("rest_for_one, c killed") << R << "c"
+                                                << "killed" << QStringList {"exit root/c killed", "start root/c"};
         QTest::newRow("rest_for_one, b crashes")
-            << R << "b" << "error:boom"
+            << R << "b"
+            << "error:boom"
             << QStringList {"exit root/b error:boom", "exit root/c shutdown", "start root/b", "start root/c"};
         QTest::newRow("rest_for_one, b stops shutdown:detail")
-            << R << "b" << "shutdown:detail"
+            << R << "b"
+            << "shutdown:detail"
             << QStringList {"exit root/b shutdown:detail", "exit root/c shutdown", "start root/b", "start root/c"};
     }
     void strategy()
@@ -287,7 +286,8 @@ private slots:
         EventLog log(rt);
         auto j = std::make_shared<Journal>();
         WorkerConfig cfg {j};
-        auto root = startSupervisor(rt, "root", flags(strategy), {worker("a", cfg), worker("b", cfg), worker("c", cfg)});
+        auto root
+            = startSupervisor(rt, "root", flags(strategy), {worker("a", cfg), worker("b", cfg), worker("c", cfg)});
         QVERIFY(root.ok());
         std::map<std::string, Pid> before;
         for (const char* id : {"a", "b", "c"})
@@ -318,17 +318,20 @@ private slots:
         QTest::addColumn<QString>("reason");
         QTest::addColumn<QStringList>("expected");
         QTest::newRow("rest_for_one restarts a whole subtree in order")
-            << Strategy::RestForOne << "a" << "killed"
+            << Strategy::RestForOne << "a"
+            << "killed"
             << QStringList {"exit root/a killed", "exit root/c shutdown", "exit root/s/y shutdown",
                    "exit root/s/x shutdown", "exit root/s shutdown", "start root/a", "start root/s", "start root/s/x",
                    "start root/s/y", "start root/c"};
         QTest::newRow("one_for_all above a supervisor that gives up")
-            << Strategy::OneForAll << "s/x" << "error:boom"
+            << Strategy::OneForAll << "s/x"
+            << "error:boom"
             << QStringList {"exit root/s/x error:boom", "exit root/s/y shutdown", "exit root/s shutdown",
                    "exit root/c shutdown", "exit root/a shutdown", "start root/a", "start root/s", "start root/s/x",
                    "start root/s/y", "start root/c"};
         QTest::newRow("one_for_one inside, nothing above")
-            << Strategy::OneForAll << "s/y" << "killed" << QStringList {"exit root/s/y killed", "start root/s/y"};
+            << Strategy::OneForAll << "s/y"
+            << "killed" << QStringList {"exit root/s/y killed", "start root/s/y"};
     }
     void nestedStrategy()
     {
@@ -343,7 +346,8 @@ private slots:
         // s gives up at its first failure when its children crash, not when killed.
         const int sIntensity = reason == "error:boom" ? 0 : 3;
         auto root = startSupervisor(rt, "root", flags(strategy),
-            {worker("a", cfg), supervisor("s", flags(Strategy::OneForOne, sIntensity), {worker("x", cfg), worker("y", cfg)}),
+            {worker("a", cfg),
+                supervisor("s", flags(Strategy::OneForOne, sIntensity), {worker("x", cfg), worker("y", cfg)}),
                 worker("c", cfg)});
         QVERIFY(root.ok());
         const Pid target = pidAt(rt, *root, victim.toStdString());
@@ -381,8 +385,8 @@ private slots:
         EventLog log(rt);
         auto j = std::make_shared<Journal>();
         WorkerConfig cfg {j};
-        auto root = startSupervisor(rt, "root", flags(Strategy::OneForOne, 10, 60s),
-            {worker("a", cfg, restart), worker("b", cfg)});
+        auto root = startSupervisor(
+            rt, "root", flags(Strategy::OneForOne, 10, 60s), {worker("a", cfg, restart), worker("b", cfg)});
         QVERIFY(root.ok());
         const Pid a = childPid(rt, *root, "a");
         const Pid b = childPid(rt, *root, "b");
@@ -390,10 +394,10 @@ private slots:
         endWith(rt, a, reason.toStdString());
         const std::string exitLine = "exit root/a " + reason.toStdString();
         QVERIFY(log.waitForLine(exitLine));
-        if (restarted)
-            QVERIFY(log.waitForLine("start root/a"));
+        if (restarted) QVERIFY(log.waitForLine("start root/a"));
         QVERIFY(rt.waitQuiescent(kLong));
-        QCOMPARE(qsl(log.lifecycle()), restarted ? QStringList({qs(exitLine), "start root/a"}) : QStringList({qs(exitLine)}));
+        QCOMPARE(qsl(log.lifecycle()),
+            restarted ? QStringList({qs(exitLine), "start root/a"}) : QStringList({qs(exitLine)}));
 
         const auto info = childInfo(rt, *root, "a");
         QCOMPARE(info.has_value(), listed);
@@ -488,8 +492,8 @@ private slots:
         QVERIFY(log.waitForLine("exit root shutdown"));
         QVERIFY(rt.waitQuiescent(kLong));
         QCOMPARE(qsl(log.lifecycle()),
-            QStringList({"exit root/b error:boom", "exit root/c shutdown", "exit root/a shutdown",
-                "exit root shutdown"}));
+            QStringList(
+                {"exit root/b error:boom", "exit root/c shutdown", "exit root/a shutdown", "exit root shutdown"}));
         QCOMPARE(log.countKind(EventKind::GiveUp, "root"), 1);
         QVERIFY(!rt.isAlive(*root));
         QCOMPARE(rt.processCount(), std::size_t(0));
@@ -501,8 +505,8 @@ private slots:
         EventLog log(rt);
         auto j = std::make_shared<Journal>();
         WorkerConfig cfg {j};
-        auto root = startSupervisor(
-            rt, "root", flags(Strategy::OneForOne, 1, 200ms), {worker("a", cfg), worker("b", cfg)});
+        auto root
+            = startSupervisor(rt, "root", flags(Strategy::OneForOne, 1, 200ms), {worker("a", cfg), worker("b", cfg)});
         QVERIFY(root.ok());
         log.clear();
         rt.cast(childPid(rt, *root, "b"), Crash {});
@@ -555,8 +559,8 @@ private slots:
         WorkerConfig cfg {j};
         auto leaf = supervisor("leaf", flags(Strategy::OneForOne, 0), {worker("w1", cfg), worker("w2", cfg)});
         auto mid = supervisor("mid", flags(Strategy::OneForOne, 0), {leaf, worker("m2", cfg)});
-        auto root = startSupervisor(
-            rt, "root", flags(Strategy::OneForOne, 0), {worker("r1", cfg), mid, worker("r2", cfg)});
+        auto root
+            = startSupervisor(rt, "root", flags(Strategy::OneForOne, 0), {worker("r1", cfg), mid, worker("r2", cfg)});
         QVERIFY(root.ok());
         log.clear();
         rt.cast(pidAt(rt, *root, "mid/leaf/w1"), Crash {});
@@ -613,8 +617,7 @@ private slots:
         WorkerConfig flaky {j};
         flaky.init = [attempts, gate, j](const std::string&) {
             const int n = attempts->fetch_add(1) + 1;
-            if (n == 1)
-                return Next::ok();
+            if (n == 1) return Next::ok();
             if (n == 2) {
                 j->add("flaky:second attempt");
                 gate->wait();
@@ -675,8 +678,8 @@ private slots:
             slow.terminateCap = 5s;
         }
         WorkerConfig cfg {j};
-        auto root = startSupervisor(rt, "root", flags(),
-            {worker("a", slow, Restart::Permanent, Shutdown::after(100ms)), worker("b", cfg)});
+        auto root = startSupervisor(
+            rt, "root", flags(), {worker("a", slow, Restart::Permanent, Shutdown::after(100ms)), worker("b", cfg)});
         QVERIFY(root.ok());
         if (stuckIn == "handler") {
             rt.cast(childPid(rt, *root, "a"), Block {gate});
@@ -694,8 +697,7 @@ private slots:
         QVERIFY(!j->contains("a:terminate-end"));
         QVERIFY(!gate->isOpen());
         QVERIFY2(elapsed < 4s, "the supervisor waited for the slow child instead of killing it");
-        if (stuckIn == "terminate")
-            QVERIFY(j->contains("a:terminate:shutdown"));
+        if (stuckIn == "terminate") QVERIFY(j->contains("a:terminate:shutdown"));
         QVERIFY(log.waitForLine("exit root/a killed"));
         if (wholeTree) {
             QCOMPARE(qsl(log.lifecycle()),
@@ -726,7 +728,8 @@ private slots:
         EventLog log(rt);
         auto j = std::make_shared<Journal>();
         WorkerConfig cfg {j};
-        auto root = startSupervisor(rt, "root", flags(), {worker("a", cfg, Restart::Permanent, Shutdown::brutalKill())});
+        auto root
+            = startSupervisor(rt, "root", flags(), {worker("a", cfg, Restart::Permanent, Shutdown::brutalKill())});
         QVERIFY(root.ok());
         log.clear();
         if (wholeTree)
@@ -855,8 +858,7 @@ private slots:
         WorkerConfig cfg {j};
         WorkerConfig bad {j};
         bad.init = [how](const std::string&) -> Next {
-            if (how == "throw")
-                throw std::runtime_error("no database");
+            if (how == "throw") throw std::runtime_error("no database");
             return Next::stop(ExitReason::error("no database"));
         };
         auto root = startSupervisor(
@@ -872,11 +874,10 @@ private slots:
         // shutdown; c never started.
         std::vector<std::string> lines;
         for (const auto& l : log.lifecycle())
-            if (l.rfind("exit root/ledger", 0) != 0 && l.rfind("exit root ", 0) != 0)
-                lines.push_back(l);
+            if (l.rfind("exit root/ledger", 0) != 0 && l.rfind("exit root ", 0) != 0) lines.push_back(l);
         QCOMPARE(qsl(lines),
-            QStringList({"start root", "start root/a", "start root/a2", "exit root/a2 shutdown",
-                "exit root/a shutdown"}));
+            QStringList(
+                {"start root", "start root/a", "start root/a2", "exit root/a2 shutdown", "exit root/a shutdown"}));
         const auto* rootExit = log.find(EventKind::Exit, "root");
         QVERIFY2(qs(rootExit->reason).startsWith("shutdown"), rootExit->reason.c_str());
         QVERIFY(j->indexOf("a2:terminate:shutdown") < j->indexOf("a:terminate:shutdown"));
@@ -925,7 +926,8 @@ private slots:
         EventLog log(rt);
         auto j = std::make_shared<Journal>();
         WorkerConfig cfg {j};
-        auto root = startSupervisor(rt, "root", flags(Strategy::OneForOne, 1, 60s), {worker("a", cfg), worker("b", cfg)});
+        auto root
+            = startSupervisor(rt, "root", flags(Strategy::OneForOne, 1, 60s), {worker("a", cfg), worker("b", cfg)});
         QVERIFY(root.ok());
         const Pid a = childPid(rt, *root, "a");
 
@@ -964,8 +966,8 @@ private slots:
         // A child added later is stopped first.
         log.clear();
         QVERIFY(rt.stop(*root, ExitReason::shutdown(), kLong).ok());
-        QCOMPARE(qsl(log.lifecycle()),
-            QStringList({"exit root/d shutdown", "exit root/b shutdown", "exit root shutdown"}));
+        QCOMPARE(
+            qsl(log.lifecycle()), QStringList({"exit root/d shutdown", "exit root/b shutdown", "exit root shutdown"}));
     }
 
     void restartAndDeleteChild()
@@ -1185,8 +1187,7 @@ private slots:
         log.clear();
         endWith(rt, *w, reason.toStdString());
         QVERIFY(log.waitForLine("exit dyn/w " + reason.toStdString()));
-        if (restarted)
-            QVERIFY(log.waitForLine("start dyn/w"));
+        if (restarted) QVERIFY(log.waitForLine("start dyn/w"));
         QVERIFY(rt.waitQuiescent(kLong));
         auto children = whichChildren(rt, *dyn);
         QVERIFY(children.ok());
@@ -1248,6 +1249,88 @@ private slots:
         QVERIFY(!rt.isAlive(*dyn));
     }
 
+    /// What the GUI's restart budget gauge reads: intensity, period and the
+    /// recent restarts in the snapshot; a worker shows none.
+    void snapshotShowsTheRestartBudget()
+    {
+        Runtime rt;
+        EventLog log(rt);
+        auto j = std::make_shared<Journal>();
+        WorkerConfig cfg {j};
+        SupervisorFlags f = flags();
+        f.intensity = 3;
+        f.period = 60s;
+        auto root = startSupervisor(rt, "root", f, {worker("a", cfg)});
+        QVERIFY(root.ok());
+        auto row = rowOf(rt, *root);
+        QVERIFY(row);
+        QCOMPARE(row->intensity, 3u);
+        QCOMPARE(row->periodMs, 60000u);
+        const auto now = [] {
+            return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::steady_clock::now().time_since_epoch())
+                .count();
+        };
+        QCOMPARE(row->restartsInWindow(now()), 0);
+
+        for (int i = 1; i <= 2; ++i) {
+            auto children = whichChildren(rt, *root);
+            QVERIFY(children.ok() && children->size() == 1);
+            rt.kill(children->front().pid);
+            QVERIFY(log.waitUntil([i](const std::vector<Event>& v) {
+                return std::count_if(v.begin(), v.end(), [](const Event& e) {
+                    return e.kind == EventKind::Start && e.path == "root/a";
+                }) == i + 1;
+            }));
+        }
+        row = rowOf(rt, *root);
+        QVERIFY(row);
+        QCOMPARE(row->restartsInWindow(now()), 2);
+        // Seen from far enough ahead, they have left the window.
+        QCOMPARE(row->restartsInWindow(now() + std::int64_t(61) * 1'000'000'000), 0);
+
+        auto children = whichChildren(rt, *root);
+        QVERIFY(children.ok());
+        const auto workerRow = rowOf(rt, children->front().pid);
+        QVERIFY(workerRow);
+        QCOMPARE(workerRow->intensity, 0u);
+        QCOMPARE(workerRow->restartsInWindow(now()), 0);
+    }
+
+    /// The strategy and intensity change at run time, and the new intensity
+    /// decides the next give-up.
+    void flagsChangeAtRunTime()
+    {
+        Runtime rt;
+        EventLog log(rt);
+        auto j = std::make_shared<Journal>();
+        WorkerConfig cfg {j};
+        auto root = startSupervisor(rt, "root", flags(), {worker("a", cfg), worker("b", cfg)});
+        QVERIFY(root.ok());
+        QVERIFY(setSupervisorFlags(rt, *root, {Strategy::OneForAll, 0, 60s}).ok());
+        auto row = rowOf(rt, *root);
+        QVERIFY(row);
+        QCOMPARE(row->strategy, Strategy::OneForAll);
+        QCOMPARE(row->intensity, 0u);
+        QCOMPARE(setSupervisorFlags(rt, *root, {Strategy::OneForAll, -1, 60s}).error().code, Errc::BadArgument);
+
+        auto children = whichChildren(rt, *root);
+        QVERIFY(children.ok());
+        rt.kill(children->front().pid); // intensity 0: the first restart is one too many
+        QVERIFY(log.waitForLine("exit root shutdown"));
+        QCOMPARE(log.countKind(EventKind::GiveUp, "root"), 1);
+
+        DynamicSupervisorFlags df;
+        auto dyn = spawnDynamic(rt, "dyn", df);
+        QVERIFY(dyn.ok());
+        QCOMPARE(setSupervisorFlags(rt, *dyn, {Strategy::RestForOne, 3, 5s}).error().code, Errc::NotSupported);
+        QVERIFY(setSupervisorFlags(rt, *dyn, {Strategy::OneForOne, 7, 9s}).ok());
+        row = rowOf(rt, *dyn);
+        QVERIFY(row);
+        QCOMPARE(row->intensity, 7u);
+        QCOMPARE(row->periodMs, 9000u);
+    }
+
     void dynamicUnderStaticSupervisor()
     {
         Runtime rt;
@@ -1269,8 +1352,8 @@ private slots:
         QVERIFY(log.waitLifecycleCount(5));
         QVERIFY(rt.waitQuiescent(kLong));
         QCOMPARE(qsl(log.lifecycle()),
-            QStringList({"exit root/a killed", "exit root/pool/job shutdown", "exit root/pool shutdown",
-                "start root/a", "start root/pool"}));
+            QStringList({"exit root/a killed", "exit root/pool/job shutdown", "exit root/pool shutdown", "start root/a",
+                "start root/pool"}));
         QCOMPARE(countChildren(rt, childPid(rt, *root, "pool")).value().specs, 0);
     }
 };

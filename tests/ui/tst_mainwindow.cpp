@@ -2,6 +2,7 @@
 #include "eventlogmodel.h"
 #include "finance.h"
 #include "financeconsole.h"
+#include "inspector.h"
 #include "mainwindow.h"
 #include "processtreemodel.h"
 #include "runtimebridge.h"
@@ -12,9 +13,11 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
+#include <algorithm>
 #include <memory>
 
 using sc::ui::MainWindow;
@@ -93,6 +96,50 @@ private Q_SLOTS:
         QTRY_COMPARE(model->indexOfPid(now, ProcessTreeModel::Restarts).data().toString(), QStringLiteral("1"));
     }
 
+    /// Crash: an exception inside the callback; the supervisor restarts the child.
+    void crashRestartsWithAnErrorReason()
+    {
+        ProcessTreeModel* model = m_window->processModel();
+        const sc::Pid old = model->pidAt(model->index(0, 0, model->indexOfPid(m_root)));
+        auto events = m_runtime->events().subscribe();
+        QVERIFY(m_window->selectProcess(old));
+        m_window->crashAction()->trigger();
+        QTRY_VERIFY(!m_window->selectedPids().empty() && m_window->selectedPids().front() != old);
+        bool crashed = false;
+        for (const sc::Event& e : events->drain())
+            crashed |= e.kind == sc::EventKind::Exit && e.pid == old && e.reason.starts_with("error:crash");
+        QVERIFY(crashed);
+    }
+
+    /// Flood: the messages arrive and are handled; terminate and restart child
+    /// and a strategy change go through the supervisor.
+    void floodTerminateRestartAndStrategy()
+    {
+        ProcessTreeModel* model = m_window->processModel();
+        const sc::Pid b = model->pidAt(model->index(1, 0, model->indexOfPid(m_root)));
+        QVERIFY(m_window->selectProcess(b));
+        m_window->floodAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            model->indexOfPid(b, ProcessTreeModel::Handled).data(ProcessTreeModel::SortRole).toULongLong() >= 100'000,
+            20000);
+
+        QSignalSpy finished(m_window->bridge(), &sc::ui::RuntimeBridge::actionFinished);
+        m_window->terminateChildAction()->trigger();
+        QTRY_VERIFY(!m_runtime->isAlive(b));
+        QTRY_COMPARE(model->processCount(), 2);
+        m_window->bridge()->restartChild(m_root, QStringLiteral("b"));
+        QTRY_COMPARE(model->processCount(), 3);
+        QTRY_VERIFY(std::any_of(finished.begin(), finished.end(), [](const QList<QVariant>& args) {
+            return args.at(1).toString() == "restart_child" && args.at(2).toBool();
+        }));
+
+        m_window->bridge()->setSupervisorFlags(m_root, {sc::Strategy::RestForOne, 5, std::chrono::seconds(7)});
+        QTRY_COMPARE(
+            model->indexOfPid(m_root, ProcessTreeModel::Strategy).data().toString(), QStringLiteral("rest_for_one"));
+        const sc::Snapshot snap = m_runtime->info(m_root);
+        QCOMPARE(snap.processes.front().intensity, 5u);
+    }
+
     void keyKKillsTheSelectedProcess()
     {
         m_window->show();
@@ -153,6 +200,19 @@ private Q_SLOTS:
 
         const sc::Pid tracker = m_runtime->lookupKey(sc::finance::kTrackerRegistry, "alice");
         QTRY_VERIFY(m_window->processModel()->indexOfPid(tracker).isValid());
+
+        // The inspector shows the tracker's state; after a kill, the state
+        // before the restart beside the reset one.
+        m_window->show();
+        QVERIFY(m_window->selectProcess(tracker));
+        sc::ui::Inspector* inspector = m_window->inspector();
+        inspector->parentWidget()->show();
+        QTRY_VERIFY_WITH_TIMEOUT(inspector->stateText().contains(QStringLiteral("total: 100.50")), 10000);
+        QVERIFY(inspector->factsText().contains(QStringLiteral("links: ")));
+        m_window->killAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(inspector->stateText().contains(QStringLiteral("total: 0.00")), 10000);
+        QVERIFY2(inspector->previousStateText().contains(QStringLiteral("total: 100.50")),
+            qPrintable(inspector->previousStateText()));
         cleanup();
     }
 

@@ -1,10 +1,11 @@
 // supervision-bench: speed figures for the runtime, printed as one JSON object
 // per line per workload. Built with the project, never run as a test.
 //   supervision-bench [--workers N] [--poll-hz HZ] [--idle N] [WORKLOAD ...]
-// Workloads: pingpong, snapshot_100000.
+// Workloads: pingpong, snapshot_100000, ledger_durable.
 // --poll-hz HZ runs a GUI-like poller beside the workload (a snapshot and an
 // event drain HZ times a second), to measure what observation costs;
 // --idle N adds N idle processes for it to observe.
+#include "finance.h"
 #include "runtime.h"
 
 #include <algorithm>
@@ -12,9 +13,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <future>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace sc;
@@ -30,12 +33,14 @@ struct Options {
 
 void spawnIdle(Runtime& rt, int n);
 
-double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double seconds(Clock::duration d)
+{
+    return std::chrono::duration<double>(d).count();
+}
 
 double percentile(std::vector<double> v, double p)
 {
-    if (v.empty())
-        return 0;
+    if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     return v[std::min(v.size() - 1, std::size_t(p * double(v.size())))];
 }
@@ -45,8 +50,7 @@ class Poller {
 public:
     Poller(Runtime& rt, int hz)
     {
-        if (hz <= 0)
-            return;
+        if (hz <= 0) return;
         m_thread = std::thread([this, &rt, hz] {
             auto sub = rt.events().subscribe();
             Snapshot snap;
@@ -67,8 +71,7 @@ public:
     void stop()
     {
         m_stop = true;
-        if (m_thread.joinable())
-            m_thread.join();
+        if (m_thread.joinable()) m_thread.join();
     }
     const std::vector<double>& costsUs() const { return m_costs; }
 
@@ -162,6 +165,59 @@ void snapshot100k(const Options& o)
         o.workers, seen, us.size(), percentile(us, 0.5), percentile(us, 0.99));
 }
 
+/// Donations through the finance tree, each acknowledged only once its
+/// ledger record is durable (WAL, synchronous=FULL): 64 clients, one tracker
+/// each, for about five seconds; ack latency per donation.
+void ledgerDurable(const Options& o)
+{
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("sc-bench-ledger-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    constexpr int kClients = 64;
+    const auto duration = std::chrono::seconds(5);
+    std::vector<std::vector<double>> latencies(kClients);
+    std::atomic<long> failures {0};
+    Clock::duration elapsed {};
+    {
+        Runtime rt({.workers = o.workers});
+        finance::Config config;
+        config.dataDir = dir.string();
+        if (auto root = finance::startFinanceTree(rt, config); !root) {
+            std::fprintf(stderr, "supervision-bench: ledger_durable: %s\n", root.error().toString().c_str());
+            return;
+        }
+        finance::FinanceClient client(rt, std::chrono::seconds(30));
+        for (int c = 0; c < kClients; ++c)
+            (void)client.openTracker("donor" + std::to_string(c));
+        const auto start = Clock::now();
+        const auto end = start + duration;
+        std::vector<std::thread> threads;
+        for (int c = 0; c < kClients; ++c)
+            threads.emplace_back([&, c] {
+                finance::FinanceClient mine(rt, std::chrono::seconds(30));
+                const std::string user = "donor" + std::to_string(c);
+                while (Clock::now() < end) {
+                    const auto t0 = Clock::now();
+                    const auto r = mine.donate(user, Money::fromMinorUnits(100));
+                    if (!r) failures.fetch_add(1);
+                    latencies[std::size_t(c)].push_back(seconds(Clock::now() - t0) * 1e6);
+                }
+            });
+        for (auto& t : threads)
+            t.join();
+        elapsed = Clock::now() - start;
+    }
+    fs::remove_all(dir);
+    std::vector<double> all;
+    for (const auto& l : latencies)
+        all.insert(all.end(), l.begin(), l.end());
+    std::printf("{\"workload\":\"ledger_durable\",\"runtime\":\"native\",\"workers\":%u,\"clients\":%d,"
+                "\"ops\":%zu,\"failed\":%ld,\"seconds\":%.2f,\"ops_per_sec\":%.0f,\"p50_us\":%.0f,"
+                "\"p99_us\":%.0f}\n",
+        o.workers, kClients, all.size(), failures.load(), seconds(elapsed), double(all.size()) / seconds(elapsed),
+        percentile(all, 0.5), percentile(all, 0.99));
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -182,19 +238,21 @@ int main(int argc, char** argv)
                 o.pollHz = v;
             else
                 o.idle = v;
-        } else if (a == "pingpong" || a == "snapshot_100000") {
+        } else if (a == "pingpong" || a == "snapshot_100000" || a == "ledger_durable") {
             workloads.push_back(a);
         } else {
-            std::fprintf(stderr, "supervision-bench: unknown argument %s (workloads: pingpong snapshot_100000)\n",
+            std::fprintf(stderr,
+                "supervision-bench: unknown argument %s (workloads: pingpong snapshot_100000 ledger_durable)\n",
                 a.c_str());
             return 2;
         }
     }
-    if (workloads.empty())
-        workloads = {"pingpong", "snapshot_100000"};
+    if (workloads.empty()) workloads = {"pingpong", "snapshot_100000", "ledger_durable"};
     for (const auto& w : workloads) {
         if (w == "pingpong")
             pingpong(o);
+        else if (w == "ledger_durable")
+            ledgerDurable(o);
         else
             snapshot100k(o);
         std::fflush(stdout);

@@ -9,6 +9,7 @@
 #include "runtimebridge.h"
 #include "runtimechart.h"
 #include "theme.h"
+#include "treegraphview.h"
 
 #include <QAction>
 #include <QCoreApplication>
@@ -16,6 +17,7 @@
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPixmap>
@@ -56,6 +58,7 @@ MainWindow::MainWindow(sc::Runtime& runtime, QWidget* parent)
 
     connect(m_bridge, &RuntimeBridge::snapshotUpdated, this, &MainWindow::applySnapshot);
     connect(m_bridge, &RuntimeBridge::eventsArrived, this, &MainWindow::appendEvents);
+    connect(m_bridge, &RuntimeBridge::eventsArrived, m_graph, &TreeGraphView::noteEvents);
     connect(m_bridge, &RuntimeBridge::tickFinished, this, [this] { showTickTime(false); });
     connect(m_bridge, &RuntimeBridge::actionFinished, this,
         [this](sc::Pid, const QString&, bool ok, const QString& message) { showActionResult(message, ok); });
@@ -150,7 +153,7 @@ void MainWindow::createActions()
     process->addAction(m_flood);
     process->addAction(m_terminateChild);
 
-    QToolBar* tools = addToolBar(tr("Process"));
+    QToolBar* tools = m_toolBar = addToolBar(tr("Process"));
     tools->setObjectName(QStringLiteral("processToolBar"));
     tools->setMovable(false);
     tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -198,11 +201,53 @@ void MainWindow::createViews()
     header->resizeSection(ProcessTreeModel::Mailbox, columnWidth(tr("Mailbox")));
     header->resizeSection(ProcessTreeModel::Restarts, columnWidth(tr("Restarts")));
     header->resizeSection(ProcessTreeModel::Handled, columnWidth(QStringLiteral("00000000")));
-    setCentralWidget(m_processView);
+
+    // The tree drawn as a tree in the centre; the same model as a table in a dock.
+    m_graph = new TreeGraphView(this);
+    m_graph->setObjectName(QStringLiteral("treeGraph"));
+    m_graph->setModel(m_processes);
+    setCentralWidget(m_graph);
+    connect(m_graph, &TreeGraphView::selectionChanged, this, [this](sc::Pid pid) {
+        const std::vector<sc::Pid> selected = selectedPids();
+        if (pid && (selected.size() != 1 || selected.front() != pid)) selectProcess(pid);
+    });
+    connect(m_graph, &TreeGraphView::contextMenuRequested, this, &MainWindow::showContextMenuFor);
+    // Hovering Kill previews what the supervisor's strategy will take down with the selection.
+    if (QWidget* killButton = m_toolBar->widgetForAction(m_kill)) killButton->installEventFilter(this);
+    connect(m_kill, &QAction::hovered, this, [this] {
+        const std::vector<sc::Pid> pids = selectedPids();
+        m_graph->setKillPreview(pids.empty() ? 0 : pids.front());
+    });
+
+    m_find = new QLineEdit(this);
+    m_find->setObjectName(QStringLiteral("findProcess"));
+    m_find->setPlaceholderText(tr("Find a process (Ctrl+F)"));
+    m_find->setClearButtonEnabled(true);
+    m_find->setMaximumWidth(QFontMetrics(font()).horizontalAdvance(QLatin1Char('M')) * 18);
+    m_toolBar->addSeparator();
+    m_toolBar->addWidget(m_find);
+    auto* findShortcut = new QAction(this);
+    findShortcut->setShortcut(QKeySequence::Find);
+    addAction(findShortcut);
+    connect(findShortcut, &QAction::triggered, m_find, [this] {
+        m_find->setFocus();
+        m_find->selectAll();
+    });
+    connect(m_find, &QLineEdit::returnPressed, this, [this] {
+        const int matches = m_graph->search(m_find->text());
+        statusBar()->showMessage(matches == 0 ? tr("No process matches \"%1\"").arg(m_find->text())
+                                              : tr("%n process(es) match", nullptr, matches),
+            4000);
+    });
 
     connect(m_processes, &QAbstractItemModel::rowsInserted, this, &MainWindow::expandInserted);
     connect(m_processView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
-    connect(m_processView, &QWidget::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    connect(m_processView, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex index = m_processView->indexAt(pos);
+        if (index.isValid())
+            showContextMenuFor(
+                index.data(ProcessTreeModel::PidRole).toULongLong(), m_processView->viewport()->mapToGlobal(pos));
+    });
     connect(m_expandAll, &QAction::triggered, m_processView, &QTreeView::expandAll);
     connect(m_collapseAll, &QAction::triggered, m_processView, &QTreeView::collapseAll);
 
@@ -227,6 +272,11 @@ void MainWindow::createViews()
     eventHeader->resizeSection(EventLogModel::Kind, columnWidth(QStringLiteral("unregister")));
     eventHeader->resizeSection(EventLogModel::Path, columnWidth(QStringLiteral("finance/trackers/tracker-00")));
 
+    auto* tableDock = new QDockWidget(tr("Process table"), this);
+    tableDock->setObjectName(QStringLiteral("tableDock"));
+    tableDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    tableDock->setWidget(m_processView);
+
     auto* eventDock = m_eventDock = new QDockWidget(tr("Events"), this);
     eventDock->setObjectName(QStringLiteral("eventDock"));
     eventDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
@@ -240,6 +290,9 @@ void MainWindow::createViews()
     chartDock->setWidget(m_chart);
     addDockWidget(Qt::BottomDockWidgetArea, chartDock);
     splitDockWidget(eventDock, chartDock, Qt::Horizontal);
+    addDockWidget(Qt::BottomDockWidgetArea, tableDock);
+    tabifyDockWidget(eventDock, tableDock);
+    eventDock->raise();
 
     m_inspector = new Inspector(m_bridge, this);
     m_inspectorDock = new QDockWidget(tr("Inspector"), this);
@@ -251,11 +304,19 @@ void MainWindow::createViews()
     resizeDocks({eventDock}, {metrics.height() * 14}, Qt::Vertical);
 
     QMenu* view = m_viewMenu = menuBar()->addMenu(tr("&View"));
+    auto* fit = view->addAction(tr("&Fit tree to window"), m_graph, &TreeGraphView::fitToWindow);
+    fit->setShortcut(QKeySequence(Qt::Key_F));
+    auto* zoomIn = view->addAction(tr("Zoom &in"), m_graph, &TreeGraphView::zoomIn);
+    zoomIn->setShortcut(QKeySequence::ZoomIn);
+    auto* zoomOut = view->addAction(tr("Zoom &out"), m_graph, &TreeGraphView::zoomOut);
+    zoomOut->setShortcut(QKeySequence::ZoomOut);
+    view->addSeparator();
     view->addAction(m_expandAll);
     view->addAction(m_collapseAll);
     view->addSeparator();
     view->addAction(eventDock->toggleViewAction());
     view->addAction(chartDock->toggleViewAction());
+    view->addAction(tableDock->toggleViewAction());
     view->addAction(m_inspectorDock->toggleViewAction());
 
     updateActions();
@@ -278,7 +339,7 @@ void MainWindow::addFinancePanels(const QString& dataDir)
     addDockWidget(Qt::RightDockWidgetArea, consoleDock);
     tabifyDockWidget(m_inspectorDock, consoleDock);
     consoleDock->raise();
-    resizeDocks({consoleDock}, {width() / 2}, Qt::Horizontal);
+    resizeDocks({consoleDock}, {width() * 2 / 5}, Qt::Horizontal);
     connect(m_console, &FinanceConsole::answered, this, [this](const QString& action, bool ok, const QString& text) {
         showActionResult(action + QStringLiteral(": ") + text, ok);
     });
@@ -431,16 +492,35 @@ void MainWindow::updateActions()
     const bool any = m_processView->selectionModel()->hasSelection();
     for (QAction* a : {m_kill, m_crash, m_shutdown, m_exitNormal, m_flood, m_terminateChild})
         a->setEnabled(any);
+    if (m_graph) {
+        const std::vector<sc::Pid> pids = selectedPids();
+        if (!pids.empty() && m_graph->selectedPid() != pids.front()) m_graph->selectPid(pids.front());
+    }
     if (m_inspector) {
         const std::vector<sc::Pid> pids = selectedPids();
         m_inspector->inspect(pids.size() == 1 ? pids.front() : 0);
     }
 }
 
-void MainWindow::showContextMenu(const QPoint& pos)
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 {
-    const QModelIndex index = m_processView->indexAt(pos);
+    if (m_graph && m_toolBar && watched == m_toolBar->widgetForAction(m_kill)) {
+        if (event->type() == QEvent::Enter) {
+            const std::vector<sc::Pid> pids = selectedPids();
+            m_graph->setKillPreview(pids.empty() ? 0 : pids.front());
+        } else if (event->type() == QEvent::Leave) {
+            m_graph->setKillPreview(0);
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::showContextMenuFor(sc::Pid target, const QPoint& globalPos)
+{
+    const QModelIndex index = m_processes->indexOfPid(target);
     if (!index.isValid()) return;
+    if (const auto selected = selectedPids(); std::find(selected.begin(), selected.end(), target) == selected.end())
+        selectProcess(target);
     QMenu menu(this);
     const std::vector<sc::Pid> pids = selectedPids();
     menu.addSection(pids.size() == 1
@@ -498,7 +578,9 @@ void MainWindow::showContextMenu(const QPoint& pos)
             }
         }
     }
-    menu.exec(m_processView->viewport()->mapToGlobal(pos));
+    m_graph->setKillPreview(target);
+    connect(&menu, &QMenu::aboutToHide, m_graph, [this] { m_graph->setKillPreview(0); });
+    menu.exec(globalPos);
 }
 
 bool MainWindow::saveScreenshot(const QString& file)

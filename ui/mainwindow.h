@@ -11,6 +11,8 @@
 
 class QAction;
 class QDockWidget;
+class QLineEdit;
+class QToolBar;
 class QMenu;
 class QLabel;
 class QTableView;
@@ -22,6 +24,7 @@ class AuditLogPanel;
 class EventLogModel;
 class FinanceConsole;
 class Inspector;
+class TreeGraphView;
 class ProcessTreeModel;
 class RuntimeBridge;
 class RuntimeChart;
@@ -59,6 +62,7 @@ public:
     QAction* floodAction() const { return m_flood; }
     QAction* terminateChildAction() const { return m_terminateChild; }
     Inspector* inspector() const { return m_inspector; }
+    TreeGraphView* graphView() const { return m_graph; }
 
     /// Selects the process and makes it current; false if it is not shown.
     bool selectProcess(sc::Pid pid);
@@ -83,7 +87,8 @@ private:
     void followRestarts(const std::vector<std::pair<sc::Pid, QString>>& selectedBefore);
     void expandInserted(const QModelIndex& parent, int first, int last);
     void expandSubtree(const QModelIndex& index);
-    void showContextMenu(const QPoint& pos);
+    void showContextMenuFor(sc::Pid pid, const QPoint& globalPos);
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
     RuntimeBridge* m_bridge;
     ProcessTreeModel* m_processes;
@@ -105,6 +110,9 @@ private:
     /// Children terminated from here, offered for restart in their supervisor's menu.
     QList<std::pair<sc::Pid, QString>> m_terminated;
     Inspector* m_inspector = nullptr;
+    TreeGraphView* m_graph = nullptr;
+    QToolBar* m_toolBar = nullptr;
+    QLineEdit* m_find = nullptr;
     QDockWidget* m_inspectorDock = nullptr;
     QAction* m_expandAll = nullptr;
     QAction* m_collapseAll = nullptr;

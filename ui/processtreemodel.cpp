@@ -4,6 +4,7 @@
 
 #include <QFont>
 #include <algorithm>
+#include <chrono>
 #include <unordered_set>
 
 namespace sc::ui {
@@ -38,6 +39,12 @@ ProcessTreeModel::~ProcessTreeModel() = default;
 // -- updates --
 
 void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
+{
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    apply(snapshot, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
+}
+
+void ProcessTreeModel::apply(const sc::Snapshot& snapshot, std::int64_t nowNs)
 {
     ++m_generation;
     for (auto& [pid, node] : m_nodes)
@@ -89,7 +96,12 @@ void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
     std::unordered_set<Node*> seen;
     for (auto& [pid, ptr] : m_nodes) {
         Node* node = ptr.get();
-        const std::uint32_t columns = diff(node->info, *node->incoming);
+        std::uint32_t columns = diff(node->info, *node->incoming);
+        // The budget drains with time alone, so it is counted on every apply.
+        const int budget
+            = node->incoming->kind == sc::ProcessKind::Worker ? 0 : node->incoming->restartsInWindow(nowNs);
+        if (budget != node->budgetUsed) columns |= bit(Strategy);
+        node->budgetUsed = budget;
         if (!columns) continue;
         setInfo(node, *node->incoming);
         node->changedColumns = columns;
@@ -245,7 +257,9 @@ std::uint32_t ProcessTreeModel::diff(const sc::ProcessInfo& was, const sc::Proce
     std::uint32_t columns = 0;
     if (was.kind != now.kind) return allColumns;
     if (was.path != now.path) columns |= bit(Name);
-    if (was.strategy != now.strategy) columns |= bit(Strategy);
+    if (was.strategy != now.strategy || was.intensity != now.intensity || was.periodMs != now.periodMs
+        || was.recentRestartsNs != now.recentRestartsNs)
+        columns |= bit(Strategy);
     if (was.status != now.status) columns |= bit(Status) | bit(Name); // Name carries the status icon
     if (was.mailbox != now.mailbox) columns |= bit(Mailbox);
     if (was.restarts != now.restarts) columns |= bit(Restarts);
@@ -432,6 +446,14 @@ QVariant ProcessTreeModel::data(const QModelIndex& index, int role) const
         return static_cast<int>(info.kind);
     case StatusRole:
         return static_cast<int>(info.status);
+    case StrategyRole:
+        return supervisor ? QVariant(static_cast<int>(info.strategy)) : QVariant();
+    case IntensityRole:
+        return supervisor ? QVariant(info.intensity) : QVariant();
+    case PeriodRole:
+        return supervisor ? QVariant(info.periodMs) : QVariant();
+    case BudgetUsedRole:
+        return supervisor ? QVariant(node->budgetUsed) : QVariant();
     }
     return {};
 }

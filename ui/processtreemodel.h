@@ -33,13 +33,20 @@ public:
         KindRole, ///< sc::ProcessKind as int
         StatusRole, ///< sc::ProcessStatus as int
         SortRole, ///< numeric columns as numbers, others as text
+        StrategyRole, ///< sc::Strategy as int (supervisors)
+        IntensityRole, ///< supervisors: at most this many restarts within PeriodRole (uint)
+        PeriodRole, ///< supervisors: the intensity's period in milliseconds (uint)
+        BudgetUsedRole, ///< supervisors: restarts within the period at the last apply() (int)
     };
 
     explicit ProcessTreeModel(QObject* parent = nullptr);
     ~ProcessTreeModel() override;
 
     // -- updates --
+    /// Applies the snapshot as of now on the steady clock (Event::timeNs).
     void apply(const sc::Snapshot& snapshot);
+    /// The same, with the restart budgets counted as of `nowNs` (steady clock).
+    void apply(const sc::Snapshot& snapshot, std::int64_t nowNs);
 
     // -- lookups --
     int processCount() const { return static_cast<int>(m_nodes.size()); }
@@ -77,6 +84,7 @@ private:
         Node* wantedParent = nullptr;
         bool attached = false;
         std::uint32_t changedColumns = 0;
+        int budgetUsed = 0; ///< restarts within the period as of the last apply()
     };
 
     static bool before(const Node* a, const Node* b);

@@ -20,6 +20,23 @@ QColor errorColor()
     return QColor(0xc6, 0x28, 0x28);
 }
 
+QColor deadColor()
+{
+    return QColor(0x75, 0x75, 0x75);
+}
+QColor flashColor()
+{
+    return QColor(0xff, 0xa0, 0x00);
+}
+QColor selectionColor()
+{
+    return QColor(0x15, 0x65, 0xc0);
+}
+QColor matchColor()
+{
+    return QColor(0xf9, 0xa8, 0x25);
+}
+
 QColor statusColor(sc::ProcessStatus status)
 {
     switch (status) {

@@ -15,6 +15,14 @@ QColor okColor();
 QColor warnColor();
 QColor errorColor();
 
+/// A process the runtime reported ended, still on screen.
+QColor deadColor();
+/// The glow around a node that was just restarted.
+QColor flashColor();
+/// The outline of the selected node and of search matches in the tree view.
+QColor selectionColor();
+QColor matchColor();
+
 /// A status-coloured shape per kind: a disc for a worker, a square for a
 /// supervisor, a diamond for a dynamic supervisor.
 QIcon processIcon(sc::ProcessKind kind, sc::ProcessStatus status);

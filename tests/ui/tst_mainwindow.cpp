@@ -23,17 +23,12 @@
 using sc::ui::MainWindow;
 using sc::ui::ProcessTreeModel;
 
+#include "uitest.h"
+
+using uitest::idleChild;
+
 namespace {
 
-class Idle : public sc::GenServer { };
-
-sc::ChildSpec idleChild(const std::string& id)
-{
-    sc::ChildSpec spec;
-    spec.id = id;
-    spec.start = [] { return std::make_unique<Idle>(); };
-    return spec;
-}
 
 } // namespace
 

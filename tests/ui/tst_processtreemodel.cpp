@@ -13,34 +13,13 @@
 
 using sc::ui::ProcessTreeModel;
 
+#include "uitest.h"
+
+using uitest::process;
+using uitest::snapshotOf;
+
 namespace {
 
-/// Snapshot rows view their path; these test paths live for the whole run.
-std::string_view intern(const std::string& path)
-{
-    static std::unordered_set<std::string> paths;
-    return *paths.insert(path).first;
-}
-
-sc::ProcessInfo process(
-    sc::Pid pid, sc::Pid parent, const std::string& path, sc::ProcessKind kind = sc::ProcessKind::Worker)
-{
-    sc::ProcessInfo info;
-    info.pid = pid;
-    info.parent = parent;
-    info.path = intern(path);
-    info.kind = kind;
-    return info;
-}
-
-/// Runtime::snapshot() lists processes in no particular order: neither does this.
-sc::Snapshot snapshotOf(std::vector<sc::ProcessInfo> processes)
-{
-    std::reverse(processes.begin(), processes.end());
-    sc::Snapshot s;
-    s.processes = std::move(processes);
-    return s;
-}
 
 /// root (1) with workers a (2), b (3), c (4) and a dynamic supervisor d (5)
 /// holding workers 6 and 7.
@@ -146,6 +125,34 @@ private Q_SLOTS:
         QCOMPARE(cell(root, ProcessTreeModel::Strategy).toString(), QStringLiteral("rest_for_one"));
         QVERIFY(cell(root, ProcessTreeModel::Name, Qt::FontRole).value<QFont>().bold());
         QVERIFY(cell(m_model->indexOfPid(5), ProcessTreeModel::Name, Qt::FontRole).value<QFont>().bold());
+    }
+
+    void showsTheRestartBudget()
+    {
+        constexpr std::int64_t second = 1'000'000'000;
+        constexpr std::int64_t now = 100 * second;
+        auto list = smallTree();
+        find(list, 1).strategy = sc::Strategy::OneForAll;
+        find(list, 1).intensity = 3;
+        find(list, 1).periodMs = 5000;
+        find(list, 1).recentRestartsNs = {now - 1 * second, now - 4 * second, now - 9 * second};
+        m_model->apply(snapshotOf(list), now);
+
+        const QModelIndex root = m_model->indexOfPid(1);
+        QCOMPARE(root.data(ProcessTreeModel::StrategyRole).toInt(), int(sc::Strategy::OneForAll));
+        QCOMPARE(root.data(ProcessTreeModel::IntensityRole).toUInt(), 3u);
+        QCOMPARE(root.data(ProcessTreeModel::PeriodRole).toUInt(), 5000u);
+        QCOMPARE(root.data(ProcessTreeModel::BudgetUsedRole).toInt(), 2);
+        QVERIFY(!m_model->indexOfPid(2).data(ProcessTreeModel::BudgetUsedRole).isValid());
+
+        // The budget drains with time alone: the same snapshot later changes the row.
+        QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
+        m_model->apply(snapshotOf(list), now + 2 * second);
+        QCOMPARE(root.data(ProcessTreeModel::BudgetUsedRole).toInt(), 1);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().siblingAtColumn(0), root);
+        m_model->apply(snapshotOf(list), now + 2 * second);
+        QCOMPARE(changed.count(), 1);
     }
 
     void statusIsColoured_data()

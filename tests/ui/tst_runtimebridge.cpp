@@ -11,17 +11,13 @@ using sc::ui::ProcessTreeModel;
 using sc::ui::RuntimeBridge;
 using namespace std::chrono_literals;
 
+#include "uitest.h"
+
+using uitest::idleChild;
+using uitest::Idle;
+
 namespace {
 
-class Idle : public sc::GenServer { };
-
-sc::ChildSpec idleChild(const std::string& id)
-{
-    sc::ChildSpec spec;
-    spec.id = id;
-    spec.start = [] { return std::make_unique<Idle>(); };
-    return spec;
-}
 
 /// What a test needs to know of the events the bridge delivered.
 struct Seen {
@@ -145,7 +141,8 @@ private Q_SLOTS:
         sc::Runtime runtime({.workers = 2});
         RuntimeBridge bridge(runtime);
         ProcessTreeModel model;
-        connect(&bridge, &RuntimeBridge::snapshotUpdated, &model, &ProcessTreeModel::apply);
+        connect(
+            &bridge, &RuntimeBridge::snapshotUpdated, &model, qOverload<const sc::Snapshot&>(&ProcessTreeModel::apply));
 
         const auto root = sc::startSupervisor(runtime, "root", {}, {idleChild("a"), idleChild("b"), idleChild("c")});
         QVERIFY(root.ok());

@@ -1,0 +1,684 @@
+#include "processtreemodel.h"
+#include "runtimebridge.h"
+#include "supervisor.h"
+#include "treegraphview.h"
+
+#include <QContextMenuEvent>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTest>
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string_view>
+#include <unordered_set>
+
+using sc::ui::ProcessTreeModel;
+using sc::ui::TreeGraphView;
+
+#include "uitest.h"
+
+using uitest::idleChild;
+using uitest::process;
+using uitest::snapshotOf;
+
+namespace {
+
+
+/// root (1) with workers a (2), b (3), c (4) and a dynamic supervisor d (5)
+/// holding workers 6 and 7.
+std::vector<sc::ProcessInfo> smallTree(sc::Strategy strategy = sc::Strategy::OneForOne)
+{
+    std::vector<sc::ProcessInfo> list {
+        process(1, 0, "root", sc::ProcessKind::Supervisor),
+        process(2, 1, "root/a"),
+        process(3, 1, "root/b"),
+        process(4, 1, "root/c"),
+        process(5, 1, "root/d", sc::ProcessKind::DynamicSupervisor),
+        process(6, 5, "root/d/6"),
+        process(7, 5, "root/d/7"),
+    };
+    list[0].strategy = strategy;
+    return list;
+}
+
+/// The finance application's tree, with supervisors of every kind and depth.
+std::vector<sc::ProcessInfo> financeTree()
+{
+    using K = sc::ProcessKind;
+    std::vector<sc::ProcessInfo> list {
+        process(1, 0, "finance", K::Supervisor),
+        process(2, 1, "finance/audit_log"),
+        process(3, 1, "finance/core", K::Supervisor),
+        process(4, 3, "finance/core/zakat_calculator"),
+        process(5, 3, "finance/core/donation_pool"),
+        process(6, 3, "finance/core/withdrawals"),
+        process(7, 3, "finance/core/transaction_processor"),
+        process(8, 3, "finance/core/trackers", K::Supervisor),
+        process(9, 8, "finance/core/trackers/alice"),
+        process(10, 8, "finance/core/trackers/bob"),
+        process(11, 3, "finance/core/transactions", K::DynamicSupervisor),
+        process(12, 1, "finance/reporting", K::Supervisor),
+        process(13, 12, "finance/reporting/database"),
+        process(14, 12, "finance/reporting/report_generator"),
+    };
+    for (auto& p : list) {
+        if (p.kind == K::Worker) continue;
+        p.intensity = 3;
+        p.periodMs = 5000;
+    }
+    list[0].strategy = sc::Strategy::OneForOne;
+    list[2].strategy = sc::Strategy::RestForOne;
+    list[7].strategy = sc::Strategy::OneForOne;
+    list[11].strategy = sc::Strategy::OneForAll;
+    return list;
+}
+
+/// root, `supervisors` supervisors under it, `workers` workers under each.
+std::vector<sc::ProcessInfo> wideTree(int supervisors, int workers)
+{
+    std::vector<sc::ProcessInfo> list;
+    list.push_back(process(1, 0, "big", sc::ProcessKind::Supervisor));
+    sc::Pid pid = 2;
+    for (int s = 0; s < supervisors; ++s) {
+        const sc::Pid sup = pid++;
+        const std::string path = "big/s" + std::to_string(s);
+        list.push_back(process(sup, 1, path, sc::ProcessKind::Supervisor));
+        for (int w = 0; w < workers; ++w) {
+            auto worker = process(pid++, sup, path + "/w" + std::to_string(w));
+            worker.mailbox = static_cast<std::uint32_t>(w % 7);
+            list.push_back(worker);
+        }
+    }
+    return list;
+}
+
+sc::ProcessInfo& find(std::vector<sc::ProcessInfo>& list, sc::Pid pid)
+{
+    return *std::find_if(list.begin(), list.end(), [pid](const auto& p) { return p.pid == pid; });
+}
+
+sc::Event makeEvent(sc::EventKind kind, sc::Pid pid, const std::string& path)
+{
+    sc::Event e;
+    e.kind = kind;
+    e.pid = pid;
+    e.path = path;
+    return e;
+}
+
+
+std::vector<sc::Pid> pids(std::initializer_list<sc::Pid> list)
+{
+    return list;
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(std::vector<sc::Pid>)
+
+class TestTreeGraphView : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init()
+    {
+        m_model = std::make_unique<ProcessTreeModel>();
+        m_view = std::make_unique<TreeGraphView>();
+        m_view->setModel(m_model.get());
+        m_view->resize(1200, 800);
+    }
+
+    void cleanup()
+    {
+        m_view.reset();
+        m_model.reset();
+    }
+
+    void parentsAreCentredOverChildrenInRowOrder()
+    {
+        m_model->apply(snapshotOf(financeTree()));
+        QCOMPARE(m_view->nodeCount(), 14);
+        checkLayout(QModelIndex());
+    }
+
+    void noTwoNodesOverlap()
+    {
+        m_model->apply(snapshotOf(financeTree()));
+        std::vector<QRectF> rects;
+        for (sc::Pid pid = 1; pid <= 14; ++pid) {
+            const QRectF r = m_view->nodeRect(pid);
+            QVERIFY2(!r.isEmpty(), qPrintable(QString::number(pid)));
+            for (const QRectF& other : rects)
+                QVERIFY2(!r.intersects(other), qPrintable(QString::number(pid)));
+            rects.push_back(r);
+        }
+    }
+
+    void manyLeavesWrapIntoRows()
+    {
+        m_model->apply(snapshotOf(wideTree(3, 40)));
+        QCOMPARE(m_view->nodeCount(), 1 + 3 * 41);
+        std::vector<QRectF> rects;
+        for (sc::Pid pid = 1; pid <= 124; ++pid) {
+            const QRectF r = m_view->nodeRect(pid);
+            QVERIFY(!r.isEmpty());
+            for (const QRectF& other : rects)
+                QVERIFY2(!r.intersects(other.adjusted(-4, -4, 4, 4)), qPrintable(QString::number(pid)));
+            rects.push_back(r);
+        }
+        for (int s = 0; s < 3; ++s) {
+            const QModelIndex sup = m_model->index(s, 0, m_model->index(0, 0));
+            const QRectF parent = m_view->nodeRect(m_model->pidAt(sup));
+            int rows = 1;
+            QRectF previous;
+            QRectF firstRowEnd;
+            for (int row = 0; row < m_model->rowCount(sup); ++row) {
+                const QRectF r = m_view->nodeRect(m_model->pidAt(m_model->index(row, 0, sup)));
+                QVERIFY(parent.bottom() < r.top());
+                if (row > 0) {
+                    // Row-major: to the right on the same line, or a new line below.
+                    if (r.top() == previous.top()) {
+                        QVERIFY(previous.right() < r.left());
+                    } else {
+                        QVERIFY(r.top() > previous.bottom());
+                        ++rows;
+                    }
+                }
+                if (rows == 1) firstRowEnd = r;
+                previous = r;
+            }
+            QVERIFY(rows > 1);
+            const QRectF first = m_view->nodeRect(m_model->pidAt(m_model->index(0, 0, sup)));
+            QCOMPARE(parent.center().x(), (first.center().x() + firstRowEnd.center().x()) / 2);
+        }
+        m_view->grab(); // paints the grid's edges
+    }
+
+    void restartedChildKeepsItsPlace()
+    {
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        const QRectF before = m_view->nodeRect(3);
+        const QRectF rootBefore = m_view->nodeRect(1);
+        QVERIFY(!before.isEmpty());
+
+        // b (3) is restarted: pid 8 under the same path, in the same snapshot.
+        auto restarted = process(8, 1, "root/b");
+        restarted.restarts = 1;
+        std::erase_if(list, [](const auto& p) { return p.pid == 3; });
+        list.push_back(restarted);
+        m_model->apply(snapshotOf(list));
+        QCOMPARE(m_view->nodeRect(3), QRectF());
+        QCOMPARE(m_view->nodeRect(8), before);
+        QCOMPARE(m_view->nodeRect(1), rootBefore);
+    }
+
+    void selectionFollowsARestartedChild()
+    {
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        QSignalSpy spy(m_view.get(), &TreeGraphView::selectionChanged);
+        QVERIFY(m_view->selectPid(3));
+        QCOMPARE(m_view->selectedPid(), sc::Pid(3));
+        std::erase_if(list, [](const auto& p) { return p.pid == 3; });
+        list.push_back(process(8, 1, "root/b"));
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        QCOMPARE(m_view->selectedPid(), sc::Pid(8));
+        QCOMPARE(spy.count(), 2);
+        QCOMPARE(spy.last().at(0).value<sc::Pid>(), sc::Pid(8));
+    }
+
+    void layoutIsCoalescedAndFollowsTheModel()
+    {
+        m_model->apply(snapshotOf(smallTree()));
+        QCOMPARE(m_view->nodeCount(), 7);
+        auto list = smallTree();
+        list.push_back(process(9, 5, "root/d/9"));
+        m_model->apply(snapshotOf(list));
+        // The timer rebuilds the layout without anyone asking.
+        QTRY_VERIFY(!m_view->nodeRect(9).isEmpty());
+        QCOMPARE(m_view->nodeCount(), 8);
+        m_model->apply(snapshotOf(without(list, 9)));
+        QTRY_VERIFY(m_view->nodeRect(9).isEmpty());
+    }
+
+    void killSetFollowsTheParentsStrategy_data()
+    {
+        QTest::addColumn<int>("strategy");
+        QTest::addColumn<sc::Pid>("target");
+        QTest::addColumn<std::vector<sc::Pid>>("expected");
+        QTest::newRow("one_for_one") << int(sc::Strategy::OneForOne) << sc::Pid(3) << pids({3});
+        QTest::newRow("one_for_all") << int(sc::Strategy::OneForAll) << sc::Pid(3) << pids({2, 3, 4, 5});
+        QTest::newRow("rest_for_one") << int(sc::Strategy::RestForOne) << sc::Pid(3) << pids({3, 4, 5});
+        QTest::newRow("rest_for_one, last") << int(sc::Strategy::RestForOne) << sc::Pid(5) << pids({5});
+        QTest::newRow("dynamic supervisor's child") << int(sc::Strategy::OneForAll) << sc::Pid(6) << pids({6});
+        QTest::newRow("the root") << int(sc::Strategy::OneForAll) << sc::Pid(1) << pids({1});
+        QTest::newRow("unknown") << int(sc::Strategy::OneForAll) << sc::Pid(99) << pids({});
+    }
+
+    void killSetFollowsTheParentsStrategy()
+    {
+        QFETCH(int, strategy);
+        QFETCH(sc::Pid, target);
+        QFETCH(std::vector<sc::Pid>, expected);
+        m_model->apply(snapshotOf(smallTree(static_cast<sc::Strategy>(strategy))));
+        QCOMPARE(m_view->killSet(target), expected);
+
+        m_view->setKillPreview(target);
+        QCOMPARE(m_view->killPreview(), target);
+        m_view->grab(); // paints the preview
+        m_view->setKillPreview(0);
+        QCOMPARE(m_view->killPreview(), sc::Pid(0));
+    }
+
+    void hoverPreviewsTheKillWhenArmed()
+    {
+        m_model->apply(snapshotOf(smallTree(sc::Strategy::OneForAll)));
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        const QPoint b = m_view->mapToViewport(m_view->nodeRect(3).center()).toPoint();
+        QTest::mouseMove(m_view->viewport(), b);
+        QCOMPARE(m_view->killPreview(), sc::Pid(0));
+        m_view->setKillPreviewEnabled(true);
+        QCOMPARE(m_view->killPreview(), sc::Pid(3));
+        m_view->setKillPreviewEnabled(false);
+        QCOMPARE(m_view->killPreview(), sc::Pid(0));
+    }
+
+    void collapseHidesTheSubtree()
+    {
+        m_model->apply(snapshotOf(smallTree()));
+        QCOMPARE(m_view->visibleNodeCount(), 7);
+        m_view->setCollapsed(5, true);
+        QVERIFY(m_view->isCollapsed(5));
+        QCOMPARE(m_view->visibleNodeCount(), 5);
+        QCOMPARE(m_view->nodeRect(6), QRectF());
+        QVERIFY(!m_view->nodeRect(5).isEmpty());
+        m_view->grab(); // paints the "+2" badge
+
+        // Collapsing the root hides everything under it; the inner state is kept.
+        m_view->setCollapsed(1, true);
+        QCOMPARE(m_view->visibleNodeCount(), 1);
+        m_view->setCollapsed(1, false);
+        QCOMPARE(m_view->visibleNodeCount(), 5);
+        m_view->setCollapsed(5, false);
+        QCOMPARE(m_view->visibleNodeCount(), 7);
+    }
+
+    void doubleClickTogglesASupervisor()
+    {
+        m_model->apply(snapshotOf(smallTree()));
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        const QPoint d = m_view->mapToViewport(m_view->nodeRect(5).center()).toPoint();
+        QTest::mouseDClick(m_view->viewport(), Qt::LeftButton, {}, d);
+        QVERIFY(m_view->isCollapsed(5));
+        QCOMPARE(m_view->visibleNodeCount(), 5);
+        // The collapsed node stayed under the mouse.
+        QCOMPARE(m_view->pidAt(d), sc::Pid(5));
+        QTest::mouseDClick(m_view->viewport(), Qt::LeftButton, {}, d);
+        QVERIFY(!m_view->isCollapsed(5));
+        QCOMPARE(m_view->visibleNodeCount(), 7);
+    }
+
+    void collapsedStaysCollapsedAcrossARestart()
+    {
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        m_view->setCollapsed(5, true);
+        std::erase_if(list, [](const auto& p) { return p.pid >= 5; });
+        list.push_back(process(8, 1, "root/d", sc::ProcessKind::DynamicSupervisor));
+        list.push_back(process(9, 8, "root/d/9"));
+        m_model->apply(snapshotOf(list));
+        QVERIFY(m_view->isCollapsed(8));
+        QCOMPARE(m_view->visibleNodeCount(), 5);
+    }
+
+    void searchSelectsTheFirstMatch()
+    {
+        m_model->apply(snapshotOf(financeTree()));
+        m_view->setCollapsed(8, true); // trackers
+        QSignalSpy spy(m_view.get(), &TreeGraphView::selectionChanged);
+
+        QCOMPARE(m_view->search(QStringLiteral("BOB")), 1);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(10));
+        QVERIFY(!m_view->isCollapsed(8)); // expanded to show it
+        QVERIFY(!m_view->nodeRect(10).isEmpty());
+        QCOMPARE(spy.count(), 1);
+        // Centred in the viewport.
+        const QPointF centre = m_view->mapToViewport(m_view->nodeRect(10).center());
+        const QPointF middle = QRectF(m_view->viewport()->rect()).center();
+        const QScrollBar* bar = m_view->horizontalScrollBar();
+        QVERIFY(m_view->viewport()->rect().contains(centre.toPoint()));
+        QVERIFY(
+            std::abs(centre.x() - middle.x()) < 2 || bar->value() == bar->minimum() || bar->value() == bar->maximum());
+
+        QCOMPARE(m_view->search(QStringLiteral("finance/core")), 9);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(3));
+        QCOMPARE(m_view->search(QStringLiteral("nothing like it")), 0);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(3));
+        QCOMPARE(m_view->search(QString()), 0);
+    }
+
+    void arrowsMoveBetweenRelatives()
+    {
+        m_model->apply(snapshotOf(smallTree()));
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        QSignalSpy spy(m_view.get(), &TreeGraphView::selectionChanged);
+
+        QTest::keyClick(m_view.get(), Qt::Key_Down); // nothing selected: the root
+        QCOMPARE(m_view->selectedPid(), sc::Pid(1));
+        QTest::keyClick(m_view.get(), Qt::Key_Down);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(2));
+        QTest::keyClick(m_view.get(), Qt::Key_Right);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(3));
+        QTest::keyClick(m_view.get(), Qt::Key_Right);
+        QTest::keyClick(m_view.get(), Qt::Key_Right);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(5));
+        QTest::keyClick(m_view.get(), Qt::Key_Down);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(6));
+        QTest::keyClick(m_view.get(), Qt::Key_Right);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(7));
+        QTest::keyClick(m_view.get(), Qt::Key_Left);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(6));
+        QTest::keyClick(m_view.get(), Qt::Key_Up);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(5));
+        QTest::keyClick(m_view.get(), Qt::Key_Up);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(1));
+        QTest::keyClick(m_view.get(), Qt::Key_Up); // no parent: stays
+        QCOMPARE(m_view->selectedPid(), sc::Pid(1));
+        QCOMPARE(spy.count(), 10);
+        QCOMPARE(spy.last().at(0).value<sc::Pid>(), sc::Pid(1));
+
+        // Enter collapses the selected supervisor.
+        QTest::keyClick(m_view.get(), Qt::Key_Return);
+        QVERIFY(m_view->isCollapsed(1));
+    }
+
+    void clickSelectsAndRightClickAsksForAMenu()
+    {
+        m_model->apply(snapshotOf(smallTree()));
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        const QPoint c = m_view->mapToViewport(m_view->nodeRect(4).center()).toPoint();
+        QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {}, c);
+        QCOMPARE(m_view->selectedPid(), sc::Pid(4));
+
+        QSignalSpy menu(m_view.get(), &TreeGraphView::contextMenuRequested);
+        const QPoint b = m_view->mapToViewport(m_view->nodeRect(3).center()).toPoint();
+        QContextMenuEvent event(QContextMenuEvent::Mouse, b, m_view->viewport()->mapToGlobal(b));
+        QCoreApplication::sendEvent(m_view->viewport(), &event);
+        QCOMPARE(menu.count(), 1);
+        QCOMPARE(menu.at(0).at(0).value<sc::Pid>(), sc::Pid(3));
+        QCOMPARE(menu.at(0).at(1).toPoint(), m_view->viewport()->mapToGlobal(b));
+        QCOMPARE(m_view->selectedPid(), sc::Pid(3));
+
+        // A click on empty space clears the selection.
+        QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {}, QPoint(3, 3));
+        QCOMPARE(m_view->selectedPid(), sc::Pid(0));
+    }
+
+    void zoomsAndFits()
+    {
+        m_model->apply(snapshotOf(financeTree()));
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        m_view->setZoom(1.0);
+        QTest::keyClick(m_view.get(), Qt::Key_Plus);
+        QVERIFY(m_view->zoom() > 1.0);
+        QTest::keyClick(m_view.get(), Qt::Key_Minus);
+        QTest::keyClick(m_view.get(), Qt::Key_Minus);
+        QVERIFY(m_view->zoom() < 1.0);
+
+        QTest::keyClick(m_view.get(), Qt::Key_F);
+        const QRectF viewport = QRectF(m_view->viewport()->rect()).adjusted(-1, -1, 1, 1);
+        for (sc::Pid pid = 1; pid <= 14; ++pid) {
+            const QRectF r = m_view->nodeRect(pid);
+            QVERIFY(viewport.contains(m_view->mapToViewport(r.topLeft())));
+            QVERIFY(viewport.contains(m_view->mapToViewport(r.bottomRight())));
+        }
+    }
+
+    void restartEventFlashesTheNode()
+    {
+        m_model->apply(snapshotOf(smallTree()));
+        QVERIFY(!m_view->isFlashing(3));
+        m_view->noteEvents({makeEvent(sc::EventKind::Restart, 0, "root/b")});
+        QVERIFY(m_view->isFlashing(3));
+        QVERIFY(!m_view->isFlashing(2));
+        m_view->grab();
+        // The flash ends by itself.
+        QTRY_VERIFY_WITH_TIMEOUT(!m_view->isFlashing(3), 10000);
+    }
+
+    void giveUpMarksTheSupervisor()
+    {
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        sc::Event giveUp = makeEvent(sc::EventKind::GiveUp, 5, "root/d");
+        giveUp.reason = "reached_max_restart_intensity";
+        m_view->noteEvents({giveUp, makeEvent(sc::EventKind::Exit, 6, "root/d/6")});
+        QVERIFY(m_view->hasGivenUp(5));
+        QVERIFY(!m_view->hasGivenUp(1));
+        QVERIFY(m_view->isDead(6));
+        QVERIFY(!m_view->isDead(7));
+        m_view->grab();
+
+        // Gone from the model: a ghost for a moment, still crossed out, then gone.
+        m_model->apply(snapshotOf(without(list, 5, 6, 7)));
+        QVERIFY(m_view->isGhost(5));
+        QVERIFY(m_view->hasGivenUp(5));
+        QVERIFY(m_view->isDead(6));
+        QCOMPARE(m_view->killSet(5), std::vector<sc::Pid> {});
+        QCOMPARE(m_view->recentGiveUps(), QStringList {QStringLiteral("root/d")});
+        m_view->grab();
+        QTRY_VERIFY(m_view->nodeRect(5).isEmpty());
+        QVERIFY(!m_view->hasGivenUp(5));
+        QVERIFY(!m_view->isDead(6));
+        QCOMPARE(m_view->nodeCount(), 4);
+    }
+
+    void aVanishedChildKeepsItsPlaceUntilItIsBack()
+    {
+        auto list = smallTree(sc::Strategy::OneForAll);
+        m_model->apply(snapshotOf(list));
+        const QRectF b = m_view->nodeRect(3);
+        const QRectF c = m_view->nodeRect(4);
+
+        // b is gone for a tick (restarting): its ghost holds the place.
+        m_model->apply(snapshotOf(without(list, 3)));
+        QVERIFY(m_view->isGhost(3));
+        QVERIFY(m_view->isDead(3));
+        QCOMPARE(m_view->nodeRect(3), b);
+        QCOMPARE(m_view->nodeRect(4), c);
+        QCOMPARE(m_view->killSet(4), (std::vector<sc::Pid> {2, 4, 5}));
+        QCOMPARE(m_view->search(QStringLiteral("root/b")), 0);
+        m_view->grab();
+
+        // Back with a new pid: it takes its place at once.
+        auto back = without(list, 3);
+        back.push_back(process(8, 1, "root/b"));
+        m_model->apply(snapshotOf(back));
+        QVERIFY(!m_view->isGhost(8));
+        QCOMPARE(m_view->nodeRect(3), QRectF());
+        QCOMPARE(m_view->nodeRect(8), b);
+
+        // Gone for good: the ghost fades and the siblings close the gap.
+        m_model->apply(snapshotOf(without(back, 8)));
+        QVERIFY(m_view->isGhost(8));
+        QTRY_VERIFY(m_view->nodeRect(8).isEmpty());
+        QVERIFY(m_view->nodeRect(4).left() < c.left());
+    }
+
+    void rendersTheFinanceTree()
+    {
+        auto list = financeTree();
+        find(list, 7).mailbox = 42;
+        find(list, 7).restarts = 2;
+        find(list, 6).status = sc::ProcessStatus::Restarting;
+        find(list, 9).mailbox = 3;
+        find(list, 10).restarts = 1;
+        find(list, 13).status = sc::ProcessStatus::Initializing;
+        const std::int64_t now = 1'000'000'000'000;
+        find(list, 3).recentRestartsNs = {now - 1'000'000'000, now - 2'000'000'000, now - 9'000'000'000};
+        find(list, 12).recentRestartsNs = {now - 1'000'000'000, now - 2'000'000'000, now - 3'000'000'000};
+        m_model->apply(snapshotOf(list), now);
+        m_view->layoutNow();
+        std::erase_if(list, [](const auto& p) { return p.pid == 5; }); // donation_pool: gone, a ghost
+        m_model->apply(snapshotOf(list), now);
+        m_view->resize(1600, 900);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        m_view->fitToWindow();
+        m_view->selectPid(10);
+        m_view->noteEvents({makeEvent(sc::EventKind::Restart, 0, "finance/core/withdrawals")});
+        m_view->noteEvents({makeEvent(sc::EventKind::GiveUp, 12, "finance/reporting")});
+        m_view->setKillPreview(7);
+
+        const QImage image = m_view->grab().toImage();
+        QCOMPARE(image.size(), m_view->size() * image.devicePixelRatio());
+        QVERIFY(m_view->isGhost(5));
+        QCOMPARE(m_view->lastPaintedCount(), 14);
+        // Something was drawn: more than the background colour.
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 7)
+            for (int x = 0; x < image.width(); x += 7)
+                colours.insert(image.pixel(x, y));
+        QVERIFY(colours.size() > 10);
+        if (const QByteArray file = qgetenv("SC_TREEGRAPH_PNG"); !file.isEmpty())
+            image.save(QString::fromLocal8Bit(file));
+    }
+
+    void followsALiveRuntime()
+    {
+        sc::Runtime runtime(sc::RuntimeOptions {.workers = 2});
+        {
+            sc::ui::RuntimeBridge bridge(runtime);
+            connect(&bridge, &sc::ui::RuntimeBridge::snapshotUpdated, m_model.get(),
+                [this](const sc::Snapshot& s) { m_model->apply(s); });
+            connect(&bridge, &sc::ui::RuntimeBridge::eventsArrived, m_view.get(), &TreeGraphView::noteEvents);
+            QStringList restarted;
+            connect(&bridge, &sc::ui::RuntimeBridge::eventsArrived, this, [&](const std::vector<sc::Event>& events) {
+                for (const sc::Event& e : events) {
+                    if (e.kind == sc::EventKind::Restart) restarted << QString::fromStdString(e.path);
+                }
+            });
+            const auto root
+                = sc::startSupervisor(runtime, "root", {}, {idleChild("a"), idleChild("b"), idleChild("c")});
+            QVERIFY(root.ok());
+            bridge.start(std::chrono::milliseconds(10));
+            QTRY_COMPARE(m_view->nodeCount(), 4);
+
+            const sc::Pid b = m_model->pidAt(m_model->indexOfPath(QStringLiteral("root/b")));
+            const QRectF before = m_view->nodeRect(b);
+            QVERIFY(m_view->selectPid(b));
+            QCOMPARE(m_view->killSet(b), std::vector<sc::Pid> {b});
+
+            runtime.kill(b);
+            QTRY_VERIFY(m_model->pidAt(m_model->indexOfPath(QStringLiteral("root/b"))) > b);
+            const sc::Pid again = m_model->pidAt(m_model->indexOfPath(QStringLiteral("root/b")));
+            QTRY_COMPARE(m_view->selectedPid(), again);
+            QCOMPARE(m_view->nodeRect(again), before);
+            QTRY_COMPARE(restarted, QStringList {QStringLiteral("root/b")});
+
+            // The supervisor's restart budget: one of three used.
+            const QModelIndex rootIndex = m_model->indexOfPid(*root);
+            QCOMPARE(rootIndex.data(ProcessTreeModel::IntensityRole).toUInt(), 3u);
+            QCOMPARE(rootIndex.data(ProcessTreeModel::PeriodRole).toUInt(), 5000u);
+            QTRY_COMPARE(rootIndex.data(ProcessTreeModel::BudgetUsedRole).toInt(), 1);
+            m_view->grab();
+            bridge.stop();
+        }
+    }
+
+    void aBigTreeOpensReadable()
+    {
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        m_model->apply(snapshotOf(wideTree(20, 30)));
+        m_view->layoutNow();
+        // Not a fit to specks: readable, with the root in view.
+        QVERIFY(m_view->zoom() >= 0.3);
+        QVERIFY(m_view->viewport()->rect().contains(m_view->mapToViewport(m_view->nodeRect(1).center()).toPoint()));
+    }
+
+    void tenThousandProcessesLayOutAndPaint()
+    {
+        const auto list = wideTree(100, 99); // 10,001 processes
+        m_model->apply(snapshotOf(list));
+        QElapsedTimer timer;
+        timer.start();
+        QCOMPARE(m_view->nodeCount(), 10001);
+        qInfo("layout of %d processes: %.2f ms (measured in the view: %.2f ms)", m_view->nodeCount(),
+            double(timer.nsecsElapsed()) / 1e6, double(m_view->lastLayoutTime().count()) / 1e3);
+
+        m_view->resize(1600, 900);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        QImage image(m_view->viewport()->size(), QImage::Format_ARGB32_Premultiplied);
+
+        m_view->setZoom(1.0);
+        m_view->selectPid(5000);
+        timer.restart();
+        m_view->viewport()->render(&image);
+        qInfo("paint at zoom 1 (%d nodes drawn): %.2f ms", m_view->lastPaintedCount(),
+            double(timer.nsecsElapsed()) / 1e6);
+        QVERIFY(m_view->lastPaintedCount() > 0);
+        QVERIFY(m_view->lastPaintedCount() < 200);
+
+        m_view->fitToWindow();
+        image = QImage(m_view->viewport()->size(), QImage::Format_ARGB32_Premultiplied);
+        timer.restart();
+        m_view->viewport()->render(&image);
+        qInfo("paint fitted to the window (%d nodes drawn): %.2f ms", m_view->lastPaintedCount(),
+            double(timer.nsecsElapsed()) / 1e6);
+        QCOMPARE(m_view->lastPaintedCount(), 10001);
+
+        // A restart in a big tree: one relayout, the same place.
+        const QRectF before = m_view->nodeRect(5000);
+        auto restarted = list;
+        auto& victim = find(restarted, 5000);
+        victim.pid = 20000;
+        m_model->apply(snapshotOf(restarted));
+        timer.restart();
+        QCOMPARE(m_view->nodeRect(20000), before);
+        qInfo("relayout after a restart: %.2f ms", double(timer.nsecsElapsed()) / 1e6);
+    }
+
+private:
+    static std::vector<sc::ProcessInfo> without(
+        std::vector<sc::ProcessInfo> list, sc::Pid a, sc::Pid b = 0, sc::Pid c = 0)
+    {
+        std::erase_if(list, [&](const auto& p) { return p.pid == a || p.pid == b || p.pid == c; });
+        return list;
+    }
+
+    void checkLayout(const QModelIndex& parent)
+    {
+        const int rows = m_model->rowCount(parent);
+        std::vector<QRectF> children;
+        for (int row = 0; row < rows; ++row) {
+            const QModelIndex child = m_model->index(row, 0, parent);
+            children.push_back(m_view->nodeRect(m_model->pidAt(child)));
+            checkLayout(child);
+        }
+        for (std::size_t i = 1; i < children.size(); ++i)
+            QVERIFY(children[i - 1].right() < children[i].left()); // row order, left to right
+        if (!parent.isValid() || children.empty()) return;
+        const QRectF self = m_view->nodeRect(m_model->pidAt(parent));
+        QVERIFY(self.bottom() < children.front().top());
+        const double centre = (children.front().center().x() + children.back().center().x()) / 2;
+        QCOMPARE(self.center().x(), centre);
+    }
+
+    std::unique_ptr<ProcessTreeModel> m_model;
+    std::unique_ptr<TreeGraphView> m_view;
+};
+
+QTEST_MAIN(TestTreeGraphView)
+#include "tst_treegraphview.moc"

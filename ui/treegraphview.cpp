@@ -1,0 +1,1578 @@
+#include "treegraphview.h"
+
+#include "processtreemodel.h"
+#include "theme.h"
+
+#include <QApplication>
+#include <QContextMenuEvent>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPaintEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QScrollBar>
+#include <QToolTip>
+#include <QWheelEvent>
+#include <algorithm>
+#include <cmath>
+
+namespace sc::ui {
+
+namespace {
+
+// Scene units are pixels at zoom 1. Widths grow with the name, within limits.
+constexpr double workerWidth = 170;
+constexpr double workerMaxWidth = 320;
+constexpr double workerHeight = 76;
+constexpr double supervisorWidth = 250;
+constexpr double supervisorMaxWidth = 360;
+constexpr double supervisorHeight = 132;
+constexpr double horizontalGap = 28;
+constexpr double verticalGap = 72;
+constexpr double levelHeight = supervisorHeight + verticalGap;
+constexpr double margin = 48;
+constexpr double toggleRadius = 12;
+// More leaf children than this are wrapped into rows, so a big pool stays a block, not a line.
+constexpr int wrapAbove = 12;
+constexpr double gridRowGap = 40;
+constexpr double minZoom = 0.0005;
+constexpr double maxZoom = 4.0;
+constexpr qint64 flashMs = 1000;
+constexpr qint64 giveUpMs = 6000;
+constexpr qint64 ghostMs = 1500;
+// Below this zoom the text would be too small to read: shapes only.
+constexpr double detailZoom = 0.3;
+// The first view never goes below this: names stay readable from the back of a room.
+constexpr double firstViewZoom = 0.65;
+
+double heightOf(sc::ProcessKind kind)
+{
+    return kind == sc::ProcessKind::Worker ? workerHeight : supervisorHeight;
+}
+
+QColor tint(const QColor& colour, int percent)
+{
+    const auto mix = [percent](int c) { return 255 - (255 - c) * percent / 100; };
+    return QColor(mix(colour.red()), mix(colour.green()), mix(colour.blue()));
+}
+
+QString periodText(std::uint32_t ms)
+{
+    if (ms % 1000 == 0) return QStringLiteral("%1 s").arg(ms / 1000);
+    if (ms > 1000) return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1);
+    return QStringLiteral("%1 ms").arg(ms);
+}
+
+void drawEnvelope(QPainter& p, const QRectF& r, const QColor& colour)
+{
+    p.setPen(QPen(colour, 1.6));
+    p.setBrush(Qt::NoBrush);
+    p.drawRoundedRect(r, 1.5, 1.5);
+    p.drawPolyline(QPolygonF(
+        {r.topLeft() + QPointF(1, 1), QPointF(r.center().x(), r.center().y() + 1), r.topRight() + QPointF(-1, 1)}));
+}
+
+void drawRestartArrow(QPainter& p, const QRectF& r, const QColor& colour)
+{
+    p.setPen(QPen(colour, 1.8, Qt::SolidLine, Qt::RoundCap));
+    p.setBrush(Qt::NoBrush);
+    const QRectF arc = r.adjusted(1.5, 1.5, -1.5, -1.5);
+    p.drawArc(arc, 90 * 16, 270 * 16);
+    // The arrowhead at the arc's open end (top), pointing right.
+    const QPointF tip(arc.center().x() + 2.5, arc.top());
+    p.setPen(Qt::NoPen);
+    p.setBrush(colour);
+    p.drawPolygon(QPolygonF({tip + QPointF(1.5, 0), tip + QPointF(-2.5, -3.5), tip + QPointF(-2.5, 3.5)}));
+}
+
+void drawDiamond(QPainter& p, const QPointF& c, double h)
+{
+    p.drawPolygon(QPolygonF({c + QPointF(0, -h), c + QPointF(h, 0), c + QPointF(0, h), c + QPointF(-h, 0)}));
+}
+
+} // namespace
+
+TreeGraphView::TreeGraphView(QWidget* parent)
+    : QAbstractScrollArea(parent)
+{
+    setFocusPolicy(Qt::StrongFocus);
+    viewport()->setMouseTracking(true);
+    viewport()->setAttribute(Qt::WA_OpaquePaintEvent);
+    horizontalScrollBar()->setSingleStep(24);
+    verticalScrollBar()->setSingleStep(24);
+
+    m_layoutTimer.setSingleShot(true);
+    m_layoutTimer.setInterval(0);
+    connect(&m_layoutTimer, &QTimer::timeout, this, [this] {
+        ensureLayout();
+        viewport()->update();
+    });
+    m_animation.setInterval(33);
+    connect(&m_animation, &QTimer::timeout, this, &TreeGraphView::tick);
+    m_clock.start();
+}
+
+TreeGraphView::~TreeGraphView() = default;
+
+void TreeGraphView::setModel(ProcessTreeModel* model)
+{
+    for (const auto& c : m_connections)
+        disconnect(c);
+    m_connections.clear();
+    m_model = model;
+    if (model) {
+        const auto structure = [this] { scheduleLayout(); };
+        m_connections = {
+            connect(model, &QAbstractItemModel::rowsInserted, this, structure),
+            connect(model, &QAbstractItemModel::rowsRemoved, this, structure),
+            connect(model, &QAbstractItemModel::rowsMoved, this, structure),
+            connect(model, &QAbstractItemModel::modelReset, this, structure),
+            connect(model, &QAbstractItemModel::layoutChanged, this, structure),
+            // Node contents are read from the model when painted.
+            connect(model, &QAbstractItemModel::dataChanged, this, &TreeGraphView::onDataChanged),
+            connect(model, &QObject::destroyed, this,
+                [this] {
+                    m_model = nullptr;
+                    scheduleLayout();
+                }),
+        };
+    }
+    scheduleLayout();
+}
+
+// -- layout --
+
+void TreeGraphView::scheduleLayout()
+{
+    m_dirty = true;
+    if (!m_layoutTimer.isActive()) m_layoutTimer.start();
+}
+
+void TreeGraphView::ensureLayout() const
+{
+    if (m_dirty) const_cast<TreeGraphView*>(this)->rebuild();
+}
+
+void TreeGraphView::rebuild()
+{
+    QElapsedTimer timer;
+    timer.start();
+    m_dirty = false;
+    m_layoutTimer.stop();
+
+    // Keep the selected node where it is on screen when the tree changes shape.
+    const int anchorItem = itemOf(m_selected);
+    const QPointF anchorBefore = anchorItem >= 0 && m_items[anchorItem].visible
+        ? mapToViewport(m_items[anchorItem].rect.center())
+        : QPointF(-1, -1);
+    const QString anchorPath = anchorItem >= 0 ? m_items[anchorItem].path : QString();
+
+    // What the old layout knew, for processes that have just gone.
+    const qint64 now = m_clock.elapsed();
+    std::vector<Item> old = std::move(m_items);
+    const std::vector<int> oldRoots = std::move(m_roots);
+    m_items.clear();
+    m_roots.clear();
+    m_byPid.clear();
+    m_byPath.clear();
+
+    const QFontMetricsF workerMetrics(nameFont(sc::ProcessKind::Worker), viewport());
+    const QFontMetricsF supervisorMetrics(nameFont(sc::ProcessKind::Supervisor), viewport());
+    // Measuring text is most of a relayout's time; names rarely change.
+    const auto widthOf = [&](const QString& name, bool worker) {
+        auto& cache = worker ? m_workerWidths : m_supervisorWidths;
+        if (const auto it = cache.constFind(name); it != cache.cend()) return it.value();
+        const double w = worker
+            ? std::clamp(workerMetrics.horizontalAdvance(name) + workerHeight * 2 / 3 + 12, workerWidth, workerMaxWidth)
+            : std::clamp(supervisorMetrics.horizontalAdvance(name) + 22 + 32 + 8, supervisorWidth, supervisorMaxWidth);
+        if (cache.size() > 100'000) cache.clear();
+        cache.insert(name, w);
+        return w;
+    };
+
+    // 1. The live tree, from the model (ids into `tree`, depth first).
+    std::vector<Item> tree;
+    std::vector<int> roots;
+    QHash<QString, int> byPath;
+    std::unordered_map<sc::Pid, int> livePids;
+    if (m_model) {
+        tree.reserve(static_cast<std::size_t>(m_model->processCount()) + m_ghosts.size());
+        livePids.reserve(static_cast<std::size_t>(m_model->processCount()));
+        const auto walk = [&, this](auto&& self, const QModelIndex& parentIndex, int parent) -> void {
+            const int rows = m_model->rowCount(parentIndex);
+            for (int row = 0; row < rows; ++row) {
+                const QModelIndex index = m_model->index(row, ProcessTreeModel::Name, parentIndex);
+                const sc::ProcessInfo* info = m_model->infoAt(index);
+                if (!info) continue;
+                const int id = static_cast<int>(tree.size());
+                Item item;
+                item.pid = info->pid;
+                item.parent = parent;
+                item.kind = info->kind;
+                item.name = index.data(Qt::DisplayRole).toString();
+                item.path = index.data(ProcessTreeModel::PathRole).toString();
+                // Room for the whole name: the pill's ends (a third of its height each), or badge and padding.
+                item.width = widthOf(item.name, item.kind == sc::ProcessKind::Worker);
+                livePids[info->pid] = id;
+                if (const auto it = byPath.constFind(item.path);
+                    it == byPath.cend() || tree[it.value()].pid < info->pid)
+                    byPath.insert(item.path, id);
+                tree.push_back(std::move(item));
+                if (parent >= 0)
+                    tree[parent].children.push_back(id);
+                else
+                    roots.push_back(id);
+                self(self, index, id);
+            }
+        };
+        walk(walk, QModelIndex(), -1);
+    }
+
+    // 2. Ghosts: what left the model stays in its place for a moment, unless a
+    // new process took its path (a restarted child) or its place is gone.
+    std::erase_if(m_ghosts, [&](const Ghost& g) { return g.until <= now || byPath.contains(g.path); });
+    for (const Item& item : old) {
+        if (item.ghost || livePids.count(item.pid) || byPath.contains(item.path)) continue;
+        const std::vector<int>& siblings = item.parent >= 0 ? old[item.parent].children : oldRoots;
+        const auto at = std::find_if(siblings.begin(), siblings.end(), [&](int s) { return old[s].pid == item.pid; });
+        Ghost g;
+        g.pid = item.pid;
+        g.kind = item.kind;
+        g.name = item.name;
+        g.path = item.path;
+        g.parentPath = item.parent >= 0 ? old[item.parent].path : QString();
+        g.afterPath = at != siblings.begin() && at != siblings.end() ? old[*(at - 1)].path : QString();
+        g.width = item.width;
+        g.depth = item.depth;
+        g.until = now + ghostMs;
+        m_ghosts.push_back(std::move(g));
+    }
+    std::stable_sort(
+        m_ghosts.begin(), m_ghosts.end(), [](const Ghost& a, const Ghost& b) { return a.depth < b.depth; });
+    std::vector<Ghost> kept;
+    for (const Ghost& g : m_ghosts) {
+        int parent = -1;
+        if (!g.parentPath.isEmpty()) {
+            const auto it = byPath.constFind(g.parentPath);
+            if (it == byPath.cend()) continue; // its parent is gone without a trace
+            parent = it.value();
+        }
+        const int id = static_cast<int>(tree.size());
+        Item item;
+        item.pid = g.pid;
+        item.parent = parent;
+        item.kind = g.kind;
+        item.name = g.name;
+        item.path = g.path;
+        item.width = g.width;
+        item.ghost = true;
+        tree.push_back(std::move(item));
+        byPath.insert(g.path, id);
+        std::vector<int>& siblings = parent >= 0 ? tree[parent].children : roots;
+        auto at = siblings.begin();
+        if (!g.afterPath.isEmpty()) {
+            at = std::find_if(siblings.begin(), siblings.end(), [&](int s) { return tree[s].path == g.afterPath; });
+            if (at != siblings.end()) ++at;
+        }
+        siblings.insert(at, id);
+        kept.push_back(g);
+    }
+    m_ghosts = std::move(kept);
+    if (!m_ghosts.empty() && !m_animation.isActive()) m_animation.start();
+
+    // 3. Depth first into m_items, so a subtree's items are contiguous.
+    m_items.reserve(tree.size());
+    const auto flatten = [&, this](auto&& self, int from, int parent, int depth) -> void {
+        const int id = static_cast<int>(m_items.size());
+        Item item = std::move(tree[from]);
+        std::vector<int> children = std::move(item.children);
+        item.children.clear();
+        item.parent = parent;
+        item.depth = depth;
+        m_byPid[item.pid] = id;
+        if (!item.ghost) m_byPath.insert(item.path, id);
+        m_items.push_back(std::move(item));
+        if (parent >= 0)
+            m_items[parent].children.push_back(id);
+        else
+            m_roots.push_back(id);
+        for (int child : children)
+            self(self, child, id, depth + 1);
+    };
+    for (int root : roots)
+        flatten(flatten, root, -1, 0);
+    for (const Ghost& g : m_ghosts) {
+        if (const auto it = m_byPid.find(g.pid); it != m_byPid.end() && !m_byPath.contains(g.path))
+            m_byPath.insert(g.path, it->second);
+    }
+
+    // Collapsed subtrees: their descendants are hidden and counted on the badge.
+    int maxDepth = 0;
+    for (Item& item : m_items) {
+        const Item* parent = item.parent >= 0 ? &m_items[item.parent] : nullptr;
+        item.visible = !parent || (parent->visible && !m_collapsed.contains(parent->path));
+        item.rect = {};
+        maxDepth = std::max(maxDepth, item.depth);
+    }
+    for (int i = static_cast<int>(m_items.size()) - 1; i >= 0; --i) {
+        Item& item = m_items[i];
+        item.hidden = 0;
+        if (!item.visible || !m_collapsed.contains(item.path)) continue;
+        // Items are depth first, so the descendants follow contiguously.
+        for (std::size_t j = i + 1; j < m_items.size() && m_items[j].depth > item.depth; ++j)
+            ++item.hidden;
+    }
+
+    std::vector<double> nextFree(static_cast<std::size_t>(maxDepth) + 1, 0.0);
+    for (int root : m_roots)
+        place(root, nextFree);
+
+    m_sceneRect = {};
+    for (const Item& item : m_items) {
+        if (item.visible) m_sceneRect |= item.rect;
+    }
+    m_sceneRect.adjust(-margin, -margin, margin, margin + toggleRadius * 2);
+
+    // Forget the state of processes that are gone; follow the selection to a restarted child.
+    for (auto it = m_dead.begin(); it != m_dead.end();)
+        it = m_byPid.count(*it) ? std::next(it) : m_dead.erase(it);
+    for (auto it = m_gaveUp.begin(); it != m_gaveUp.end();)
+        it = m_byPid.count(it.key()) ? std::next(it) : m_gaveUp.erase(it);
+    for (auto it = m_matches.begin(); it != m_matches.end();)
+        it = m_byPid.count(*it) ? std::next(it) : m_matches.erase(it);
+    if (m_hover && !m_byPid.count(m_hover)) m_hover = 0;
+    if (m_killPreviewExplicit && !m_byPid.count(m_killPreviewExplicit)) m_killPreviewExplicit = 0;
+    m_killPreview = m_killPreviewExplicit ? m_killPreviewExplicit : (m_killPreviewEnabled ? m_hover : 0);
+
+    sc::Pid selected = m_selected;
+    if (!m_selectedPath.isEmpty() && !m_byPid.count(m_selected)) {
+        selected = 0;
+        for (const Item& item : m_items) {
+            if (item.path == m_selectedPath) selected = item.pid; // the newest (last started) wins
+        }
+    }
+
+    m_lastLayoutTime = std::chrono::microseconds(timer.nsecsElapsed() / 1000);
+    updateScrollBars();
+
+    const int anchorNow = itemOf(selected);
+    if (anchorBefore.x() >= 0 && anchorNow >= 0 && m_items[anchorNow].visible
+        && m_items[anchorNow].path == anchorPath) {
+        const QPointF delta = mapToViewport(m_items[anchorNow].rect.center()) - anchorBefore;
+        horizontalScrollBar()->setValue(horizontalScrollBar()->value() + qRound(delta.x()));
+        verticalScrollBar()->setValue(verticalScrollBar()->value() + qRound(delta.y()));
+    }
+    // Until the user moves the view, it follows the window and the tree's growth.
+    if ((!m_fittedOnce || !m_viewTouched) && !m_items.empty() && viewport()->width() > 50) showFirstView();
+    if (selected != m_selected) {
+        m_selected = selected;
+        Q_EMIT selectionChanged(m_selected);
+    }
+    viewport()->update();
+}
+
+void TreeGraphView::place(int id, std::vector<double>& nextFree)
+{
+    Item& item = m_items[id];
+    item.columns = 0;
+    const auto depth = static_cast<std::size_t>(item.depth);
+    const double width = item.width;
+    const double top = item.depth * levelHeight;
+    double left = nextFree[depth];
+    if (item.hidden == 0 && !item.children.empty()) {
+        const bool leaves = std::all_of(item.children.begin(), item.children.end(),
+            [this](int c) { return m_items[c].children.empty() || m_items[c].hidden > 0; });
+        if (leaves && static_cast<int>(item.children.size()) > wrapAbove) {
+            placeGrid(id, nextFree);
+        } else {
+            for (int child : item.children)
+                place(child, nextFree);
+        }
+        // Centred over the first row of children.
+        const Item& self = m_items[id];
+        const int last = self.columns > 0 ? self.columns - 1 : static_cast<int>(self.children.size()) - 1;
+        const double centre = (m_items[self.children.front()].rect.center().x()
+                                  + m_items[self.children[static_cast<std::size_t>(last)]].rect.center().x())
+            / 2;
+        left = centre - width / 2;
+        if (left < nextFree[depth]) {
+            const double dx = nextFree[depth] - left;
+            for (int child : self.children)
+                shiftSubtree(child, dx, nextFree);
+            left += dx;
+        }
+    }
+    Item& placed = m_items[id];
+    placed.rect = QRectF(left, top, width, heightOf(placed.kind));
+    nextFree[depth] = placed.rect.right() + horizontalGap;
+}
+
+void TreeGraphView::placeGrid(int id, std::vector<double>& nextFree)
+{
+    Item& item = m_items[id];
+    const int count = static_cast<int>(item.children.size());
+    // Wider than tall on screen: about 2.5 columns per row of a square.
+    const int columns = std::clamp(static_cast<int>(std::ceil(std::sqrt(count * 2.5))), wrapAbove, count);
+    const int rows = (count + columns - 1) / columns;
+    double cellWidth = 0;
+    double cellHeight = 0;
+    for (int child : item.children) {
+        cellWidth = std::max(cellWidth, m_items[child].width);
+        cellHeight = std::max(cellHeight, heightOf(m_items[child].kind));
+    }
+    const int first = item.depth + 1;
+    const double top = first * levelHeight;
+    const double bottom = top + rows * cellHeight + (rows - 1) * gridRowGap + 2 * toggleRadius;
+    const int lastLevel = static_cast<int>(bottom / levelHeight);
+    if (nextFree.size() <= static_cast<std::size_t>(lastLevel))
+        nextFree.resize(static_cast<std::size_t>(lastLevel) + 1, 0.0);
+    // An extra gap on each side, so neighbouring grids read as separate blocks.
+    double left = 0;
+    for (int level = first; level <= lastLevel; ++level)
+        left = std::max(left, nextFree[static_cast<std::size_t>(level)]);
+    left += horizontalGap;
+
+    item.columns = columns;
+    item.cellWidth = cellWidth;
+    for (int k = 0; k < count; ++k) {
+        Item& child = m_items[item.children[static_cast<std::size_t>(k)]];
+        const int row = k / columns;
+        const int column = k % columns;
+        child.columns = 0;
+        child.rect = QRectF(left + column * (cellWidth + horizontalGap) + (cellWidth - child.width) / 2,
+            top + row * (cellHeight + gridRowGap), child.width, heightOf(child.kind));
+    }
+    const double right = left + columns * (cellWidth + horizontalGap) + horizontalGap;
+    for (int level = first; level <= lastLevel; ++level)
+        nextFree[static_cast<std::size_t>(level)] = std::max(nextFree[static_cast<std::size_t>(level)], right);
+}
+
+void TreeGraphView::shiftSubtree(int id, double dx, std::vector<double>& nextFree)
+{
+    Item& item = m_items[id];
+    if (!item.visible) return;
+    item.rect.translate(dx, 0);
+    // A node in a wrapped grid may reach down into the levels below its own.
+    const int lastLevel = static_cast<int>((item.rect.bottom() + 2 * toggleRadius) / levelHeight);
+    for (int level = item.depth; level <= lastLevel && level < static_cast<int>(nextFree.size()); ++level) {
+        auto& free = nextFree[static_cast<std::size_t>(level)];
+        free = std::max(free, item.rect.right() + horizontalGap);
+    }
+    for (int child : item.children)
+        shiftSubtree(child, dx, nextFree);
+}
+
+int TreeGraphView::itemOf(sc::Pid pid) const
+{
+    if (!pid) return -1;
+    const auto it = m_byPid.find(pid);
+    return it == m_byPid.end() ? -1 : it->second;
+}
+
+QPointF TreeGraphView::origin() const
+{
+    const double width = m_sceneRect.width() * m_zoom;
+    const double height = m_sceneRect.height() * m_zoom;
+    const QSize view = viewport()->size();
+    const double x = width <= view.width() ? (view.width() - width) / 2 : -horizontalScrollBar()->value();
+    // Top-aligned: collapsing a subtree must not move the nodes above it.
+    const double y = height <= view.height() ? 0 : -verticalScrollBar()->value();
+    return {x - m_sceneRect.left() * m_zoom, y - m_sceneRect.top() * m_zoom};
+}
+
+QPointF TreeGraphView::mapToViewport(const QPointF& scene) const
+{
+    return scene * m_zoom + origin();
+}
+
+QPointF TreeGraphView::mapToScene(const QPointF& viewportPos) const
+{
+    return (viewportPos - origin()) / m_zoom;
+}
+
+void TreeGraphView::updateScrollBars()
+{
+    const QSize view = viewport()->size();
+    const int width = static_cast<int>(std::ceil(m_sceneRect.width() * m_zoom));
+    const int height = static_cast<int>(std::ceil(m_sceneRect.height() * m_zoom));
+    horizontalScrollBar()->setPageStep(view.width());
+    verticalScrollBar()->setPageStep(view.height());
+    horizontalScrollBar()->setRange(0, std::max(0, width - view.width()));
+    verticalScrollBar()->setRange(0, std::max(0, height - view.height()));
+}
+
+void TreeGraphView::centreOn(const QPointF& scene)
+{
+    const QSize view = viewport()->size();
+    horizontalScrollBar()->setValue(qRound((scene.x() - m_sceneRect.left()) * m_zoom - view.width() / 2.0));
+    verticalScrollBar()->setValue(qRound((scene.y() - m_sceneRect.top()) * m_zoom - view.height() / 2.0));
+    viewport()->update();
+}
+
+void TreeGraphView::ensureVisible(const QRectF& scene)
+{
+    const QRectF box(mapToViewport(scene.topLeft()), mapToViewport(scene.bottomRight()));
+    const QRectF view = QRectF(viewport()->rect()).adjusted(24, 24, -24, -24);
+    if (view.contains(box)) return;
+    if (box.width() > view.width() || box.height() > view.height()) {
+        centreOn(scene.center());
+        return;
+    }
+    double dx = 0;
+    double dy = 0;
+    if (box.left() < view.left()) dx = box.left() - view.left();
+    if (box.right() > view.right()) dx = box.right() - view.right();
+    if (box.top() < view.top()) dy = box.top() - view.top();
+    if (box.bottom() > view.bottom()) dy = box.bottom() - view.bottom();
+    horizontalScrollBar()->setValue(horizontalScrollBar()->value() + qRound(dx));
+    verticalScrollBar()->setValue(verticalScrollBar()->value() + qRound(dy));
+}
+
+void TreeGraphView::setZoom(double zoom)
+{
+    m_viewTouched = true;
+    zoomAround(zoom, QRectF(viewport()->rect()).center());
+}
+
+void TreeGraphView::zoomAround(double zoom, const QPointF& anchor)
+{
+    ensureLayout();
+    zoom = std::clamp(zoom, minZoom, maxZoom);
+    const QPointF scene = mapToScene(anchor);
+    m_zoom = zoom;
+    updateScrollBars();
+    // Put the scene point under the anchor back where it was.
+    const QPointF now = mapToViewport(scene);
+    horizontalScrollBar()->setValue(horizontalScrollBar()->value() + qRound(now.x() - anchor.x()));
+    verticalScrollBar()->setValue(verticalScrollBar()->value() + qRound(now.y() - anchor.y()));
+    viewport()->update();
+}
+
+void TreeGraphView::zoomIn()
+{
+    setZoom(m_zoom * 1.25);
+}
+
+void TreeGraphView::zoomOut()
+{
+    setZoom(m_zoom / 1.25);
+}
+
+void TreeGraphView::fitToWindow()
+{
+    ensureLayout();
+    if (m_sceneRect.isEmpty()) return;
+    const QSize view = viewport()->size();
+    const double zoom = std::min(view.width() / m_sceneRect.width(), view.height() / m_sceneRect.height());
+    m_zoom = std::clamp(zoom, minZoom, 1.5);
+    updateScrollBars();
+    centreOn(m_sceneRect.center());
+}
+
+void TreeGraphView::showFirstView()
+{
+    // The whole tree if it can be read from the back of a room, else its top at that zoom.
+    m_fittedOnce = true;
+    fitToWindow();
+    if (m_zoom >= firstViewZoom) return;
+    m_zoom = firstViewZoom;
+    updateScrollBars();
+    const QRectF root = m_items[static_cast<std::size_t>(m_roots.front())].rect;
+    centreOn(QPointF(root.center().x(), m_sceneRect.top() + viewport()->height() / 2.0 / m_zoom));
+}
+
+int TreeGraphView::nodeCount() const
+{
+    ensureLayout();
+    return static_cast<int>(m_items.size());
+}
+
+int TreeGraphView::visibleNodeCount() const
+{
+    ensureLayout();
+    return static_cast<int>(std::count_if(m_items.begin(), m_items.end(), [](const Item& i) { return i.visible; }));
+}
+
+QRectF TreeGraphView::nodeRect(sc::Pid pid) const
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    return id >= 0 && m_items[id].visible ? m_items[id].rect : QRectF();
+}
+
+QRectF TreeGraphView::toggleRect(const Item& item) const
+{
+    const QPointF c(item.rect.center().x(), item.rect.bottom());
+    if (item.hidden > 0)
+        return QRectF(c.x() - 2 * toggleRadius, c.y() - toggleRadius, 4 * toggleRadius, 2 * toggleRadius);
+    return QRectF(c.x() - toggleRadius, c.y() - toggleRadius, 2 * toggleRadius, 2 * toggleRadius);
+}
+
+sc::Pid TreeGraphView::pidAt(const QPoint& viewportPos) const
+{
+    ensureLayout();
+    const QPointF scene = mapToScene(viewportPos);
+    for (const Item& item : m_items) {
+        if (item.visible && (item.rect.contains(scene) || (!item.children.empty() && toggleRect(item).contains(scene))))
+            return item.pid;
+    }
+    return 0;
+}
+
+// -- subtrees --
+
+bool TreeGraphView::isCollapsed(sc::Pid pid) const
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    return id >= 0 && m_collapsed.contains(m_items[id].path);
+}
+
+void TreeGraphView::setCollapsed(sc::Pid pid, bool collapsed)
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    if (id < 0 || m_collapsed.contains(m_items[id].path) == collapsed) return;
+    if (collapsed)
+        m_collapsed.insert(m_items[id].path);
+    else
+        m_collapsed.remove(m_items[id].path);
+    // Keep the toggled node where it is on screen.
+    const bool shown = m_items[id].visible;
+    const QPointF before = mapToViewport(m_items[id].rect.center());
+    m_dirty = true;
+    rebuild();
+    const int now = itemOf(pid);
+    if (shown && now >= 0 && m_items[now].visible) {
+        const QPointF delta = mapToViewport(m_items[now].rect.center()) - before;
+        horizontalScrollBar()->setValue(horizontalScrollBar()->value() + qRound(delta.x()));
+        verticalScrollBar()->setValue(verticalScrollBar()->value() + qRound(delta.y()));
+    }
+    // A selection inside the collapsed subtree moves up to the collapsed node.
+    const int sel = itemOf(m_selected);
+    if (sel >= 0 && !m_items[sel].visible) setSelected(pid);
+}
+
+void TreeGraphView::toggle(int id)
+{
+    if (id < 0 || m_items[id].children.empty()) return;
+    setCollapsed(m_items[id].pid, !m_collapsed.contains(m_items[id].path));
+}
+
+void TreeGraphView::expandAll()
+{
+    if (m_collapsed.isEmpty()) return;
+    m_collapsed.clear();
+    m_dirty = true;
+    rebuild();
+}
+
+void TreeGraphView::expandAncestors(int id)
+{
+    bool changed = false;
+    for (int p = m_items[id].parent; p >= 0; p = m_items[p].parent)
+        changed |= m_collapsed.remove(m_items[p].path);
+    if (changed) {
+        m_dirty = true;
+        rebuild();
+    }
+}
+
+// -- selection, search and kill preview --
+
+void TreeGraphView::setSelected(sc::Pid pid)
+{
+    const int id = itemOf(pid);
+    m_selectedPath = id >= 0 ? m_items[id].path : QString();
+    if (id < 0) pid = 0;
+    if (pid == m_selected) return;
+    m_selected = pid;
+    viewport()->update();
+    Q_EMIT selectionChanged(pid);
+}
+
+bool TreeGraphView::selectPid(sc::Pid pid)
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    if (pid && id < 0) return false;
+    if (id >= 0) {
+        expandAncestors(id);
+        setSelected(pid);
+        ensureVisible(m_items[itemOf(pid)].rect);
+    } else {
+        setSelected(0);
+    }
+    return true;
+}
+
+int TreeGraphView::search(const QString& text)
+{
+    ensureLayout();
+    m_matches.clear();
+    const QString needle = text.trimmed();
+    if (needle.isEmpty()) {
+        viewport()->update();
+        return 0;
+    }
+    int first = -1;
+    for (int i = 0; i < static_cast<int>(m_items.size()); ++i) {
+        const Item& item = m_items[i];
+        if (item.ghost) continue;
+        if (item.name.contains(needle, Qt::CaseInsensitive) || item.path.contains(needle, Qt::CaseInsensitive)) {
+            m_matches.insert(item.pid);
+            if (first < 0) first = i;
+        }
+    }
+    if (first >= 0) {
+        const sc::Pid pid = m_items[first].pid;
+        expandAncestors(first);
+        setSelected(pid);
+        centreOn(m_items[itemOf(pid)].rect.center());
+    }
+    viewport()->update();
+    return static_cast<int>(m_matches.size());
+}
+
+std::vector<sc::Pid> TreeGraphView::killSet(sc::Pid pid) const
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    if (id < 0 || m_items[id].ghost) return {};
+    const Item& item = m_items[id];
+    if (item.parent < 0) return {pid};
+    const Item& parent = m_items[item.parent];
+    const sc::ProcessInfo* info = m_model ? m_model->infoAt(m_model->indexOfPid(parent.pid)) : nullptr;
+    if (!info || info->kind != sc::ProcessKind::Supervisor) return {pid};
+
+    std::vector<sc::Pid> set;
+    switch (info->strategy) {
+    case sc::Strategy::OneForOne:
+        return {pid};
+    case sc::Strategy::OneForAll:
+        for (int sibling : parent.children) {
+            if (!m_items[sibling].ghost) set.push_back(m_items[sibling].pid);
+        }
+        break;
+    case sc::Strategy::RestForOne: {
+        const auto it = std::find(parent.children.begin(), parent.children.end(), id);
+        for (auto s = it; s != parent.children.end(); ++s) {
+            if (!m_items[*s].ghost) set.push_back(m_items[*s].pid);
+        }
+        break;
+    }
+    }
+    return set;
+}
+
+void TreeGraphView::setKillPreviewEnabled(bool on)
+{
+    m_killPreviewEnabled = on;
+    m_killPreview = m_killPreviewExplicit ? m_killPreviewExplicit : (on ? m_hover : 0);
+    viewport()->update();
+}
+
+void TreeGraphView::setKillPreview(sc::Pid pid)
+{
+    m_killPreviewExplicit = pid;
+    m_killPreview = pid ? pid : (m_killPreviewEnabled ? m_hover : 0);
+    viewport()->update();
+}
+
+// -- live state --
+
+void TreeGraphView::noteEvents(const std::vector<sc::Event>& events)
+{
+    ensureLayout();
+    const qint64 now = m_clock.elapsed();
+    bool changed = false;
+    for (const sc::Event& e : events) {
+        switch (e.kind) {
+        case sc::EventKind::Restart: {
+            const QString path = QString::fromStdString(e.path);
+            m_flashUntil.insert(path, now + flashMs);
+            if (const auto item = m_byPath.constFind(path); item != m_byPath.cend()) updateItem(item.value());
+            break;
+        }
+        case sc::EventKind::GiveUp:
+            m_gaveUp.insert(e.pid, QString::fromStdString(e.reason));
+            std::erase_if(m_recentGiveUps, [&](const GiveUp& g) { return g.path == QString::fromStdString(e.path); });
+            m_recentGiveUps.push_back(
+                {QString::fromStdString(e.path), QString::fromStdString(e.reason), now + giveUpMs});
+            changed = true;
+            break;
+        case sc::EventKind::Exit:
+            if (m_byPid.count(e.pid)) {
+                m_dead.insert(e.pid);
+                changed = true;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if ((!m_flashUntil.isEmpty() || !m_recentGiveUps.empty()) && !m_animation.isActive()) m_animation.start();
+    if (changed) viewport()->update();
+}
+
+bool TreeGraphView::isFlashing(sc::Pid pid) const
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    return id >= 0 && m_flashUntil.contains(m_items[id].path);
+}
+
+bool TreeGraphView::hasGivenUp(sc::Pid pid) const
+{
+    return m_gaveUp.contains(pid);
+}
+
+QStringList TreeGraphView::recentGiveUps() const
+{
+    QStringList paths;
+    for (const GiveUp& g : m_recentGiveUps)
+        paths << g.path;
+    return paths;
+}
+
+bool TreeGraphView::isDead(sc::Pid pid) const
+{
+    return m_dead.contains(pid) || isGhost(pid);
+}
+
+bool TreeGraphView::isGhost(sc::Pid pid) const
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    return id >= 0 && m_items[id].ghost;
+}
+
+void TreeGraphView::tick()
+{
+    const qint64 now = m_clock.elapsed();
+    for (auto it = m_flashUntil.begin(); it != m_flashUntil.end();) {
+        if (const auto item = m_byPath.constFind(it.key()); item != m_byPath.cend()) updateItem(item.value());
+        it = it.value() <= now ? m_flashUntil.erase(it) : std::next(it);
+    }
+    const auto expired = std::erase_if(m_recentGiveUps, [now](const GiveUp& g) { return g.until <= now; });
+    if (expired) viewport()->update();
+    if (std::any_of(m_ghosts.begin(), m_ghosts.end(), [now](const Ghost& g) { return g.until <= now; }))
+        scheduleLayout();
+    if (m_flashUntil.isEmpty() && m_recentGiveUps.empty() && m_ghosts.empty()) m_animation.stop();
+}
+
+void TreeGraphView::onDataChanged(const QModelIndex& topLeft, const QModelIndex& bottomRight)
+{
+    // Live updates come at 30 Hz: repaint only the nodes that changed.
+    if (m_dirty || !m_model) return; // a relayout repaints everything
+    if (bottomRight.row() - topLeft.row() > 200) {
+        viewport()->update();
+        return;
+    }
+    for (int row = topLeft.row(); row <= bottomRight.row(); ++row) {
+        const int id = itemOf(m_model->pidAt(m_model->index(row, 0, topLeft.parent())));
+        if (id >= 0) updateItem(id);
+    }
+}
+
+void TreeGraphView::updateItem(int id)
+{
+    const Item& item = m_items[static_cast<std::size_t>(id)];
+    if (!item.visible) return;
+    const QRectF scene = item.rect.adjusted(-24, -24, 24, 24 + toggleRadius);
+    const QRect box = QRectF(mapToViewport(scene.topLeft()), mapToViewport(scene.bottomRight())).toAlignedRect();
+    if (box.intersects(viewport()->rect())) viewport()->update(box.adjusted(-2, -2, 2, 2));
+}
+
+// -- painting --
+
+void TreeGraphView::paintEvent(QPaintEvent* event)
+{
+    ensureLayout();
+    QPainter p(viewport());
+    p.fillRect(event->rect(), QColor(0xf7, 0xf8, 0xfa));
+    m_lastPainted = 0;
+    if (m_items.empty()) {
+        p.setPen(palette().color(QPalette::PlaceholderText));
+        QFont f = font();
+        f.setPointSizeF(16);
+        p.setFont(f);
+        p.drawText(viewport()->rect(), Qt::AlignCenter, tr("No processes"));
+        return;
+    }
+
+    const QPointF o = origin();
+    p.translate(o);
+    p.scale(m_zoom, m_zoom);
+    const QRectF dirty(event->rect());
+    const QRectF exposed
+        = QRectF(mapToScene(dirty.topLeft()), mapToScene(dirty.bottomRight())).adjusted(-40, -40, 40, 40);
+    const bool detailed = m_zoom >= detailZoom;
+    p.setRenderHint(QPainter::Antialiasing, m_zoom >= 0.15);
+
+    paintEdges(p, exposed);
+    for (const Item& item : m_items) {
+        if (!item.visible || !item.rect.intersects(exposed)) continue;
+        paintNode(p, item, detailed);
+        ++m_lastPainted;
+    }
+    p.resetTransform();
+    paintLegend(p);
+    paintGiveUps(p);
+}
+
+void TreeGraphView::paintEdges(QPainter& p, const QRectF& exposed) const
+{
+    QPen pen(QColor(0x90, 0x96, 0xa0), 2.5);
+    if (m_zoom < 0.4) {
+        pen.setCosmetic(true);
+        pen.setWidthF(1);
+    }
+    p.setPen(pen);
+    p.setBrush(Qt::NoBrush);
+    std::vector<QLineF> lines;
+    for (const Item& item : m_items) {
+        if (!item.visible || item.hidden > 0 || item.children.empty()) continue;
+        const QRectF& first = m_items[item.children.front()].rect;
+        const double x = item.rect.center().x();
+        const double busY = first.top() - verticalGap / 2;
+        if (item.columns > 0) {
+            // A wrapped grid: a spine down its left side, a bus over each row.
+            const QRectF& lastRect = m_items[item.children.back()].rect;
+            const double spine = first.center().x() - item.cellWidth / 2 - horizontalGap / 2;
+            const QRectF span(QPointF(std::min(spine, item.rect.left()), item.rect.top()),
+                QPointF(std::max(spine + item.columns * (item.cellWidth + horizontalGap), item.rect.right()),
+                    lastRect.bottom()));
+            if (!span.intersects(exposed)) continue;
+            lines.emplace_back(x, item.rect.bottom(), x, busY);
+            const auto rowOf = [&](std::size_t k) { return static_cast<int>(k) / item.columns; };
+            const int rows = rowOf(item.children.size() - 1) + 1;
+            double rowBus = busY;
+            for (int row = 0; row < rows; ++row) {
+                const std::size_t begin = static_cast<std::size_t>(row) * static_cast<std::size_t>(item.columns);
+                const std::size_t end = std::min(item.children.size(), begin + static_cast<std::size_t>(item.columns));
+                const QRectF& rowFirst = m_items[item.children[begin]].rect;
+                const QRectF& rowLast = m_items[item.children[end - 1]].rect;
+                rowBus = row == 0 ? busY : rowFirst.top() - gridRowGap / 2;
+                if (rowFirst.top() > exposed.bottom() || rowFirst.bottom() < exposed.top() - gridRowGap) continue;
+                lines.emplace_back(spine, rowBus, std::max(rowLast.center().x(), row == 0 ? x : spine), rowBus);
+                for (std::size_t k = begin; k < end; ++k) {
+                    const QRectF& c = m_items[item.children[k]].rect;
+                    if (c.right() < exposed.left() || c.left() > exposed.right()) continue;
+                    lines.emplace_back(c.center().x(), rowBus, c.center().x(), c.top());
+                }
+            }
+            const double lastBus
+                = m_items[item.children.back()].rect.top() - (rows > 1 ? gridRowGap / 2 : verticalGap / 2);
+            lines.emplace_back(spine, busY, spine, lastBus);
+            continue;
+        }
+        const QRectF& last = m_items[item.children.back()].rect;
+        const QRectF span = QRectF(QPointF(std::min(first.left(), item.rect.left()), item.rect.top()),
+            QPointF(std::max(last.right(), item.rect.right()), first.top()));
+        if (!span.intersects(exposed)) continue;
+        lines.emplace_back(x, item.rect.bottom(), x, busY);
+        lines.emplace_back(first.center().x(), busY, last.center().x(), busY);
+        for (int child : item.children) {
+            const QRectF& c = m_items[child].rect;
+            if (c.right() < exposed.left() || c.left() > exposed.right()) continue;
+            lines.emplace_back(c.center().x(), busY, c.center().x(), c.top());
+        }
+    }
+    p.drawLines(lines.data(), static_cast<int>(lines.size()));
+}
+
+void TreeGraphView::paintNode(QPainter& p, const Item& item, bool detailed) const
+{
+    if (item.ghost) {
+        paintGhost(p, item, detailed);
+        return;
+    }
+    const QModelIndex index = m_model ? m_model->indexOfPid(item.pid) : QModelIndex();
+    const sc::ProcessInfo* info = m_model ? m_model->infoAt(index) : nullptr;
+    if (!info) return;
+
+    const bool dead = m_dead.contains(item.pid);
+    if (item.rect.width() * m_zoom < 3) {
+        // A speck on screen: its status colour is all that can be seen.
+        p.fillRect(item.rect, dead ? theme::deadColor() : theme::statusColor(info->status));
+        return;
+    }
+    const auto gaveUp = m_gaveUp.constFind(item.pid);
+    const bool givenUp = gaveUp != m_gaveUp.cend();
+    const bool supervisor = item.kind != sc::ProcessKind::Worker;
+    const QColor status = dead ? theme::deadColor() : theme::statusColor(info->status);
+    const QColor ink(0x1d, 0x21, 0x27);
+    const QColor muted(0x55, 0x5b, 0x66);
+    const QRectF r = item.rect;
+
+    // Halos behind the node: flash, kill preview, search match, selection.
+    const auto flash = m_flashUntil.constFind(item.path);
+    if (flash != m_flashUntil.cend()) {
+        const double left = std::clamp(double(flash.value() - m_clock.elapsed()) / flashMs, 0.0, 1.0);
+        QColor glow = theme::flashColor();
+        glow.setAlphaF(static_cast<float>(0.25 + 0.6 * left));
+        p.setPen(Qt::NoPen);
+        p.setBrush(glow);
+        const double grow = 6 + 10 * left;
+        p.drawRoundedRect(r.adjusted(-grow, -grow, grow, grow), 18 + grow, 18 + grow);
+    }
+    bool killed = false;
+    if (m_killPreview) {
+        const int target = itemOf(m_killPreview);
+        if (target >= 0 && (item.pid == m_killPreview || m_items[target].parent == item.parent)) {
+            const auto set = killSet(m_killPreview);
+            killed = std::find(set.begin(), set.end(), item.pid) != set.end();
+        }
+    }
+    if (m_matches.contains(item.pid)) {
+        p.setPen(QPen(theme::matchColor(), 5));
+        p.setBrush(Qt::NoBrush);
+        p.drawRoundedRect(r.adjusted(-7, -7, 7, 7), 20, 20);
+    }
+    if (item.pid == m_selected) {
+        p.setPen(QPen(theme::selectionColor(), 4));
+        p.setBrush(Qt::NoBrush);
+        p.drawRoundedRect(r.adjusted(-6, -6, 6, 6), 20, 20);
+    }
+
+    // The body: the shape tells the kind (as theme::processIcon: disc, square, diamond).
+    const QColor fill
+        = dead ? QColor(0xe4, 0xe4, 0xe4) : tint(status, info->status == sc::ProcessStatus::Running ? 9 : 18);
+    QPen border(status, item.pid == m_hover ? 4 : 3);
+    if (dead) border.setStyle(Qt::DashLine);
+    p.setPen(border);
+    p.setBrush(fill);
+    switch (item.kind) {
+    case sc::ProcessKind::Worker:
+        p.drawRoundedRect(r, r.height() / 2, r.height() / 2);
+        break;
+    case sc::ProcessKind::Supervisor:
+        p.drawRoundedRect(r, 14, 14);
+        break;
+    case sc::ProcessKind::DynamicSupervisor:
+        p.drawRect(r);
+        p.setBrush(Qt::NoBrush);
+        p.setPen(QPen(status, 1.5, border.style()));
+        p.drawRect(r.adjusted(5, 5, -5, -5));
+        break;
+    }
+    if (killed) {
+        QColor red = theme::errorColor();
+        red.setAlpha(60);
+        p.setPen(QPen(theme::errorColor(), 4, Qt::DashLine));
+        p.setBrush(red);
+        const double radius = item.kind == sc::ProcessKind::Worker ? r.height() / 2 + 3 : 16;
+        p.drawRoundedRect(r.adjusted(-3, -3, 3, 3), radius, radius);
+    }
+
+    if (!detailed) {
+        if (item.hidden > 0) {
+            p.setPen(Qt::NoPen);
+            p.setBrush(QColor(0x37, 0x47, 0x4f));
+            p.drawRoundedRect(toggleRect(item), toggleRadius, toggleRadius);
+        }
+        return;
+    }
+
+    QFont nameFont = this->nameFont(item.kind);
+    nameFont.setStrikeOut(dead || givenUp);
+    QFont smallFont = font();
+    smallFont.setPointSizeF(11);
+    QFont tagFont = font();
+    tagFont.setPointSizeF(10);
+    tagFont.setBold(true);
+    const QFontMetricsF nameMetrics(nameFont, viewport());
+    const QFontMetricsF smallMetrics(smallFont, viewport());
+
+    const double inset = item.kind == sc::ProcessKind::Worker ? r.height() / 3 : 16;
+    const QRectF content = r.adjusted(inset, 8, -inset, -8);
+
+    // The name row; a supervisor's name has its kind's badge in front.
+    QRectF nameRow(content.left(), content.top(), content.width(), 28);
+    if (supervisor) {
+        const QPointF c(nameRow.left() + 8, nameRow.center().y());
+        p.setPen(QPen(status.darker(140), 1.5));
+        p.setBrush(status);
+        if (item.kind == sc::ProcessKind::DynamicSupervisor)
+            drawDiamond(p, c, 8);
+        else
+            p.drawRoundedRect(QRectF(c.x() - 7, c.y() - 7, 14, 14), 3, 3);
+        nameRow.setLeft(nameRow.left() + 22);
+    }
+    p.setFont(nameFont);
+    p.setPen(dead ? theme::deadColor() : ink);
+    const Qt::Alignment nameAlignment = Qt::AlignVCenter | (supervisor ? Qt::AlignLeft : Qt::AlignHCenter);
+    p.drawText(
+        nameRow, static_cast<int>(nameAlignment), nameMetrics.elidedText(item.name, Qt::ElideMiddle, nameRow.width()));
+
+    p.setFont(smallFont);
+    double y = nameRow.bottom() + 4;
+    if (supervisor) {
+        // Strategy, then the restart budget: "2 of 3 restarts in 5 s" over a gauge.
+        const QString strategy = item.kind == sc::ProcessKind::DynamicSupervisor
+            ? tr("dynamic")
+            : QString::fromLatin1(sc::strategyName(info->strategy));
+        p.setPen(muted);
+        p.drawText(QRectF(content.left(), y, content.width(), 18), Qt::AlignLeft | Qt::AlignVCenter, strategy);
+        y += 20;
+        const int intensity = static_cast<int>(info->intensity);
+        const int used = index.data(ProcessTreeModel::BudgetUsedRole).toInt();
+        QString budget;
+        if (info->periodMs == 0)
+            budget = tr("restart budget unknown");
+        else
+            budget = tr("%1 of %2 restarts in %3").arg(used).arg(intensity).arg(periodText(info->periodMs));
+        const QColor gaugeColour = used >= intensity && info->periodMs ? theme::errorColor()
+            : 2 * used >= intensity && used > 0                        ? theme::warnColor()
+                                                                       : theme::okColor();
+        p.setPen(used > 0 ? gaugeColour : ink);
+        p.drawText(QRectF(content.left(), y, content.width(), 18), Qt::AlignLeft | Qt::AlignVCenter,
+            smallMetrics.elidedText(budget, Qt::ElideRight, content.width()));
+        y += 22;
+        const QRectF gauge(content.left(), y, content.width(), 9);
+        p.setPen(Qt::NoPen);
+        if (intensity > 0 && intensity <= 12) {
+            const double gap = 3;
+            const double w = (gauge.width() - gap * (intensity - 1)) / intensity;
+            for (int i = 0; i < intensity; ++i) {
+                p.setBrush(i < used ? gaugeColour : QColor(0xd5, 0xd8, 0xdd));
+                p.drawRoundedRect(QRectF(gauge.left() + i * (w + gap), gauge.top(), w, gauge.height()), 2, 2);
+            }
+        } else {
+            p.setBrush(QColor(0xd5, 0xd8, 0xdd));
+            p.drawRoundedRect(gauge, 2, 2);
+            if (intensity > 0 && used > 0) {
+                p.setBrush(gaugeColour);
+                p.drawRoundedRect(QRectF(gauge.topLeft(),
+                                      QSizeF(gauge.width() * std::min(1.0, double(used) / intensity), gauge.height())),
+                    2, 2);
+            }
+        }
+        y = gauge.bottom() + 8;
+    } else {
+        y += 4;
+    }
+
+    // The bottom row, every kind: mailbox (number and a log-scale bar), restarts.
+    const QRectF row(content.left(), y, content.width(), 18);
+    const QRectF envelope(row.left(), row.center().y() - 5.5, 15, 11);
+    drawEnvelope(p, envelope, muted);
+    const QString mailbox = QString::number(info->mailbox);
+    const double mailboxWidth = std::max(22.0, smallMetrics.horizontalAdvance(mailbox));
+    p.setPen(info->mailbox > 0 ? ink : muted);
+    p.drawText(
+        QRectF(envelope.right() + 4, row.top(), mailboxWidth, row.height()), Qt::AlignLeft | Qt::AlignVCenter, mailbox);
+    const QString restarts = QString::number(info->restarts);
+    const double restartsWidth = smallMetrics.horizontalAdvance(restarts);
+    const QRectF restartText(row.right() - restartsWidth, row.top(), restartsWidth, row.height());
+    p.setPen(info->restarts > 0 ? theme::warnColor().darker(115) : muted);
+    p.drawText(restartText, Qt::AlignRight | Qt::AlignVCenter, restarts);
+    drawRestartArrow(p, QRectF(restartText.left() - 18, row.center().y() - 7, 14, 14),
+        info->restarts > 0 ? theme::warnColor() : muted);
+    const QRectF bar(envelope.right() + 8 + mailboxWidth, row.center().y() - 3, 0, 6);
+    const QRectF barTrack(bar.left(), bar.top(), std::max(0.0, restartText.left() - 26 - bar.left()), bar.height());
+    if (barTrack.width() > 8) {
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(0xdd, 0xe0, 0xe4));
+        p.drawRoundedRect(barTrack, 3, 3);
+        if (info->mailbox > 0) {
+            const double fraction = std::min(1.0, std::log10(1.0 + info->mailbox) / 3.0); // full at 1000
+            p.setBrush(info->mailbox >= 100 ? theme::errorColor() : theme::selectionColor());
+            p.drawRoundedRect(QRectF(barTrack.topLeft(), QSizeF(std::max(6.0, barTrack.width() * fraction), 6)), 3, 3);
+        }
+    }
+
+    // A tag on the top edge spells out what the colour says, unless running.
+    QString tag;
+    QColor tagColour = status;
+    if (givenUp) {
+        tag = tr("GAVE UP");
+        tagColour = theme::errorColor();
+    } else if (std::any_of(m_recentGiveUps.begin(), m_recentGiveUps.end(),
+                   [&](const GiveUp& g) { return g.path == item.path; })) {
+        tag = tr("gave up, restarted");
+        tagColour = theme::errorColor();
+    } else if (dead) {
+        tag = tr("exited");
+    } else if (info->status != sc::ProcessStatus::Running) {
+        tag = QString::fromLatin1(sc::processStatusName(info->status));
+    }
+    if (!tag.isEmpty()) {
+        p.setFont(tagFont);
+        const QFontMetricsF tagMetrics(tagFont, viewport());
+        const double w = tagMetrics.horizontalAdvance(tag) + 14;
+        const QRectF box(r.right() - w - 12, r.top() - 11, w, 22);
+        p.setPen(Qt::NoPen);
+        p.setBrush(tagColour);
+        p.drawRoundedRect(box, 11, 11);
+        p.setPen(Qt::white);
+        p.drawText(box, Qt::AlignCenter, tag);
+    }
+    if (givenUp) {
+        QColor cross = theme::errorColor();
+        cross.setAlpha(170);
+        p.setPen(QPen(cross, 5, Qt::SolidLine, Qt::RoundCap));
+        p.drawLine(r.topLeft() + QPointF(10, 10), r.bottomRight() - QPointF(10, 10));
+        p.drawLine(r.topRight() + QPointF(-10, 10), r.bottomLeft() + QPointF(10, -10));
+    }
+
+    // The collapse toggle under a supervisor with children; collapsed shows "+N".
+    if (!item.children.empty()) {
+        const QRectF t = toggleRect(item);
+        p.setPen(QPen(QColor(0x37, 0x47, 0x4f), 1.5));
+        p.setBrush(item.hidden > 0 ? QColor(0x37, 0x47, 0x4f) : QColor(Qt::white));
+        p.drawRoundedRect(t, toggleRadius, toggleRadius);
+        p.setFont(tagFont);
+        p.setPen(item.hidden > 0 ? QColor(Qt::white) : QColor(0x37, 0x47, 0x4f));
+        p.drawText(
+            t, Qt::AlignCenter, item.hidden > 0 ? QStringLiteral("+%1").arg(item.hidden) : QStringLiteral("\u2212"));
+    }
+}
+
+void TreeGraphView::paintGhost(QPainter& p, const Item& item, bool detailed) const
+{
+    // The dead look: grey, dashed, struck out; a supervisor that gave up keeps its cross.
+    const QRectF r = item.rect;
+    const QColor grey = theme::deadColor();
+    if (item.pid == m_selected) {
+        p.setPen(QPen(theme::selectionColor(), 4));
+        p.setBrush(Qt::NoBrush);
+        p.drawRoundedRect(r.adjusted(-6, -6, 6, 6), 20, 20);
+    }
+    p.setPen(QPen(grey, 2.5, Qt::DashLine));
+    p.setBrush(QColor(0xec, 0xec, 0xec));
+    const double radius = item.kind == sc::ProcessKind::Worker ? r.height() / 2
+        : item.kind == sc::ProcessKind::Supervisor             ? 14
+                                                               : 0;
+    p.drawRoundedRect(r, radius, radius);
+    const bool givenUp = m_gaveUp.contains(item.pid);
+    if (givenUp) {
+        QColor cross = theme::errorColor();
+        cross.setAlpha(170);
+        p.setPen(QPen(cross, 5, Qt::SolidLine, Qt::RoundCap));
+        p.drawLine(r.topLeft() + QPointF(10, 10), r.bottomRight() - QPointF(10, 10));
+        p.drawLine(r.topRight() + QPointF(-10, 10), r.bottomLeft() + QPointF(10, -10));
+    }
+    if (!detailed) return;
+    QFont f = nameFont(item.kind);
+    f.setStrikeOut(true);
+    const QFontMetricsF fm(f, viewport());
+    const double inset = item.kind == sc::ProcessKind::Worker ? r.height() / 3 : 16;
+    const QRectF nameRow(r.left() + inset, r.top() + 8, r.width() - 2 * inset, 28);
+    p.setFont(f);
+    p.setPen(grey);
+    p.drawText(nameRow, Qt::AlignCenter, fm.elidedText(item.name, Qt::ElideMiddle, nameRow.width()));
+
+    QFont tagFont = font();
+    tagFont.setPointSizeF(10);
+    tagFont.setBold(true);
+    const QString tag = givenUp ? tr("GAVE UP") : tr("exited");
+    const double w = QFontMetricsF(tagFont, viewport()).horizontalAdvance(tag) + 14;
+    const QRectF box(r.right() - w - 12, r.top() - 11, w, 22);
+    p.setPen(Qt::NoPen);
+    p.setBrush(givenUp ? theme::errorColor() : grey);
+    p.drawRoundedRect(box, 11, 11);
+    p.setFont(tagFont);
+    p.setPen(Qt::white);
+    p.drawText(box, Qt::AlignCenter, tag);
+}
+
+QFont TreeGraphView::nameFont(sc::ProcessKind kind) const
+{
+    QFont f = font();
+    f.setPointSizeF(kind == sc::ProcessKind::Worker ? 14 : 15);
+    f.setWeight(kind == sc::ProcessKind::Worker ? QFont::DemiBold : QFont::Bold);
+    return f;
+}
+
+void TreeGraphView::paintLegend(QPainter& p) const
+{
+    // What the shapes mean, in the corner, at a fixed size.
+    QFont f = font();
+    f.setPointSizeF(11);
+    const QFontMetricsF fm(f, viewport());
+    const QString labels[] = {tr("worker"), tr("supervisor"), tr("dynamic supervisor")};
+    double width = 12;
+    for (const QString& label : labels)
+        width += 22 + fm.horizontalAdvance(label) + 16;
+    const QRectF panel(10, viewport()->height() - 42, width, 32);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(QPen(QColor(0xd0, 0xd4, 0xda), 1));
+    p.setBrush(QColor(255, 255, 255, 230));
+    p.drawRoundedRect(panel, 8, 8);
+    p.setFont(f);
+    const QColor ink(0x37, 0x47, 0x4f);
+    double x = panel.left() + 12;
+    const double cy = panel.center().y();
+    for (int i = 0; i < 3; ++i) {
+        p.setPen(QPen(ink, 1.5));
+        p.setBrush(tint(ink, 20));
+        if (i == 0)
+            p.drawRoundedRect(QRectF(x, cy - 6, 16, 12), 6, 6);
+        else if (i == 1)
+            p.drawRoundedRect(QRectF(x + 1, cy - 7, 14, 14), 3, 3);
+        else
+            drawDiamond(p, QPointF(x + 8, cy), 8);
+        x += 22;
+        p.setPen(ink);
+        const double w = fm.horizontalAdvance(labels[i]);
+        p.drawText(QRectF(x, panel.top(), w + 2, panel.height()), Qt::AlignVCenter | Qt::AlignLeft, labels[i]);
+        x += w + 16;
+    }
+}
+
+void TreeGraphView::paintGiveUps(QPainter& p) const
+{
+    // The nodes of a supervisor that gave up vanish within a tick or two: say it here.
+    if (m_recentGiveUps.empty()) return;
+    QFont f = font();
+    f.setPointSizeF(14);
+    f.setBold(true);
+    const QFontMetricsF fm(f, viewport());
+    p.setFont(f);
+    p.setRenderHint(QPainter::Antialiasing);
+    double y = 10;
+    for (const GiveUp& g : m_recentGiveUps) {
+        const QString text
+            = g.reason.isEmpty() ? tr("%1 gave up").arg(g.path) : tr("%1 gave up: %2").arg(g.path, g.reason);
+        const double width = std::min(fm.horizontalAdvance(text) + 28, viewport()->width() - 20.0);
+        const QRectF box(10, y, width, fm.height() + 14);
+        p.setPen(Qt::NoPen);
+        p.setBrush(theme::errorColor());
+        p.drawRoundedRect(box, 8, 8);
+        p.setPen(Qt::white);
+        p.drawText(box.adjusted(14, 0, -14, 0), Qt::AlignVCenter | Qt::AlignLeft,
+            fm.elidedText(text, Qt::ElideMiddle, box.width() - 28));
+        y = box.bottom() + 6;
+    }
+}
+
+// -- input --
+
+void TreeGraphView::resizeEvent(QResizeEvent* event)
+{
+    QAbstractScrollArea::resizeEvent(event);
+    updateScrollBars();
+    // Until the user moves the view, it follows the window and the tree's growth.
+    if ((!m_fittedOnce || !m_viewTouched) && !m_items.empty() && viewport()->width() > 50) showFirstView();
+}
+
+void TreeGraphView::scrollContentsBy(int, int)
+{
+    viewport()->update();
+}
+
+void TreeGraphView::wheelEvent(QWheelEvent* event)
+{
+    m_viewTouched = true;
+    if (event->modifiers() & Qt::ControlModifier) {
+        const double steps = event->angleDelta().y() / 120.0;
+        zoomAround(m_zoom * std::pow(1.2, steps), event->position());
+        event->accept();
+        return;
+    }
+    QAbstractScrollArea::wheelEvent(event);
+}
+
+void TreeGraphView::mousePressEvent(QMouseEvent* event)
+{
+    m_viewTouched = true;
+    setFocus(Qt::MouseFocusReason);
+    if (event->button() != Qt::LeftButton) {
+        QAbstractScrollArea::mousePressEvent(event);
+        return;
+    }
+    m_dragStart = event->position().toPoint();
+    m_dragScroll = QPoint(horizontalScrollBar()->value(), verticalScrollBar()->value());
+    m_dragging = false;
+    event->accept();
+}
+
+void TreeGraphView::mouseMoveEvent(QMouseEvent* event)
+{
+    const QPoint pos = event->position().toPoint();
+    if (event->buttons() & Qt::LeftButton) {
+        if (!m_dragging && (pos - m_dragStart).manhattanLength() >= QApplication::startDragDistance()) {
+            m_dragging = true;
+            viewport()->setCursor(Qt::ClosedHandCursor);
+        }
+        if (m_dragging) {
+            const QPoint delta = pos - m_dragStart;
+            horizontalScrollBar()->setValue(m_dragScroll.x() - delta.x());
+            verticalScrollBar()->setValue(m_dragScroll.y() - delta.y());
+        }
+        return;
+    }
+    const sc::Pid hover = pidAt(pos);
+    if (hover != m_hover) {
+        m_hover = hover;
+        if (!m_killPreviewExplicit) m_killPreview = m_killPreviewEnabled ? hover : 0;
+        viewport()->update();
+    }
+}
+
+void TreeGraphView::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (event->button() != Qt::LeftButton) return;
+    if (m_dragging) {
+        m_dragging = false;
+        viewport()->unsetCursor();
+        return;
+    }
+    const QPointF scene = mapToScene(event->position());
+    const sc::Pid pid = pidAt(event->position().toPoint());
+    const int id = itemOf(pid);
+    if (id >= 0 && !m_items[id].children.empty() && toggleRect(m_items[id]).contains(scene)) {
+        toggle(id);
+        return;
+    }
+    setSelected(pid);
+}
+
+void TreeGraphView::mouseDoubleClickEvent(QMouseEvent* event)
+{
+    const int id = itemOf(pidAt(event->position().toPoint()));
+    if (id >= 0 && !m_items[id].children.empty()) {
+        const sc::Pid pid = m_items[id].pid;
+        toggle(id);
+        setSelected(pid);
+    }
+}
+
+void TreeGraphView::leaveEvent(QEvent* event)
+{
+    QAbstractScrollArea::leaveEvent(event);
+    if (m_hover) {
+        m_hover = 0;
+        if (!m_killPreviewExplicit) m_killPreview = 0;
+        viewport()->update();
+    }
+}
+
+void TreeGraphView::contextMenuEvent(QContextMenuEvent* event)
+{
+    sc::Pid pid = 0;
+    QPoint global = event->globalPos();
+    if (event->reason() == QContextMenuEvent::Keyboard) {
+        pid = m_selected;
+        const QRectF r = nodeRect(pid);
+        if (!r.isEmpty()) global = viewport()->mapToGlobal(mapToViewport(r.center()).toPoint());
+    } else {
+        pid = pidAt(viewport()->mapFromGlobal(event->globalPos()));
+        if (pid) setSelected(pid);
+    }
+    const int id = itemOf(pid);
+    if (id < 0 || m_items[id].ghost) return; // nothing to act on
+    event->accept();
+    Q_EMIT contextMenuRequested(pid, global);
+}
+
+void TreeGraphView::changeEvent(QEvent* event)
+{
+    QAbstractScrollArea::changeEvent(event);
+    if (event->type() == QEvent::FontChange) {
+        m_workerWidths.clear();
+        m_supervisorWidths.clear();
+        scheduleLayout();
+    }
+}
+
+bool TreeGraphView::viewportEvent(QEvent* event)
+{
+    if (event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const int id = itemOf(pidAt(help->pos()));
+        if (id < 0) {
+            QToolTip::hideText();
+            return true;
+        }
+        QString text = m_model->indexOfPid(m_items[id].pid).data(Qt::ToolTipRole).toString();
+        if (const auto it = m_gaveUp.constFind(m_items[id].pid); it != m_gaveUp.cend())
+            text += tr("\ngave up: %1").arg(it.value());
+        QToolTip::showText(help->globalPos(), text, viewport());
+        return true;
+    }
+    return QAbstractScrollArea::viewportEvent(event);
+}
+
+void TreeGraphView::keyPressEvent(QKeyEvent* event)
+{
+    m_viewTouched = true;
+    switch (event->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        zoomIn();
+        return;
+    case Qt::Key_Minus:
+        zoomOut();
+        return;
+    case Qt::Key_F:
+        fitToWindow();
+        return;
+    case Qt::Key_0:
+        setZoom(1.0);
+        return;
+    case Qt::Key_Up:
+    case Qt::Key_Down:
+    case Qt::Key_Left:
+    case Qt::Key_Right:
+    case Qt::Key_Home:
+        moveSelection(event->key());
+        return;
+    case Qt::Key_Return:
+    case Qt::Key_Enter:
+    case Qt::Key_Space:
+        toggle(itemOf(m_selected));
+        return;
+    case Qt::Key_Escape:
+        setSelected(0);
+        return;
+    default:
+        QAbstractScrollArea::keyPressEvent(event);
+    }
+}
+
+void TreeGraphView::moveSelection(int key)
+{
+    ensureLayout();
+    const int current = itemOf(m_selected);
+    int next = -1;
+    if (current < 0 || key == Qt::Key_Home) {
+        next = m_roots.empty() ? -1 : m_roots.front();
+    } else {
+        const Item& item = m_items[current];
+        switch (key) {
+        case Qt::Key_Up:
+            next = item.parent;
+            break;
+        case Qt::Key_Down:
+            if (item.hidden == 0 && !item.children.empty()) next = item.children.front();
+            break;
+        case Qt::Key_Left:
+        case Qt::Key_Right: {
+            // Siblings first; past the end, the nearest node on the same level.
+            const bool right = key == Qt::Key_Right;
+            double best = 0;
+            for (int i = 0; i < static_cast<int>(m_items.size()); ++i) {
+                const Item& other = m_items[i];
+                if (!other.visible || other.depth != item.depth || i == current) continue;
+                // In a wrapped grid, stay on the row.
+                if (other.rect.top() != item.rect.top()) continue;
+                const double dx = other.rect.center().x() - item.rect.center().x();
+                if ((right ? dx <= 0 : dx >= 0)) continue;
+                if (next < 0 || std::abs(dx) < best) {
+                    next = i;
+                    best = std::abs(dx);
+                }
+            }
+            break;
+        }
+        }
+    }
+    if (next < 0) return;
+    setSelected(m_items[next].pid);
+    ensureVisible(m_items[next].rect);
+}
+
+} // namespace sc::ui

@@ -1,0 +1,249 @@
+// Threading: GUI thread only. The view reads a ProcessTreeModel and the
+// events the main window hands it; it never calls the runtime.
+#pragma once
+
+#include "runtime.h"
+
+#include <QAbstractScrollArea>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QSet>
+#include <QTimer>
+#include <chrono>
+#include <unordered_map>
+#include <vector>
+
+namespace sc::ui {
+
+class ProcessTreeModel;
+
+/// The live supervision tree drawn as a tree, top down, for a projector:
+/// supervisors are rounded boxes that show their strategy and restart
+/// budget, dynamic supervisors square boxes with a double border and a
+/// diamond, workers pills. Each node shows its status colour, name, mailbox
+/// and restart count; a restart flashes the node, a supervisor that gave up
+/// is crossed out.
+///
+/// Layout: children in the model's row order (start order), each parent
+/// centred over its first and last child (more than 12 leaf children wrap
+/// into rows, centred over the first), packed level by level so no two nodes
+/// overlap. A restarted child keeps its row, so it keeps its place; a process
+/// that leaves the model stays a moment as a grey ghost, so the tree does not
+/// shift while a child is between two lives.
+/// Model changes are coalesced: the layout is rebuilt at most once per batch
+/// (a zero-time timer, or earlier when something asks for a position);
+/// dataChanged repaints only the nodes it names, and painting draws only what
+/// the viewport shows, so 10,000 processes stay smooth.
+///
+/// Input: Ctrl+wheel, +/- zoom; drag or scroll bars pan; F fits; arrows move
+/// the selection (Up parent, Down first child, Left/Right neighbours); Enter,
+/// a double-click or the +/- button under a supervisor collapses its subtree.
+class TreeGraphView : public QAbstractScrollArea {
+    Q_OBJECT
+    Q_PROPERTY(bool killPreviewEnabled READ killPreviewEnabled WRITE setKillPreviewEnabled)
+    Q_PROPERTY(double zoom READ zoom WRITE setZoom)
+
+public:
+    explicit TreeGraphView(QWidget* parent = nullptr);
+    ~TreeGraphView() override;
+
+    void setModel(ProcessTreeModel* model);
+    ProcessTreeModel* model() const { return m_model; }
+
+    // -- selection --
+    sc::Pid selectedPid() const { return m_selected; }
+    /// Selects the process (0 clears) and scrolls it into view; false if it is not in the tree.
+    bool selectPid(sc::Pid pid);
+
+    // -- kill preview --
+    /// Which processes a kill of `pid` takes down, by its parent's strategy:
+    /// one_for_one (and any dynamic supervisor's child) just it, one_for_all
+    /// all its siblings, rest_for_one it and its later siblings. In row order.
+    std::vector<sc::Pid> killSet(sc::Pid pid) const;
+    bool killPreviewEnabled() const { return m_killPreviewEnabled; }
+    /// With the Kill action armed, hovering a node previews its kill set.
+    void setKillPreviewEnabled(bool on);
+    /// Shows `pid`'s kill set (0 clears), whatever the hover does.
+    void setKillPreview(sc::Pid pid);
+    sc::Pid killPreview() const { return m_killPreview; }
+
+    // -- subtrees --
+    bool isCollapsed(sc::Pid pid) const;
+    /// Collapses or expands the subtree under `pid`; kept across restarts (by path).
+    void setCollapsed(sc::Pid pid, bool collapsed);
+    void expandAll();
+
+    // -- live state --
+    /// The node flashes for about a second after a Restart event names its path.
+    bool isFlashing(sc::Pid pid) const;
+    bool hasGivenUp(sc::Pid pid) const;
+    /// Paths of supervisors that gave up in the last few seconds, oldest first:
+    /// a banner names them after their nodes are gone.
+    QStringList recentGiveUps() const;
+    /// An Exit event named it, or it is a ghost.
+    bool isDead(sc::Pid pid) const;
+    /// A process that left the model stays a moment as a ghost in its place
+    /// (the dead look), so the tree does not shift while a child restarts;
+    /// a new process at its path replaces it at once.
+    bool isGhost(sc::Pid pid) const;
+
+    // -- geometry, for tests and tools --
+    double zoom() const { return m_zoom; }
+    void setZoom(double zoom);
+    /// The node's box in scene coordinates (zoom 1); empty if hidden or unknown.
+    QRectF nodeRect(sc::Pid pid) const;
+    QPointF mapToViewport(const QPointF& scene) const;
+    QPointF mapToScene(const QPointF& viewportPos) const;
+    /// The node under a viewport position, or 0.
+    sc::Pid pidAt(const QPoint& viewportPos) const;
+    int nodeCount() const;
+    /// Nodes not hidden inside a collapsed subtree.
+    int visibleNodeCount() const;
+    /// Nodes the last paint drew (culled by the viewport).
+    int lastPaintedCount() const { return m_lastPainted; }
+    std::chrono::microseconds lastLayoutTime() const { return m_lastLayoutTime; }
+    /// The font of a node's name at zoom 1: at least 14 pt, for the back of the room.
+    QFont nameFont(sc::ProcessKind kind) const;
+    /// Rebuilds the layout now if a model change is pending.
+    void layoutNow() const { ensureLayout(); }
+
+public Q_SLOTS:
+    /// Restart, GiveUp and Exit events drive the flash, given-up and dead looks.
+    void noteEvents(const std::vector<sc::Event>& events);
+    void fitToWindow();
+    void zoomIn();
+    void zoomOut();
+    /// Selects and centres the first process whose name or path contains
+    /// `text` (case-insensitive), expanding what hides it, and marks the
+    /// others; returns how many match. Empty text clears the marks.
+    int search(const QString& text);
+
+Q_SIGNALS:
+    void selectionChanged(sc::Pid pid);
+    void contextMenuRequested(sc::Pid pid, const QPoint& globalPos);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void scrollContentsBy(int dx, int dy) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
+    bool viewportEvent(QEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    struct Item {
+        sc::Pid pid = 0;
+        int parent = -1;
+        std::vector<int> children; ///< in row order
+        int depth = 0;
+        sc::ProcessKind kind = sc::ProcessKind::Worker;
+        QString name;
+        QString path;
+        bool visible = true; ///< not inside a collapsed subtree
+        int hidden = 0; ///< descendants hidden by collapsing this node
+        bool ghost = false; ///< gone from the model, kept in place for a moment
+        double width = 0; ///< fits the name
+        int columns = 0; ///< >0: its many leaf children are wrapped into a grid this wide
+        double cellWidth = 0; ///< the grid's column width
+        QRectF rect; ///< scene coordinates, valid when visible
+    };
+
+    // -- layout --
+    void scheduleLayout();
+    void ensureLayout() const;
+    void rebuild();
+    void place(int item, std::vector<double>& nextFree);
+    void placeGrid(int item, std::vector<double>& nextFree);
+    void shiftSubtree(int item, double dx, std::vector<double>& nextFree);
+    void updateScrollBars();
+    int itemOf(sc::Pid pid) const;
+    QPointF origin() const;
+    void centreOn(const QPointF& scene);
+    void ensureVisible(const QRectF& scene);
+    void zoomAround(double zoom, const QPointF& viewportAnchor);
+    void showFirstView();
+    void expandAncestors(int item);
+    void toggle(int item);
+    QRectF toggleRect(const Item& item) const;
+
+    // -- painting --
+    void paintEdges(QPainter& p, const QRectF& exposed) const;
+    void paintNode(QPainter& p, const Item& item, bool detailed) const;
+    void paintGhost(QPainter& p, const Item& item, bool detailed) const;
+    void paintLegend(QPainter& p) const;
+    void paintGiveUps(QPainter& p) const;
+
+    // -- input --
+    void setSelected(sc::Pid pid);
+    void moveSelection(int key);
+    void tick();
+    void onDataChanged(const QModelIndex& topLeft, const QModelIndex& bottomRight);
+    /// Repaints one node with its halo and tags.
+    void updateItem(int item);
+
+    ProcessTreeModel* m_model = nullptr;
+    std::vector<QMetaObject::Connection> m_connections;
+
+    struct Ghost {
+        sc::Pid pid = 0;
+        sc::ProcessKind kind = sc::ProcessKind::Worker;
+        QString name;
+        QString path;
+        QString parentPath; ///< empty: a top-level process
+        QString afterPath; ///< the sibling it followed; empty: the first
+        double width = 0;
+        int depth = 0;
+        qint64 until = 0; ///< m_clock ms
+    };
+
+    std::vector<Item> m_items; ///< depth first, row order
+    std::vector<Ghost> m_ghosts;
+    std::vector<int> m_roots;
+    std::unordered_map<sc::Pid, int> m_byPid;
+    QHash<QString, int> m_byPath; ///< the newest process at each path
+    QRectF m_sceneRect;
+    bool m_dirty = true;
+    bool m_fittedOnce = false;
+    bool m_viewTouched = false; ///< the user zoomed, panned or used the keyboard here
+    QTimer m_layoutTimer;
+    std::chrono::microseconds m_lastLayoutTime {0};
+
+    double m_zoom = 1.0;
+    sc::Pid m_selected = 0;
+    QString m_selectedPath;
+    sc::Pid m_hover = 0;
+    bool m_killPreviewEnabled = false;
+    sc::Pid m_killPreview = 0;
+    sc::Pid m_killPreviewExplicit = 0;
+    QSet<QString> m_collapsed; ///< paths
+    QHash<QString, double> m_workerWidths; ///< name -> node width
+    QHash<QString, double> m_supervisorWidths;
+    QSet<sc::Pid> m_matches;
+
+    QPoint m_dragStart;
+    QPoint m_dragScroll;
+    bool m_dragging = false;
+
+    // -- live state --
+    QElapsedTimer m_clock;
+    QHash<QString, qint64> m_flashUntil; ///< path -> m_clock ms
+    QHash<sc::Pid, QString> m_gaveUp; ///< pid -> reason, while the process lives
+    struct GiveUp {
+        QString path;
+        QString reason;
+        qint64 until = 0; ///< m_clock ms
+    };
+    std::vector<GiveUp> m_recentGiveUps;
+    QSet<sc::Pid> m_dead;
+    QTimer m_animation;
+    mutable int m_lastPainted = 0;
+};
+
+} // namespace sc::ui

@@ -12,14 +12,18 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QPlainTextEdit>
 #include <QStandardPaths>
 #include <QTimer>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <spdlog/sinks/qt_sinks.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -37,7 +41,7 @@ int fail(int code, const std::string& message)
 /// `--trace -` keeps standard output for the trace alone.
 void logToStderr()
 {
-    auto logger = spdlog::stderr_logger_mt(kProgram);
+    auto logger = std::make_shared<spdlog::logger>(kProgram, std::make_shared<spdlog::sinks::stderr_sink_mt>());
     logger->set_pattern("%n: %l: %v");
     spdlog::set_default_logger(std::move(logger));
 }
@@ -63,6 +67,36 @@ int exportAudit(const sc::app::Options& options)
     if (auto written = (*ledger)->exportCsv(*options.exportAudit); !written) return fail(1, written.error().detail);
     return 0;
 }
+
+/// While it lives, the app's log goes to standard error, to a rotating file
+/// in the data directory (logs/supervision-console.log, 3 files of 5 MiB) and
+/// to the window's Log dock; afterwards to standard error alone, so that no
+/// message is sent to a widget that is gone.
+class WindowLog {
+public:
+    WindowLog(const std::string& dataDir, QPlainTextEdit* view)
+    {
+        auto logger = std::make_shared<spdlog::logger>(kProgram);
+        logger->sinks().push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+        const std::string file = (std::filesystem::path(dataDir) / "logs" / "supervision-console.log").string();
+        try {
+            logger->sinks().push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file, 5 << 20, 3));
+        } catch (const spdlog::spdlog_ex& e) {
+            std::fprintf(stderr, "%s: %s: cannot write the log file (%s); logging to the window only\n", kProgram,
+                file.c_str(), e.what());
+        }
+        logger->sinks().push_back(std::make_shared<spdlog::sinks::qt_sink_mt>(view, "appendPlainText"));
+        logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l: %v");
+        logger->flush_on(spdlog::level::warn);
+        spdlog::set_default_logger(std::move(logger));
+        spdlog::info("{} {} started; data directory {}", kProgram, SC_VERSION, dataDir);
+    }
+    ~WindowLog()
+    {
+        spdlog::default_logger()->flush();
+        logToStderr();
+    }
+};
 
 int runHeadless(const sc::app::Options& options)
 {
@@ -113,6 +147,7 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
         : sc::startScenarioTree(runtime, scenario->tree);
     if (!root) return fail(1, "the tree did not start: " + root.error().toString());
     if (scenario->finance) window.addFinancePanels(QString::fromStdString(data));
+    const WindowLog log(data, window.logView());
     window.show();
     if (options.screenshot) {
         const QString file = QString::fromStdString(*options.screenshot);

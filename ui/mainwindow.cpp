@@ -14,6 +14,7 @@
 #include <QAction>
 #include <QCoreApplication>
 #include <QDockWidget>
+#include <QFontDatabase>
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
@@ -21,6 +22,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QPixmap>
+#include <QPlainTextEdit>
 #include <QScreen>
 #include <QScrollArea>
 #include <QStatusBar>
@@ -28,6 +30,7 @@
 #include <QToolBar>
 #include <QTreeView>
 #include <algorithm>
+#include <spdlog/spdlog.h>
 
 namespace sc::ui {
 
@@ -61,7 +64,13 @@ MainWindow::MainWindow(sc::Runtime& runtime, QWidget* parent)
     connect(m_bridge, &RuntimeBridge::eventsArrived, m_graph, &TreeGraphView::noteEvents);
     connect(m_bridge, &RuntimeBridge::tickFinished, this, [this] { showTickTime(false); });
     connect(m_bridge, &RuntimeBridge::actionFinished, this,
-        [this](sc::Pid, const QString&, bool ok, const QString& message) { showActionResult(message, ok); });
+        [this](sc::Pid, const QString& action, bool ok, const QString& message) {
+            showActionResult(message, ok);
+            if (ok)
+                spdlog::info("{}: {}", action.toStdString(), message.toStdString());
+            else
+                spdlog::warn("{}: {}", action.toStdString(), message.toStdString());
+        });
 
     // Most of the screen (a projector's included), at least 1500 x 950 where it fits.
     QSize size(1500, 950);
@@ -292,6 +301,19 @@ void MainWindow::createViews()
     splitDockWidget(eventDock, chartDock, Qt::Horizontal);
     addDockWidget(Qt::BottomDockWidgetArea, tableDock);
     tabifyDockWidget(eventDock, tableDock);
+
+    m_log = new QPlainTextEdit(this);
+    m_log->setObjectName(QStringLiteral("logView"));
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(5000); // the rotating log file keeps the rest
+    m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
+    auto* logDock = new QDockWidget(tr("Log"), this);
+    logDock->setObjectName(QStringLiteral("logDock"));
+    logDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    logDock->setWidget(m_log);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    tabifyDockWidget(eventDock, logDock);
     eventDock->raise();
 
     m_inspector = new Inspector(m_bridge, this);
@@ -317,6 +339,7 @@ void MainWindow::createViews()
     view->addAction(eventDock->toggleViewAction());
     view->addAction(chartDock->toggleViewAction());
     view->addAction(tableDock->toggleViewAction());
+    view->addAction(logDock->toggleViewAction());
     view->addAction(m_inspectorDock->toggleViewAction());
 
     updateActions();
@@ -342,6 +365,7 @@ void MainWindow::addFinancePanels(const QString& dataDir)
     resizeDocks({consoleDock}, {width() * 2 / 5}, Qt::Horizontal);
     connect(m_console, &FinanceConsole::answered, this, [this](const QString& action, bool ok, const QString& text) {
         showActionResult(action + QStringLiteral(": ") + text, ok);
+        spdlog::info("finance {}: {}", action.toStdString(), text.toStdString());
     });
 
     m_audit = new AuditLogPanel(dataDir, this);

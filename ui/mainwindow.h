@@ -12,6 +12,7 @@
 class QAction;
 class QDockWidget;
 class QLineEdit;
+class QPlainTextEdit;
 class QToolBar;
 class QMenu;
 class QLabel;
@@ -63,6 +64,8 @@ public:
     QAction* terminateChildAction() const { return m_terminateChild; }
     Inspector* inspector() const { return m_inspector; }
     TreeGraphView* graphView() const { return m_graph; }
+    /// The Log dock's text: the app's spdlog messages (app/ adds the sink).
+    QPlainTextEdit* logView() const { return m_log; }
 
     /// Selects the process and makes it current; false if it is not shown.
     bool selectProcess(sc::Pid pid);
@@ -113,6 +116,7 @@ private:
     TreeGraphView* m_graph = nullptr;
     QToolBar* m_toolBar = nullptr;
     QLineEdit* m_find = nullptr;
+    QPlainTextEdit* m_log = nullptr;
     QDockWidget* m_inspectorDock = nullptr;
     QAction* m_expandAll = nullptr;
     QAction* m_collapseAll = nullptr;

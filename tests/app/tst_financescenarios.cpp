@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -523,6 +524,22 @@ private slots:
         QCOMPARE(lines.size(), 2);
         QCOMPARE(lines[0], QStringLiteral("supervision-console: ") + message);
         QVERIFY(lines[1].contains(QLatin1String("--help")));
+    }
+
+    /// The window opens on the finance tree, starts its ledger in the data
+    /// directory and logs to a rotating file there.
+    void windowStartsTheFinanceTreeAndLogsToTheDataDirectory()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("data"));
+        const QString png = dir.filePath(QStringLiteral("window.png"));
+        const Run run = runApp({QStringLiteral("--data-dir"), data, QStringLiteral("--screenshot"), png},
+            {{QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen")}});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(QFileInfo(png).size() > 0);
+        QVERIFY(QFileInfo::exists(data + QStringLiteral("/ledger.sqlite3")));
+        const QByteArray log = readAll(data + QStringLiteral("/logs/supervision-console.log"));
+        QVERIFY2(log.contains("started; data directory"), log.constData());
     }
 
     void helpNamesTheFinanceOptions()

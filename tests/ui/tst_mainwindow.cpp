@@ -12,6 +12,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -19,6 +20,8 @@
 #include <QTreeView>
 #include <algorithm>
 #include <memory>
+#include <spdlog/sinks/qt_sinks.h>
+#include <spdlog/spdlog.h>
 
 using sc::ui::MainWindow;
 using sc::ui::ProcessTreeModel;
@@ -28,7 +31,6 @@ using sc::ui::ProcessTreeModel;
 using uitest::idleChild;
 
 namespace {
-
 
 } // namespace
 
@@ -133,6 +135,20 @@ private Q_SLOTS:
             model->indexOfPid(m_root, ProcessTreeModel::Strategy).data().toString(), QStringLiteral("rest_for_one"));
         const sc::Snapshot snap = m_runtime->info(m_root);
         QCOMPARE(snap.processes.front().intensity, 5u);
+    }
+
+    /// Actions are logged through spdlog; with the app's Qt sink they reach the Log dock.
+    void actionsAreLoggedToTheLogDock()
+    {
+        const auto previous = spdlog::default_logger();
+        spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+            "test", std::make_shared<spdlog::sinks::qt_sink_mt>(m_window->logView(), "appendPlainText")));
+        ProcessTreeModel* model = m_window->processModel();
+        const sc::Pid a = model->pidAt(model->index(0, 0, model->indexOfPid(m_root)));
+        QVERIFY(m_window->selectProcess(a));
+        m_window->killAction()->trigger();
+        QTRY_VERIFY(m_window->logView()->toPlainText().contains(QStringLiteral("kill: Killed root/a")));
+        spdlog::set_default_logger(previous);
     }
 
     void keyKKillsTheSelectedProcess()

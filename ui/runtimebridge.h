@@ -50,6 +50,8 @@ public:
     /// Events the subscription dropped because the GUI fell behind, counted
     /// from gaps in the (gap-free) sequence numbers, so reading it takes no lock.
     std::uint64_t droppedEvents() const { return m_dropped; }
+    /// Starts the longest-tick and longest-stall measurements afresh (after a warm-up).
+    void resetMeasurements() { m_longestTick = m_longestStall = std::chrono::microseconds(0); }
 
 public Q_SLOTS:
     /// One pull: snapshot, drain, emit. The timer calls it; tests may too.

@@ -1183,6 +1183,74 @@ Result<Report> FinanceClient::reportTotals()
     return std::move(*report);
 }
 
+bool takesUser(Request r)
+{
+    switch (r) {
+    case Request::OpenTracker:
+    case Request::Donate:
+    case Request::Total:
+    case Request::PoolAdd:
+    case Request::Deposit:
+    case Request::Withdraw:
+    case Request::Balance:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool takesAmount(Request r)
+{
+    switch (r) {
+    case Request::Donate:
+    case Request::PoolAdd:
+    case Request::Deposit:
+    case Request::Withdraw:
+    case Request::Zakat:
+    case Request::SetNisab:
+    case Request::Transaction:
+    case Request::StartTransaction:
+        return true;
+    default:
+        return false;
+    }
+}
+
+Result<Reply> FinanceClient::perform(Request request, const std::string& user, Money amount)
+{
+    switch (request) {
+    case Request::OpenTracker:
+        return openTracker(user);
+    case Request::Donate:
+        return donate(user, amount);
+    case Request::Total:
+        return total(user);
+    case Request::PoolAdd:
+        return poolAdd(user, amount);
+    case Request::PoolTotal:
+        return poolTotal();
+    case Request::Deposit:
+        return deposit(user, amount);
+    case Request::Withdraw:
+        return withdraw(user, amount);
+    case Request::Balance:
+        return balance(user);
+    case Request::Zakat:
+        return zakat(amount);
+    case Request::SetNisab:
+        return setNisab(amount);
+    case Request::GetNisab:
+        return getNisab();
+    case Request::Transaction:
+        return transaction(amount);
+    case Request::StartTransaction:
+        return startTransaction(amount);
+    case Request::Report:
+        return report();
+    }
+    return Error {Errc::NotSupported, "unknown request"};
+}
+
 Result<Reply> FinanceClient::report()
 {
     auto totals = reportTotals();

@@ -130,6 +130,28 @@ struct Report {
 
 // -- client API --
 
+/// Every request a client can make, for callers that pick one at run time
+/// (the scenario runner, the finance console).
+enum class Request {
+    OpenTracker,
+    Donate,
+    Total,
+    PoolAdd,
+    PoolTotal,
+    Deposit,
+    Withdraw,
+    Balance,
+    Zakat,
+    SetNisab,
+    GetNisab,
+    Transaction,
+    StartTransaction,
+    Report,
+};
+/// Whether the request names a user, and whether it carries an amount (for Zakat: the wealth).
+bool takesUser(Request request);
+bool takesAmount(Request request);
+
 /// Requests to the finance services of one runtime, found by their
 /// registered names (so they reach a restarted service too). Errors:
 /// - the service's own: InvalidAmount (zero, negative or overflowing amounts),
@@ -180,6 +202,8 @@ public:
 
     /// value: the sum of accepted donations; text: Report::toString().
     Result<Reply> report();
+    /// The request `request`, with `user` and `amount` where it takes them.
+    Result<Reply> perform(Request request, const std::string& user, Money amount);
     Result<Report> reportTotals();
 
 private:

@@ -766,45 +766,16 @@ private:
     /// malformed one is answered like any other refused amount.
     Result<finance::Reply> request(const ScenarioStep& step)
     {
-        switch (step.action) {
-        case Do::OpenTracker:
-            return m_client.openTracker(step.user);
-        case Do::Total:
-            return m_client.total(step.user);
-        case Do::PoolTotal:
-            return m_client.poolTotal();
-        case Do::Balance:
-            return m_client.balance(step.user);
-        case Do::GetNisab:
-            return m_client.getNisab();
-        case Do::Report:
-            return m_client.report();
-        default:
-            break;
+        // The finance steps are declared in finance::Request's order.
+        static_assert(int(Do::Report) - int(Do::OpenTracker) == int(finance::Request::Report));
+        const auto request = finance::Request(int(step.action) - int(Do::OpenTracker));
+        Money amount;
+        if (finance::takesAmount(request)) {
+            const auto parsed = Money::parse(step.amount);
+            if (!parsed) return Error {Errc::InvalidAmount, parsed.error().detail};
+            amount = *parsed;
         }
-        const auto amount = Money::parse(step.amount);
-        if (!amount) return Error {Errc::InvalidAmount, amount.error().detail};
-        switch (step.action) {
-        case Do::Donate:
-            return m_client.donate(step.user, *amount);
-        case Do::PoolAdd:
-            return m_client.poolAdd(step.user, *amount);
-        case Do::Deposit:
-            return m_client.deposit(step.user, *amount);
-        case Do::Withdraw:
-            return m_client.withdraw(step.user, *amount);
-        case Do::Zakat:
-            return m_client.zakat(*amount);
-        case Do::SetNisab:
-            return m_client.setNisab(*amount);
-        case Do::Transaction:
-            return m_client.transaction(*amount);
-        case Do::StartTransaction:
-            return m_client.startTransaction(*amount);
-        default:
-            break;
-        }
-        return Error {Errc::NotSupported, stepName(step.action)};
+        return m_client.perform(request, step.user, amount);
     }
 
     template <typename T> void publishResult(Do action, const Result<T>& result)

@@ -41,7 +41,8 @@ struct ScenarioStep {
         RestartChild,
         Sleep,
         StopTree,
-        // -- requests to the finance services (finance tree only; kept last, see isFinanceStep) --
+        // -- requests to the finance services (finance tree only; kept last, see
+        // isFinanceStep, and in finance::Request's order) --
         OpenTracker,
         Donate,
         Total,

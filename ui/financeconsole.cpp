@@ -454,46 +454,31 @@ std::function<FinanceConsole::Answer()> FinanceConsole::request(const Form& f)
     const auto pool = [](const Reply& r) { return tr("pool total: %1").arg(money(r.value)) + ledgerNote(r); };
     const auto nisab = [](const Reply& r) { return tr("nisab: %1").arg(money(r.value)) + ledgerNote(r); };
 
+    const auto request = f.action;
+    const auto call = [=](auto words) { return [=] { return answer(client->perform(request, user, amount), words); }; };
     switch (f.action) {
     case A::OpenTracker:
-        return [=] {
-            return answer(client->openTracker(user),
-                [who](const Reply& r) { return tr("opened %1's tracker: total %2").arg(who, money(r.value)); });
-        };
+        return call([who](const Reply& r) { return tr("opened %1's tracker: total %2").arg(who, money(r.value)); });
     case A::Donate:
-        return [=] { return answer(client->donate(user, amount), total); };
     case A::Total:
-        return [=] { return answer(client->total(user), total); };
+        return call(total);
     case A::PoolAdd:
-        return [=] { return answer(client->poolAdd(user, amount), pool); };
     case A::PoolTotal:
-        return [=] { return answer(client->poolTotal(), pool); };
+        return call(pool);
     case A::Deposit:
-        return [=] { return answer(client->deposit(user, amount), balance); };
     case A::Withdraw:
-        return [=] { return answer(client->withdraw(user, amount), balance); };
     case A::Balance:
-        return [=] { return answer(client->balance(user), balance); };
+        return call(balance);
     case A::Zakat:
-        return [=] {
-            return answer(client->zakat(amount),
-                [amount](const Reply& r) { return tr("zakat on %1: %2").arg(money(amount), money(r.value)); });
-        };
+        return call([amount](const Reply& r) { return tr("zakat on %1: %2").arg(money(amount), money(r.value)); });
     case A::SetNisab:
-        return [=] { return answer(client->setNisab(amount), nisab); };
     case A::GetNisab:
-        return [=] { return answer(client->getNisab(), nisab); };
+        return call(nisab);
     case A::Transaction:
-        return [=] {
-            return answer(
-                client->transaction(amount), [](const Reply& r) { return tr("processed %1").arg(money(r.value)); });
-        };
+        return call([](const Reply& r) { return tr("processed %1").arg(money(r.value)); });
     case A::StartTransaction:
-        return [=] {
-            return answer(client->startTransaction(amount), [](const Reply& r) {
-                return tr("started %1 for %2").arg(QString::fromStdString(r.text), money(r.value));
-            });
-        };
+        return call(
+            [](const Reply& r) { return tr("started %1 for %2").arg(QString::fromStdString(r.text), money(r.value)); });
     case A::Report:
         return [=] {
             const auto r = client->reportTotals();

@@ -53,24 +53,8 @@ class FinanceConsole : public QWidget {
     Q_OBJECT
 
 public:
-    /// One per FinanceClient request.
-    enum class Action {
-        OpenTracker,
-        Donate,
-        Total,
-        PoolAdd,
-        PoolTotal,
-        Deposit,
-        Withdraw,
-        Balance,
-        Zakat,
-        SetNisab,
-        GetNisab,
-        Transaction,
-        StartTransaction,
-        Report,
-    };
-    Q_ENUM(Action)
+    /// One form per finance request.
+    using Action = sc::finance::Request;
     static constexpr std::size_t ActionCount = 14;
 
     explicit FinanceConsole(sc::Runtime& runtime, QWidget* parent = nullptr);

@@ -381,7 +381,20 @@ void SlotTable::release(Slot* slot)
 
 namespace {
 /// Copies one slot under its seqlock; false if it is free (or kept changing).
-bool readSlot(const Slot& slot, ProcessInfo& info, char* path)
+/// A supervisor's restarts within its period before `nowNs`, from its newest-first stamps.
+std::uint32_t restartsWithin(const Slot& slot, std::uint32_t periodMs, std::int64_t nowNs)
+{
+    const std::int64_t period = std::int64_t(periodMs) * 1'000'000;
+    std::uint32_t n = 0;
+    for (const auto& stamp : slot.recentRestartsNs) {
+        const std::int64_t t = stamp.load(std::memory_order_relaxed);
+        if (t == 0 || nowNs - t > period) break;
+        ++n;
+    }
+    return n;
+}
+
+bool readSlot(const Slot& slot, ProcessInfo& info, char* path, std::int64_t nowNs)
 {
     for (int attempt = 0; attempt < 4; ++attempt) {
         const std::uint32_t v1 = slot.version.load(std::memory_order_acquire);
@@ -399,10 +412,11 @@ bool readSlot(const Slot& slot, ProcessInfo& info, char* path)
         if (info.pid == 0) return false;
         info.kind = slot.kind.load(std::memory_order_relaxed);
         info.strategy = slot.strategy.load(std::memory_order_relaxed);
-        info.intensity = slot.intensity.load(std::memory_order_relaxed);
-        info.periodMs = slot.periodMs.load(std::memory_order_relaxed);
-        for (std::size_t i = 0; i < ProcessInfo::kRecentRestarts; ++i)
-            info.recentRestartsNs[i] = slot.recentRestartsNs[i].load(std::memory_order_relaxed);
+        if (info.kind != ProcessKind::Worker) { // most rows have no supervisor fields to read
+            info.intensity = slot.intensity.load(std::memory_order_relaxed);
+            info.periodMs = slot.periodMs.load(std::memory_order_relaxed);
+            info.restartsInWindow = restartsWithin(slot, info.periodMs, nowNs);
+        }
         info.status = slot.status.load(std::memory_order_relaxed);
         info.mailbox = slot.mailbox.load(std::memory_order_relaxed);
         info.restarts = slot.restarts.load(std::memory_order_relaxed);
@@ -420,9 +434,12 @@ void SlotTable::read(Snapshot& out, const Slot* only) const
     out.m_paths.clear();
     std::vector<std::size_t> offsets;
     char buffer[Slot::kPathWords * 8];
+    const std::int64_t nowNs
+        = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+              .count();
     auto take = [&](const Slot& slot) {
         ProcessInfo info;
-        if (!readSlot(slot, info, buffer)) return;
+        if (!readSlot(slot, info, buffer, nowNs)) return;
         offsets.push_back(out.m_paths.size());
         out.m_paths.insert(out.m_paths.end(), buffer, buffer + info.path.size());
         out.processes.push_back(info);
@@ -1466,21 +1483,11 @@ void GenServer::noteRestart()
         = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
               .count();
     auto& stamps = m_process->stats->recentRestartsNs;
-    for (std::size_t i = ProcessInfo::kRecentRestarts - 1; i > 0; --i)
+    for (std::size_t i = detail::Slot::kRecentRestarts - 1; i > 0; --i)
         stamps[i].store(stamps[i - 1].load(std::memory_order_relaxed), std::memory_order_relaxed);
     stamps[0].store(now, std::memory_order_relaxed);
 }
 
-int ProcessInfo::restartsInWindow(std::int64_t nowNs) const
-{
-    const std::int64_t period = std::int64_t(periodMs) * 1'000'000;
-    int n = 0;
-    for (const std::int64_t stamp : recentRestartsNs) {
-        if (stamp == 0 || nowNs - stamp > period) break;
-        ++n;
-    }
-    return n;
-}
 const std::string& GenServer::path() const
 {
     return *m_process->path;

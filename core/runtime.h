@@ -10,7 +10,6 @@
 #include "genserver.h"
 #include "result.h"
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -63,16 +62,12 @@ struct ProcessInfo {
     std::uint64_t handled = 0;
 
     // -- supervisors only (zero for workers) --
-    static constexpr std::size_t kRecentRestarts = 8;
     /// Restart intensity: at most `intensity` restarts within `periodMs`.
     std::uint32_t intensity = 0;
     std::uint32_t periodMs = 0;
-    /// Steady-clock times (ns, as Event::timeNs) of the supervisor's most
-    /// recent restarts as its intensity counts them, newest first; 0 past the last.
-    std::array<std::int64_t, kRecentRestarts> recentRestartsNs {};
-    /// How many of the recent restarts fall within the last `periodMs` before
-    /// `nowNs` (steady clock): the part of the restart budget in use.
-    int restartsInWindow(std::int64_t nowNs) const;
+    /// The restarts its intensity counts within the last `periodMs` as of the
+    /// snapshot (the part of the restart budget in use; counted up to 8).
+    std::uint32_t restartsInWindow = 0;
 };
 
 /// Every live process at about one moment. Copies re-point their rows'

@@ -70,6 +70,7 @@ struct Watcher {
 /// written); the counters are plain atomics, current when read.
 struct alignas(64) Slot {
     static constexpr std::size_t kPathWords = 16; ///< 128 bytes of path inline
+    static constexpr std::size_t kRecentRestarts = 8;
     std::atomic<std::uint32_t> version {0};
     std::atomic<std::uint32_t> pathLength {0};
     std::atomic<Pid> pid {0}; ///< 0: free
@@ -80,11 +81,12 @@ struct alignas(64) Slot {
     std::atomic<ProcessStatus> status {ProcessStatus::Initializing};
     std::atomic<ProcessKind> kind {ProcessKind::Worker};
     std::atomic<Strategy> strategy {Strategy::OneForOne};
+    std::atomic<std::uint64_t> path[kPathWords] {};
+    // Supervisors only, last: a snapshot reads them for supervisors alone.
     std::atomic<std::uint32_t> intensity {0};
     std::atomic<std::uint32_t> periodMs {0};
     /// Newest first; written by the supervisor only.
-    std::atomic<std::int64_t> recentRestartsNs[ProcessInfo::kRecentRestarts] {};
-    std::atomic<std::uint64_t> path[kPathWords] {};
+    std::atomic<std::int64_t> recentRestartsNs[kRecentRestarts] {};
 };
 
 class SlotTable {

@@ -40,12 +40,6 @@ ProcessTreeModel::~ProcessTreeModel() = default;
 
 void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
 {
-    const auto now = std::chrono::steady_clock::now().time_since_epoch();
-    apply(snapshot, std::chrono::duration_cast<std::chrono::nanoseconds>(now).count());
-}
-
-void ProcessTreeModel::apply(const sc::Snapshot& snapshot, std::int64_t nowNs)
-{
     ++m_generation;
     for (auto& [pid, node] : m_nodes)
         node->incoming = nullptr;
@@ -97,9 +91,8 @@ void ProcessTreeModel::apply(const sc::Snapshot& snapshot, std::int64_t nowNs)
     for (auto& [pid, ptr] : m_nodes) {
         Node* node = ptr.get();
         std::uint32_t columns = diff(node->info, *node->incoming);
-        // The budget drains with time alone, so it is counted on every apply.
-        const int budget
-            = node->incoming->kind == sc::ProcessKind::Worker ? 0 : node->incoming->restartsInWindow(nowNs);
+        // Counted by the snapshot, so it drains with time alone.
+        const int budget = node->incoming->kind == sc::ProcessKind::Worker ? 0 : int(node->incoming->restartsInWindow);
         if (budget != node->budgetUsed) columns |= bit(Strategy);
         node->budgetUsed = budget;
         if (!columns) continue;
@@ -258,7 +251,7 @@ std::uint32_t ProcessTreeModel::diff(const sc::ProcessInfo& was, const sc::Proce
     if (was.kind != now.kind) return allColumns;
     if (was.path != now.path) columns |= bit(Name);
     if (was.strategy != now.strategy || was.intensity != now.intensity || was.periodMs != now.periodMs
-        || was.recentRestartsNs != now.recentRestartsNs)
+        || was.restartsInWindow != now.restartsInWindow)
         columns |= bit(Strategy);
     if (was.status != now.status) columns |= bit(Status) | bit(Name); // Name carries the status icon
     if (was.mailbox != now.mailbox) columns |= bit(Mailbox);

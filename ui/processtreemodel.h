@@ -43,10 +43,7 @@ public:
     ~ProcessTreeModel() override;
 
     // -- updates --
-    /// Applies the snapshot as of now on the steady clock (Event::timeNs).
     void apply(const sc::Snapshot& snapshot);
-    /// The same, with the restart budgets counted as of `nowNs` (steady clock).
-    void apply(const sc::Snapshot& snapshot, std::int64_t nowNs);
 
     // -- lookups --
     int processCount() const { return static_cast<int>(m_nodes.size()); }

@@ -1259,19 +1259,14 @@ private slots:
         WorkerConfig cfg {j};
         SupervisorFlags f = flags();
         f.intensity = 3;
-        f.period = 60s;
+        f.period = 2s;
         auto root = startSupervisor(rt, "root", f, {worker("a", cfg)});
         QVERIFY(root.ok());
         auto row = rowOf(rt, *root);
         QVERIFY(row);
         QCOMPARE(row->intensity, 3u);
-        QCOMPARE(row->periodMs, 60000u);
-        const auto now = [] {
-            return std::chrono::duration_cast<std::chrono::nanoseconds>(
-                std::chrono::steady_clock::now().time_since_epoch())
-                .count();
-        };
-        QCOMPARE(row->restartsInWindow(now()), 0);
+        QCOMPARE(row->periodMs, 2000u);
+        QCOMPARE(row->restartsInWindow, 0u);
 
         for (int i = 1; i <= 2; ++i) {
             auto children = whichChildren(rt, *root);
@@ -1285,16 +1280,16 @@ private slots:
         }
         row = rowOf(rt, *root);
         QVERIFY(row);
-        QCOMPARE(row->restartsInWindow(now()), 2);
-        // Seen from far enough ahead, they have left the window.
-        QCOMPARE(row->restartsInWindow(now() + std::int64_t(61) * 1'000'000'000), 0);
+        QVERIFY(row->restartsInWindow >= 1 && row->restartsInWindow <= 2); // 2 unless the first has left already
+        // Once the period has passed they have left the window (and the budget is whole again).
+        QTRY_COMPARE_WITH_TIMEOUT(rowOf(rt, *root)->restartsInWindow, 0u, 20000);
 
         auto children = whichChildren(rt, *root);
         QVERIFY(children.ok());
         const auto workerRow = rowOf(rt, children->front().pid);
         QVERIFY(workerRow);
         QCOMPARE(workerRow->intensity, 0u);
-        QCOMPARE(workerRow->restartsInWindow(now()), 0);
+        QCOMPARE(workerRow->restartsInWindow, 0u);
     }
 
     /// The strategy and intensity change at run time, and the new intensity

@@ -13,11 +13,10 @@ using namespace std::chrono_literals;
 
 #include "uitest.h"
 
-using uitest::idleChild;
 using uitest::Idle;
+using uitest::idleChild;
 
 namespace {
-
 
 /// What a test needs to know of the events the bridge delivered.
 struct Seen {
@@ -141,8 +140,7 @@ private Q_SLOTS:
         sc::Runtime runtime({.workers = 2});
         RuntimeBridge bridge(runtime);
         ProcessTreeModel model;
-        connect(
-            &bridge, &RuntimeBridge::snapshotUpdated, &model, qOverload<const sc::Snapshot&>(&ProcessTreeModel::apply));
+        connect(&bridge, &RuntimeBridge::snapshotUpdated, &model, &ProcessTreeModel::apply);
 
         const auto root = sc::startSupervisor(runtime, "root", {}, {idleChild("a"), idleChild("b"), idleChild("c")});
         QVERIFY(root.ok());

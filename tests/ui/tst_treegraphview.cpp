@@ -26,7 +26,6 @@ using uitest::snapshotOf;
 
 namespace {
 
-
 /// root (1) with workers a (2), b (3), c (4) and a dynamic supervisor d (5)
 /// holding workers 6 and 7.
 std::vector<sc::ProcessInfo> smallTree(sc::Strategy strategy = sc::Strategy::OneForOne)
@@ -108,7 +107,6 @@ sc::Event makeEvent(sc::EventKind kind, sc::Pid pid, const std::string& path)
     e.path = path;
     return e;
 }
-
 
 std::vector<sc::Pid> pids(std::initializer_list<sc::Pid> list)
 {
@@ -524,13 +522,12 @@ private Q_SLOTS:
         find(list, 9).mailbox = 3;
         find(list, 10).restarts = 1;
         find(list, 13).status = sc::ProcessStatus::Initializing;
-        const std::int64_t now = 1'000'000'000'000;
-        find(list, 3).recentRestartsNs = {now - 1'000'000'000, now - 2'000'000'000, now - 9'000'000'000};
-        find(list, 12).recentRestartsNs = {now - 1'000'000'000, now - 2'000'000'000, now - 3'000'000'000};
-        m_model->apply(snapshotOf(list), now);
+        find(list, 3).restartsInWindow = 2;
+        find(list, 12).restartsInWindow = 3;
+        m_model->apply(snapshotOf(list));
         m_view->layoutNow();
         std::erase_if(list, [](const auto& p) { return p.pid == 5; }); // donation_pool: gone, a ghost
-        m_model->apply(snapshotOf(list), now);
+        m_model->apply(snapshotOf(list));
         m_view->resize(1600, 900);
         m_view->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));

@@ -801,7 +801,10 @@ private slots:
         QCOMPARE(pidAtPath(*t.rt, kDatabasePath), database());
         QTRY_COMPARE_WITH_TIMEOUT(openDatabaseConnections(), 1, kTry);
         QVERIFY(t.rt->waitQuiescent(kLong));
-        QTRY_COMPARE_WITH_TIMEOUT(openFdCount(), fdsBefore, kTry);
+        // Nothing leaked: no more descriptors than before (SQLite may hold one
+        // fewer, e.g. a WAL file another connection's checkpoint closed).
+        QTRY_VERIFY2_WITH_TIMEOUT(openFdCount() <= fdsBefore,
+            qPrintable(QString("%1 descriptors open, %2 before the kills").arg(openFdCount()).arg(fdsBefore)), kTry);
 
         const Status stopped = t.rt->stop(t.root, ExitReason::shutdown(), kLong);
         QVERIFY2(stopped, why(stopped).c_str());

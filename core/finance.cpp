@@ -119,8 +119,7 @@ struct Recover {
 };
 
 /// Every finance process: registered under its name (if it has one) before
-/// its own setUp runs, reading the tree's configuration, and a `crash` cast
-/// (the scenario step) throws inside the callback.
+/// its own setUp runs, reading the tree's configuration.
 class Service : public GenServer {
 public:
     explicit Service(const char* name = nullptr, ContextPtr context = {})
@@ -136,13 +135,6 @@ public:
                 return Next::stop(ExitReason::error(r.error().toString()));
         }
         return setUp();
-    }
-
-    Next handleCast(const Term& message) override
-    {
-        if (auto text = std::any_cast<std::string>(&message); text && *text == "crash")
-            throw std::runtime_error("crash");
-        return Next::noreply();
     }
 
 protected:
@@ -180,13 +172,6 @@ public:
         if (std::any_cast<GetTicket>(&request)) return Next::reply(Ticket {m_context, ++m_serial});
         return DynamicSupervisor::handleCall(request, from);
     }
-    Next handleCast(const Term& message) override
-    {
-        if (auto text = std::any_cast<std::string>(&message); text && *text == "crash")
-            throw std::runtime_error("crash");
-        return DynamicSupervisor::handleCast(message);
-    }
-
 private:
     const char* m_name;
     ContextPtr m_context;

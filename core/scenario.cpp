@@ -844,7 +844,12 @@ private:
             m_rt.kill(pid);
             break;
         case Do::Crash:
-            m_rt.cast(pid, std::string("crash"));
+            // Scenario workers crash on this cast as the OTP corpus expects of
+            // them; any other process (the finance services) gets Runtime::crash.
+            if (m_scenario.finance)
+                m_rt.crash(pid);
+            else
+                m_rt.cast(pid, std::string("crash"));
             break;
         case Do::Stop:
             if (!m_scenario.finance) {

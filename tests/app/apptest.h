@@ -88,4 +88,16 @@ inline QStringList lifecycle(const QByteArray& trace, bool* ok)
     return events;
 }
 
+/// A refused command line: exit status 2, then exactly two lines on standard
+/// error, the problem (`message`) and a pointer to --help. Empty if so, else what is wrong.
+inline QString usageErrorProblem(const Run& run, const QString& message)
+{
+    if (run.exitCode != 2) return QStringLiteral("exit status %1, not 2").arg(run.exitCode);
+    const QStringList lines = QString::fromUtf8(run.err).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    if (lines.size() != 2) return QStringLiteral("not two lines on stderr: ") + QString::fromUtf8(run.err);
+    if (lines[0] != QStringLiteral("supervision-console: ") + message) return QStringLiteral("got: ") + lines[0];
+    if (!lines[1].contains(QLatin1String("--help"))) return QStringLiteral("no --help hint: ") + lines[1];
+    return {};
+}
+
 } // namespace apptest

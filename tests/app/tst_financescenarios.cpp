@@ -518,12 +518,8 @@ private slots:
 #endif
         QFETCH(QStringList, args);
         QFETCH(QString, message);
-        const Run run = runApp(args);
-        QCOMPARE(run.exitCode, 2);
-        const QStringList lines = QString::fromUtf8(run.err).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        QCOMPARE(lines.size(), 2);
-        QCOMPARE(lines[0], QStringLiteral("supervision-console: ") + message);
-        QVERIFY(lines[1].contains(QLatin1String("--help")));
+        const QString problem = usageErrorProblem(runApp(args), message);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
     /// The window opens on the finance tree, starts its ledger in the data

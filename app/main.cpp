@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "options.h"
 #include "scenario.h"
+#include "scenarioplayer.h"
 
 #include <QApplication>
 #include <QDir>
@@ -139,19 +140,46 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
     QApplication::setApplicationVersion(QStringLiteral(SC_VERSION));
 
     sc::Runtime runtime({.workers = options.workers});
-    // The window subscribes to the runtime's events first, so its log shows the tree starting.
-    sc::ui::MainWindow window(runtime);
     const std::string data = dataDir(options);
-    const auto root = scenario->finance
-        ? sc::finance::startFinanceTree(runtime, sc::financeConfig(*scenario, data, options.recoverState))
-        : sc::startScenarioTree(runtime, scenario->tree);
-    if (!root) return fail(1, "the tree did not start: " + root.error().toString());
-    if (scenario->finance) window.addFinancePanels(QString::fromStdString(data));
+    if (data.empty()) return fail(1, "no application data folder on this system; name one with --data-dir DIR");
+    // The player outlives the window, whose scenario dock points at it.
+    sc::ui::ScenarioPlayer player(runtime);
+    player.setDataDir(data);
+    player.setRecoverState(options.recoverState);
+    // The window subscribes to the runtime's events before the tree starts, so its log shows it starting.
+    sc::ui::MainWindow window(runtime);
+    window.addScenarioPlayer(&player);
     const WindowLog log(data, window.logView());
+    // Finance panels come with the first finance tree: now for the default one (so that the saved
+    // layout places them), or when a finance scenario is picked later.
+    if (scenario->finance) window.addFinancePanels(QString::fromStdString(data));
+    QObject::connect(&player, &sc::ui::ScenarioPlayer::treeStarted, &window, [&window, data](sc::Pid, bool finance) {
+        if (finance) window.addFinancePanels(QString::fromStdString(data));
+    });
+    // The first tree not starting (an unusable data directory, say) ends the app, as before the window opened.
+    auto firstLoad = std::make_shared<QMetaObject::Connection>();
+    *firstLoad = QObject::connect(&player, &sc::ui::ScenarioPlayer::failed, &window, [](const QString& message) {
+        fail(1, "the tree did not start: " + message.toStdString());
+        QApplication::exit(1);
+    });
+    QObject::connect(
+        &player, &sc::ui::ScenarioPlayer::treeStarted, &window, [firstLoad] { QObject::disconnect(*firstLoad); });
+    if (options.scenario) {
+        const QString file = QString::fromStdString(*options.scenario);
+        player.load(*scenario, QFileInfo(file).fileName(), file);
+        player.play();
+    } else {
+        player.load(*scenario, QStringLiteral("Finance tree"));
+    }
+    // A screenshot shows the default layout, the same on every machine, and leaves the user's settings alone.
+    if (!options.screenshot) window.restoreSettings();
+    if (options.presenter) window.setPresenterMode(true);
+    // The same size on every machine, an offscreen or small screen included.
+    if (options.screenshot) window.resize(1600, 1000);
     window.show();
     if (options.screenshot) {
         const QString file = QString::fromStdString(*options.screenshot);
-        QTimer::singleShot(1000, &window, [&window, file] {
+        QTimer::singleShot(int(options.screenshotAfterMs.value_or(1000)), &window, [&window, file] {
             const bool saved = window.saveScreenshot(file);
             if (!saved) fail(1, file.toStdString() + ": cannot save the screenshot");
             QApplication::exit(saved ? 0 : 1);

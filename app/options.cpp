@@ -11,6 +11,7 @@ namespace sc::app {
 namespace {
 
 constexpr unsigned kMaxWorkers = 1024;
+constexpr unsigned kMaxAfterMs = 600'000;
 
 Error bad(std::string message)
 {
@@ -41,7 +42,7 @@ Result<Options> parseOptions(const std::vector<std::string>& args)
         if (eq != std::string::npos) inlineValue = arg.substr(eq + 1);
 
         const std::pair<std::string_view, bool*> flags[] = {{"--headless", &o.headless}, {"--help", &o.help},
-            {"--version", &o.version}, {"--recover-state", &o.recoverState}};
+            {"--version", &o.version}, {"--recover-state", &o.recoverState}, {"--presenter", &o.presenter}};
         if (auto flag
             = std::find_if(std::begin(flags), std::end(flags), [&](const auto& f) { return f.first == name; });
             flag != std::end(flags)) {
@@ -61,7 +62,7 @@ Result<Options> parseOptions(const std::vector<std::string>& args)
             slot = &o.dataDir;
         else if (name == "--export-audit")
             slot = &o.exportAudit;
-        else if (name != "--workers")
+        else if (name != "--workers" && name != "--after")
             return bad("unknown option '" + name + "'");
 
         std::string value;
@@ -82,7 +83,16 @@ Result<Options> parseOptions(const std::vector<std::string>& args)
         }
         unsigned n = 0;
         const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-        if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > kMaxWorkers)
+        const bool number = ec == std::errc() && end == value.data() + value.size();
+        if (name == "--after") {
+            if (o.screenshotAfterMs) return bad("option '--after' given twice");
+            if (!number || n > kMaxAfterMs)
+                return bad("--after: '" + value + "' is not a delay (expected milliseconds from 0 to "
+                    + std::to_string(kMaxAfterMs) + ")");
+            o.screenshotAfterMs = n;
+            continue;
+        }
+        if (!number || n < 1 || n > kMaxWorkers)
             return bad("--workers: '" + value + "' is not a thread count (expected an integer from 1 to "
                 + std::to_string(kMaxWorkers) + ")");
         o.workers = n;
@@ -91,7 +101,8 @@ Result<Options> parseOptions(const std::vector<std::string>& args)
     if (o.help || o.version) return o;
     if (o.exportAudit) {
         // Its own mode: it reads the ledger and starts nothing.
-        if (o.headless || o.scenario || o.trace || o.screenshot || o.recoverState || o.workers)
+        if (o.headless || o.scenario || o.trace || o.screenshot || o.screenshotAfterMs || o.recoverState || o.workers
+            || o.presenter)
             return bad("--export-audit can only be combined with --data-dir");
         if (*o.exportAudit == "-") return bad("--export-audit needs a file name ('-' is not supported)");
         return o;
@@ -99,6 +110,8 @@ Result<Options> parseOptions(const std::vector<std::string>& args)
     if (o.headless && !o.scenario) return bad("--headless needs --scenario FILE");
     if (!o.headless && o.trace) return bad("--trace needs --headless");
     if (o.headless && o.screenshot) return bad("--screenshot cannot be combined with --headless");
+    if (o.headless && o.presenter) return bad("--presenter cannot be combined with --headless");
+    if (o.screenshotAfterMs && !o.screenshot) return bad("--after needs --screenshot FILE");
     if (o.scenario && *o.scenario == "-") return bad("--scenario needs a file name ('-' is not supported)");
     return o;
 }
@@ -120,8 +133,12 @@ Options:
                       '-' (the default) is standard output.
   --workers N         Worker threads for the runtime (1 to 1024; default: the
                       machine's hardware threads).
-  --screenshot FILE   Save a picture of the window about a second after it
-                      shows, then quit (exit 1 if it cannot be saved).
+  --screenshot FILE   Save a picture of the window (PNG) and quit (exit 1 if
+                      it cannot be saved). The window starts with the default
+                      layout; saved settings are neither read nor written.
+  --after MS          With --screenshot: take it MS milliseconds after the
+                      window shows (default 1000), e.g. while a scenario plays.
+  --presenter         Start in presenter mode: large type, high contrast.
   --data-dir DIR      Where the finance services keep their audit ledger
                       (created if missing; default: the application data
                       folder, ~/.local/share/Supervision Console on Linux).

@@ -19,6 +19,10 @@ struct Options {
     std::optional<std::string> trace; ///< "-" is stdout; unset: stdout (headless only)
     unsigned workers = 0; ///< 0: the machine's hardware threads
     std::optional<std::string> screenshot;
+    /// --after MS: how long after the window shows the screenshot is taken.
+    std::optional<unsigned> screenshotAfterMs;
+    /// Start in presenter mode (large type, high contrast).
+    bool presenter = false;
     /// Where the finance services keep their ledger; unset: the platform's
     /// application data location (main() computes it).
     std::optional<std::string> dataDir;

@@ -104,11 +104,167 @@ std::string exceptionReason(std::exception_ptr e)
 
 namespace detail {
 
+// -- the teaching gate --
+//
+// Slow motion and pause. Disengaged (pace 0, not paused) it costs the
+// scheduler one relaxed load per slice. Engaged, a worker takes a ticket as
+// it takes a process off the run queue (so tickets follow the queue's order)
+// and waits for its turn between slices, where the watchdog does not look:
+// one message per grant, grants in ticket order, never while another grant
+// is held (its message is still being handled), and no sooner than `pace`
+// after the last grant; while paused, only against a step token. A holder
+// that blocks in a call or receive, or that the watchdog finds stalled,
+// gives the gate up, so the process it waits for can be served.
+
+class PaceGate {
+public:
+    enum class Pass : std::uint8_t { Free, Granted, Stopped };
+
+    /// Pace above zero or paused; read relaxed by the scheduler once per slice.
+    std::atomic<bool> engaged {false};
+
+    /// Called with the run queue locked, right after taking a process off it.
+    std::uint64_t takeTicket()
+    {
+        std::lock_guard lock(m_mutex);
+        const std::uint64_t t = m_nextTicket++;
+        m_tickets.push_back(t);
+        return t;
+    }
+
+    /// Gives a ticket up unused (its process died before its turn).
+    void cancel(std::uint64_t ticket)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            drop(ticket);
+        }
+        m_cv.notify_all();
+    }
+
+    /// Waits for the ticket's turn. Granted: handle one message, then
+    /// release(grant). Free: the gate was disengaged meanwhile; run a normal
+    /// slice. Stopped: the runtime is going away; handle nothing.
+    Pass wait(std::uint64_t ticket, std::uint64_t& grant)
+    {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            if (m_stopping || (!m_paused && m_pace.count() == 0)) {
+                drop(ticket);
+                lock.unlock();
+                m_cv.notify_all();
+                return m_stopping ? Pass::Stopped : Pass::Free;
+            }
+            if (m_tickets.front() != ticket || m_held != 0) {
+                m_cv.wait(lock);
+                continue;
+            }
+            const auto now = Clock::now();
+            if (m_paused ? m_tokens == 0 : now < m_lastGrant + m_pace) {
+                if (m_paused)
+                    m_cv.wait(lock);
+                else
+                    m_cv.wait_until(lock, m_lastGrant + m_pace);
+                continue;
+            }
+            m_tickets.pop_front();
+            m_byToken = m_paused;
+            if (m_byToken) --m_tokens;
+            m_previousGrant = m_lastGrant;
+            m_lastGrant = now;
+            m_held = grant = m_nextGrant++;
+            return Pass::Granted;
+        }
+    }
+
+    /// Ends a grant (a no-op if it already ended). `used` false: no message
+    /// was handled after all, so the token or the time slot is given back.
+    void release(std::uint64_t grant, bool used)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_held != grant) return;
+            m_held = 0;
+            if (!used) {
+                if (m_byToken && m_paused)
+                    ++m_tokens;
+                else if (!m_byToken)
+                    m_lastGrant = m_previousGrant;
+            }
+        }
+        m_cv.notify_all();
+    }
+
+    void setPace(std::chrono::milliseconds pace)
+    {
+        update([&] { m_pace = std::max(pace, std::chrono::milliseconds(0)); });
+    }
+    std::chrono::milliseconds pace() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_pace;
+    }
+    void setPaused(bool paused)
+    {
+        update([&] {
+            m_paused = paused;
+            m_tokens = 0;
+        });
+    }
+    bool paused() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_paused;
+    }
+    void step()
+    {
+        update([&] {
+            if (m_paused) ++m_tokens;
+        });
+    }
+    /// Wakes every waiter for good: the runtime is shutting down.
+    void stop()
+    {
+        update([&] { m_stopping = true; });
+    }
+
+private:
+    template <typename F> void update(F change)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            change();
+            engaged.store(m_paused || m_pace.count() > 0, std::memory_order_relaxed);
+        }
+        m_cv.notify_all();
+    }
+    void drop(std::uint64_t ticket)
+    {
+        auto it = std::find(m_tickets.begin(), m_tickets.end(), ticket);
+        if (it != m_tickets.end()) m_tickets.erase(it);
+    }
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<std::uint64_t> m_tickets; ///< waiting workers, oldest first
+    std::uint64_t m_nextTicket = 1;
+    std::uint64_t m_nextGrant = 1;
+    std::uint64_t m_held = 0; ///< the grant whose message is being handled, or 0
+    bool m_byToken = false; ///< the held grant used a step token
+    Clock::time_point m_lastGrant {};
+    Clock::time_point m_previousGrant {};
+    std::chrono::milliseconds m_pace {0};
+    bool m_paused = false;
+    std::uint64_t m_tokens = 0;
+    bool m_stopping = false;
+};
+
 class Scheduler {
 public:
     struct Worker {
         std::atomic<int> state {0}; ///< 0: between callbacks, 1: in a callback, 2: compensated
         std::atomic<std::int64_t> since {0};
+        std::atomic<std::uint64_t> grant {0}; ///< the pace gate's grant it holds, or 0
         std::thread thread;
     };
 
@@ -128,6 +284,7 @@ public:
 
     void stop()
     {
+        m_gate.stop();
         {
             std::lock_guard lock(m_queueMutex);
             m_stopping = true;
@@ -164,6 +321,9 @@ public:
     static void enterBlocking()
     {
         if (!t_worker) return;
+        if (t_worker->grant.load(std::memory_order_relaxed) != 0) { // a paced callback: let the others go
+            if (const auto g = t_worker->grant.exchange(0, std::memory_order_relaxed)) t_self->m_gate.release(g, true);
+        }
         int expected = 1;
         if (t_worker->state.compare_exchange_strong(expected, 2)) t_self->lostWorker();
     }
@@ -182,6 +342,7 @@ public:
     }
 
     unsigned target() const { return unsigned(m_target); }
+    PaceGate& gate() { return m_gate; }
 
 private:
     void lostWorker()
@@ -243,6 +404,8 @@ private:
     std::thread m_watchdog;
     std::mutex m_watchdogMutex;
     std::condition_variable m_watchdogCv;
+
+    PaceGate m_gate;
 
     static thread_local Worker* t_worker;
     static thread_local Scheduler* t_self;
@@ -749,6 +912,9 @@ struct Runtime::Impl {
     // -- running --
 
     void runSlice(const std::shared_ptr<Process>& p);
+    /// A slice under the pace gate: one message (system queries that no one
+    /// watches ride along for free); false if there was none to handle.
+    bool runOne(const std::shared_ptr<Process>& p);
     void dispatch(const std::shared_ptr<Process>& p, Envelope& e);
     void apply(const std::shared_ptr<Process>& p, Next& n, const std::shared_ptr<CallSlot>& callSlot);
     void armTimeout(const std::shared_ptr<Process>& p, std::chrono::milliseconds ms);
@@ -769,14 +935,38 @@ void Scheduler::loop(Worker* w)
             continue;
         }
         std::shared_ptr<Process> p;
+        std::uint64_t ticket = 0;
         {
             std::unique_lock lock(m_queueMutex);
             m_queueCv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
             if (m_stopping) return;
             p = std::move(m_queue.front());
             m_queue.pop_front();
+            if (m_gate.engaged.load(std::memory_order_relaxed)) ticket = m_gate.takeTicket();
         }
-        m_rt.runSlice(p);
+        if (ticket == 0) {
+            m_rt.runSlice(p);
+            continue;
+        }
+        // Slow motion or paused: wait for the gate here, outside any slice.
+        if (p->dead.load()) {
+            m_gate.cancel(ticket);
+            continue;
+        }
+        std::uint64_t grant = 0;
+        switch (m_gate.wait(ticket, grant)) {
+        case PaceGate::Pass::Free:
+            m_rt.runSlice(p);
+            break;
+        case PaceGate::Pass::Stopped:
+            break;
+        case PaceGate::Pass::Granted: {
+            w->grant.store(grant, std::memory_order_relaxed);
+            const bool used = m_rt.runOne(p);
+            if (w->grant.exchange(0, std::memory_order_relaxed) == grant) m_gate.release(grant, used);
+            break;
+        }
+        }
     }
 }
 
@@ -797,8 +987,11 @@ void Scheduler::watchdog()
                 }
             }
         }
-        for (std::size_t i = 0; i < stalled.size(); ++i)
+        for (Worker* w : stalled) {
+            // A stalled callback must not hold the pace gate shut for everyone.
+            if (const auto g = w->grant.exchange(0, std::memory_order_relaxed)) m_gate.release(g, true);
             lostWorker();
+        }
     }
 }
 
@@ -858,6 +1051,37 @@ void Runtime::Impl::runSlice(const std::shared_ptr<Process>& p)
     }
     detail::Scheduler::sliceEnd();
     release(p);
+}
+
+bool Runtime::Impl::runOne(const std::shared_ptr<Process>& p)
+{
+    {
+        std::lock_guard lock(p->mutex);
+        if (p->run != Process::Run::Queued) return false;
+        p->run = Process::Run::Running;
+    }
+    CurrentGuard current(p.get());
+    detail::Scheduler::sliceBegin();
+    bool used = false;
+    for (unsigned i = 0; i < options.maxBatch && !used; ++i) {
+        Envelope e;
+        {
+            std::lock_guard lock(p->mutex);
+            if (p->run == Process::Run::Dead || p->mailbox.empty()) break;
+            e = std::move(p->mailbox.front());
+            p->mailbox.pop_front();
+            p->stats->mailbox.fetch_sub(1, std::memory_order_relaxed);
+        }
+        // A describe (the inspector's) or a stale idle timeout is not a step
+        // of the cascade: it must not use up the step the teacher asked for.
+        used = e.kind != Envelope::Kind::Describe
+            && !(e.kind == Envelope::Kind::Timeout && e.ref != p->timeoutGeneration);
+        dispatch(p, e);
+        if (p->dead.load()) break;
+    }
+    detail::Scheduler::sliceEnd();
+    release(p);
+    return used;
 }
 
 void Runtime::Impl::release(const std::shared_ptr<Process>& p)
@@ -978,6 +1202,7 @@ Runtime::Runtime(RuntimeOptions options)
 Runtime::~Runtime()
 {
     d->shuttingDown.store(true);
+    d->scheduler->gate().stop(); // nothing waits on a pause or a pace from here on
     d->timers->stop();
     // Kill from the leaves up is not needed: a supervisor's reaction to a
     // child's exit is a message, and messages are dropped once everything is dead.
@@ -998,6 +1223,31 @@ Runtime::~Runtime()
 unsigned Runtime::workerCount() const
 {
     return d->scheduler->target();
+}
+
+void Runtime::setPace(std::chrono::milliseconds perMessage)
+{
+    d->scheduler->gate().setPace(perMessage);
+}
+
+std::chrono::milliseconds Runtime::pace() const
+{
+    return d->scheduler->gate().pace();
+}
+
+void Runtime::setPaused(bool paused)
+{
+    d->scheduler->gate().setPaused(paused);
+}
+
+bool Runtime::isPaused() const
+{
+    return d->scheduler->gate().paused();
+}
+
+void Runtime::stepOne()
+{
+    d->scheduler->gate().step();
 }
 
 Pid Runtime::self()
@@ -1159,12 +1409,23 @@ Result<Term> Runtime::Impl::request(Pid to, Envelope e, std::chrono::millisecond
     }
     e.from = caller ? caller->pid : 0;
     e.slot = slot;
+    const bool describe = e.kind == Envelope::Kind::Describe;
     enqueue(target, std::move(e));
 
     auto cleanup = [&] {
         {
             std::lock_guard lock(target->mutex);
             std::erase_if(target->watchers, [ref](const detail::Watcher& w) { return w.ref == ref; });
+            // A describe no one waits for any more (it timed out, say while
+            // paused) leaves the mailbox, so it does not pad the count shown.
+            if (describe) {
+                auto it = std::find_if(
+                    target->mailbox.begin(), target->mailbox.end(), [&](const Envelope& m) { return m.slot == slot; });
+                if (it != target->mailbox.end()) {
+                    target->mailbox.erase(it);
+                    target->stats->mailbox.fetch_sub(1, std::memory_order_relaxed);
+                }
+            }
         }
         if (caller) {
             std::lock_guard lock(caller->mutex);

@@ -183,6 +183,22 @@ public:
     bool waitQuiescent(std::chrono::milliseconds timeout);
     unsigned workerCount() const;
 
+    // -- teaching: slow motion and pause --
+    /// Slow motion: while `perMessage` is above zero the runtime handles at
+    /// most one message every `perMessage`, across all processes, so a class
+    /// can follow a cascade message by message. Zero: full speed.
+    void setPace(std::chrono::milliseconds perMessage);
+    std::chrono::milliseconds pace() const;
+    /// While paused no process handles a message; what is sent meanwhile
+    /// waits in the mailboxes. A kill still acts at once, and so do the exit
+    /// signals it sends to linked processes that do not trap exits; to those
+    /// that trap (supervisors) they are messages, and wait. Calls wait or
+    /// time out as usual.
+    void setPaused(bool paused);
+    bool isPaused() const;
+    /// While paused: lets exactly one more message be handled somewhere.
+    void stepOne();
+
 private:
     friend class GenServer;
     friend class detail::Process;

@@ -42,6 +42,7 @@ const std::vector<StepRule> kSteps {
     {ScenarioStep::Do::RestartChild, "restart_child", {"do", "target", "id"}},
     {ScenarioStep::Do::Sleep, "sleep", {"do", "ms"}},
     {ScenarioStep::Do::StopTree, "stop_tree", {"do"}},
+    {ScenarioStep::Do::Flood, "flood", {"do", "target", "count"}},
     {ScenarioStep::Do::OpenTracker, "open_tracker", {"do", "user"}},
     {ScenarioStep::Do::Donate, "donate", {"do", "user", "amount"}},
     {ScenarioStep::Do::Total, "total", {"do", "user"}},
@@ -58,9 +59,11 @@ const std::vector<StepRule> kSteps {
     {ScenarioStep::Do::Report, "report", {"do"}},
 };
 
-/// The top-level keys of a scenario; the last two only with the finance tree.
+/// The top-level keys of a scenario; the last three only with the finance tree.
 const std::vector<std::string_view> kTopKeys {"tree", "steps"};
 const std::vector<std::string_view> kFinanceTopKeys {"tree", "steps", "state_on_restart", "report_load_ms", "nisab"};
+/// Top-level keys for people, allowed with any tree.
+const std::vector<std::string_view> kLabelKeys {"title", "description"};
 
 const std::vector<std::string_view> kNodeKeys {"id", "type", "strategy", "intensity", "period_ms", "max_children",
     "restart", "shutdown", "stop_delay_ms", "children"};
@@ -413,6 +416,13 @@ ScenarioStep parseStep(const json& j, const std::string& field, StepContext& con
         if (step.reason.empty()) fail(at(field, "reason"), "empty reason", expected);
         break;
     }
+    case Do::Flood: {
+        const std::string expected = "an integer from 1 to " + std::to_string(kMaxFloodCount) + " (messages)";
+        const auto f = at(field, "count");
+        step.count = intField(require(j, field, "count", expected), f, 1, expected);
+        if (step.count > kMaxFloodCount) fail(f, std::to_string(step.count) + " is too large", expected);
+        break;
+    }
     case Do::StartChild:
     case Do::TerminateChild:
     case Do::RestartChild:
@@ -671,54 +681,235 @@ Result<Pid> startTree(Runtime& rt, const NodeRef& root, const std::shared_ptr<Te
     return rt.spawn(makeServer(root, teardown), options);
 }
 
-class Runner {
+/// Words for a finance service's answer, as a person reads it.
+std::string replyWords(ScenarioStep::Do action, const finance::Reply& reply)
+{
+    using Do = ScenarioStep::Do;
+    const std::string value = reply.value.toString();
+    std::string words;
+    switch (action) {
+    case Do::OpenTracker:
+    case Do::Donate:
+    case Do::Total:
+        words = "total " + value;
+        break;
+    case Do::PoolAdd:
+    case Do::PoolTotal:
+        words = "pool total " + value;
+        break;
+    case Do::Deposit:
+    case Do::Withdraw:
+    case Do::Balance:
+        words = "balance " + value;
+        break;
+    case Do::Zakat:
+        words = "zakat due " + value;
+        break;
+    case Do::SetNisab:
+    case Do::GetNisab:
+        words = "nisab " + value;
+        break;
+    case Do::Transaction:
+        words = "processed " + value;
+        break;
+    case Do::StartTransaction:
+        words = "started " + reply.text + " (" + value + ")";
+        break;
+    case Do::Report:
+        words = reply.text;
+        break;
+    default:
+        words = value;
+        break;
+    }
+    if (reply.id) words += " (ledger record " + std::to_string(*reply.id) + ")";
+    return words;
+}
+
+} // namespace
+
+class ScenarioSession::Impl {
 public:
-    Runner(const Scenario& scenario, const RunOptions& options)
-        : m_scenario(scenario)
-        , m_options(options)
-        , m_rt(RuntimeOptions {.workers = options.workers})
+    using Do = ScenarioStep::Do;
+
+    Impl(Runtime& rt, Scenario scenario, SessionOptions options)
+        : m_scenario(std::move(scenario))
+        , m_options(std::move(options))
+        , m_rt(rt)
         , m_events(m_rt.events().subscribe())
     {
     }
 
-    ~Runner()
+    ~Impl()
     {
-        // Nothing the teardown publishes reaches the trace.
+        // Nothing published afterwards reaches the trace.
         m_rt.events().unsubscribe(m_events);
         m_teardown->finish();
     }
 
-    int run()
+    Result<Pid> startTree()
     {
         auto root = m_scenario.finance
             ? finance::startFinanceTree(m_rt, financeConfig(m_scenario, m_options.dataDir, m_options.recoverState))
-            : startTree(m_rt, std::make_shared<const ScenarioNode>(m_scenario.tree), m_teardown);
+            : sc::startTree(m_rt, std::make_shared<const ScenarioNode>(m_scenario.tree), m_teardown);
         if (!root) {
             writeTrace();
-            spdlog::error("scenario: the tree did not start: {}", root.error().toString());
-            return 1;
+            return root;
         }
         m_root = *root;
-        if (!settle("the tree started")) return 1;
-        for (std::size_t i = 0; i < m_scenario.steps.size(); ++i) {
-            perform(m_scenario.steps[i]);
-            if (!settle("steps[" + std::to_string(i) + "]")) return 1;
-        }
-        if (auto lost = m_events->dropped()) spdlog::warn("scenario: {} events were dropped from the trace", lost);
-        return 0;
+        return root;
     }
 
-private:
-    using Do = ScenarioStep::Do;
-
-    bool settle(const std::string& after)
+    Status stopTree(milliseconds timeout)
     {
-        const bool quiet = m_rt.waitQuiescent(m_options.quiescenceTimeout);
+        m_teardown->finish();
+        Status stopped = Ok {};
+        if (m_root) stopped = m_rt.stop(m_root, ExitReason::shutdown(), timeout);
         writeTrace();
-        if (!quiet)
-            spdlog::error(
-                "scenario: the runtime was not quiescent {} ms after {}", m_options.quiescenceTimeout.count(), after);
+        if (!stopped && stopped.error().code == Errc::NoProc) return Ok {};
+        return stopped;
+    }
+
+    bool settle()
+    {
+        // In slices, so that cancel() is noticed soon.
+        const auto deadline = std::chrono::steady_clock::now() + m_options.quiescenceTimeout;
+        bool quiet = false;
+        while (!isCancelled()) {
+            const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) break;
+            if (m_rt.waitQuiescent(std::min(left, milliseconds(100)))) {
+                quiet = true;
+                break;
+            }
+        }
+        writeTrace();
         return quiet;
+    }
+
+    void cancel()
+    {
+        {
+            std::lock_guard lock(m_cancelMutex);
+            m_cancelled = true;
+        }
+        m_cancelCv.notify_all();
+    }
+
+    bool isCancelled() const
+    {
+        std::lock_guard lock(m_cancelMutex);
+        return m_cancelled;
+    }
+
+    StepOutcome perform(const ScenarioStep& step)
+    {
+        // Whatever happened since the last settle (a restart done by hand) counts when finding the target.
+        writeTrace();
+        publish(EventKind::Step, step.action, step.target, {}, step.user);
+        if (isFinanceStep(step.action)) {
+            const auto reply = request(step);
+            publishReply(step.action, reply);
+            if (!reply) return {false, reply.error().toString()};
+            return {true, replyWords(step.action, *reply)};
+        }
+        switch (step.action) {
+        case Do::Sleep: {
+            std::unique_lock lock(m_cancelMutex);
+            m_cancelCv.wait_for(lock, milliseconds(step.ms), [this] { return m_cancelled; });
+            return {true, "slept " + std::to_string(step.ms) + " ms"};
+        }
+        case Do::StopTree:
+            if (auto stopped = m_rt.stop(m_root, ExitReason::shutdown()); !stopped) {
+                publish(EventKind::Log, step.action, {}, "stop_tree: " + stopped.error().toString());
+                return {false, stopped.error().toString()};
+            }
+            return {true, "the tree stopped"};
+        default:
+            break;
+        }
+
+        const bool answers
+            = step.action == Do::StartChild || step.action == Do::TerminateChild || step.action == Do::RestartChild;
+        const auto target = find(step.target);
+        if (!target) {
+            // OTP ignores a signal to a dead pid; a call to one answers noproc.
+            publish(EventKind::Log, step.action, step.target,
+                std::string(stepName(step.action)) + ": " + step.target + " is not alive; nothing done");
+            if (answers) publishResult(step.action, Status(Error {Errc::NoProc, step.target}));
+            return {false, step.target + " is not alive; nothing done"};
+        }
+        if (answers && target->kind == ProcessKind::Worker) {
+            publishResult(step.action, Status(Error {Errc::NotSupported, step.target}));
+            return {false, std::string(errcName(Errc::NotSupported)) + ": " + step.target + " is a worker"};
+        }
+        const Pid pid = target->pid;
+        switch (step.action) {
+        case Do::Kill:
+            m_rt.kill(pid);
+            return {true, "killed"};
+        case Do::Crash:
+            // Scenario workers crash on this cast as the OTP corpus expects of
+            // them; any other process (the finance services) gets Runtime::crash.
+            if (m_scenario.finance)
+                m_rt.crash(pid);
+            else
+                m_rt.cast(pid, std::string("crash"));
+            return {true, "crash requested"};
+        case Do::Stop:
+            if (!m_scenario.finance) {
+                m_rt.cast(pid, StopRequest {ExitReason::parse(step.reason)});
+            } else if (auto stopped = m_rt.stop(pid, ExitReason::parse(step.reason), m_options.quiescenceTimeout);
+                       !stopped && stopped.error().code != Errc::NoProc) {
+                // The finance services know no StopRequest: proc_lib:stop, as sys:terminate would.
+                publish(EventKind::Log, step.action, step.target, "stop: " + stopped.error().toString());
+                return {false, stopped.error().toString()};
+            }
+            return {true, "asked to stop (" + step.reason + ")"};
+        case Do::StartChild:
+            // DynamicSupervisor.start_child on a static supervisor is an error in OTP too.
+            if (target->kind != ProcessKind::DynamicSupervisor) {
+                const Status refused = Error {Errc::NotSupported, step.target};
+                publishResult(step.action, refused);
+                return answer(refused, "started");
+            } else {
+                const auto started
+                    = startChild(m_rt, pid, childSpec(std::make_shared<const ScenarioNode>(*step.child), m_teardown));
+                publishResult(step.action, started);
+                return answer(started, "started");
+            }
+        case Do::TerminateChild: {
+            const auto terminated = terminateChild(m_rt, pid, step.id);
+            publishResult(step.action, terminated);
+            return answer(terminated, "terminated");
+        }
+        case Do::RestartChild: {
+            const auto restarted = restartChild(m_rt, pid, step.id);
+            publishResult(step.action, restarted);
+            return answer(restarted, "restarted");
+        }
+        case Do::Flood:
+            // Plain messages: scenario workers, supervisors and the finance
+            // services all ignore ones they do not know, so only the mailbox shows them.
+            for (int i = 0; i < step.count; ++i)
+                m_rt.send(pid, std::string("flood"));
+            return {true, "sent " + std::to_string(step.count) + " messages"};
+        default: // sleep, stop_tree and the finance steps are done above
+            return {};
+        }
+    }
+
+    const Scenario m_scenario;
+    const SessionOptions m_options;
+    Pid m_root = 0;
+
+    std::uint64_t droppedEvents() const { return m_events->dropped(); }
+
+private:
+    template <typename T> static StepOutcome answer(const Result<T>& result, const char* done)
+    {
+        if (!result) return {false, errcName(result.error().code)};
+        return {true, done};
     }
 
     void writeTrace()
@@ -805,91 +996,73 @@ private:
         return std::nullopt;
     }
 
-    void perform(const ScenarioStep& step)
-    {
-        publish(EventKind::Step, step.action, step.target, {}, step.user);
-        if (isFinanceStep(step.action)) {
-            publishReply(step.action, request(step));
-            return;
-        }
-        switch (step.action) {
-        case Do::Sleep:
-            std::this_thread::sleep_for(milliseconds(step.ms));
-            return;
-        case Do::StopTree:
-            if (auto stopped = m_rt.stop(m_root, ExitReason::shutdown()); !stopped)
-                publish(EventKind::Log, step.action, {}, "stop_tree: " + stopped.error().toString());
-            return;
-        default:
-            break;
-        }
-
-        const bool answers
-            = step.action == Do::StartChild || step.action == Do::TerminateChild || step.action == Do::RestartChild;
-        const auto target = find(step.target);
-        if (!target) {
-            // OTP ignores a signal to a dead pid; a call to one answers noproc.
-            publish(EventKind::Log, step.action, step.target,
-                std::string(stepName(step.action)) + ": " + step.target + " is not alive; nothing done");
-            if (answers) publishResult(step.action, Status(Error {Errc::NoProc, step.target}));
-            return;
-        }
-        if (answers && target->kind == ProcessKind::Worker) {
-            publishResult(step.action, Status(Error {Errc::NotSupported, step.target}));
-            return;
-        }
-        const Pid pid = target->pid;
-        switch (step.action) {
-        case Do::Kill:
-            m_rt.kill(pid);
-            break;
-        case Do::Crash:
-            // Scenario workers crash on this cast as the OTP corpus expects of
-            // them; any other process (the finance services) gets Runtime::crash.
-            if (m_scenario.finance)
-                m_rt.crash(pid);
-            else
-                m_rt.cast(pid, std::string("crash"));
-            break;
-        case Do::Stop:
-            if (!m_scenario.finance) {
-                m_rt.cast(pid, StopRequest {ExitReason::parse(step.reason)});
-            } else if (auto stopped = m_rt.stop(pid, ExitReason::parse(step.reason), m_options.quiescenceTimeout);
-                       !stopped && stopped.error().code != Errc::NoProc) {
-                // The finance services know no StopRequest: proc_lib:stop, as sys:terminate would.
-                publish(EventKind::Log, step.action, step.target, "stop: " + stopped.error().toString());
-            }
-            break;
-        case Do::StartChild:
-            // DynamicSupervisor.start_child on a static supervisor is an error in OTP too.
-            if (target->kind != ProcessKind::DynamicSupervisor)
-                publishResult(step.action, Status(Error {Errc::NotSupported, step.target}));
-            else
-                publishResult(step.action,
-                    startChild(m_rt, pid, childSpec(std::make_shared<const ScenarioNode>(*step.child), m_teardown)));
-            break;
-        case Do::TerminateChild:
-            publishResult(step.action, terminateChild(m_rt, pid, step.id));
-            break;
-        case Do::RestartChild:
-            publishResult(step.action, restartChild(m_rt, pid, step.id));
-            break;
-        default: // sleep, stop_tree and the finance steps are done above
-            break;
-        }
-    }
-
-    const Scenario& m_scenario;
-    const RunOptions& m_options;
+    Runtime& m_rt;
     std::shared_ptr<Teardown> m_teardown = std::make_shared<Teardown>();
-    Runtime m_rt;
     std::shared_ptr<Subscription> m_events;
     finance::FinanceClient m_client {m_rt, std::chrono::seconds(30)};
-    Pid m_root = 0;
     std::map<std::string, std::set<Pid>> m_live; ///< path -> pids started there and not yet exited
+    mutable std::mutex m_cancelMutex;
+    std::condition_variable m_cancelCv;
+    bool m_cancelled = false;
 };
 
-} // namespace
+ScenarioSession::ScenarioSession(Runtime& rt, Scenario scenario, SessionOptions options)
+    : d(std::make_unique<Impl>(rt, std::move(scenario), std::move(options)))
+{
+}
+
+ScenarioSession::~ScenarioSession() = default;
+
+const Scenario& ScenarioSession::scenario() const
+{
+    return d->m_scenario;
+}
+
+std::size_t ScenarioSession::stepCount() const
+{
+    return d->m_scenario.steps.size();
+}
+
+Result<Pid> ScenarioSession::startTree()
+{
+    if (d->m_root) return Error {Errc::AlreadyStarted, "the session's tree was started before"};
+    return d->startTree();
+}
+
+Pid ScenarioSession::root() const
+{
+    return d->m_root;
+}
+
+Status ScenarioSession::stopTree(std::chrono::milliseconds timeout)
+{
+    return d->stopTree(timeout);
+}
+
+StepOutcome ScenarioSession::perform(std::size_t index)
+{
+    return d->perform(d->m_scenario.steps.at(index));
+}
+
+bool ScenarioSession::settle()
+{
+    return d->settle();
+}
+
+std::uint64_t ScenarioSession::droppedEvents() const
+{
+    return d->droppedEvents();
+}
+
+void ScenarioSession::cancel()
+{
+    d->cancel();
+}
+
+bool ScenarioSession::isCancelled() const
+{
+    return d->isCancelled();
+}
 
 const char* stepName(ScenarioStep::Do action)
 {
@@ -902,6 +1075,56 @@ const char* stepName(ScenarioStep::Do action)
 bool isFinanceStep(ScenarioStep::Do action)
 {
     return action >= ScenarioStep::Do::OpenTracker;
+}
+
+std::string describeStep(const ScenarioStep& step)
+{
+    using Do = ScenarioStep::Do;
+    // An amount as the services will read it ("10" -> "10.00"); a malformed one as the file spells it.
+    const auto amount = [&] {
+        const auto parsed = Money::parse(step.amount);
+        return parsed ? parsed->toString() : quote(step.amount);
+    };
+    const std::string name = stepName(step.action);
+    switch (step.action) {
+    case Do::Kill:
+    case Do::Crash:
+        return name + " " + step.target;
+    case Do::Stop:
+        return name + " " + step.target + " (" + step.reason + ")";
+    case Do::StartChild:
+        return name + " " + (step.child ? step.child->id : std::string("?")) + " in " + step.target;
+    case Do::TerminateChild:
+    case Do::RestartChild:
+        return name + " " + step.id + " of " + step.target;
+    case Do::Sleep:
+        return name + " " + std::to_string(step.ms) + " ms";
+    case Do::StopTree:
+    case Do::PoolTotal:
+    case Do::GetNisab:
+    case Do::Report:
+        return name;
+    case Do::Flood:
+        return name + " " + step.target + " with " + std::to_string(step.count) + " messages";
+    case Do::OpenTracker:
+        return name + " " + step.user;
+    case Do::Total:
+    case Do::Balance:
+        return name + " of " + step.user;
+    case Do::Donate:
+    case Do::PoolAdd:
+        return name + " " + amount() + " from " + step.user;
+    case Do::Deposit:
+    case Do::Withdraw:
+        return name + " " + amount() + " for " + step.user;
+    case Do::Zakat:
+        return name + " on " + amount();
+    case Do::SetNisab:
+    case Do::Transaction:
+    case Do::StartTransaction:
+        return name + " " + amount();
+    }
+    return name;
 }
 
 Result<Scenario> parseScenario(std::string_view text, const std::string& fileName)
@@ -942,7 +1165,22 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
                 if (doc.contains(key)) fail(key, "not allowed with a tree of nodes", R"(only with "tree": "finance")");
             }
         }
-        checkKeys(doc, {}, scenario.finance ? kFinanceTopKeys : kTopKeys, "at the top level");
+        const auto& topKeys = scenario.finance ? kFinanceTopKeys : kTopKeys;
+        for (const auto& [key, value] : doc.items()) {
+            if (std::find(topKeys.begin(), topKeys.end(), key) == topKeys.end()
+                && std::find(kLabelKeys.begin(), kLabelKeys.end(), key) == kLabelKeys.end())
+                fail(at({}, key), "unknown key at the top level",
+                    oneOf(topKeys) + R"(, or the labels "title" and "description")");
+        }
+        if (auto v = optional(doc, "title")) {
+            constexpr std::string_view expected = "a one-line string";
+            scenario.title = stringField(*v, "title", expected);
+            if (scenario.title.empty()) fail("title", "empty title", expected);
+            if (std::any_of(scenario.title.begin(), scenario.title.end(),
+                    [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+                fail("title", quote(scenario.title) + " contains a control character", expected);
+        }
+        if (auto v = optional(doc, "description")) scenario.description = stringField(*v, "description", "a string");
         if (scenario.finance) {
             scenario.tree = financeTree();
             if (auto v = optional(doc, "state_on_restart"))
@@ -1006,7 +1244,30 @@ finance::Config financeConfig(const Scenario& scenario, const std::string& dataD
 
 int runScenario(const Scenario& scenario, const RunOptions& options)
 {
-    return Runner(scenario, options).run();
+    Runtime rt(RuntimeOptions {.workers = options.workers});
+    ScenarioSession session(rt, scenario,
+        {.trace = options.trace,
+            .quiescenceTimeout = options.quiescenceTimeout,
+            .dataDir = options.dataDir,
+            .recoverState = options.recoverState});
+    auto settled = [&](const std::string& after) {
+        const bool quiet = session.settle();
+        if (!quiet)
+            spdlog::error(
+                "scenario: the runtime was not quiescent {} ms after {}", options.quiescenceTimeout.count(), after);
+        return quiet;
+    };
+    if (auto root = session.startTree(); !root) {
+        spdlog::error("scenario: the tree did not start: {}", root.error().toString());
+        return 1;
+    }
+    if (!settled("the tree started")) return 1;
+    for (std::size_t i = 0; i < session.stepCount(); ++i) {
+        session.perform(i);
+        if (!settled("steps[" + std::to_string(i) + "]")) return 1;
+    }
+    if (auto lost = session.droppedEvents()) spdlog::warn("scenario: {} events were dropped from the trace", lost);
+    return 0;
 }
 
 std::string traceLine(const Event& e)

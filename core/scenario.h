@@ -1,14 +1,19 @@
-// Threading: parseScenario is pure. runScenario drives a Runtime from the
-// calling thread and writes the trace from that thread only; a finance step
-// blocks it on a call to a finance service (so it must not be a runtime
-// worker running a service's callback).
+// Threading: parseScenario, describeStep and traceLine are pure.
+// runScenario and a ScenarioSession drive a Runtime from the calling thread
+// and write the trace from that thread only. Performing a step and settling
+// block that thread (a finance step on a call to a finance service, settle
+// on Runtime::waitQuiescent, sleep on its sleep), so it must not be a
+// runtime worker running a process's callback, nor a GUI thread.
+// ScenarioSession::cancel is the one member any thread may call.
 #pragma once
 
 #include "finance.h"
 #include "supervisor.h"
 
 #include <chrono>
+#include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +46,7 @@ struct ScenarioStep {
         RestartChild,
         Sleep,
         StopTree,
+        Flood,
         // -- requests to the finance services (finance tree only; kept last, see
         // isFinanceStep, and in finance::Request's order) --
         OpenTracker,
@@ -64,6 +70,7 @@ struct ScenarioStep {
     std::optional<ScenarioNode> child; ///< StartChild
     std::string id; ///< TerminateChild, RestartChild
     int ms = 0; ///< Sleep
+    int count = 0; ///< Flood: how many plain messages (1 to kMaxFloodCount)
     std::string user; ///< finance steps that name a user
     /// Finance steps with an amount (Zakat: the wealth), as the file spells it:
     /// Money::parse reads it when the step runs, so a malformed amount is an
@@ -71,9 +78,15 @@ struct ScenarioStep {
     std::string amount;
 };
 
+/// The most messages one flood step may send.
+inline constexpr int kMaxFloodCount = 1'000'000;
+
 const char* stepName(ScenarioStep::Do action);
 /// True for the requests to the finance services (open_tracker ... report).
 bool isFinanceStep(ScenarioStep::Do action);
+/// One line for a person: "kill root/b", "donate 10.00 from alice",
+/// "flood root/a with 1000 messages".
+std::string describeStep(const ScenarioStep& step);
 
 struct Scenario {
     /// The tree's shape. For `"tree": "finance"` it describes the finance
@@ -89,6 +102,10 @@ struct Scenario {
     std::chrono::milliseconds reportLoad {0};
     /// `"nisab"`: the zakat calculator's starting nisab (finance only; default 0).
     Money nisab;
+    /// `"title"` and `"description"`: for people (the window's scenario
+    /// menu and player); empty when the file has none. The runner ignores them.
+    std::string title;
+    std::string description;
 };
 
 /// Parses and validates a scenario. The error's detail is one line naming
@@ -121,9 +138,90 @@ Result<Pid> startScenarioTree(Runtime& rt, const ScenarioNode& root);
 /// Builds the tree, runs each step and waits for quiescence after it, then
 /// shuts the runtime down. Returns 0 on success. Finance steps are calls
 /// through finance::FinanceClient; each publishes an EventKind::Reply.
+/// A ScenarioSession on a Runtime of its own.
 int runScenario(const Scenario& scenario, const RunOptions& options);
 
 /// The trace line for one event ({"seq":..,"event":..,...}), without newline.
 std::string traceLine(const Event& event);
+
+// -- playing a scenario on a runtime --
+
+struct SessionOptions {
+    std::ostream* trace = nullptr; ///< one JSON object per line, flushed per line; null: no trace
+    /// Longest wait for the runtime to become quiescent in settle().
+    std::chrono::milliseconds quiescenceTimeout {60000};
+    /// Finance tree: where the ledger lives (required, see RunOptions).
+    std::string dataDir {};
+    /// Finance tree: recover state on restart even if the scenario says `reset`.
+    bool recoverState = false;
+};
+
+/// What a step did, in words for a person (the trace has the details).
+struct StepOutcome {
+    /// false: the step was refused or failed (an error answer, a call to a
+    /// worker), or its target was not alive so nothing was done.
+    bool ok = true;
+    /// "total 10.00 (ledger record 17)", "insufficient_funds: ...",
+    /// "killed", "max_children", "root/a is not alive; nothing done".
+    std::string answer;
+};
+
+/// Plays one scenario on a runtime it does not own, which other code may
+/// use meanwhile (the window's, with its GUI bridge subscribed): starts the
+/// scenario's tree, performs its steps one at a time, publishing the same
+/// Step, Reply, StepResult and Log events as runScenario, and stops the
+/// tree. A step names its target by path; the session resolves the path to
+/// the living process from the Start and Exit events it has seen since it
+/// was made (so a process the user restarted by hand is found too).
+class ScenarioSession {
+public:
+    /// Subscribes to the runtime's events; the Runtime must outlive the session.
+    ScenarioSession(Runtime& rt, Scenario scenario, SessionOptions options = {});
+    /// Unsubscribes and cuts short the slow terminates of its workers; leaves
+    /// the tree running (stopTree() first to end it).
+    ~ScenarioSession();
+    ScenarioSession(const ScenarioSession&) = delete;
+    ScenarioSession& operator=(const ScenarioSession&) = delete;
+
+    const Scenario& scenario() const;
+    std::size_t stepCount() const;
+
+    // -- the tree --
+    /// Starts the tree: finance::startFinanceTree with financeConfig() for a
+    /// finance scenario, else the scenario's tree of nodes. On an error (the
+    /// start's own; AlreadyStarted the second time) the events so far are
+    /// still written to the trace.
+    Result<Pid> startTree();
+    /// The root started by startTree(); 0 before.
+    Pid root() const;
+    /// Stops the root with reason shutdown (as stop_tree does, but first
+    /// waking every worker that sleeps out a stop_delay_ms, so that it ends
+    /// at once) and waits up to `timeout` for the whole tree to be gone,
+    /// registered names released. A tree that has already ended is Ok.
+    /// Errors: Timeout.
+    Status stopTree(std::chrono::milliseconds timeout);
+
+    // -- steps --
+    /// Performs step `index` (< stepCount()): waits for a finance step's
+    /// answer and sleeps a sleep step, but not for the cascade a step sets
+    /// off (settle() does). Publishes the step's events as runScenario does.
+    StepOutcome perform(std::size_t index);
+    /// Waits until the runtime is quiescent (at most quiescenceTimeout), then
+    /// takes the events published so far: tracks paths, writes the trace.
+    /// False if the runtime was still busy, or the session was cancelled.
+    bool settle();
+    /// Events the session's subscription dropped because nobody settled.
+    std::uint64_t droppedEvents() const;
+
+    /// Any thread: a sleep step or settle() in progress returns at once, and
+    /// so will every later one (settle() then answers false). For giving up
+    /// on a session quickly: its tree can still be stopped.
+    void cancel();
+    bool isCancelled() const;
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> d;
+};
 
 } // namespace sc

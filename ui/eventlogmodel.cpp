@@ -76,6 +76,16 @@ static QString detailOf(const sc::Event& e)
     case sc::EventKind::StepResult:
         return e.ok ? QStringLiteral("%1: ok").arg(QString::fromStdString(e.action))
                     : QStringLiteral("%1: %2").arg(QString::fromStdString(e.action), QString::fromStdString(e.error));
+    case sc::EventKind::Reply: {
+        const QString action = QString::fromStdString(e.action);
+        if (!e.ok) {
+            const QString error = QStringLiteral("%1: %2").arg(action, QString::fromStdString(e.error));
+            return e.reason.empty() ? error : QStringLiteral("%1 (%2)").arg(error, QString::fromStdString(e.reason));
+        }
+        const std::string& answer = !e.value.empty() ? e.value : e.text;
+        return answer.empty() ? QStringLiteral("%1: ok").arg(action)
+                              : QStringLiteral("%1: %2").arg(action, QString::fromStdString(answer));
+    }
     default:
         return QString::fromStdString(e.reason);
     }
@@ -89,6 +99,7 @@ static bool isAlarm(const sc::Event& e)
     case sc::EventKind::Exit:
         return !sc::ExitReason::parse(e.reason).isOrderly();
     case sc::EventKind::StepResult:
+    case sc::EventKind::Reply:
         return !e.ok;
     default:
         return false;
@@ -167,6 +178,102 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Reason");
     }
     return {};
+}
+
+// -- EventLogFilter --
+
+EventLogFilter::Group EventLogFilter::groupOf(sc::EventKind kind)
+{
+    switch (kind) {
+    case sc::EventKind::Spawn:
+    case sc::EventKind::Start:
+    case sc::EventKind::Exit:
+    case sc::EventKind::Restart:
+    case sc::EventKind::GiveUp:
+        return Group::Lifecycle;
+    case sc::EventKind::Register:
+    case sc::EventKind::Unregister:
+        return Group::Registry;
+    case sc::EventKind::Step:
+    case sc::EventKind::StepResult:
+    case sc::EventKind::Reply:
+        return Group::Steps;
+    case sc::EventKind::Log:
+        return Group::Logs;
+    }
+    return Group::Logs;
+}
+
+EventLogFilter::EventLogFilter(QObject* parent)
+    : QSortFilterProxyModel(parent)
+{
+    // The source's order is the order to show: never sort.
+    setDynamicSortFilter(true);
+}
+
+void EventLogFilter::setGroups(Groups groups)
+{
+    if (groups == m_groups) return;
+    m_groups = groups;
+    invalidateFilter();
+    Q_EMIT filterChanged();
+}
+
+void EventLogFilter::setGroupShown(Group group, bool shown)
+{
+    setGroups(shown ? m_groups | group : m_groups & ~Groups(group));
+}
+
+void EventLogFilter::setText(const QString& text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed == m_text) return;
+    m_text = trimmed;
+    invalidateFilter();
+    Q_EMIT filterChanged();
+}
+
+void EventLogFilter::setPaused(bool paused)
+{
+    if (paused == m_paused) return;
+    m_paused = paused;
+    if (paused) {
+        // Every row shown is at most this new, so nothing needs re-testing.
+        m_pausedAfter = sourceLastSeq();
+    } else {
+        m_pausedAfter = 0;
+        invalidateFilter();
+    }
+    Q_EMIT filterChanged();
+}
+
+std::uint64_t EventLogFilter::newSincePause() const
+{
+    if (!m_paused) return 0;
+    const std::uint64_t last = sourceLastSeq();
+    return last > m_pausedAfter ? last - m_pausedAfter : 0;
+}
+
+std::uint64_t EventLogFilter::sourceLastSeq() const
+{
+    const QAbstractItemModel* source = sourceModel();
+    if (!source || source->rowCount() == 0) return 0;
+    return source->index(0, EventLogModel::Seq).data(EventLogModel::SeqRole).toULongLong();
+}
+
+bool EventLogFilter::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
+{
+    const QAbstractItemModel* source = sourceModel();
+    const QModelIndex first = source->index(sourceRow, EventLogModel::Seq, sourceParent);
+    if (m_paused && first.data(EventLogModel::SeqRole).toULongLong() > m_pausedAfter) return false;
+    const auto kind = static_cast<sc::EventKind>(first.data(EventLogModel::KindRole).toInt());
+    if (!m_groups.testFlag(groupOf(kind))) return false;
+    if (m_text.isEmpty()) return true;
+    for (const int column : {EventLogModel::Path, EventLogModel::Reason}) {
+        if (source->index(sourceRow, column, sourceParent).data().toString().contains(m_text, Qt::CaseInsensitive))
+            return true;
+    }
+    return false;
 }
 
 } // namespace sc::ui

@@ -23,7 +23,7 @@ constexpr qreal basePointSize = 14.0;
 constexpr qsizetype maxUserBytes = 64;
 
 // Columns of the console's one grid.
-enum Column { SectionColumn, TitleColumn, UserColumn, AmountColumn, ButtonColumn, AnswerColumn };
+enum Column { SectionColumn, TitleColumn, UserColumn, AmountColumn, ButtonColumn, ColumnCount };
 
 struct Spec {
     FinanceConsole::Action action;
@@ -234,15 +234,15 @@ void FinanceConsole::buildForms()
     // bottom; each section starts with its name on a row of its own, and a
     // rule separates sections. Fields are named by their placeholder and
     // tooltip rather than a label, so the console fits beside the tree.
-    // Each form takes two rows: the form, then the problems of its fields
-    // (hidden while there are none, and then the row takes no room).
+    // Each form takes three rows: the form, the problems of its fields, and
+    // its answer (both hidden while empty, and then the row takes no room),
+    // so the console is narrow enough to sit beside the tree.
     auto* grid = new QGridLayout(this);
-    grid->setHorizontalSpacing(em * 2 / 3);
-    grid->setVerticalSpacing(em / 2);
-    grid->setColumnStretch(AnswerColumn, 1);
-    grid->setColumnMinimumWidth(AnswerColumn, em * 10);
-    const int userWidth = metrics.horizontalAdvance(QStringLiteral("abcdefghijklm"));
-    const int amountWidth = metrics.horizontalAdvance(QStringLiteral("wealth, e.g. 100.50")) + em;
+    grid->setHorizontalSpacing(em / 2);
+    grid->setVerticalSpacing(em / 3);
+    grid->setColumnStretch(ColumnCount, 1);
+    const int userWidth = metrics.horizontalAdvance(QStringLiteral("abcdefghij"));
+    const int amountWidth = metrics.horizontalAdvance(QStringLiteral("e.g. 100.50")) + em;
 
     int row = 0;
     for (const Section& section : sections()) {
@@ -250,11 +250,11 @@ void FinanceConsole::buildForms()
             auto* rule = new QFrame(this);
             rule->setFrameShape(QFrame::HLine);
             rule->setFrameShadow(QFrame::Sunken);
-            grid->addWidget(rule, row++, SectionColumn, 1, AnswerColumn - SectionColumn + 1);
+            grid->addWidget(rule, row++, SectionColumn, 1, ColumnCount - SectionColumn);
         }
         auto* name = new QLabel(tr(section.title), this);
         name->setFont(bold);
-        grid->addWidget(name, row++, SectionColumn, 1, AnswerColumn - SectionColumn + 1);
+        grid->addWidget(name, row++, SectionColumn, 1, ColumnCount - SectionColumn);
         grid->setColumnMinimumWidth(SectionColumn, em);
 
         for (const A action : section.actions) {
@@ -291,7 +291,7 @@ void FinanceConsole::buildForms()
             if (s.amountLabel) {
                 f.amount = new QLineEdit(this);
                 f.amount->setObjectName(key + QStringLiteral("Amount"));
-                f.amount->setPlaceholderText(tr("%1, e.g. 100.50").arg(tr(s.amountLabel).toLower()));
+                f.amount->setPlaceholderText(tr("e.g. 100.50"));
                 f.amount->setToolTip(tr(s.amountLabel));
                 f.amount->setAccessibleName(tr("%1: %2").arg(tr(s.title), tr(s.amountLabel).toLower()));
                 f.amount->setFixedWidth(amountWidth);
@@ -301,8 +301,7 @@ void FinanceConsole::buildForms()
                 f.amountProblem->setObjectName(key + QStringLiteral("AmountProblem"));
                 f.amountProblem->setWordWrap(true);
                 f.amountProblem->hide();
-                grid->addWidget(
-                    f.amountProblem, row + 1, AmountColumn, 1, AnswerColumn - AmountColumn + 1, Qt::AlignTop);
+                grid->addWidget(f.amountProblem, row + 1, AmountColumn, 1, ColumnCount - AmountColumn, Qt::AlignTop);
                 connect(f.amount, &QLineEdit::textEdited, this, [this, action] {
                     form(action).amountTouched = true;
                     refresh(form(action));
@@ -323,11 +322,11 @@ void FinanceConsole::buildForms()
             f.answer->setObjectName(key + QStringLiteral("Answer"));
             f.answer->setWordWrap(true);
             f.answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
-            f.answer->setMinimumHeight(metrics.height());
-            grid->addWidget(f.answer, row, AnswerColumn);
+            f.answer->hide();
+            grid->addWidget(f.answer, row + 2, TitleColumn, 1, ColumnCount - TitleColumn);
 
             refresh(f);
-            row += 2;
+            row += 3;
         }
     }
     grid->setRowStretch(row, 1);
@@ -416,6 +415,7 @@ bool FinanceConsole::submit(Action action)
     const std::uint64_t serial = ++m_started;
     ++m_running;
     f.answer->setText(tr("calling…"));
+    f.answer->show();
     setTextColour(f.answer, palette().color(QPalette::PlaceholderText));
 
     m_calls.start([this, action, serial, job = request(f)] {

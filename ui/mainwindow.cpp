@@ -3,15 +3,22 @@
 #include "auditlog.h"
 #include "celldelegate.h"
 #include "eventlogmodel.h"
+#include "eventlogpanel.h"
 #include "financeconsole.h"
 #include "inspector.h"
 #include "processtreemodel.h"
 #include "runtimebridge.h"
 #include "runtimechart.h"
+#include "scenarioplayer.h"
 #include "theme.h"
+#include "timeline.h"
 #include "treegraphview.h"
 
 #include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QDockWidget>
 #include <QFontDatabase>
@@ -19,13 +26,16 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPixmap>
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QScrollArea>
+#include <QSettings>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
@@ -41,6 +51,11 @@ constexpr qreal basePointSize = 14.0;
 constexpr std::chrono::seconds followFor {3};
 constexpr std::size_t maxFollowed = 16;
 constexpr std::chrono::milliseconds statusRefresh {250};
+// Bumped when the docks change so much that an old saved layout would mislead.
+constexpr int layoutVersion = 2;
+// Every dock can be moved, floated and closed (the View menu brings it back).
+constexpr auto kDockFeatures
+    = QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable;
 } // namespace
 
 MainWindow::MainWindow(sc::Runtime& runtime, QWidget* parent)
@@ -58,6 +73,7 @@ MainWindow::MainWindow(sc::Runtime& runtime, QWidget* parent)
     createActions();
     createViews();
     createStatusBar();
+    createTeachingControls();
 
     connect(m_bridge, &RuntimeBridge::snapshotUpdated, this, &MainWindow::applySnapshot);
     connect(m_bridge, &RuntimeBridge::eventsArrived, this, &MainWindow::appendEvents);
@@ -195,7 +211,6 @@ void MainWindow::createViews()
     m_processView->setItemDelegate(cells);
     QHeaderView* header = m_processView->header();
     header->setFont(headerFont);
-    header->setStyleSheet(QStringLiteral("QHeaderView::section { padding: 2px 8px; }"));
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     header->setStretchLastSection(true);
     // The name is what a class reads: it keeps a width that shows a whole
@@ -260,47 +275,19 @@ void MainWindow::createViews()
     connect(m_expandAll, &QAction::triggered, m_processView, &QTreeView::expandAll);
     connect(m_collapseAll, &QAction::triggered, m_processView, &QTreeView::collapseAll);
 
-    m_eventView = new QTableView(this);
-    m_eventView->setObjectName(QStringLiteral("eventLog"));
-    m_eventView->setModel(m_events);
-    m_eventView->setAlternatingRowColors(true);
-    m_eventView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_eventView->setWordWrap(false);
-    m_eventView->setShowGrid(false);
-    m_eventView->setItemDelegate(new CellDelegate(m_eventView));
-    m_eventView->verticalHeader()->hide();
-    m_eventView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_eventView->verticalHeader()->setDefaultSectionSize(metrics.height() + 10);
-    QHeaderView* eventHeader = m_eventView->horizontalHeader();
-    eventHeader->setFont(headerFont);
-    eventHeader->setStyleSheet(header->styleSheet());
-    eventHeader->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    eventHeader->setStretchLastSection(true);
-    eventHeader->resizeSection(EventLogModel::Seq, columnWidth(QStringLiteral("0000000")));
-    eventHeader->resizeSection(EventLogModel::Time, columnWidth(QStringLiteral("00:00:00.000")));
-    eventHeader->resizeSection(EventLogModel::Kind, columnWidth(QStringLiteral("unregister")));
-    eventHeader->resizeSection(EventLogModel::Path, columnWidth(QStringLiteral("finance/trackers/tracker-00")));
+    m_eventPanel = new EventLogPanel(m_events, this);
 
-    auto* tableDock = new QDockWidget(tr("Process table"), this);
-    tableDock->setObjectName(QStringLiteral("tableDock"));
-    tableDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    tableDock->setWidget(m_processView);
-
-    auto* eventDock = m_eventDock = new QDockWidget(tr("Events"), this);
-    eventDock->setObjectName(QStringLiteral("eventDock"));
-    eventDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    eventDock->setWidget(m_eventView);
-    addDockWidget(Qt::BottomDockWidgetArea, eventDock);
-
-    m_chart = new RuntimeChart(this);
-    auto* chartDock = new QDockWidget(tr("Load"), this);
-    chartDock->setObjectName(QStringLiteral("chartDock"));
-    chartDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    chartDock->setWidget(m_chart);
-    addDockWidget(Qt::BottomDockWidgetArea, chartDock);
-    splitDockWidget(eventDock, chartDock, Qt::Horizontal);
-    addDockWidget(Qt::BottomDockWidgetArea, tableDock);
-    tabifyDockWidget(eventDock, tableDock);
+    m_timeline = new Timeline(this);
+    m_timeline->setObjectName(QStringLiteral("timeline"));
+    connect(m_bridge, &RuntimeBridge::eventsArrived, m_timeline, &Timeline::append);
+    // An event names the pid it happened to; a restarted process has a new one, found by its path.
+    const auto selectFromEvent = [this](sc::Pid pid, const QString& path) {
+        if (selectProcess(pid)) return;
+        const QModelIndex index = m_processes->indexOfPath(path);
+        if (index.isValid()) selectProcess(m_processes->pidAt(index));
+    };
+    connect(m_timeline, &Timeline::eventActivated, this, selectFromEvent);
+    connect(m_eventPanel, &EventLogPanel::eventActivated, this, selectFromEvent);
 
     m_log = new QPlainTextEdit(this);
     m_log->setObjectName(QStringLiteral("logView"));
@@ -308,22 +295,28 @@ void MainWindow::createViews()
     m_log->setMaximumBlockCount(5000); // the rotating log file keeps the rest
     m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
-    auto* logDock = new QDockWidget(tr("Log"), this);
-    logDock->setObjectName(QStringLiteral("logDock"));
-    logDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    logDock->setWidget(m_log);
-    addDockWidget(Qt::BottomDockWidgetArea, logDock);
-    tabifyDockWidget(eventDock, logDock);
-    eventDock->raise();
 
+    m_chart = new RuntimeChart(this);
+    connect(m_bridge, &RuntimeBridge::eventsArrived, m_chart, &RuntimeChart::addEvents);
     m_inspector = new Inspector(m_bridge, this);
-    m_inspectorDock = new QDockWidget(tr("Inspector"), this);
-    m_inspectorDock->setObjectName(QStringLiteral("inspectorDock"));
-    m_inspectorDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    m_inspectorDock->setWidget(m_inspector);
-    addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
-    resizeDocks({eventDock, chartDock}, {3, 2}, Qt::Horizontal);
-    resizeDocks({eventDock}, {metrics.height() * 14}, Qt::Vertical);
+
+    // The tree keeps the most room. Below it the timeline, beside the event
+    // log and its neighbours (tabs); on the right the panels read one at a
+    // time (tabs too), the charts among them, where they have the height.
+    QDockWidget* timelineDock
+        = addDock(tr("Timeline"), QStringLiteral("timelineDock"), m_timeline, Qt::BottomDockWidgetArea);
+    QDockWidget* eventDock = m_eventDock
+        = addDock(tr("Events"), QStringLiteral("eventDock"), m_eventPanel, Qt::BottomDockWidgetArea);
+    splitDockWidget(timelineDock, eventDock, Qt::Horizontal);
+    QDockWidget* tableDock = addDock(tr("Process table"), QStringLiteral("tableDock"), m_processView, eventDock);
+    QDockWidget* logDock = addDock(tr("Log"), QStringLiteral("logDock"), m_log, eventDock);
+    eventDock->raise();
+    m_inspectorDock = addDock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector, Qt::RightDockWidgetArea);
+    QDockWidget* chartDock = addDock(tr("Charts"), QStringLiteral("chartDock"), m_chart, m_inspectorDock);
+    m_inspectorDock->raise();
+    resizeDocks({timelineDock, eventDock}, {11, 9}, Qt::Horizontal);
+    resizeDocks({eventDock}, {metrics.height() * 11}, Qt::Vertical);
+    resizeDocks({m_inspectorDock}, {width() / 3}, Qt::Horizontal);
 
     QMenu* view = m_viewMenu = menuBar()->addMenu(tr("&View"));
     auto* fit = view->addAction(tr("&Fit tree to window"), m_graph, &TreeGraphView::fitToWindow);
@@ -336,6 +329,7 @@ void MainWindow::createViews()
     view->addAction(m_expandAll);
     view->addAction(m_collapseAll);
     view->addSeparator();
+    view->addAction(timelineDock->toggleViewAction());
     view->addAction(eventDock->toggleViewAction());
     view->addAction(chartDock->toggleViewAction());
     view->addAction(tableDock->toggleViewAction());
@@ -345,24 +339,40 @@ void MainWindow::createViews()
     updateActions();
 }
 
+QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area)
+{
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(name);
+    dock->setFeatures(kDockFeatures);
+    dock->setWidget(widget);
+    addDockWidget(area, dock);
+    return dock;
+}
+
+QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWidget* widget, QDockWidget* tabWith)
+{
+    QDockWidget* dock = addDock(title, name, widget, dockWidgetArea(tabWith));
+    tabifyDockWidget(tabWith, dock);
+    return dock;
+}
+
 void MainWindow::addFinancePanels(const QString& dataDir)
 {
     if (m_console) return;
     m_console = new FinanceConsole(m_bridge->runtime(), this);
     m_console->setObjectName(QStringLiteral("financeConsole"));
-    auto* consoleDock = new QDockWidget(tr("Finance"), this);
-    consoleDock->setObjectName(QStringLiteral("financeDock"));
-    consoleDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
     // The console scrolls rather than squeeze the tree on a small screen.
-    auto* scroll = new QScrollArea(consoleDock);
+    auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setWidget(m_console);
-    consoleDock->setWidget(scroll);
-    addDockWidget(Qt::RightDockWidgetArea, consoleDock);
-    tabifyDockWidget(m_inspectorDock, consoleDock);
+    QDockWidget* consoleDock = addDock(tr("Finance"), QStringLiteral("financeDock"), scroll, m_inspectorDock);
     consoleDock->raise();
-    resizeDocks({consoleDock}, {width() * 2 / 5}, Qt::Horizontal);
+    // Wide enough for the whole console beside its vertical scroll bar.
+    resizeDocks({consoleDock},
+        {m_console->sizeHint().width() + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 2 * scroll->frameWidth()
+            + 12},
+        Qt::Horizontal);
     connect(m_console, &FinanceConsole::answered, this, [this](const QString& action, bool ok, const QString& text) {
         showActionResult(action + QStringLiteral(": ") + text, ok);
         spdlog::info("finance {}: {}", action.toStdString(), text.toStdString());
@@ -370,16 +380,39 @@ void MainWindow::addFinancePanels(const QString& dataDir)
 
     m_audit = new AuditLogPanel(dataDir, this);
     m_audit->setObjectName(QStringLiteral("auditLog"));
-    auto* auditDock = new QDockWidget(tr("Audit log"), this);
-    auditDock->setObjectName(QStringLiteral("auditDock"));
-    auditDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    auditDock->setWidget(m_audit);
-    addDockWidget(Qt::BottomDockWidgetArea, auditDock);
-    tabifyDockWidget(m_eventDock, auditDock);
+    m_chart->followAuditLog(m_audit->model());
+    QDockWidget* auditDock = addDock(tr("Audit log"), QStringLiteral("auditDock"), m_audit, m_eventDock);
     m_eventDock->raise();
 
     m_viewMenu->addAction(consoleDock->toggleViewAction());
     m_viewMenu->addAction(auditDock->toggleViewAction());
+}
+
+void MainWindow::addScenarioPlayer(ScenarioPlayer* player)
+{
+    if (m_player) return;
+    m_player = player;
+    m_scenarioPanel = new ScenarioPanel(player, this);
+    m_scenarioPanel->setFeatures(kDockFeatures);
+    addDockWidget(Qt::RightDockWidgetArea, m_scenarioPanel);
+    tabifyDockWidget(m_inspectorDock, m_scenarioPanel);
+    m_viewMenu->addAction(m_scenarioPanel->toggleViewAction());
+    QMenu* scenarios = new QMenu(tr("&Scenarios"), this);
+    menuBar()->insertMenu(m_runtimeMenu->menuAction(), scenarios);
+    fillScenarioMenu(scenarios, player);
+    connect(player, &ScenarioPlayer::failed, this, [this](const QString& message) {
+        showActionResult(message, false);
+        spdlog::warn("scenario: {}", message.toStdString());
+    });
+    connect(player, &ScenarioPlayer::scenarioLoaded, this, [this, player] {
+        // A scenario picked while the window shows something else comes to the front.
+        if (player->stepCount() > 0) m_scenarioPanel->raise();
+        spdlog::info("scenario {} loaded: {} steps", player->name().toStdString(), player->stepCount());
+    });
+    connect(player, &ScenarioPlayer::stepFinished, this, [player](int index, bool ok, const QString& answer) {
+        spdlog::info("scenario step {} ({}): {}{}", index + 1, player->stepText(index).toStdString(),
+            ok ? "" : "failed: ", answer.toStdString());
+    });
 }
 
 void MainWindow::createStatusBar()
@@ -402,6 +435,153 @@ void MainWindow::createStatusBar()
     m_tickLabel = makeLabel(tr("Refresh: %1 ms (max %2 ms)").arg(QStringLiteral("88.8"), QStringLiteral("888.8")));
     m_tickLabel->setToolTip(tr("GUI-thread time of one refresh (snapshot, event drain and view updates), "
                                "and the longest so far"));
+}
+
+void MainWindow::createTeachingControls()
+{
+    m_pause = new QAction(tr("&Pause runtime"), this);
+    m_pause->setCheckable(true);
+    m_pause->setShortcut(QKeySequence(Qt::Key_P));
+    m_pause->setToolTip(tr("Stop every process handling messages (P): what is sent meanwhile waits in the "
+                           "mailboxes, and Step lets one message through at a time"));
+    connect(m_pause, &QAction::toggled, this, &MainWindow::setRuntimePaused);
+
+    m_stepOne = new QAction(tr("S&tep one message"), this);
+    m_stepOne->setShortcut(QKeySequence(Qt::Key_Period));
+    m_stepOne->setToolTip(tr("While paused, let exactly one message be handled somewhere (.)"));
+    connect(m_stepOne, &QAction::triggered, this, [this] { m_bridge->runtime().stepOne(); });
+
+    m_speed = new QComboBox(this);
+    m_speed->setObjectName(QStringLiteral("speed"));
+    m_speed->setToolTip(tr("Slow motion: how long the runtime takes per message, so that a class can follow "
+                           "a cascade message by message"));
+    const std::initializer_list<std::pair<QString, int>> speeds {{tr("Full speed"), 0},
+        {tr("Slow: 0.1 s per message"), 100}, {tr("Slower: 0.3 s per message"), 300},
+        {tr("Slowest: 1 s per message"), 1000}};
+    QMenu* speedMenu = new QMenu(tr("Slow &motion"), this);
+    auto* speedGroup = new QActionGroup(this);
+    for (const auto& [label, ms] : speeds) {
+        m_speed->addItem(label, ms);
+        QAction* a = speedMenu->addAction(label, this, [this, ms = ms] { setPace(std::chrono::milliseconds(ms)); });
+        a->setCheckable(true);
+        a->setData(ms);
+        speedGroup->addAction(a);
+    }
+    speedGroup->actions().front()->setChecked(true);
+    connect(m_speed, &QComboBox::activated, this,
+        [this](int index) { setPace(std::chrono::milliseconds(m_speed->itemData(index).toInt())); });
+    connect(speedMenu, &QMenu::aboutToShow, this, [this, speedGroup] {
+        for (QAction* a : speedGroup->actions())
+            a->setChecked(a->data().toInt() == int(m_bridge->runtime().pace().count()));
+    });
+
+    m_runtimeMenu = menuBar()->addMenu(tr("&Runtime"));
+    m_runtimeMenu->addAction(m_pause);
+    m_runtimeMenu->addAction(m_stepOne);
+    m_runtimeMenu->addMenu(speedMenu);
+
+    QToolBar* teaching = addToolBar(tr("Teaching"));
+    teaching->setObjectName(QStringLiteral("teachingToolBar"));
+    teaching->setMovable(false);
+    teaching->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    teaching->addAction(m_pause);
+    teaching->addAction(m_stepOne);
+    teaching->addWidget(m_speed);
+
+    m_presenter = new QAction(tr("&Presenter mode"), this);
+    m_presenter->setCheckable(true);
+    m_presenter->setShortcut(QKeySequence(Qt::Key_F5));
+    m_presenter->setToolTip(tr("Large type and high contrast, for a projector (F5)"));
+    connect(m_presenter, &QAction::toggled, this, &MainWindow::setPresenterMode);
+    m_viewMenu->insertAction(m_viewMenu->actions().value(0), m_presenter);
+    m_viewMenu->insertSeparator(m_viewMenu->actions().value(1));
+
+    m_paceLabel = new QLabel(this);
+    m_paceLabel->setContentsMargins(12, 0, 12, 0);
+    statusBar()->insertPermanentWidget(0, m_paceLabel);
+    showPace();
+}
+
+void MainWindow::setPace(std::chrono::milliseconds perMessage)
+{
+    m_bridge->runtime().setPace(perMessage);
+    const int index = m_speed->findData(int(perMessage.count()));
+    if (index >= 0) m_speed->setCurrentIndex(index);
+    showPace();
+}
+
+void MainWindow::setRuntimePaused(bool paused)
+{
+    m_bridge->runtime().setPaused(paused);
+    m_pause->setChecked(paused); // no toggled() when it already is
+    showPace();
+}
+
+void MainWindow::showPace()
+{
+    sc::Runtime& rt = m_bridge->runtime();
+    m_stepOne->setEnabled(rt.isPaused());
+    const auto pace = rt.pace();
+    QString text;
+    if (rt.isPaused())
+        text = tr("PAUSED: press . to handle one message, P to resume");
+    else if (pace.count() > 0)
+        text = tr("Slow motion: %1 s per message").arg(QLocale().toString(pace.count() / 1000.0, 'g', 3));
+    m_paceLabel->setText(text);
+    m_paceLabel->setVisible(!text.isEmpty());
+    m_paceLabel->setStyleSheet(QStringLiteral("QLabel { background: %1; color: white; font-weight: bold; "
+                                              "border-radius: 4px; padding: 2px 10px; }")
+                                   .arg((rt.isPaused() ? theme::errorColor() : theme::warnColor()).name()));
+}
+
+void MainWindow::setPresenterMode(bool on)
+{
+    if (on == m_presenterMode) return;
+    m_presenterMode = on;
+    m_presenter->setChecked(on);
+    theme::scaleFonts(this, on ? theme::presenterScale : 1.0);
+    setPalette(on ? theme::presenterPalette(QApplication::palette()) : QPalette());
+    const int icon = on ? 40 : 28;
+    m_toolBar->setIconSize(QSize(icon, icon));
+    spdlog::info("presenter mode {}", on ? "on" : "off");
+}
+
+// -- settings --
+
+std::unique_ptr<QSettings> MainWindow::openSettings()
+{
+    return std::make_unique<QSettings>(QCoreApplication::applicationName(), QStringLiteral("console"));
+}
+
+void MainWindow::restoreSettings()
+{
+    m_remember = true;
+    const auto settings = openSettings();
+    if (const QByteArray geometry = settings->value(QStringLiteral("window/geometry")).toByteArray();
+        !geometry.isEmpty())
+        restoreGeometry(geometry);
+    if (const QByteArray state = settings->value(QStringLiteral("window/state")).toByteArray(); !state.isEmpty())
+        restoreState(state, layoutVersion);
+    setPresenterMode(settings->value(QStringLiteral("theme")).toString() == QLatin1String("presenter"));
+    if (m_player && m_player->recentFile().isEmpty())
+        m_player->setRecentFile(settings->value(QStringLiteral("scenario/last")).toString());
+}
+
+void MainWindow::saveSettings() const
+{
+    const auto settings = openSettings();
+    settings->setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings->setValue(QStringLiteral("window/state"), saveState(layoutVersion));
+    settings->setValue(
+        QStringLiteral("theme"), m_presenterMode ? QStringLiteral("presenter") : QStringLiteral("standard"));
+    if (m_player && !m_player->recentFile().isEmpty())
+        settings->setValue(QStringLiteral("scenario/last"), m_player->recentFile());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_remember) saveSettings();
+    QMainWindow::closeEvent(event);
 }
 
 // -- live updates --
@@ -520,6 +700,7 @@ void MainWindow::updateActions()
         const std::vector<sc::Pid> pids = selectedPids();
         if (!pids.empty() && m_graph->selectedPid() != pids.front()) m_graph->selectPid(pids.front());
     }
+    if (m_chart) m_chart->setSelectedProcesses(selectedPids());
     if (m_inspector) {
         const std::vector<sc::Pid> pids = selectedPids();
         m_inspector->inspect(pids.size() == 1 ? pids.front() : 0);
@@ -571,10 +752,10 @@ void MainWindow::showContextMenuFor(sc::Pid target, const QPoint& globalPos)
         const sc::ProcessInfo* info = m_bridge->snapshot().find(pid);
         if (info) {
             QMenu* strategy = menu.addMenu(tr("Strategy"));
-            const std::initializer_list<sc::Strategy> strategies = kind == sc::ProcessKind::DynamicSupervisor
-                ? std::initializer_list<sc::Strategy> {sc::Strategy::OneForOne}
-                : std::initializer_list<sc::Strategy> {
-                    sc::Strategy::OneForOne, sc::Strategy::OneForAll, sc::Strategy::RestForOne};
+            // A dynamic supervisor is one_for_one by definition.
+            std::vector<sc::Strategy> strategies {sc::Strategy::OneForOne};
+            if (kind != sc::ProcessKind::DynamicSupervisor)
+                strategies.insert(strategies.end(), {sc::Strategy::OneForAll, sc::Strategy::RestForOne});
             const sc::SupervisorFlags current {
                 info->strategy, int(info->intensity), std::chrono::milliseconds(info->periodMs)};
             for (sc::Strategy st : strategies) {

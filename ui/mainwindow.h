@@ -7,9 +7,12 @@
 
 #include <QMainWindow>
 #include <chrono>
+#include <memory>
 #include <vector>
 
 class QAction;
+class QComboBox;
+class QSettings;
 class QDockWidget;
 class QLineEdit;
 class QPlainTextEdit;
@@ -23,12 +26,16 @@ namespace sc::ui {
 
 class AuditLogPanel;
 class EventLogModel;
+class EventLogPanel;
+class Timeline;
 class FinanceConsole;
 class Inspector;
 class TreeGraphView;
 class ProcessTreeModel;
 class RuntimeBridge;
 class RuntimeChart;
+class ScenarioPlayer;
+class ScenarioPanel;
 
 /// The console: the live process tree in the centre, the event log and a
 /// load chart docked below, counters in the status bar. Kill and Exit act on
@@ -47,8 +54,31 @@ public:
     /// running the finance tree.
     void addFinancePanels(const QString& dataDir);
 
+    /// Adds the scenario player's dock (steps, Play/Step, speed) and the
+    /// Scenarios menu (open a file, the demos). The player must outlive the window.
+    void addScenarioPlayer(ScenarioPlayer* player);
+
     /// Pulls a fresh snapshot, renders the window and writes it as PNG.
     bool saveScreenshot(const QString& file);
+
+    // -- teaching --
+    /// Large type and a high-contrast palette, for a projector (View menu, F5).
+    void setPresenterMode(bool on);
+    bool presenterMode() const { return m_presenterMode; }
+    /// The runtime's slow motion (time per message; zero: full speed) and
+    /// pause, as the Runtime menu and toolbar set them.
+    void setPace(std::chrono::milliseconds perMessage);
+    void setRuntimePaused(bool paused);
+
+    // -- settings --
+    /// Window geometry, dock layout and theme from `settings` (call after
+    /// every dock exists, addFinancePanels included); once called, closing
+    /// the window writes them back.
+    void restoreSettings();
+    void saveSettings() const;
+    /// Where they live: "console" of the application's name
+    /// (~/.config/Supervision Console/console.conf on Linux).
+    static std::unique_ptr<QSettings> openSettings();
 
     // -- parts, for tests and the app --
     RuntimeBridge* bridge() const { return m_bridge; }
@@ -62,8 +92,16 @@ public:
     QAction* crashAction() const { return m_crash; }
     QAction* floodAction() const { return m_flood; }
     QAction* terminateChildAction() const { return m_terminateChild; }
+    QAction* pauseAction() const { return m_pause; }
+    QAction* stepAction() const { return m_stepOne; }
+    QAction* presenterAction() const { return m_presenter; }
+    QComboBox* speedBox() const { return m_speed; }
     Inspector* inspector() const { return m_inspector; }
     TreeGraphView* graphView() const { return m_graph; }
+    EventLogPanel* eventPanel() const { return m_eventPanel; }
+    Timeline* timeline() const { return m_timeline; }
+    ScenarioPanel* scenarioPanel() const { return m_scenarioPanel; }
+    RuntimeChart* chart() const { return m_chart; }
     /// The Log dock's text: the app's spdlog messages (app/ adds the sink).
     QPlainTextEdit* logView() const { return m_log; }
 
@@ -81,6 +119,12 @@ private:
     void createActions();
     void createViews();
     void createStatusBar();
+    void createTeachingControls();
+    /// A dock of this window in `area`, or tabbed with `tabWith`.
+    QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area);
+    QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget, QDockWidget* tabWith);
+    void showPace();
+    void closeEvent(QCloseEvent* event) override;
     void applySnapshot(const sc::Snapshot& snapshot);
     void appendEvents(const std::vector<sc::Event>& events);
     /// At most four times a second unless `force`d: a number changing at 30 Hz cannot be read.
@@ -97,7 +141,8 @@ private:
     ProcessTreeModel* m_processes;
     EventLogModel* m_events;
     QTreeView* m_processView = nullptr;
-    QTableView* m_eventView = nullptr;
+    EventLogPanel* m_eventPanel = nullptr;
+    Timeline* m_timeline = nullptr;
     RuntimeChart* m_chart = nullptr;
     QDockWidget* m_eventDock = nullptr;
     QMenu* m_viewMenu = nullptr;
@@ -118,6 +163,8 @@ private:
     QLineEdit* m_find = nullptr;
     QPlainTextEdit* m_log = nullptr;
     QDockWidget* m_inspectorDock = nullptr;
+    ScenarioPlayer* m_player = nullptr;
+    ScenarioPanel* m_scenarioPanel = nullptr;
     QAction* m_expandAll = nullptr;
     QAction* m_collapseAll = nullptr;
 
@@ -125,6 +172,16 @@ private:
     QLabel* m_seqLabel = nullptr;
     QLabel* m_tickLabel = nullptr;
     QLabel* m_droppedLabel = nullptr;
+    QLabel* m_paceLabel = nullptr;
+
+    QAction* m_pause = nullptr;
+    QAction* m_stepOne = nullptr;
+    QAction* m_presenter = nullptr;
+    QComboBox* m_speed = nullptr;
+    QMenu* m_runtimeMenu = nullptr;
+    bool m_presenterMode = false;
+    /// Set by restoreSettings: closing writes the settings back.
+    bool m_remember = false;
 
     std::vector<Follow> m_follow;
     std::uint64_t m_lastSeq = 0;

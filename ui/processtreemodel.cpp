@@ -40,25 +40,30 @@ ProcessTreeModel::~ProcessTreeModel() = default;
 
 void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
 {
+    // Between two applies every node's `incoming` is null; m_rowNodes then
+    // lets every later pass visit the live nodes without a lookup by pid.
     ++m_generation;
-    for (auto& [pid, node] : m_nodes)
-        node->incoming = nullptr;
-
+    const std::size_t rows = snapshot.processes.size();
+    m_rowNodes.assign(rows, nullptr);
     std::vector<Node*> fresh;
     std::size_t live = 0;
-    for (const sc::ProcessInfo& info : snapshot.processes) {
+    for (std::size_t r = 0; r < rows; ++r) {
+        const sc::ProcessInfo& info = snapshot.processes[r];
         if (info.pid == 0) continue;
         auto [it, inserted] = m_nodes.try_emplace(info.pid);
+        Node* node = nullptr;
         if (inserted) {
             it->second = std::make_unique<Node>();
-            setInfo(it->second.get(), info);
-            fresh.push_back(it->second.get());
-        } else if (it->second->incoming) {
-            continue; // a pid listed twice: the first entry wins
+            node = it->second.get();
+            setInfo(node, info);
+            fresh.push_back(node);
         } else {
-            it->second->slot->lastSeen = m_generation;
+            node = it->second.get();
+            if (node->incoming) continue; // a pid listed twice: the first entry wins
+            node->slot->lastSeen = m_generation;
         }
-        it->second->incoming = &info;
+        node->incoming = &info;
+        m_rowNodes[r] = node;
         ++live;
     }
     // Slots are handed out in pid order, which is start order.
@@ -68,15 +73,22 @@ void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
 
     // Pids grow, so a live parent has a smaller pid than its children; a
     // parent pid that is not smaller is ignored, which keeps the tree acyclic.
-    for (const sc::ProcessInfo& info : snapshot.processes) {
-        auto it = m_nodes.find(info.pid);
-        if (info.pid == 0 || it == m_nodes.end() || it->second->incoming != &info) continue;
+    // Siblings tend to be listed together: the last parent found is tried first.
+    sc::Pid lastParentPid = 0;
+    Node* lastParent = nullptr;
+    for (Node* node : m_rowNodes) {
+        if (!node) continue;
+        const sc::ProcessInfo& info = *node->incoming;
         Node* wanted = nullptr;
         if (info.parent != 0 && info.parent < info.pid) {
-            auto p = m_nodes.find(info.parent);
-            if (p != m_nodes.end() && p->second->incoming) wanted = p->second.get();
+            if (info.parent != lastParentPid) {
+                const auto p = m_nodes.find(info.parent);
+                lastParentPid = info.parent;
+                lastParent = p != m_nodes.end() && p->second->incoming ? p->second.get() : nullptr;
+            }
+            wanted = lastParent;
         }
-        it->second->wantedParent = wanted;
+        node->wantedParent = wanted;
     }
 
     // Inserting first means every parent a survivor moves to is in the model,
@@ -87,9 +99,9 @@ void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
     if (m_nodes.size() > live) removeDead();
 
     std::vector<Node*> changedParents;
-    std::unordered_set<Node*> seen;
-    for (auto& [pid, ptr] : m_nodes) {
-        Node* node = ptr.get();
+    bool rootsChanged = false;
+    for (Node* node : m_rowNodes) {
+        if (!node) continue;
         std::uint32_t columns = diff(node->info, *node->incoming);
         // Counted by the snapshot, so it drains with time alone.
         const int budget = node->incoming->kind == sc::ProcessKind::Worker ? 0 : int(node->incoming->restartsInWindow);
@@ -98,13 +110,21 @@ void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
         if (!columns) continue;
         setInfo(node, *node->incoming);
         node->changedColumns = columns;
-        if (seen.insert(node->parent).second) changedParents.push_back(node->parent);
+        Node* parent = node->parent;
+        if (parent ? parent->changeMark != m_generation : !rootsChanged) {
+            if (parent)
+                parent->changeMark = m_generation;
+            else
+                rootsChanged = true;
+            changedParents.push_back(parent);
+        }
     }
     for (Node* parent : changedParents)
         emitChanges(parent);
 
-    for (auto& [pid, node] : m_nodes)
-        node->incoming = nullptr;
+    for (Node* node : m_rowNodes) {
+        if (node) node->incoming = nullptr;
+    }
     pruneSlots();
 }
 
@@ -152,8 +172,8 @@ void ProcessTreeModel::insertNew(std::vector<Node*>& fresh)
 void ProcessTreeModel::reparentSurvivors()
 {
     std::vector<Node*> moving;
-    for (auto& [pid, node] : m_nodes) {
-        if (node->incoming && node->wantedParent != node->parent) moving.push_back(node.get());
+    for (Node* node : m_rowNodes) {
+        if (node && node->wantedParent != node->parent) moving.push_back(node);
     }
     std::sort(moving.begin(), moving.end(), [](const Node* a, const Node* b) { return a->info.pid < b->info.pid; });
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace sc::ui {
@@ -54,6 +55,22 @@ public:
     /// The process as the last applied snapshot showed it, or nullptr.
     const sc::ProcessInfo* infoAt(const QModelIndex& index) const;
 
+    // -- whole-tree walks --
+    /// Visits every process depth first in row order, as
+    /// `visit(const sc::ProcessInfo&, const QString& name, const QString& path, int depth)`.
+    /// For views that lay out the whole tree: no QModelIndex, no QVariant, no
+    /// copies. A node's name and path share their data until they change.
+    template <typename Visit> void forEachDepthFirst(Visit&& visit) const
+    {
+        const auto walk = [&visit](const auto& self, const std::vector<Node*>& siblings, int depth) -> void {
+            for (const Node* node : siblings) {
+                visit(std::as_const(node->info), std::as_const(node->name), std::as_const(node->path), depth);
+                self(self, node->children, depth + 1);
+            }
+        };
+        walk(walk, m_roots, 0);
+    }
+
     // -- QAbstractItemModel --
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
     QModelIndex parent(const QModelIndex& child) const override;
@@ -82,6 +99,7 @@ private:
         bool attached = false;
         std::uint32_t changedColumns = 0;
         int budgetUsed = 0; ///< restarts within the period as of the last apply()
+        std::uint64_t changeMark = 0; ///< the apply() that last listed it as a parent with changed children
     };
 
     static bool before(const Node* a, const Node* b);
@@ -101,6 +119,8 @@ private:
     void pruneSlots();
 
     std::unordered_map<sc::Pid, std::unique_ptr<Node>> m_nodes;
+    /// apply()'s scratch: the node each snapshot row updates (nullptr: skipped), kept for its memory.
+    std::vector<Node*> m_rowNodes;
     std::vector<Node*> m_roots; ///< by (slot order, pid)
     std::unordered_map<std::string, Slot> m_slots;
     std::uint64_t m_nextSlot = 0;

@@ -3,7 +3,9 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QPixmap>
+#include <QWidget>
 #include <array>
+#include <vector>
 
 namespace sc::ui::theme {
 
@@ -118,6 +120,53 @@ QIcon actionIcon(ActionIcon which)
         p.drawRoundedRect(QRectF(21, 21, 22, 22), 3, 3);
     }
     return QIcon(pixmap);
+}
+
+QPalette presenterPalette(const QPalette& base)
+{
+    QPalette p = base;
+    for (const auto group : {QPalette::Active, QPalette::Inactive}) {
+        p.setColor(group, QPalette::Window, Qt::white);
+        p.setColor(group, QPalette::WindowText, Qt::black);
+        p.setColor(group, QPalette::Base, Qt::white);
+        p.setColor(group, QPalette::AlternateBase, QColor(0xe8, 0xe8, 0xe8));
+        p.setColor(group, QPalette::Text, Qt::black);
+        p.setColor(group, QPalette::Button, QColor(0xe0, 0xe0, 0xe0));
+        p.setColor(group, QPalette::ButtonText, Qt::black);
+        p.setColor(group, QPalette::Highlight, QColor(0x0d, 0x47, 0xa1));
+        p.setColor(group, QPalette::HighlightedText, Qt::white);
+        p.setColor(group, QPalette::ToolTipBase, Qt::black);
+        p.setColor(group, QPalette::ToolTipText, Qt::white);
+        p.setColor(group, QPalette::PlaceholderText, QColor(0x44, 0x44, 0x44));
+        p.setColor(group, QPalette::Mid, QColor(0x40, 0x40, 0x40));
+        p.setColor(group, QPalette::Dark, Qt::black);
+    }
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x5a, 0x5a, 0x5a));
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x5a, 0x5a, 0x5a));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x5a, 0x5a, 0x5a));
+    return p;
+}
+
+void scaleFonts(QWidget* root, qreal factor)
+{
+    static const char* const kBaseSize = "scBasePointSize";
+    // Every base size is read before any font changes: a child that inherits
+    // its size would otherwise be read after its parent grew, and grow twice.
+    std::vector<QWidget*> widgets {root};
+    for (QWidget* child : root->findChildren<QWidget*>()) {
+        if (child->testAttribute(Qt::WA_SetFont) || child->property(kBaseSize).isValid()) widgets.push_back(child);
+    }
+    std::erase_if(widgets, [](QWidget* w) {
+        if (w->property(kBaseSize).isValid()) return false;
+        if (w->font().pointSizeF() <= 0) return true; // sized in pixels: left alone
+        w->setProperty(kBaseSize, w->font().pointSizeF());
+        return false;
+    });
+    for (QWidget* w : widgets) {
+        QFont f = w->font();
+        f.setPointSizeF(w->property(kBaseSize).toReal() * factor);
+        w->setFont(f);
+    }
 }
 
 } // namespace sc::ui::theme

@@ -5,6 +5,9 @@
 
 #include <QColor>
 #include <QIcon>
+#include <QPalette>
+
+class QWidget;
 
 namespace sc::ui::theme {
 
@@ -30,5 +33,19 @@ QIcon processIcon(sc::ProcessKind kind, sc::ProcessStatus status);
 enum class ActionIcon { Kill, Shutdown };
 /// Toolbar and menu icons drawn in the status colours.
 QIcon actionIcon(ActionIcon which);
+
+// -- presenter mode --
+
+/// How much larger presenter mode draws text than the standard theme.
+inline constexpr qreal presenterScale = 1.45;
+/// Black on white with strong selection colours: what survives a washed-out
+/// projector. Built on `base` (the standard palette), so only the roles that
+/// carry contrast change.
+QPalette presenterPalette(const QPalette& base);
+/// Scales `root`'s font and every font a descendant set for itself by
+/// `factor` relative to the size each had when first scaled (kept in a
+/// property), so scaling by 1 restores them. Descendants that inherit their
+/// font follow `root` by themselves.
+void scaleFonts(QWidget* root, qreal factor);
 
 } // namespace sc::ui::theme

@@ -10,10 +10,12 @@
 #include <QPaintEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QRegion>
 #include <QScrollBar>
 #include <QToolTip>
 #include <QWheelEvent>
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace sc::ui {
@@ -166,20 +168,61 @@ void TreeGraphView::rebuild()
         ? mapToViewport(m_items[anchorItem].rect.center())
         : QPointF(-1, -1);
     const QString anchorPath = anchorItem >= 0 ? m_items[anchorItem].path : QString();
+    const QPointF originBefore = origin();
+    const double zoomBefore = m_zoom;
+    const QRectF sceneBefore = m_sceneRect;
+    const QRectF rootBefore = m_roots.empty() ? QRectF() : m_items[static_cast<std::size_t>(m_roots.front())].rect;
 
-    // What the old layout knew, for processes that have just gone.
+    // What the old layout knew: for processes that have just gone, and for
+    // the ones still here (their path id and width carry over, unhashed).
     const qint64 now = m_clock.elapsed();
     std::vector<Item> old = std::move(m_items);
     const std::vector<int> oldRoots = std::move(m_roots);
+    // The indexes' memory is reused from one layout to the next.
+    const auto takeIndex = [this] {
+        if (m_spareIndexes.empty()) return IntIndex();
+        IntIndex index = std::move(m_spareIndexes.back());
+        m_spareIndexes.pop_back();
+        return index;
+    };
+    const auto recycle = [this](IntIndex& index) {
+        if (index.hasMemory() && m_spareIndexes.size() < 4) m_spareIndexes.push_back(std::move(index));
+        index = IntIndex();
+    };
+    IntIndex oldByPid = std::move(m_byPid);
+    recycle(m_byPath);
     m_items.clear();
     m_roots.clear();
-    m_byPid.clear();
-    m_byPath.clear();
+    m_byPid = IntIndex();
+    if (m_pathIds.size() > 2 * static_cast<qsizetype>(old.size()) + 4096) {
+        // Paths of processes long gone: number the current ones afresh.
+        m_pathIds.clear();
+        m_nextPathId = 1;
+        for (Item& item : old)
+            item.pathId = internPath(item.path);
+    }
 
     const QFontMetricsF workerMetrics(nameFont(sc::ProcessKind::Worker), viewport());
     const QFontMetricsF supervisorMetrics(nameFont(sc::ProcessKind::Supervisor), viewport());
-    // Measuring text is most of a relayout's time; names rarely change.
+    // Measuring text is most of a relayout's time; names rarely change, and
+    // most are short enough for the smallest node whatever their exact width:
+    // an upper bound from per-character advances (with room for kerning)
+    // settles those without shaping the text.
+    const auto fitsSmallest = [&](const QString& name, bool worker) {
+        if (m_charAdvances.empty()) m_charAdvances.assign(256, -1.0);
+        const QFontMetricsF& metrics = worker ? workerMetrics : supervisorMetrics;
+        double sum = 0;
+        for (const QChar c : name) {
+            if (c.unicode() >= 128) return false;
+            double& advance = m_charAdvances[(worker ? 0 : 128) + c.unicode()];
+            if (advance < 0) advance = metrics.horizontalAdvance(c);
+            sum += advance;
+        }
+        const double bound = sum * 1.25 + 4;
+        return worker ? bound + workerHeight * 2 / 3 + 12 <= workerWidth : bound + 22 + 32 + 8 <= supervisorWidth;
+    };
     const auto widthOf = [&](const QString& name, bool worker) {
+        if (fitsSmallest(name, worker)) return worker ? workerWidth : supervisorWidth;
         auto& cache = worker ? m_workerWidths : m_supervisorWidths;
         if (const auto it = cache.constFind(name); it != cache.cend()) return it.value();
         const double w = worker
@@ -193,46 +236,68 @@ void TreeGraphView::rebuild()
     // 1. The live tree, from the model (ids into `tree`, depth first).
     std::vector<Item> tree;
     std::vector<int> roots;
-    QHash<QString, int> byPath;
-    std::unordered_map<sc::Pid, int> livePids;
+    IntIndex byPath = takeIndex(); // path id -> id in `tree`, the newest process
+    IntIndex livePids = takeIndex(); // pid -> id in `tree`
+    bool sharedPaths = false; // two live processes at one path
+    std::vector<char> seen(old.size(), 0); // the old item is still in the model
     if (m_model) {
-        tree.reserve(static_cast<std::size_t>(m_model->processCount()) + m_ghosts.size());
-        livePids.reserve(static_cast<std::size_t>(m_model->processCount()));
-        const auto walk = [&, this](auto&& self, const QModelIndex& parentIndex, int parent) -> void {
-            const int rows = m_model->rowCount(parentIndex);
-            for (int row = 0; row < rows; ++row) {
-                const QModelIndex index = m_model->index(row, ProcessTreeModel::Name, parentIndex);
-                const sc::ProcessInfo* info = m_model->infoAt(index);
-                if (!info) continue;
+        const auto count = static_cast<std::size_t>(m_model->processCount());
+        tree.reserve(count + m_ghosts.size());
+        livePids.reset(count);
+        byPath.reset(count + m_ghosts.size());
+        std::vector<int> ancestors;
+        std::size_t cursor = 0; // the walk mostly meets the old items in their old order
+        m_model->forEachDepthFirst(
+            [&, this](const sc::ProcessInfo& info, const QString& name, const QString& path, int depth) {
+                ancestors.resize(static_cast<std::size_t>(depth));
+                const int parent = depth > 0 ? ancestors.back() : -1;
                 const int id = static_cast<int>(tree.size());
                 Item item;
-                item.pid = info->pid;
+                item.pid = info.pid;
                 item.parent = parent;
-                item.kind = info->kind;
-                item.name = index.data(Qt::DisplayRole).toString();
-                item.path = index.data(ProcessTreeModel::PathRole).toString();
-                // Room for the whole name: the pill's ends (a third of its height each), or badge and padding.
-                item.width = widthOf(item.name, item.kind == sc::ProcessKind::Worker);
-                livePids[info->pid] = id;
-                if (const auto it = byPath.constFind(item.path);
-                    it == byPath.cend() || tree[it.value()].pid < info->pid)
-                    byPath.insert(item.path, id);
+                item.depth = depth;
+                item.kind = info.kind;
+                item.name = name;
+                item.path = path;
+                // The model's strings are shared until they change: an unchanged
+                // process keeps its path id and width without hashing its path.
+                const int before = cursor < old.size() && old[cursor].pid == info.pid ? static_cast<int>(cursor)
+                                                                                      : oldByPid.find(info.pid);
+                const Item* was = nullptr;
+                item.was = before;
+                if (before >= 0) {
+                    was = &old[static_cast<std::size_t>(before)];
+                    seen[static_cast<std::size_t>(before)] = 1;
+                    cursor = static_cast<std::size_t>(before) + 1;
+                }
+                if (was && !was->ghost && was->kind == info.kind && was->width > 0
+                    && was->path.constData() == path.constData() && was->name.constData() == name.constData()) {
+                    item.pathId = was->pathId;
+                    item.width = was->width;
+                } else {
+                    item.pathId = internPath(path);
+                    // Room for the whole name: the pill's ends (a third of its height each), or badge and padding.
+                    item.width = widthOf(name, info.kind == sc::ProcessKind::Worker);
+                }
+                livePids.insert(info.pid, id);
+                int& newest = byPath.at(static_cast<std::uint64_t>(item.pathId));
+                if (newest >= 0) sharedPaths = true;
+                if (newest < 0 || tree[static_cast<std::size_t>(newest)].pid < info.pid) newest = id;
                 tree.push_back(std::move(item));
                 if (parent >= 0)
-                    tree[parent].children.push_back(id);
+                    tree[static_cast<std::size_t>(parent)].children.push_back(id);
                 else
                     roots.push_back(id);
-                self(self, index, id);
-            }
-        };
-        walk(walk, QModelIndex(), -1);
+                ancestors.push_back(id);
+            });
     }
 
     // 2. Ghosts: what left the model stays in its place for a moment, unless a
     // new process took its path (a restarted child) or its place is gone.
-    std::erase_if(m_ghosts, [&](const Ghost& g) { return g.until <= now || byPath.contains(g.path); });
-    for (const Item& item : old) {
-        if (item.ghost || livePids.count(item.pid) || byPath.contains(item.path)) continue;
+    std::erase_if(m_ghosts, [&](const Ghost& g) { return g.until <= now || byPath.find(pathIdOf(g.path)) >= 0; });
+    for (std::size_t i = 0; i < old.size(); ++i) {
+        const Item& item = old[i];
+        if (item.ghost || seen[i] || byPath.find(item.pathId) >= 0) continue;
         const std::vector<int>& siblings = item.parent >= 0 ? old[item.parent].children : oldRoots;
         const auto at = std::find_if(siblings.begin(), siblings.end(), [&](int s) { return old[s].pid == item.pid; });
         Ghost g;
@@ -253,9 +318,8 @@ void TreeGraphView::rebuild()
     for (const Ghost& g : m_ghosts) {
         int parent = -1;
         if (!g.parentPath.isEmpty()) {
-            const auto it = byPath.constFind(g.parentPath);
-            if (it == byPath.cend()) continue; // its parent is gone without a trace
-            parent = it.value();
+            parent = byPath.find(pathIdOf(g.parentPath));
+            if (parent < 0) continue; // its parent is gone without a trace
         }
         const int id = static_cast<int>(tree.size());
         Item item;
@@ -264,14 +328,17 @@ void TreeGraphView::rebuild()
         item.kind = g.kind;
         item.name = g.name;
         item.path = g.path;
+        item.pathId = internPath(g.path);
         item.width = g.width;
         item.ghost = true;
+        item.was = oldByPid.find(g.pid);
+        byPath.insert(item.pathId, id);
         tree.push_back(std::move(item));
-        byPath.insert(g.path, id);
-        std::vector<int>& siblings = parent >= 0 ? tree[parent].children : roots;
+        std::vector<int>& siblings = parent >= 0 ? tree[static_cast<std::size_t>(parent)].children : roots;
         auto at = siblings.begin();
         if (!g.afterPath.isEmpty()) {
-            at = std::find_if(siblings.begin(), siblings.end(), [&](int s) { return tree[s].path == g.afterPath; });
+            const int after = pathIdOf(g.afterPath);
+            at = std::find_if(siblings.begin(), siblings.end(), [&](int s) { return tree[s].pathId == after; });
             if (at != siblings.end()) ++at;
         }
         siblings.insert(at, id);
@@ -280,95 +347,303 @@ void TreeGraphView::rebuild()
     m_ghosts = std::move(kept);
     if (!m_ghosts.empty() && !m_animation.isActive()) m_animation.start();
 
-    // 3. Depth first into m_items, so a subtree's items are contiguous.
-    m_items.reserve(tree.size());
-    const auto flatten = [&, this](auto&& self, int from, int parent, int depth) -> void {
-        const int id = static_cast<int>(m_items.size());
-        Item item = std::move(tree[from]);
-        std::vector<int> children = std::move(item.children);
-        item.children.clear();
-        item.parent = parent;
-        item.depth = depth;
-        m_byPid[item.pid] = id;
-        if (!item.ghost) m_byPath.insert(item.path, id);
-        m_items.push_back(std::move(item));
-        if (parent >= 0)
-            m_items[parent].children.push_back(id);
-        else
-            m_roots.push_back(id);
-        for (int child : children)
-            self(self, child, id, depth + 1);
-    };
-    for (int root : roots)
-        flatten(flatten, root, -1, 0);
-    for (const Ghost& g : m_ghosts) {
-        if (const auto it = m_byPid.find(g.pid); it != m_byPid.end() && !m_byPath.contains(g.path))
-            m_byPath.insert(g.path, it->second);
+    // 3. Depth first into m_items, so a subtree's items are contiguous. The
+    // walk already is, unless ghosts were slotted in.
+    if (m_ghosts.empty()) {
+        m_items = std::move(tree);
+        m_roots = std::move(roots);
+        m_byPid = std::move(livePids);
+        if (!sharedPaths) {
+            m_byPath = std::move(byPath);
+        } else {
+            // The last in depth-first order, as the general case below.
+            m_byPath = takeIndex();
+            m_byPath.reset(m_items.size());
+            for (int id = 0; id < static_cast<int>(m_items.size()); ++id)
+                m_byPath.insert(static_cast<std::uint64_t>(m_items[id].pathId), id);
+        }
+    } else {
+        m_byPid = takeIndex();
+        m_byPath = takeIndex();
+        m_byPid.reset(tree.size());
+        m_byPath.reset(tree.size());
+        m_items.reserve(tree.size());
+        const auto flatten = [&, this](auto&& self, int from, int parent, int depth) -> void {
+            const int id = static_cast<int>(m_items.size());
+            Item item = std::move(tree[from]);
+            std::vector<int> children = std::move(item.children);
+            item.children.clear();
+            item.parent = parent;
+            item.depth = depth;
+            m_byPid.insert(item.pid, id);
+            if (!item.ghost) m_byPath.insert(item.pathId, id);
+            m_items.push_back(std::move(item));
+            if (parent >= 0)
+                m_items[parent].children.push_back(id);
+            else
+                m_roots.push_back(id);
+            for (int child : children)
+                self(self, child, id, depth + 1);
+        };
+        for (int root : roots)
+            flatten(flatten, root, -1, 0);
+        for (const Ghost& g : m_ghosts) {
+            const int pathId = pathIdOf(g.path);
+            if (const int id = m_byPid.find(g.pid); id >= 0 && m_byPath.find(pathId) < 0) m_byPath.insert(pathId, id);
+        }
     }
+
+    recycle(oldByPid);
+    recycle(livePids);
+    recycle(byPath);
 
     // Collapsed subtrees: their descendants are hidden and counted on the badge.
     int maxDepth = 0;
+    const bool anyCollapsed = !m_collapsed.isEmpty();
     for (Item& item : m_items) {
         const Item* parent = item.parent >= 0 ? &m_items[item.parent] : nullptr;
-        item.visible = !parent || (parent->visible && !m_collapsed.contains(parent->path));
+        item.visible = !parent || (parent->visible && !parent->collapsed);
+        item.collapsed = anyCollapsed && !item.children.empty() && m_collapsed.contains(item.path);
         item.rect = {};
         maxDepth = std::max(maxDepth, item.depth);
     }
     for (int i = static_cast<int>(m_items.size()) - 1; i >= 0; --i) {
         Item& item = m_items[i];
         item.hidden = 0;
-        if (!item.visible || !m_collapsed.contains(item.path)) continue;
+        if (!item.visible || !item.collapsed) continue;
         // Items are depth first, so the descendants follow contiguously.
         for (std::size_t j = i + 1; j < m_items.size() && m_items[j].depth > item.depth; ++j)
             ++item.hidden;
     }
 
-    std::vector<double> nextFree(static_cast<std::size_t>(maxDepth) + 1, 0.0);
-    for (int root : m_roots)
-        place(root, nextFree);
-
-    m_sceneRect = {};
-    for (const Item& item : m_items) {
-        if (item.visible) m_sceneRect |= item.rect;
+    // The layout depends only on the shape: who is under whom, in which
+    // order, how wide, what is hidden. A restarted child (a new pid at the
+    // same place) or a ghost standing in for it leaves the shape as it was.
+    bool sameShape = !m_items.empty() && old.size() == m_items.size();
+    for (std::size_t i = 0; sameShape && i < m_items.size(); ++i) {
+        const Item& a = old[i];
+        const Item& b = m_items[i];
+        sameShape = a.parent == b.parent && a.depth == b.depth && a.kind == b.kind && a.width == b.width
+            && a.visible == b.visible && a.hidden == b.hidden && a.children.size() == b.children.size();
     }
-    m_sceneRect.adjust(-margin, -margin, margin, margin + toggleRadius * 2);
+    if (sameShape) {
+        for (std::size_t i = 0; i < m_items.size(); ++i) {
+            m_items[i].rect = old[i].rect;
+            m_items[i].columns = old[i].columns;
+            m_items[i].cellWidth = old[i].cellWidth;
+        }
+    } else {
+        std::vector<double> nextFree(static_cast<std::size_t>(maxDepth) + 1, 0.0);
+        for (int root : m_roots)
+            place(root, nextFree);
+
+        m_sceneRect = {};
+        for (const Item& item : m_items) {
+            if (item.visible) m_sceneRect |= item.rect;
+        }
+        m_sceneRect.adjust(-margin, -margin, margin, margin + toggleRadius * 2);
+    }
 
     // Forget the state of processes that are gone; follow the selection to a restarted child.
+    const auto gone = [this](sc::Pid pid) { return m_byPid.find(pid) < 0; };
     for (auto it = m_dead.begin(); it != m_dead.end();)
-        it = m_byPid.count(*it) ? std::next(it) : m_dead.erase(it);
+        it = gone(*it) ? m_dead.erase(it) : std::next(it);
     for (auto it = m_gaveUp.begin(); it != m_gaveUp.end();)
-        it = m_byPid.count(it.key()) ? std::next(it) : m_gaveUp.erase(it);
+        it = gone(it.key()) ? m_gaveUp.erase(it) : std::next(it);
     for (auto it = m_matches.begin(); it != m_matches.end();)
-        it = m_byPid.count(*it) ? std::next(it) : m_matches.erase(it);
-    if (m_hover && !m_byPid.count(m_hover)) m_hover = 0;
-    if (m_killPreviewExplicit && !m_byPid.count(m_killPreviewExplicit)) m_killPreviewExplicit = 0;
+        it = gone(*it) ? m_matches.erase(it) : std::next(it);
+    const sc::Pid killPreviewBefore = m_killPreview;
+    if (m_hover && gone(m_hover)) m_hover = 0;
+    if (m_killPreviewExplicit && gone(m_killPreviewExplicit)) m_killPreviewExplicit = 0;
     m_killPreview = m_killPreviewExplicit ? m_killPreviewExplicit : (m_killPreviewEnabled ? m_hover : 0);
 
     sc::Pid selected = m_selected;
-    if (!m_selectedPath.isEmpty() && !m_byPid.count(m_selected)) {
+    if (!m_selectedPath.isEmpty() && gone(m_selected)) {
         selected = 0;
+        const int pathId = pathIdOf(m_selectedPath);
         for (const Item& item : m_items) {
-            if (item.path == m_selectedPath) selected = item.pid; // the newest (last started) wins
+            if (item.pathId == pathId) selected = item.pid; // the newest (last started) wins
         }
     }
 
     m_lastLayoutTime = std::chrono::microseconds(timer.nsecsElapsed() / 1000);
-    updateScrollBars();
 
     const int anchorNow = itemOf(selected);
-    if (anchorBefore.x() >= 0 && anchorNow >= 0 && m_items[anchorNow].visible
-        && m_items[anchorNow].path == anchorPath) {
-        const QPointF delta = mapToViewport(m_items[anchorNow].rect.center()) - anchorBefore;
-        horizontalScrollBar()->setValue(horizontalScrollBar()->value() + qRound(delta.x()));
-        verticalScrollBar()->setValue(verticalScrollBar()->value() + qRound(delta.y()));
+    if (!sameShape) {
+        updateScrollBars();
+        if (anchorBefore.x() >= 0 && anchorNow >= 0 && m_items[anchorNow].visible
+            && m_items[anchorNow].path == anchorPath) {
+            const QPointF delta = mapToViewport(m_items[anchorNow].rect.center()) - anchorBefore;
+            horizontalScrollBar()->setValue(horizontalScrollBar()->value() + qRound(delta.x()));
+            verticalScrollBar()->setValue(verticalScrollBar()->value() + qRound(delta.y()));
+        }
     }
-    // Until the user moves the view, it follows the window and the tree's growth.
-    if ((!m_fittedOnce || !m_viewTouched) && !m_items.empty() && viewport()->width() > 50) showFirstView();
+    // Until the user moves the view, it follows the window and the tree's growth
+    // (a relayout that leaves the scene and the root as they were keeps the view).
+    const bool grew = !sameShape && !m_roots.empty()
+        && (m_sceneRect != sceneBefore || m_items[static_cast<std::size_t>(m_roots.front())].rect != rootBefore);
+    if ((!m_fittedOnce || (grew && !m_viewTouched)) && !m_items.empty() && viewport()->width() > 50) showFirstView();
     if (selected != m_selected) {
         m_selected = selected;
         Q_EMIT selectionChanged(m_selected);
     }
-    viewport()->update();
+    if (m_killPreview != killPreviewBefore || old.empty() || m_zoom != zoomBefore || origin() != originBefore) {
+        viewport()->update();
+        return;
+    }
+    if (!sameShape) {
+        // The scene did not move under the viewport: repaint what moved in it.
+        updateMoved(old);
+        return;
+    }
+    // Same places: repaint only the nodes that now show another process (or a ghost).
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+        const Item& a = old[i];
+        const Item& b = m_items[i];
+        if (a.pid != b.pid || a.ghost != b.ghost || a.pathId != b.pathId || a.name.constData() != b.name.constData())
+            updateItem(static_cast<int>(i));
+    }
+}
+
+void TreeGraphView::updateMoved(const std::vector<Item>& old)
+{
+    QRegion damage;
+    const auto add = [&](const QRectF& scene) {
+        damage += QRectF(mapToViewport(scene.topLeft()), mapToViewport(scene.bottomRight()))
+                      .toAlignedRect()
+                      .adjusted(-2, -2, 2, 2);
+    };
+    // A node with its halo, tag and toggle; a parent's edges, a grid's spine included.
+    const auto halo = [](const QRectF& r) { return r.adjusted(-24, -24, 24, 24 + toggleRadius); };
+    const auto edges = [](const std::vector<Item>& items, std::size_t id) {
+        const Item& parent = items[id];
+        QRectF box = parent.rect;
+        for (int child : parent.children) {
+            if (items[static_cast<std::size_t>(child)].visible) box |= items[static_cast<std::size_t>(child)].rect;
+        }
+        if (parent.columns > 0) box.setLeft(box.left() - parent.cellWidth / 2 - horizontalGap);
+        return box.adjusted(-4, -4, 4, 4);
+    };
+    std::vector<char> kept(old.size(), 0);
+    std::vector<char> newEdges(m_items.size(), 0);
+    std::vector<char> oldEdges(old.size(), 0);
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+        const Item& b = m_items[i];
+        const Item* a = b.was >= 0 && static_cast<std::size_t>(b.was) < old.size()
+            ? &old[static_cast<std::size_t>(b.was)]
+            : nullptr;
+        if (a) kept[static_cast<std::size_t>(b.was)] = 1;
+        const bool moved = !a || a->rect != b.rect || a->visible != b.visible || a->hidden != b.hidden
+            || a->children.size() != b.children.size() || a->columns != b.columns;
+        if (!moved && a->pid == b.pid && a->ghost == b.ghost && a->name.constData() == b.name.constData()) continue;
+        if (b.visible) add(halo(b.rect));
+        if (a && a->visible) add(halo(a->rect));
+        if (!moved) continue;
+        if (b.parent >= 0) newEdges[static_cast<std::size_t>(b.parent)] = 1;
+        if (!b.children.empty()) newEdges[i] = 1;
+        if (a && a->parent >= 0) oldEdges[static_cast<std::size_t>(a->parent)] = 1;
+        if (a && !a->children.empty()) oldEdges[static_cast<std::size_t>(b.was)] = 1;
+    }
+    for (std::size_t j = 0; j < old.size(); ++j) {
+        if (kept[j] || !old[j].visible) continue;
+        add(halo(old[j].rect));
+        if (old[j].parent >= 0) oldEdges[static_cast<std::size_t>(old[j].parent)] = 1;
+    }
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+        if (newEdges[i] && m_items[i].visible && m_items[i].hidden == 0) add(edges(m_items, i));
+    }
+    for (std::size_t j = 0; j < old.size(); ++j) {
+        if (oldEdges[j] && old[j].visible && old[j].hidden == 0) add(edges(old, j));
+    }
+    damage &= viewport()->rect();
+    if (!damage.isEmpty()) viewport()->update(damage);
+}
+
+int TreeGraphView::internPath(const QString& path)
+{
+    const auto it = m_pathIds.constFind(path);
+    if (it != m_pathIds.cend()) return it.value();
+    const int id = m_nextPathId++;
+    m_pathIds.insert(path, id);
+    return id;
+}
+
+int TreeGraphView::pathIdOf(const QString& path) const
+{
+    return m_pathIds.value(path, 0);
+}
+
+int TreeGraphView::itemOfPath(const QString& path) const
+{
+    const int pathId = pathIdOf(path);
+    return pathId ? m_byPath.find(pathId) : -1;
+}
+
+// -- IntIndex --
+
+void TreeGraphView::IntIndex::reset(std::size_t expected)
+{
+    std::size_t capacity = 16;
+    while (capacity < expected * 2)
+        capacity *= 2;
+    m_slots.assign(capacity, Slot {});
+    m_shift = 64 - std::countr_zero(capacity);
+    m_size = 0;
+}
+
+void TreeGraphView::IntIndex::insert(std::uint64_t key, int value)
+{
+    Q_ASSERT(key != 0);
+    if (m_slots.empty() || 2 * (m_size + 1) > m_slots.size()) grow();
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t i = slotOf(key);; i = (i + 1) & mask) {
+        Slot& slot = m_slots[i];
+        if (slot.key == key) {
+            slot.value = value;
+            return;
+        }
+        if (slot.key == 0) {
+            slot = {key, value};
+            ++m_size;
+            return;
+        }
+    }
+}
+
+int& TreeGraphView::IntIndex::at(std::uint64_t key)
+{
+    Q_ASSERT(key != 0);
+    if (m_slots.empty() || 2 * (m_size + 1) > m_slots.size()) grow();
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t i = slotOf(key);; i = (i + 1) & mask) {
+        Slot& slot = m_slots[i];
+        if (slot.key == key) return slot.value;
+        if (slot.key == 0) {
+            slot = {key, -1};
+            ++m_size;
+            return slot.value;
+        }
+    }
+}
+
+int TreeGraphView::IntIndex::find(std::uint64_t key) const
+{
+    if (m_slots.empty() || key == 0) return -1;
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t i = slotOf(key);; i = (i + 1) & mask) {
+        const Slot& slot = m_slots[i];
+        if (slot.key == key) return slot.value;
+        if (slot.key == 0) return -1;
+    }
+}
+
+void TreeGraphView::IntIndex::grow()
+{
+    const std::vector<Slot> previous = std::move(m_slots);
+    reset(std::max<std::size_t>(16, previous.size()));
+    for (const Slot& slot : previous) {
+        if (slot.key) insert(slot.key, slot.value);
+    }
 }
 
 void TreeGraphView::place(int id, std::vector<double>& nextFree)
@@ -464,9 +739,7 @@ void TreeGraphView::shiftSubtree(int id, double dx, std::vector<double>& nextFre
 
 int TreeGraphView::itemOf(sc::Pid pid) const
 {
-    if (!pid) return -1;
-    const auto it = m_byPid.find(pid);
-    return it == m_byPid.end() ? -1 : it->second;
+    return pid ? m_byPid.find(pid) : -1;
 }
 
 QPointF TreeGraphView::origin() const
@@ -791,7 +1064,7 @@ void TreeGraphView::noteEvents(const std::vector<sc::Event>& events)
         case sc::EventKind::Restart: {
             const QString path = QString::fromStdString(e.path);
             m_flashUntil.insert(path, now + flashMs);
-            if (const auto item = m_byPath.constFind(path); item != m_byPath.cend()) updateItem(item.value());
+            if (const int item = itemOfPath(path); item >= 0) updateItem(item);
             break;
         }
         case sc::EventKind::GiveUp:
@@ -802,9 +1075,9 @@ void TreeGraphView::noteEvents(const std::vector<sc::Event>& events)
             changed = true;
             break;
         case sc::EventKind::Exit:
-            if (m_byPid.count(e.pid)) {
+            if (const int item = itemOf(e.pid); item >= 0) {
                 m_dead.insert(e.pid);
-                changed = true;
+                updateItem(item); // the dead look is drawn inside the node's halo
             }
             break;
         default:
@@ -851,7 +1124,7 @@ void TreeGraphView::tick()
 {
     const qint64 now = m_clock.elapsed();
     for (auto it = m_flashUntil.begin(); it != m_flashUntil.end();) {
-        if (const auto item = m_byPath.constFind(it.key()); item != m_byPath.cend()) updateItem(item.value());
+        if (const int item = itemOfPath(it.key()); item >= 0) updateItem(item);
         it = it.value() <= now ? m_flashUntil.erase(it) : std::next(it);
     }
     const auto expired = std::erase_if(m_recentGiveUps, [now](const GiveUp& g) { return g.until <= now; });
@@ -909,10 +1182,24 @@ void TreeGraphView::paintEvent(QPaintEvent* event)
         = QRectF(mapToScene(dirty.topLeft()), mapToScene(dirty.bottomRight())).adjusted(-40, -40, 40, 40);
     const bool detailed = m_zoom >= detailZoom;
     p.setRenderHint(QPainter::Antialiasing, m_zoom >= 0.15);
+    // After a relayout only the parts that moved are repainted, often far apart.
+    const QRegion& region = event->region();
+    const bool pieces = region.rectCount() > 1;
 
+    m_paintKillSet.clear();
+    if (m_killPreview) {
+        m_paintKillSet = killSet(m_killPreview);
+        std::sort(m_paintKillSet.begin(), m_paintKillSet.end());
+    }
     paintEdges(p, exposed);
     for (const Item& item : m_items) {
         if (!item.visible || !item.rect.intersects(exposed)) continue;
+        if (pieces) {
+            const QRectF halo = item.rect.adjusted(-24, -24, 24, 24 + toggleRadius);
+            if (!region.intersects(
+                    QRectF(mapToViewport(halo.topLeft()), mapToViewport(halo.bottomRight())).toAlignedRect()))
+                continue;
+        }
         paintNode(p, item, detailed);
         ++m_lastPainted;
     }
@@ -1017,14 +1304,8 @@ void TreeGraphView::paintNode(QPainter& p, const Item& item, bool detailed) cons
         const double grow = 6 + 10 * left;
         p.drawRoundedRect(r.adjusted(-grow, -grow, grow, grow), 18 + grow, 18 + grow);
     }
-    bool killed = false;
-    if (m_killPreview) {
-        const int target = itemOf(m_killPreview);
-        if (target >= 0 && (item.pid == m_killPreview || m_items[target].parent == item.parent)) {
-            const auto set = killSet(m_killPreview);
-            killed = std::find(set.begin(), set.end(), item.pid) != set.end();
-        }
-    }
+    // The set is the previewed process and some of its siblings, found once per paint.
+    const bool killed = std::binary_search(m_paintKillSet.begin(), m_paintKillSet.end(), item.pid);
     if (m_matches.contains(item.pid)) {
         p.setPen(QPen(theme::matchColor(), 5));
         p.setBrush(Qt::NoBrush);
@@ -1474,6 +1755,9 @@ void TreeGraphView::changeEvent(QEvent* event)
     if (event->type() == QEvent::FontChange) {
         m_workerWidths.clear();
         m_supervisorWidths.clear();
+        m_charAdvances.clear();
+        for (Item& item : m_items)
+            item.width = 0; // measured again, and so laid out again
         scheduleLayout();
     }
 }

@@ -10,6 +10,7 @@
 #include <QSet>
 #include <QTimer>
 #include <chrono>
+#include <cstdint>
 #include <unordered_map>
 #include <vector>
 
@@ -146,13 +147,43 @@ private:
         sc::ProcessKind kind = sc::ProcessKind::Worker;
         QString name;
         QString path;
+        int pathId = 0; ///< the path interned (m_pathIds): equal ids, equal paths
         bool visible = true; ///< not inside a collapsed subtree
+        bool collapsed = false; ///< has children and its path is in m_collapsed
         int hidden = 0; ///< descendants hidden by collapsing this node
         bool ghost = false; ///< gone from the model, kept in place for a moment
-        double width = 0; ///< fits the name
+        double width = 0; ///< fits the name; 0: to be measured again
         int columns = 0; ///< >0: its many leaf children are wrapped into a grid this wide
         double cellWidth = 0; ///< the grid's column width
         QRectF rect; ///< scene coordinates, valid when visible
+        int was = -1; ///< its index in the layout before, while a relayout compares the two
+    };
+
+    /// pid or path id -> item, rebuilt with each layout: open addressing over
+    /// integers, so a relayout of 10,000 nodes neither hashes strings nor
+    /// allocates per node. Keys are never 0.
+    class IntIndex {
+    public:
+        void reset(std::size_t expected);
+        void insert(std::uint64_t key, int value);
+        int find(std::uint64_t key) const; ///< -1 if absent
+        /// The value at `key`, inserted as -1 if absent; valid until the next insertion.
+        int& at(std::uint64_t key);
+        bool hasMemory() const { return m_slots.capacity() > 0; }
+
+    private:
+        struct Slot {
+            std::uint64_t key = 0;
+            int value = -1;
+        };
+        std::size_t slotOf(std::uint64_t key) const
+        {
+            return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> m_shift);
+        }
+        void grow();
+        std::vector<Slot> m_slots;
+        int m_shift = 64;
+        std::size_t m_size = 0;
     };
 
     // -- layout --
@@ -163,7 +194,15 @@ private:
     void placeGrid(int item, std::vector<double>& nextFree);
     void shiftSubtree(int item, double dx, std::vector<double>& nextFree);
     void updateScrollBars();
+    /// After a relayout that left the viewport's mapping as it was: repaints
+    /// the nodes and edges that moved, appeared or went, not the whole view.
+    void updateMoved(const std::vector<Item>& old);
     int itemOf(sc::Pid pid) const;
+    /// The newest live process at `path` (else its ghost), or -1.
+    int itemOfPath(const QString& path) const;
+    int internPath(const QString& path);
+    /// 0 if the path was never interned.
+    int pathIdOf(const QString& path) const;
     QPointF origin() const;
     void centreOn(const QPointF& scene);
     void ensureVisible(const QRectF& scene);
@@ -206,8 +245,14 @@ private:
     std::vector<Item> m_items; ///< depth first, row order
     std::vector<Ghost> m_ghosts;
     std::vector<int> m_roots;
-    std::unordered_map<sc::Pid, int> m_byPid;
-    QHash<QString, int> m_byPath; ///< the newest process at each path
+    IntIndex m_byPid;
+    IntIndex m_byPath; ///< path id -> the newest process at that path
+    std::vector<IntIndex> m_spareIndexes; ///< their memory, for the next layout
+    /// Every path seen lately, numbered; a process's id carries over from
+    /// one layout to the next while its path is unchanged, so only new
+    /// processes are hashed. Numbered afresh when it grows well past the tree.
+    QHash<QString, int> m_pathIds;
+    int m_nextPathId = 1;
     QRectF m_sceneRect;
     bool m_dirty = true;
     bool m_fittedOnce = false;
@@ -225,6 +270,7 @@ private:
     QSet<QString> m_collapsed; ///< paths
     QHash<QString, double> m_workerWidths; ///< name -> node width
     QHash<QString, double> m_supervisorWidths;
+    std::vector<double> m_charAdvances; ///< ASCII advances of the name fonts (worker, then supervisor); -1 unmeasured
     QSet<sc::Pid> m_matches;
 
     QPoint m_dragStart;
@@ -244,6 +290,7 @@ private:
     QSet<sc::Pid> m_dead;
     QTimer m_animation;
     mutable int m_lastPainted = 0;
+    mutable std::vector<sc::Pid> m_paintKillSet; ///< the kill preview's set during a paint, sorted
 };
 
 } // namespace sc::ui

@@ -2,6 +2,7 @@
 // and reading its trace.
 #pragma once
 
+#include <QFile>
 #include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -50,6 +51,13 @@ inline Run runApp(const QStringList& args, const QHash<QString, QString>& env = 
     Q_UNUSED(env);
 #endif
     return run;
+}
+
+/// The file's bytes; empty if it cannot be read.
+inline QByteArray readAll(const QString& file)
+{
+    QFile f(file);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 /// The complete lines of a trace (a line cut short by a kill is left out).

@@ -57,12 +57,6 @@ QStringList replies(const QByteArray& trace)
     return out;
 }
 
-QByteArray readAll(const QString& file)
-{
-    QFile f(file);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 /// The rows of an exported CSV below its header (no field of these tests needs quoting).
 QList<QStringList> csvRows(const QByteArray& csv)
 {

@@ -6,15 +6,21 @@
 #include "mainwindow.h"
 #include "processtreemodel.h"
 #include "runtimebridge.h"
+#include "runtimechart.h"
 #include "supervisor.h"
+#include "theme.h"
 
 #include <QAction>
+#include <QComboBox>
+#include <QDockWidget>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -38,6 +44,13 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // Settings go to a test location, never the user's.
+        QStandardPaths::setTestModeEnabled(true);
+        MainWindow::openSettings()->clear();
+    }
+
     void init()
     {
         m_runtime = std::make_unique<sc::Runtime>(sc::RuntimeOptions {.workers = 2});
@@ -208,6 +221,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(audit->rowCount(), 1, 10000);
         QCOMPARE(audit->index(0, sc::ui::AuditLogModel::User).data().toString(), QStringLiteral("alice"));
         QCOMPARE(audit->index(0, sc::ui::AuditLogModel::Result).data().toString(), QStringLiteral("100.50"));
+        // The Charts dock counts the donation from the audit log.
+        QTRY_COMPARE(m_window->chart()->donatedTotal(), sc::Money::fromMinorUnits(10050));
 
         const sc::Pid tracker = m_runtime->lookupKey(sc::finance::kTrackerRegistry, "alice");
         QTRY_VERIFY(m_window->processModel()->indexOfPid(tracker).isValid());
@@ -225,6 +240,89 @@ private Q_SLOTS:
         QVERIFY2(inspector->previousStateText().contains(QStringLiteral("total: 100.50")),
             qPrintable(inspector->previousStateText()));
         cleanup();
+    }
+
+    /// Presenter mode scales every text, the ones with a font of their own
+    /// too, and switches to the high-contrast palette; off restores both.
+    void presenterModeScalesTextAndRestoresIt()
+    {
+        const qreal window = m_window->font().pointSizeF();
+        const qreal log = m_window->logView()->font().pointSizeF();
+        const QColor background = m_window->palette().color(QPalette::Window);
+        QVERIFY(m_window->logView()->testAttribute(Qt::WA_SetFont));
+
+        m_window->presenterAction()->trigger();
+        QVERIFY(m_window->presenterMode());
+        QCOMPARE(m_window->font().pointSizeF(), window * sc::ui::theme::presenterScale);
+        QCOMPARE(m_window->logView()->font().pointSizeF(), log * sc::ui::theme::presenterScale);
+        QCOMPARE(m_window->palette().color(QPalette::Window), QColor(Qt::white));
+        QCOMPARE(m_window->palette().color(QPalette::WindowText), QColor(Qt::black));
+
+        m_window->presenterAction()->trigger();
+        QVERIFY(!m_window->presenterMode());
+        QCOMPARE(m_window->font().pointSizeF(), window);
+        QCOMPARE(m_window->logView()->font().pointSizeF(), log);
+        QCOMPARE(m_window->palette().color(QPalette::Window), background);
+    }
+
+    /// The layout and the theme survive a restart of the app.
+    void settingsRememberLayoutAndTheme()
+    {
+        MainWindow::openSettings()->clear();
+        m_window->restoreSettings();
+        QVERIFY(!m_window->presenterMode());
+        auto* chart = m_window->findChild<QDockWidget*>(QStringLiteral("chartDock"));
+        QVERIFY(chart);
+        m_window->show();
+        QVERIFY(chart->isVisible());
+        QVERIFY(chart->toggleViewAction()->isEnabled());
+        chart->toggleViewAction()->trigger();
+        QVERIFY2(!chart->isVisible(), qPrintable(QString::number(chart->toggleViewAction()->isChecked())));
+        m_window->setPresenterMode(true);
+        QVERIFY(m_window->close());
+        QCOMPARE(MainWindow::openSettings()->value(QStringLiteral("theme")).toString(), QStringLiteral("presenter"));
+
+        m_window = std::make_unique<MainWindow>(*m_runtime);
+        m_window->restoreSettings();
+        QVERIFY(m_window->presenterMode());
+        m_window->show();
+        QVERIFY(!m_window->findChild<QDockWidget*>(QStringLiteral("chartDock"))->isVisible());
+        MainWindow::openSettings()->clear();
+    }
+
+    /// Paused, a killed child is not restarted: its supervisor's EXIT waits
+    /// in the mailbox. Stepping lets messages through one by one; resuming
+    /// lets the restart happen. Slow motion sets the runtime's pace.
+    void pauseStepAndSlowMotion()
+    {
+        ProcessTreeModel* model = m_window->processModel();
+        const sc::Pid a = model->pidAt(model->index(0, 0, model->indexOfPid(m_root)));
+        QVERIFY(!m_window->stepAction()->isEnabled());
+        m_window->pauseAction()->trigger();
+        QVERIFY(m_runtime->isPaused());
+        QVERIFY(m_window->stepAction()->isEnabled());
+
+        QVERIFY(m_window->selectProcess(a));
+        m_window->killAction()->trigger();
+        QTRY_VERIFY(!m_runtime->isAlive(a));
+        // The supervisor's EXIT message waits: it is in the mailbox, not handled.
+        QTRY_COMPARE(model->indexOfPid(m_root, ProcessTreeModel::Mailbox).data(ProcessTreeModel::SortRole).toInt(), 1);
+        QCOMPARE(m_runtime->processCount(), std::size_t(2));
+
+        m_window->stepAction()->trigger();
+        QTRY_COMPARE(m_runtime->processCount(), std::size_t(3)); // the EXIT handled: a restarted
+        m_window->pauseAction()->trigger();
+        QVERIFY(!m_runtime->isPaused());
+        QVERIFY(!m_window->stepAction()->isEnabled());
+
+        QComboBox* speed = m_window->speedBox();
+        const int slow = speed->findData(300);
+        QVERIFY(slow > 0);
+        m_window->setPace(std::chrono::milliseconds(300));
+        QCOMPARE(m_runtime->pace(), std::chrono::milliseconds(300));
+        QCOMPARE(speed->currentIndex(), slow);
+        m_window->setPace(std::chrono::milliseconds(0));
+        QCOMPARE(m_runtime->pace(), std::chrono::milliseconds(0));
     }
 
 private:

@@ -1232,6 +1232,14 @@ Result<Pid> startScenarioTree(Runtime& rt, const ScenarioNode& root)
     return startTree(rt, std::make_shared<const ScenarioNode>(root), std::make_shared<Teardown>());
 }
 
+ChildSpec scenarioWorkerSpec(const std::string& id, Restart restart)
+{
+    ScenarioNode node;
+    node.id = id;
+    node.restart = restart;
+    return childSpec(std::make_shared<const ScenarioNode>(std::move(node)), std::make_shared<Teardown>());
+}
+
 finance::Config financeConfig(const Scenario& scenario, const std::string& dataDir, bool recoverState)
 {
     finance::Config config;

@@ -135,6 +135,10 @@ finance::Config financeConfig(const Scenario& scenario, const std::string& dataD
 /// trap exits, crash on request, and take stop_delay_ms to terminate).
 Result<Pid> startScenarioTree(Runtime& rt, const ScenarioNode& root);
 
+/// A scenario worker (as a scenario's "worker" node with default keys) to
+/// start under a dynamic supervisor by hand, as the window's "Start a child" does.
+ChildSpec scenarioWorkerSpec(const std::string& id, Restart restart = Restart::Temporary);
+
 /// Builds the tree, runs each step and waits for quiescence after it, then
 /// shuts the runtime down. Returns 0 on success. Finance steps are calls
 /// through finance::FinanceClient; each publishes an EventKind::Reply.

@@ -4,11 +4,13 @@
 #include "celldelegate.h"
 #include "eventlogmodel.h"
 #include "eventlogpanel.h"
+#include "finance.h"
 #include "financeconsole.h"
 #include "inspector.h"
 #include "processtreemodel.h"
 #include "runtimebridge.h"
 #include "runtimechart.h"
+#include "scenario.h"
 #include "scenarioplayer.h"
 #include "theme.h"
 #include "timeline.h"
@@ -24,6 +26,7 @@
 #include <QFontDatabase>
 #include <QGuiApplication>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -31,6 +34,7 @@
 #include <QMenuBar>
 #include <QPixmap>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
@@ -366,7 +370,8 @@ void MainWindow::addFinancePanels(const QString& dataDir)
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setWidget(m_console);
-    QDockWidget* consoleDock = addDock(tr("Finance"), QStringLiteral("financeDock"), scroll, m_inspectorDock);
+    QDockWidget* consoleDock = m_financeDock
+        = addDock(tr("Finance"), QStringLiteral("financeDock"), scroll, m_inspectorDock);
     consoleDock->raise();
     // Wide enough for the whole console beside its vertical scroll bar.
     resizeDocks({consoleDock},
@@ -681,6 +686,31 @@ std::vector<sc::Pid> MainWindow::selectedPids() const
     return pids;
 }
 
+void MainWindow::startDynamicChild(sc::Pid supervisor)
+{
+    const QModelIndex index = m_processes->indexOfPid(supervisor);
+    if (!index.isValid()) return;
+    const QString path = index.data(ProcessTreeModel::PathRole).toString();
+    const bool trackers = path == QLatin1String(sc::finance::kTrackersPath);
+    if (m_console && (trackers || path == QLatin1String(sc::finance::kTransactionsPath))) {
+        // A tracker or a transaction starts the way a client starts one, through its service.
+        using Action = FinanceConsole::Action;
+        const Action action = trackers ? Action::OpenTracker : Action::StartTransaction;
+        bool ok = false;
+        const QString input = QInputDialog::getText(this, tr("Start a child of %1").arg(path),
+            trackers ? tr("Open a tracker for the user:") : tr("Start a transaction of the amount:"), QLineEdit::Normal,
+            QString(), &ok);
+        if (!ok) return;
+        (trackers ? m_console->userField(action) : m_console->amountField(action))->setText(input.trimmed());
+        // The console checks the input and shows its answer, or what is wrong, beside the form.
+        m_financeDock->show();
+        m_financeDock->raise();
+        if (m_console->button(action)->isEnabled()) m_console->button(action)->click();
+        return;
+    }
+    m_bridge->startChild(supervisor, sc::scenarioWorkerSpec("w" + std::to_string(++m_startedByHand)));
+}
+
 bool MainWindow::selectProcess(sc::Pid pid)
 {
     const QModelIndex index = m_processes->indexOfPid(pid);
@@ -740,6 +770,8 @@ void MainWindow::showContextMenuFor(sc::Pid target, const QPoint& globalPos)
 
     const auto kind = static_cast<sc::ProcessKind>(index.data(ProcessTreeModel::KindRole).toInt());
     const sc::Pid pid = index.data(ProcessTreeModel::PidRole).toULongLong();
+    if (pids.size() == 1 && kind == sc::ProcessKind::DynamicSupervisor)
+        menu.addAction(tr("Start a &child…"), this, [this, pid] { startDynamicChild(pid); });
     if (pids.size() == 1 && kind != sc::ProcessKind::Worker) {
         for (const auto& [supervisor, id] : std::as_const(m_terminated)) {
             if (supervisor != pid) continue;

@@ -105,6 +105,11 @@ public:
     /// The Log dock's text: the app's spdlog messages (app/ adds the sink).
     QPlainTextEdit* logView() const { return m_log; }
 
+    /// Starts a child under a dynamic supervisor: for the finance tree's
+    /// trackers and transactions through the finance console (asking for the
+    /// user or the amount), elsewhere a temporary scenario worker "wN".
+    void startDynamicChild(sc::Pid supervisor);
+
     /// Selects the process and makes it current; false if it is not shown.
     bool selectProcess(sc::Pid pid);
     std::vector<sc::Pid> selectedPids() const;
@@ -164,6 +169,9 @@ private:
     QPlainTextEdit* m_log = nullptr;
     QDockWidget* m_inspectorDock = nullptr;
     ScenarioPlayer* m_player = nullptr;
+    QDockWidget* m_financeDock = nullptr;
+    /// Numbers the workers started by hand (w1, w2, ...).
+    int m_startedByHand = 0;
     ScenarioPanel* m_scenarioPanel = nullptr;
     QAction* m_expandAll = nullptr;
     QAction* m_collapseAll = nullptr;

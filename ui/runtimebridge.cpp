@@ -168,6 +168,18 @@ void RuntimeBridge::restartChild(sc::Pid supervisor, const QString& childId)
     });
 }
 
+void RuntimeBridge::startChild(sc::Pid supervisor, sc::ChildSpec spec)
+{
+    const QString who = describe(supervisor);
+    runAction(
+        supervisor, QStringLiteral("start_child"), [runtime = &m_runtime, supervisor, who, spec = std::move(spec)] {
+            const QString id = QString::fromStdString(spec.id);
+            const auto r = sc::startChild(*runtime, supervisor, spec);
+            return r ? Answer {true, tr("%1 started its child %2 (pid %3)").arg(who, id).arg(*r)}
+                     : Answer {false, tr("start %1: %2").arg(id, errorText(r.error()))};
+        });
+}
+
 void RuntimeBridge::setSupervisorFlags(sc::Pid supervisor, const sc::SupervisorFlags& flags)
 {
     const QString who = describe(supervisor);

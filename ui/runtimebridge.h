@@ -70,6 +70,8 @@ public Q_SLOTS:
     /// terminated child (static supervisors; `childId` is the last path part).
     void terminateChild(sc::Pid supervisor, const QString& childId);
     void restartChild(sc::Pid supervisor, const QString& childId);
+    /// Starts `spec` as a new child of a dynamic supervisor.
+    void startChild(sc::Pid supervisor, sc::ChildSpec spec);
     /// Changes a running supervisor's strategy and restart intensity.
     void setSupervisorFlags(sc::Pid supervisor, const sc::SupervisorFlags& flags);
     /// The process's state as text (GenServer::describeState) and its links

@@ -242,6 +242,26 @@ private Q_SLOTS:
         cleanup();
     }
 
+    /// "Start a child" on a dynamic supervisor outside the finance tree
+    /// starts a temporary scenario worker, numbered.
+    void startsAChildOfADynamicSupervisor()
+    {
+        QVERIFY(sc::startChild(*m_runtime, m_root,
+            sc::ChildSpec {.id = "pool",
+                .start = [] { return std::make_unique<sc::DynamicSupervisor>(); },
+                .type = sc::ChildType::Supervisor})
+                    .ok());
+        ProcessTreeModel* model = m_window->processModel();
+        QTRY_VERIFY(model->indexOfPath(QStringLiteral("root/pool")).isValid());
+        const sc::Pid poolPid = model->pidAt(model->indexOfPath(QStringLiteral("root/pool")));
+
+        m_window->startDynamicChild(poolPid);
+        m_window->startDynamicChild(poolPid);
+        QTRY_COMPARE(model->rowCount(model->indexOfPid(poolPid)), 2);
+        QVERIFY(model->indexOfPath(QStringLiteral("root/pool/w1")).isValid());
+        QVERIFY(model->indexOfPath(QStringLiteral("root/pool/w2")).isValid());
+    }
+
     /// Presenter mode scales every text, the ones with a font of their own
     /// too, and switches to the high-contrast palette; off restores both.
     void presenterModeScalesTextAndRestoresIt()

@@ -334,9 +334,9 @@ void RuntimeChart::addSample(const sc::Snapshot& snapshot)
     std::vector<char> named(m_lines.size());
     for (std::size_t i = 0; i < m_lines.size(); ++i)
         named[i] = !m_lines[i].path.empty();
-    std::uint64_t total = 0;
+    std::uint64_t allMailboxes = 0;
     for (const sc::ProcessInfo& info : snapshot.processes) {
-        total += info.mailbox;
+        allMailboxes += info.mailbox;
         for (std::size_t i = 0; i < m_lines.size(); ++i) {
             Line& line = m_lines[i];
             Match& match = matches[i];
@@ -360,7 +360,7 @@ void RuntimeChart::addSample(const sc::Snapshot& snapshot)
         line.found = match.byPid || match.pathPid != 0;
     }
 
-    addPoint(m_all, t, static_cast<double>(total));
+    addPoint(m_all, t, static_cast<double>(allMailboxes));
     for (std::size_t i = 0; i < m_lines.size(); ++i) {
         Line& line = m_lines[i];
         if (!named[i] && !line.path.empty()) nameLine(line);
@@ -830,10 +830,10 @@ void RuntimeChart::fitToWidth()
                 double& w = widths[static_cast<std::size_t>(i % columns)];
                 w = std::max(w, metrics.horizontalAdvance(names[i]) + extra);
             }
-            double total = (columns - 1) * legend->columnSpacing();
+            double needed = (columns - 1) * legend->columnSpacing();
             for (const double w : widths)
-                total += w;
-            if (total <= available) return columns;
+                needed += w;
+            if (needed <= available) return columns;
         }
         return 1;
     };

@@ -4,6 +4,7 @@
 
 #include <QComboBox>
 #include <QDir>
+#include <QEvent>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -12,6 +13,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <atomic>
@@ -361,6 +363,14 @@ ScenarioPanel::ScenarioPanel(ScenarioPlayer* player, QWidget* parent)
     m_title->setWordWrap(true);
     m_description = new QLabel(body);
     m_description->setWordWrap(true);
+    m_description->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    // A long description scrolls rather than push the steps out of the panel.
+    auto* descriptionArea = new QScrollArea(body);
+    descriptionArea->setWidgetResizable(true);
+    descriptionArea->setFrameShape(QFrame::NoFrame);
+    descriptionArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    descriptionArea->setWidget(m_description);
+    m_descriptionArea = descriptionArea;
 
     m_steps = new QTreeWidget(body);
     m_steps->setColumnCount(ColumnCount);
@@ -369,8 +379,8 @@ ScenarioPanel::ScenarioPanel(ScenarioPlayer* player, QWidget* parent)
     m_steps->setUniformRowHeights(true);
     m_steps->setSelectionMode(QAbstractItemView::NoSelection);
     m_steps->setFocusPolicy(Qt::NoFocus);
-    m_steps->header()->setSectionResizeMode(StepColumn, QHeaderView::ResizeToContents);
-    m_steps->header()->setStretchLastSection(true);
+    // The answers matter as much as the steps: each column gets half.
+    m_steps->header()->setSectionResizeMode(QHeaderView::Stretch);
 
     m_status = new QLabel(body);
     m_status->setWordWrap(true);
@@ -405,7 +415,7 @@ ScenarioPanel::ScenarioPanel(ScenarioPlayer* player, QWidget* parent)
 
     auto* layout = new QVBoxLayout(body);
     layout->addWidget(m_title);
-    layout->addWidget(m_description);
+    layout->addWidget(descriptionArea);
     layout->addWidget(m_steps, 1);
     layout->addWidget(m_status);
     layout->addLayout(buttons);
@@ -441,7 +451,8 @@ void ScenarioPanel::rebuild()
     m_title->setText(m_player->hasScenario() ? m_player->title() : tr("No scenario"));
     const QString description = m_player->description();
     m_description->setText(description);
-    m_description->setVisible(!description.isEmpty());
+    m_descriptionArea->setVisible(!description.isEmpty());
+    fitDescription();
     m_steps->clear();
     for (int i = 0; i < m_player->stepCount(); ++i) {
         auto* item = new QTreeWidgetItem(m_steps);
@@ -522,6 +533,27 @@ void ScenarioPanel::refresh()
         || (ready && !m_player->isFinished()));
     m_step->setEnabled(ready && !m_player->isPlaying() && m_player->runningStep() < 0 && !m_player->isFinished());
     m_restart->setEnabled(m_player->hasScenario());
+}
+
+void ScenarioPanel::fitDescription()
+{
+    // As tall as the text needs, up to four lines; the rest scrolls.
+    const QFontMetrics metrics(m_description->font());
+    const int needed = m_description->heightForWidth(std::max(1, m_descriptionArea->width() - 2));
+    m_descriptionArea->setFixedHeight(std::min(needed, metrics.lineSpacing() * 4) + 2);
+    m_steps->setMinimumHeight(metrics.lineSpacing() * 5);
+}
+
+void ScenarioPanel::resizeEvent(QResizeEvent* event)
+{
+    QDockWidget::resizeEvent(event);
+    if (m_descriptionArea) fitDescription();
+}
+
+void ScenarioPanel::changeEvent(QEvent* event)
+{
+    QDockWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange && m_descriptionArea) fitDescription();
 }
 
 void ScenarioPanel::openFile()

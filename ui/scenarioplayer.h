@@ -192,10 +192,15 @@ private:
     void rebuild();
     void refresh();
     void openFile();
+    /// At most four lines of description; the rest scrolls.
+    void fitDescription();
+    void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
     ScenarioPlayer* m_player;
     QLabel* m_title = nullptr;
     QLabel* m_description = nullptr;
+    QWidget* m_descriptionArea = nullptr;
     QLabel* m_status = nullptr;
     QTreeWidget* m_steps = nullptr;
     QPushButton* m_play = nullptr;

@@ -146,8 +146,18 @@ void MainWindow::createActions()
     m_flood = new QAction(tr("&Flood mailbox (100,000)"), this);
     m_flood->setShortcut(QKeySequence(Qt::Key_M));
     m_flood->setToolTip(tr("Send 100,000 messages to the selected process (M) and watch its mailbox"));
-    connect(
-        m_flood, &QAction::triggered, this, forEachSelected([this](sc::Pid pid) { m_bridge->flood(pid, 100'000); }));
+    connect(m_flood, &QAction::triggered, this, [this] { floodSelected(100'000); });
+    m_floodWith = new QAction(tr("Flood mailbox &with…"), this);
+    m_floodWith->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_M));
+    m_floodWith->setToolTip(tr("Send as many messages as you choose to the selected process (Shift+M)"));
+    connect(m_floodWith, &QAction::triggered, this, [this] {
+        bool ok = false;
+        const int count = QInputDialog::getInt(
+            this, tr("Flood mailbox"), tr("Messages to send:"), m_lastFlood, 1, 1'000'000, 1000, &ok);
+        if (!ok) return;
+        m_lastFlood = count;
+        floodSelected(count);
+    });
 
     m_terminateChild = new QAction(tr("&Terminate child"), this);
     m_terminateChild->setShortcut(QKeySequence(Qt::Key_T));
@@ -180,6 +190,7 @@ void MainWindow::createActions()
     process->addAction(m_shutdown);
     process->addAction(m_exitNormal);
     process->addAction(m_flood);
+    process->addAction(m_floodWith);
     process->addAction(m_terminateChild);
 
     QToolBar* tools = m_toolBar = addToolBar(tr("Process"));
@@ -686,6 +697,12 @@ std::vector<sc::Pid> MainWindow::selectedPids() const
     return pids;
 }
 
+void MainWindow::floodSelected(int count)
+{
+    for (sc::Pid pid : selectedPids())
+        m_bridge->flood(pid, count);
+}
+
 void MainWindow::startDynamicChild(sc::Pid supervisor)
 {
     const QModelIndex index = m_processes->indexOfPid(supervisor);
@@ -724,7 +741,7 @@ bool MainWindow::selectProcess(sc::Pid pid)
 void MainWindow::updateActions()
 {
     const bool any = m_processView->selectionModel()->hasSelection();
-    for (QAction* a : {m_kill, m_crash, m_shutdown, m_exitNormal, m_flood, m_terminateChild})
+    for (QAction* a : {m_kill, m_crash, m_shutdown, m_exitNormal, m_flood, m_floodWith, m_terminateChild})
         a->setEnabled(any);
     if (m_graph) {
         const std::vector<sc::Pid> pids = selectedPids();
@@ -766,6 +783,7 @@ void MainWindow::showContextMenuFor(sc::Pid target, const QPoint& globalPos)
     menu.addAction(m_shutdown);
     menu.addAction(m_exitNormal);
     menu.addAction(m_flood);
+    menu.addAction(m_floodWith);
     if (index.parent().isValid()) menu.addAction(m_terminateChild);
 
     const auto kind = static_cast<sc::ProcessKind>(index.data(ProcessTreeModel::KindRole).toInt());

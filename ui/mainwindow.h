@@ -109,6 +109,8 @@ public:
     /// trackers and transactions through the finance console (asking for the
     /// user or the amount), elsewhere a temporary scenario worker "wN".
     void startDynamicChild(sc::Pid supervisor);
+    /// Sends `count` plain messages to each selected process (Flood mailbox).
+    void floodSelected(int count);
 
     /// Selects the process and makes it current; false if it is not shown.
     bool selectProcess(sc::Pid pid);
@@ -159,6 +161,8 @@ private:
     QAction* m_crash = nullptr;
     QAction* m_exitNormal = nullptr;
     QAction* m_flood = nullptr;
+    QAction* m_floodWith = nullptr;
+    int m_lastFlood = 10'000;
     QAction* m_terminateChild = nullptr;
     /// Children terminated from here, offered for restart in their supervisor's menu.
     QList<std::pair<sc::Pid, QString>> m_terminated;

@@ -242,6 +242,21 @@ private Q_SLOTS:
         cleanup();
     }
 
+    /// Flood with a chosen count: exactly that many more messages are handled.
+    void floodsWithAChosenCount()
+    {
+        ProcessTreeModel* model = m_window->processModel();
+        const sc::Pid a = model->pidAt(model->index(0, 0, model->indexOfPid(m_root)));
+        const auto handled = [&] {
+            return model->indexOfPid(a, ProcessTreeModel::Handled).data(ProcessTreeModel::SortRole).toULongLong();
+        };
+        QTRY_VERIFY(model->indexOfPid(a).isValid());
+        const qulonglong before = handled();
+        QVERIFY(m_window->selectProcess(a));
+        m_window->floodSelected(2500);
+        QTRY_COMPARE(handled(), before + 2500);
+    }
+
     /// "Start a child" on a dynamic supervisor outside the finance tree
     /// starts a temporary scenario worker, numbered.
     void startsAChildOfADynamicSupervisor()

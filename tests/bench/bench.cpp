@@ -1,12 +1,20 @@
 // supervision-bench: speed figures for the runtime, printed as one JSON object
-// per line per workload. Built with the project, never run as a test.
-//   supervision-bench [--workers N] [--poll-hz HZ] [--idle N] [WORKLOAD ...]
-// Workloads: pingpong, snapshot_100000, ledger_durable.
+// per line per workload (or, with --table, as a table). Built with the
+// project, never run as a test.
+//   supervision-bench [--workers N] [--poll-hz HZ] [--idle N] [--json|--table] [WORKLOAD ...]
+// Workloads: pingpong, fanin_1, fanin_2, fanin_100, call_1, call_16,
+// call_1000, spawn_exit, restart, snapshot_100000, ledger_durable. All but
+// ledger_durable are defined as in the BEAM side (beam_bench.exs in the
+// shared anchors): same names, sizes and what is timed, so that
+// tests/bench/side_by_side.sh can put the two next to each other.
+// Every line has ops, seconds and ops_per_sec; p50_us/p99_us where
+// latencies are measured.
 // --poll-hz HZ runs a GUI-like poller beside the workload (a snapshot and an
 // event drain HZ times a second), to measure what observation costs;
 // --idle N adds N idle processes for it to observe.
 #include "finance.h"
 #include "runtime.h"
+#include "supervisor.h"
 
 #include <algorithm>
 #include <atomic>
@@ -14,10 +22,14 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <future>
+#include <latch>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 using namespace sc;
@@ -29,6 +41,30 @@ struct Options {
     unsigned workers = 2;
     int pollHz = 0;
     int idle = 0; ///< idle processes spawned before the workload
+    bool table = false; ///< a human table instead of JSON lines
+};
+
+/// One workload's figures: one JSON line, or one table row.
+struct Report {
+    explicit Report(std::string name, long opCount = 0, double secs = 0)
+        : workload(std::move(name))
+        , ops(opCount)
+        , seconds(secs)
+    {
+    }
+
+    std::string workload;
+    long ops = 0;
+    double seconds = 0;
+    std::vector<double> latenciesUs; ///< if any: p50_us and p99_us
+    std::vector<std::pair<std::string, std::string>> fields; ///< more, already formatted as JSON values
+
+    void add(std::string key, double value, int decimals = 0)
+    {
+        char text[64];
+        std::snprintf(text, sizeof text, "%.*f", decimals, value);
+        fields.emplace_back(std::move(key), text);
+    }
 };
 
 void spawnIdle(Runtime& rt, int n);
@@ -113,14 +149,18 @@ private:
     std::promise<void>* m_done;
 };
 
-void printPoller(const Poller& poller)
+/// The observation cost, when a poller ran beside the workload.
+void addObserver(Report& r, const Options& o, const Poller& poller)
 {
-    if (!poller.costsUs().empty())
-        std::printf(",\"poll_p50_us\":%.1f,\"poll_p99_us\":%.1f", percentile(poller.costsUs(), 0.5),
-            percentile(poller.costsUs(), 0.99));
+    r.add("poll_hz", o.pollHz);
+    r.add("idle_processes", o.idle);
+    if (!poller.costsUs().empty()) {
+        r.add("poll_p50_us", percentile(poller.costsUs(), 0.5), 1);
+        r.add("poll_p99_us", percentile(poller.costsUs(), 0.99), 1);
+    }
 }
 
-void pingpong(const Options& o)
+Report pingpong(const Options& o)
 {
     const long rounds = 1'000'000;
     Runtime rt({.workers = o.workers});
@@ -132,13 +172,274 @@ void pingpong(const Options& o)
     auto t0 = Clock::now();
     rt.send(*ponger, *pinger);
     done.get_future().wait();
-    const double s = seconds(Clock::now() - t0);
+    Report r("pingpong", rounds, seconds(Clock::now() - t0));
     poller.stop();
-    std::printf("{\"workload\":\"pingpong\",\"runtime\":\"native\",\"workers\":%u,\"poll_hz\":%d,"
-                "\"idle_processes\":%d,\"ops\":%ld,\"seconds\":%.3f,\"ops_per_sec\":%.0f",
-        o.workers, o.pollHz, o.idle, rounds, s, double(rounds) / s);
-    printPoller(poller);
-    std::printf("}\n");
+    addObserver(r, o, poller);
+    return r;
+}
+
+// -- fan-in: S senders, one counting mailbox --
+
+class Sink : public GenServer {
+public:
+    Sink(long expected, std::promise<void>* done)
+        : m_left(expected)
+        , m_done(done)
+    {
+    }
+    Next handleInfo(const Info&) override
+    {
+        if (--m_left == 0) m_done->set_value();
+        return Next::noreply();
+    }
+
+private:
+    long m_left;
+    std::promise<void>* m_done;
+};
+
+/// Sends its messages a chunk per continue step, so it yields its worker as
+/// a BEAM process is preempted, and exits when done.
+class Sender : public GenServer {
+public:
+    Sender(Pid to, long count)
+        : m_to(to)
+        , m_left(count)
+    {
+    }
+    Next init() override { return Next::ok().continueWith(Term {}); }
+    Next handleContinue(const Term&) override
+    {
+        for (int i = 0; i < 256 && m_left > 0; ++i, --m_left)
+            runtime().send(m_to, m_left);
+        if (m_left > 0) return Next::noreply().continueWith(Term {});
+        return Next::stop(ExitReason::normal());
+    }
+
+private:
+    Pid m_to;
+    long m_left;
+};
+
+/// Timed from the first sender's spawn until the sink has counted every message.
+Report fanin(const Options& o, int senders)
+{
+    const long per = 4'000'000 / senders;
+    Runtime rt({.workers = o.workers});
+    spawnIdle(rt, o.idle);
+    std::promise<void> done;
+    auto sink = rt.spawn(std::make_unique<Sink>(per * senders, &done));
+    Poller poller(rt, o.pollHz);
+    const auto t0 = Clock::now();
+    for (int i = 0; i < senders; ++i)
+        (void)rt.spawn(std::make_unique<Sender>(*sink, per));
+    done.get_future().wait();
+    Report r("fanin_" + std::to_string(senders), per * senders, seconds(Clock::now() - t0));
+    poller.stop();
+    r.add("senders", senders);
+    addObserver(r, o, poller);
+    return r;
+}
+
+// -- call/reply: C clients, one server --
+
+class Counter : public GenServer {
+public:
+    Next handleCall(const Term&, const From&) override { return Next::reply(++m_count); }
+
+private:
+    long m_count = 0;
+};
+
+/// Makes its calls one per continue step (a callback that blocked for all
+/// of them would be taken for a stalled one), then reports and exits.
+class Client : public GenServer {
+public:
+    Client(Pid server, long calls, std::vector<double>* latenciesUs, std::atomic<long>* failures, std::latch* done)
+        : m_server(server)
+        , m_left(calls)
+        , m_latenciesUs(latenciesUs)
+        , m_failures(failures)
+        , m_done(done)
+    {
+    }
+    Next init() override
+    {
+        m_latenciesUs->reserve(std::size_t(m_left));
+        return Next::ok().continueWith(Term {});
+    }
+    Next handleContinue(const Term&) override
+    {
+        const auto t0 = Clock::now();
+        if (!runtime().call(m_server, Term {})) m_failures->fetch_add(1);
+        m_latenciesUs->push_back(seconds(Clock::now() - t0) * 1e6);
+        if (--m_left > 0) return Next::noreply().continueWith(Term {});
+        m_done->count_down();
+        return Next::stop(ExitReason::normal());
+    }
+
+private:
+    Pid m_server;
+    long m_left;
+    std::vector<double>* m_latenciesUs;
+    std::atomic<long>* m_failures;
+    std::latch* m_done;
+};
+
+/// Timed from the first client's spawn until every client has made its calls.
+Report calls(const Options& o, int clients)
+{
+    const long per = 400'000 / clients;
+    std::vector<std::vector<double>> latencies(std::size_t(clients), std::vector<double> {});
+    std::atomic<long> failures {0};
+    std::latch done(clients);
+    Report r("call_" + std::to_string(clients), per * clients);
+    {
+        Runtime rt({.workers = o.workers});
+        spawnIdle(rt, o.idle);
+        auto server = rt.spawn(std::make_unique<Counter>());
+        Poller poller(rt, o.pollHz);
+        const auto t0 = Clock::now();
+        for (int c = 0; c < clients; ++c)
+            (void)rt.spawn(std::make_unique<Client>(*server, per, &latencies[std::size_t(c)], &failures, &done));
+        done.wait();
+        r.seconds = seconds(Clock::now() - t0);
+        poller.stop();
+        addObserver(r, o, poller);
+    }
+    for (const auto& l : latencies)
+        r.latenciesUs.insert(r.latenciesUs.end(), l.begin(), l.end());
+    r.add("clients", clients);
+    r.add("failed", double(failures.load()));
+    return r;
+}
+
+// -- spawn/exit --
+
+class Oneshot : public GenServer {
+public:
+    explicit Oneshot(Pid to)
+        : m_to(to)
+    {
+    }
+    Next init() override { return Next::ok().continueWith(Term {}); }
+    Next handleContinue(const Term&) override
+    {
+        runtime().send(m_to, Term {});
+        return Next::stop(ExitReason::normal());
+    }
+
+private:
+    Pid m_to;
+};
+
+/// The BEAM side's parent process: spawns every Oneshot (a chunk per
+/// continue step, so it yields its worker), then counts their messages.
+class Spawner : public GenServer {
+public:
+    Spawner(long count, long* failed, std::promise<void>* done)
+        : m_count(count)
+        , m_failed(failed)
+        , m_done(done)
+    {
+    }
+    Next init() override { return Next::ok().continueWith(Term {}); }
+    Next handleContinue(const Term&) override
+    {
+        for (int i = 0; i < 64 && m_spawned < m_count; ++i, ++m_spawned)
+            if (!runtime().spawn(std::make_unique<Oneshot>(self()))) {
+                ++m_up; // it will send nothing
+                ++*m_failed;
+            }
+        if (m_spawned < m_count) return Next::noreply().continueWith(Term {});
+        return check();
+    }
+    Next handleInfo(const Info&) override
+    {
+        ++m_up;
+        return check();
+    }
+
+private:
+    Next check()
+    {
+        if (m_up == m_count && m_spawned == m_count) m_done->set_value();
+        return Next::noreply();
+    }
+    long m_count;
+    long m_spawned = 0;
+    long m_up = 0;
+    long* m_failed; ///< written before m_done is set
+    std::promise<void>* m_done;
+};
+
+/// Timed from the spawner's start until it has heard from every process.
+Report spawnExit(const Options& o)
+{
+    const long count = 1'000'000;
+    Runtime rt({.workers = o.workers});
+    spawnIdle(rt, o.idle);
+    std::promise<void> done;
+    long failed = 0;
+    Poller poller(rt, o.pollHz);
+    const auto t0 = Clock::now();
+    (void)rt.spawn(std::make_unique<Spawner>(count, &failed, &done));
+    done.get_future().wait();
+    Report r("spawn_exit", count, seconds(Clock::now() - t0));
+    poller.stop();
+    r.add("failed", double(failed));
+    addObserver(r, o, poller);
+    return r;
+}
+
+// -- restart latency --
+
+/// The supervised worker: registers its name in init, as a named Agent does.
+class NamedWorker : public GenServer {
+public:
+    Next init() override
+    {
+        if (auto s = runtime().registerName("bench_w", self()); !s) return Next::stop(ExitReason::error("name taken"));
+        return Next::ok();
+    }
+    Next handleCall(const Term&, const From&) override { return Next::reply(0L); }
+};
+
+/// Kills the worker, waits for a new pid under its name, calls it; timed
+/// from the kill until that call returns. seconds: the sum of those times.
+Report restart(const Options& o)
+{
+    const long kills = 20'000;
+    Runtime rt({.workers = o.workers});
+    spawnIdle(rt, o.idle);
+    ChildSpec worker;
+    worker.id = "w";
+    worker.start = [] { return std::make_unique<NamedWorker>(); };
+    auto sup = startSupervisor(rt, "bench_sup",
+        {.strategy = Strategy::OneForOne, .intensity = 1'000'000'000, .period = std::chrono::seconds(1)}, {worker});
+    Report r("restart", kills);
+    if (!sup) {
+        std::fprintf(stderr, "supervision-bench: restart: %s\n", sup.error().toString().c_str());
+        return r;
+    }
+    Poller poller(rt, o.pollHz);
+    long failed = 0;
+    r.latenciesUs.reserve(std::size_t(kills));
+    for (long i = 0; i < kills; ++i) {
+        const Pid old = rt.whereis("bench_w");
+        const auto t0 = Clock::now();
+        rt.kill(old);
+        Pid fresh = 0;
+        while ((fresh = rt.whereis("bench_w")) == 0 || fresh == old)
+            std::this_thread::yield();
+        if (!rt.call(fresh, Term {})) ++failed;
+        r.latenciesUs.push_back(seconds(Clock::now() - t0) * 1e6);
+        r.seconds += r.latenciesUs.back() / 1e6;
+    }
+    poller.stop();
+    r.add("failed", double(failed));
+    addObserver(r, o, poller);
+    return r;
 }
 
 void spawnIdle(Runtime& rt, int n)
@@ -147,28 +448,29 @@ void spawnIdle(Runtime& rt, int n)
         (void)rt.spawn(std::make_unique<Ponger>());
 }
 
-void snapshot100k(const Options& o)
+/// ops: the processes one snapshot shows; seconds: the median snapshot's time.
+Report snapshot100k(const Options& o)
 {
     Runtime rt({.workers = o.workers});
     spawnIdle(rt, 100'000);
-    std::vector<double> us;
-    std::size_t seen = 0;
+    Report r("snapshot_100000");
     Snapshot snap;
     for (int i = 0; i < 60; ++i) {
         auto t0 = Clock::now();
         rt.snapshot(snap);
-        us.push_back(seconds(Clock::now() - t0) * 1e6);
-        seen = snap.processes.size();
+        r.latenciesUs.push_back(seconds(Clock::now() - t0) * 1e6);
+        r.ops = long(snap.processes.size());
     }
-    std::printf("{\"workload\":\"snapshot_100000\",\"runtime\":\"native\",\"workers\":%u,\"processes\":%zu,"
-                "\"samples\":%zu,\"p50_us\":%.0f,\"p99_us\":%.0f}\n",
-        o.workers, seen, us.size(), percentile(us, 0.5), percentile(us, 0.99));
+    r.seconds = percentile(r.latenciesUs, 0.5) / 1e6;
+    r.add("processes", double(r.ops));
+    r.add("samples", double(r.latenciesUs.size()));
+    return r;
 }
 
 /// Donations through the finance tree, each acknowledged only once its
 /// ledger record is durable (WAL, synchronous=FULL): 64 clients, one tracker
 /// each, for about five seconds; ack latency per donation.
-void ledgerDurable(const Options& o)
+std::optional<Report> ledgerDurable(const Options& o)
 {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / ("sc-bench-ledger-" + std::to_string(::getpid()));
@@ -184,7 +486,7 @@ void ledgerDurable(const Options& o)
         config.dataDir = dir.string();
         if (auto root = finance::startFinanceTree(rt, config); !root) {
             std::fprintf(stderr, "supervision-bench: ledger_durable: %s\n", root.error().toString().c_str());
-            return;
+            return std::nullopt;
         }
         finance::FinanceClient client(rt, std::chrono::seconds(30));
         for (int c = 0; c < kClients; ++c)
@@ -208,14 +510,77 @@ void ledgerDurable(const Options& o)
         elapsed = Clock::now() - start;
     }
     fs::remove_all(dir);
-    std::vector<double> all;
+    Report r("ledger_durable", 0, seconds(elapsed));
     for (const auto& l : latencies)
-        all.insert(all.end(), l.begin(), l.end());
-    std::printf("{\"workload\":\"ledger_durable\",\"runtime\":\"native\",\"workers\":%u,\"clients\":%d,"
-                "\"ops\":%zu,\"failed\":%ld,\"seconds\":%.2f,\"ops_per_sec\":%.0f,\"p50_us\":%.0f,"
-                "\"p99_us\":%.0f}\n",
-        o.workers, kClients, all.size(), failures.load(), seconds(elapsed), double(all.size()) / seconds(elapsed),
-        percentile(all, 0.5), percentile(all, 0.99));
+        r.latenciesUs.insert(r.latenciesUs.end(), l.begin(), l.end());
+    r.ops = long(r.latenciesUs.size());
+    r.add("clients", kClients);
+    r.add("failed", double(failures.load()));
+    return r;
+}
+
+// -- output --
+
+void printJson(const Report& r, const Options& o)
+{
+    std::printf("{\"workload\":\"%s\",\"runtime\":\"native\",\"workers\":%u,\"ops\":%ld,\"seconds\":%.4f,"
+                "\"ops_per_sec\":%.0f",
+        r.workload.c_str(), o.workers, r.ops, r.seconds, r.seconds > 0 ? double(r.ops) / r.seconds : 0.0);
+    if (!r.latenciesUs.empty())
+        std::printf(
+            ",\"p50_us\":%.2f,\"p99_us\":%.2f", percentile(r.latenciesUs, 0.5), percentile(r.latenciesUs, 0.99));
+    for (const auto& [key, value] : r.fields)
+        std::printf(",\"%s\":%s", key.c_str(), value.c_str());
+    std::printf("}\n");
+}
+
+void printTableHeader()
+{
+    std::printf(
+        "%-16s %10s %9s %12s %10s %10s  %s\n", "workload", "ops", "seconds", "ops/s", "p50 us", "p99 us", "other");
+}
+
+void printRow(const Report& r)
+{
+    std::string p50 = "-", p99 = "-", other;
+    if (!r.latenciesUs.empty()) {
+        char text[64];
+        std::snprintf(text, sizeof text, "%.2f", percentile(r.latenciesUs, 0.5));
+        p50 = text;
+        std::snprintf(text, sizeof text, "%.2f", percentile(r.latenciesUs, 0.99));
+        p99 = text;
+    }
+    for (const auto& [key, value] : r.fields)
+        other += (other.empty() ? "" : " ") + key + "=" + value;
+    std::printf("%-16s %10ld %9.3f %12.0f %10s %10s  %s\n", r.workload.c_str(), r.ops, r.seconds,
+        r.seconds > 0 ? double(r.ops) / r.seconds : 0.0, p50.c_str(), p99.c_str(), other.c_str());
+}
+
+using Workload = std::function<std::optional<Report>(const Options&)>;
+
+const std::vector<std::pair<std::string, Workload>>& workloadTable()
+{
+    static const std::vector<std::pair<std::string, Workload>> table {
+        {"pingpong", pingpong},
+        {"fanin_1", [](const Options& o) { return fanin(o, 1); }},
+        {"fanin_2", [](const Options& o) { return fanin(o, 2); }},
+        {"fanin_100", [](const Options& o) { return fanin(o, 100); }},
+        {"call_1", [](const Options& o) { return calls(o, 1); }},
+        {"call_16", [](const Options& o) { return calls(o, 16); }},
+        {"call_1000", [](const Options& o) { return calls(o, 1000); }},
+        {"spawn_exit", spawnExit},
+        {"restart", restart},
+        {"snapshot_100000", snapshot100k},
+        {"ledger_durable", ledgerDurable},
+    };
+    return table;
+}
+
+const Workload* findWorkload(const std::string& name)
+{
+    for (const auto& [n, w] : workloadTable())
+        if (n == name) return &w;
+    return nullptr;
 }
 
 } // namespace
@@ -238,23 +603,29 @@ int main(int argc, char** argv)
                 o.pollHz = v;
             else
                 o.idle = v;
-        } else if (a == "pingpong" || a == "snapshot_100000" || a == "ledger_durable") {
+        } else if (a == "--json" || a == "--table") {
+            o.table = a == "--table";
+        } else if (findWorkload(a)) {
             workloads.push_back(a);
         } else {
-            std::fprintf(stderr,
-                "supervision-bench: unknown argument %s (workloads: pingpong snapshot_100000 ledger_durable)\n",
-                a.c_str());
+            std::string names;
+            for (const auto& [n, w] : workloadTable())
+                names += " " + n;
+            std::fprintf(stderr, "supervision-bench: unknown argument %s (workloads:%s)\n", a.c_str(), names.c_str());
             return 2;
         }
     }
-    if (workloads.empty()) workloads = {"pingpong", "snapshot_100000", "ledger_durable"};
+    if (workloads.empty())
+        for (const auto& [n, w] : workloadTable())
+            workloads.push_back(n);
+    if (o.table) printTableHeader();
     for (const auto& w : workloads) {
-        if (w == "pingpong")
-            pingpong(o);
-        else if (w == "ledger_durable")
-            ledgerDurable(o);
-        else
-            snapshot100k(o);
+        if (auto r = (*findWorkload(w))(o)) {
+            if (o.table)
+                printRow(*r);
+            else
+                printJson(*r, o);
+        }
         std::fflush(stdout);
     }
 }

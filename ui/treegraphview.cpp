@@ -47,6 +47,16 @@ constexpr double detailZoom = 0.3;
 // The first view never goes below this: names stay readable from the back of a room.
 constexpr double firstViewZoom = 0.65;
 
+/// The cross over a supervisor that gave up, live or gone.
+void paintGiveUpCross(QPainter& p, const QRectF& r)
+{
+    QColor cross = theme::errorColor();
+    cross.setAlpha(170);
+    p.setPen(QPen(cross, 5, Qt::SolidLine, Qt::RoundCap));
+    p.drawLine(r.topLeft() + QPointF(10, 10), r.bottomRight() - QPointF(10, 10));
+    p.drawLine(r.topRight() + QPointF(-10, 10), r.bottomLeft() + QPointF(10, -10));
+}
+
 double heightOf(sc::ProcessKind kind)
 {
     return kind == sc::ProcessKind::Worker ? workerHeight : supervisorHeight;
@@ -1490,13 +1500,7 @@ void TreeGraphView::paintNode(QPainter& p, const Item& item, bool detailed) cons
         p.setPen(Qt::white);
         p.drawText(box, Qt::AlignCenter, tag);
     }
-    if (givenUp) {
-        QColor cross = theme::errorColor();
-        cross.setAlpha(170);
-        p.setPen(QPen(cross, 5, Qt::SolidLine, Qt::RoundCap));
-        p.drawLine(r.topLeft() + QPointF(10, 10), r.bottomRight() - QPointF(10, 10));
-        p.drawLine(r.topRight() + QPointF(-10, 10), r.bottomLeft() + QPointF(10, -10));
-    }
+    if (givenUp) paintGiveUpCross(p, r);
 
     // The collapse toggle under a supervisor with children; collapsed shows "+N".
     if (!item.children.empty()) {
@@ -1528,13 +1532,7 @@ void TreeGraphView::paintGhost(QPainter& p, const Item& item, bool detailed) con
                                                                : 0;
     p.drawRoundedRect(r, radius, radius);
     const bool givenUp = m_gaveUp.contains(item.pid);
-    if (givenUp) {
-        QColor cross = theme::errorColor();
-        cross.setAlpha(170);
-        p.setPen(QPen(cross, 5, Qt::SolidLine, Qt::RoundCap));
-        p.drawLine(r.topLeft() + QPointF(10, 10), r.bottomRight() - QPointF(10, 10));
-        p.drawLine(r.topRight() + QPointF(-10, 10), r.bottomLeft() + QPointF(10, -10));
-    }
+    if (givenUp) paintGiveUpCross(p, r);
     if (!detailed) return;
     QFont f = nameFont(item.kind);
     f.setStrikeOut(true);

@@ -208,49 +208,6 @@ private slots:
         QVERIFY(!sc::isFinanceStep(sc::ScenarioStep::Do::Flood));
     }
 
-    void floodRejects_data()
-    {
-        QTest::addColumn<QByteArray>("json");
-        QTest::addColumn<QString>("field");
-        QTest::addColumn<QString>("expected");
-        const QByteArray tree = R"({"tree": {"id": "root", "children": [{"id": "a"}]}, "steps": [)";
-        auto row = [&](const char* name, const QByteArray& step, const char* field, const char* expected) {
-            QTest::newRow(name) << tree + step + "]}" << QString::fromUtf8(field) << QString::fromUtf8(expected);
-        };
-        row("missing count", R"({"do": "flood", "target": "root/a"})", "steps[0].count",
-            "missing (expected an integer from 1 to 1000000 (messages))");
-        row("zero count", R"({"do": "flood", "target": "root/a", "count": 0})", "steps[0].count",
-            "0 is too small (expected an integer from 1 to 1000000");
-        row("negative count", R"({"do": "flood", "target": "root/a", "count": -3})", "steps[0].count",
-            "-3 is negative (expected an integer from 1 to 1000000");
-        row("count too large", R"({"do": "flood", "target": "root/a", "count": 1000001})", "steps[0].count",
-            "1000001 is too large (expected an integer from 1 to 1000000");
-        row("count beyond int", R"({"do": "flood", "target": "root/a", "count": 99999999999})", "steps[0].count",
-            "is too large (expected an integer from 1 to 1000000");
-        row("count as text", R"({"do": "flood", "target": "root/a", "count": "10"})", "steps[0].count",
-            R"(got "10" (expected an integer from 1 to 1000000)");
-        row("fractional count", R"({"do": "flood", "target": "root/a", "count": 2.5})", "steps[0].count",
-            "got 2.5 (expected an integer");
-        row("missing target", R"({"do": "flood", "count": 5})", "steps[0].target", "expected a path");
-        row("unknown target", R"({"do": "flood", "target": "root/b", "count": 5})", "steps[0].target",
-            R"(no node has the path "root/b" (expected "root" or "root/a"))");
-        row("unknown key", R"({"do": "flood", "target": "root/a", "count": 5, "ms": 3})", "steps[0].ms",
-            R"(unknown key for a "flood" step (expected one of "do", "target" or "count"))");
-        row("listed among the steps", R"({"do": "flod"})", "steps[0].do", R"("stop_tree", "flood", "open_tracker")");
-    }
-
-    void floodRejects()
-    {
-        QFETCH(QByteArray, json);
-        QFETCH(QString, field);
-        QFETCH(QString, expected);
-        const auto s = sc::parseScenario(std::string_view(json.constData(), std::size_t(json.size())), "case.json");
-        QVERIFY(!s.ok());
-        const QString detail = QString::fromStdString(s.error().detail);
-        QVERIFY2(detail.startsWith(QStringLiteral("case.json: ") + field + QStringLiteral(": ")), qPrintable(detail));
-        QVERIFY2(detail.contains(expected), qPrintable(detail));
-    }
-
     void floodTrace()
     {
 #ifndef SC_APP_BINARY

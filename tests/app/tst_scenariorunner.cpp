@@ -220,6 +220,28 @@ void addBadScenarioRows()
         deep = R"({"id": "s", "type": "supervisor", "children": [)" + deep + "]}";
     row("nested too deeply", R"({"tree": )" + deep + steps + "}", "tree.children[0].children[0]",
         "nested too deeply (expected at most");
+    // flood
+    row("flood: missing count", tree + R"({"do": "flood", "target": "root/a"}]})", "steps[0].count",
+        "missing (expected an integer from 1 to 1000000 (messages))");
+    row("flood: zero count", tree + R"({"do": "flood", "target": "root/a", "count": 0}]})", "steps[0].count",
+        "0 is too small (expected an integer from 1 to 1000000");
+    row("flood: negative count", tree + R"({"do": "flood", "target": "root/a", "count": -3}]})", "steps[0].count",
+        "-3 is negative (expected an integer from 1 to 1000000");
+    row("flood: count too large", tree + R"({"do": "flood", "target": "root/a", "count": 1000001}]})", "steps[0].count",
+        "1000001 is too large (expected an integer from 1 to 1000000");
+    row("flood: count beyond int", tree + R"({"do": "flood", "target": "root/a", "count": 99999999999}]})",
+        "steps[0].count", "is too large (expected an integer from 1 to 1000000");
+    row("flood: count as text", tree + R"({"do": "flood", "target": "root/a", "count": "10"}]})", "steps[0].count",
+        R"(got "10" (expected an integer from 1 to 1000000)");
+    row("flood: fractional count", tree + R"({"do": "flood", "target": "root/a", "count": 2.5}]})", "steps[0].count",
+        "got 2.5 (expected an integer");
+    row("flood: missing target", tree + R"({"do": "flood", "count": 5}]})", "steps[0].target", "expected a path");
+    row("flood: unknown target", tree + R"({"do": "flood", "target": "root/b", "count": 5}]})", "steps[0].target",
+        R"(no node has the path "root/b")");
+    row("flood: unknown key", tree + R"({"do": "flood", "target": "root/a", "count": 5, "ms": 3}]})", "steps[0].ms",
+        R"(unknown key for a "flood" step (expected one of "do", "target" or "count"))");
+    row("flood: listed among the steps", tree + R"({"do": "flod"}]})", "steps[0].do",
+        R"("stop_tree", "flood", "open_tracker")");
 }
 
 } // namespace

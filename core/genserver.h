@@ -33,14 +33,28 @@ const char* strategyName(Strategy);
 const char* processStatusName(ProcessStatus);
 
 /// What handle_info receives: a plain message, a trapped exit signal, a
-/// monitor's DOWN, or the idle timeout.
+/// monitor's DOWN, the idle timeout, or the answer to a Runtime::sendRequest.
 struct Info {
-    enum class Kind { Message, Exit, Down, Timeout };
+    enum class Kind { Message, Exit, Down, Timeout, Reply };
+    // Constructors rather than an aggregate: one is made per message, and
+    // aggregate initialisation zeroes the whole object first.
+    Info() noexcept { }
+    explicit Info(Kind kind, Term message = {}, Pid from = 0, ExitReason reason = {}, MonitorRef ref = 0,
+        std::optional<Error> error = {})
+        : kind(kind)
+        , message(std::move(message))
+        , from(from)
+        , reason(std::move(reason))
+        , ref(ref)
+        , error(std::move(error))
+    {
+    }
     Kind kind = Kind::Message;
-    Term message; ///< Message
-    Pid from = 0; ///< Exit: the linked process; Down: the monitored one
+    Term message; ///< Message; Reply: the value
+    Pid from = 0; ///< Exit: the linked process; Down: the monitored one; Reply: the server
     ExitReason reason; ///< Exit, Down
-    MonitorRef ref = 0; ///< Down
+    MonitorRef ref = 0; ///< Down: the monitor; Reply: the request's id
+    std::optional<Error> error; ///< Reply: why no value came (NoProc, Exit)
 };
 
 /// The caller of a handle_call that has not been answered yet; keep it to
@@ -64,8 +78,11 @@ private:
 /// only) ignore.
 class Next {
 public:
-    static Next ok() { return Next {}; }
-    static Next noreply() { return Next {}; }
+    /// User-provided, so that making one (every callback does) sets the
+    /// members it has instead of zeroing all 120 bytes first.
+    Next() noexcept { }
+    static Next ok() { return Next(); }
+    static Next noreply() { return Next(); }
     static Next reply(Term value)
     {
         Next n;

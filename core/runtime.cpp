@@ -81,6 +81,17 @@ struct CurrentGuard {
 constexpr std::size_t kShards = 64;
 constexpr std::size_t kMaxThreads = 1024;
 
+/// A Reply or ReplyError envelope as handle_info sees it.
+Info replyInfo(const Envelope& e)
+{
+    Info i {Info::Kind::Reply, {}, e.from, {}, e.ref, {}};
+    if (e.kind == Envelope::Kind::Reply)
+        i.message = e.payload;
+    else
+        i.error = std::any_cast<const Error&>(e.payload);
+    return i;
+}
+
 std::string exceptionReason(std::exception_ptr e)
 {
     try {
@@ -97,10 +108,15 @@ std::string exceptionReason(std::exception_ptr e)
 // ---------------------------------------------------------------------------
 // -- scheduler --
 //
-// A global run queue served by `target` active threads. A thread whose
+// `target` active threads, each with a run queue of its own, plus a global
+// queue for processes made runnable from outside the workers. A process
+// woken by a callback runs next on the same thread (no wake-up through the
+// kernel for a message and its answer); a thread with more than one
+// runnable process wakes a sleeping one, which steals. A thread whose
 // callback blocks (a call, a receive, or anything running past the stall
-// threshold) stops counting as active and a stand-in is woken or started, so
-// one stuck callback never stalls the others. Surplus threads park.
+// threshold) hands its queue to the global one and stops counting as
+// active, and a stand-in is woken or started, so one stuck callback never
+// stalls the others. Surplus threads park.
 
 namespace detail {
 
@@ -261,11 +277,25 @@ private:
 
 class Scheduler {
 public:
+    /// A worker thread and its own run queue: `next`, the process it woke
+    /// last (run next, so that a message and its answer stay on one core,
+    /// as the BEAM keeps a woken process on the waker's run queue), then
+    /// `queue`. Idle workers steal from the others' queues.
     struct Worker {
         std::atomic<int> state {0}; ///< 0: between callbacks, 1: in a callback, 2: compensated
-        std::atomic<std::int64_t> since {0};
+        std::atomic<std::uint64_t> slices {0}; ///< slices begun; written by the owner only
         std::atomic<std::uint64_t> grant {0}; ///< the pace gate's grant it holds, or 0
         std::thread thread;
+        // The watchdog's own notes: the slice it saw running, and since when.
+        std::uint64_t seenSlice = 0;
+        Clock::time_point seenSince {};
+
+        std::mutex mutex; ///< guards next and queue
+        std::shared_ptr<Process> next;
+        std::deque<std::shared_ptr<Process>> queue;
+        std::atomic<int> count {0}; ///< next + queue, read by thieves and sleepers
+        unsigned nextStreak = 0; ///< owner only: slices taken from `next` in a row
+        unsigned ticks = 0; ///< owner only: slices run, for the global queue's turn
     };
 
     Scheduler(Runtime::Impl& rt, unsigned target, std::chrono::milliseconds stall)
@@ -308,13 +338,42 @@ public:
             if (w->thread.joinable()) w->thread.join();
     }
 
-    void push(std::shared_ptr<Process> p)
+    /// Makes a process runnable. From a worker's own callback it goes on
+    /// that worker's queue: into `next` when it was just woken, at the back
+    /// when it is the running process yielding after a full slice. From
+    /// anywhere else (or while the pace gate is engaged, which wants one
+    /// order for everyone) it goes on the global queue.
+    void push(std::shared_ptr<Process> p, bool yielded = false)
     {
+        Worker* w = t_worker;
+        if (w && t_self == this && w->state.load(std::memory_order_relaxed) != 2
+            && !m_gate.engaged.load(std::memory_order_relaxed)) {
+            int n = 0;
+            {
+                std::lock_guard lock(w->mutex);
+                if (yielded) {
+                    w->queue.push_back(std::move(p));
+                } else {
+                    if (w->next) w->queue.push_back(std::move(w->next));
+                    w->next = std::move(p);
+                }
+                n = int(w->queue.size()) + (w->next ? 1 : 0);
+                w->count.store(n, std::memory_order_relaxed); // the unlock publishes it
+            }
+            // One runnable process is this thread's own next step; more are
+            // work a sleeping thread could steal.
+            if (n >= 2) wakeOne();
+            return;
+        }
         {
             std::lock_guard lock(m_queueMutex);
             m_queue.push_back(std::move(p));
+            m_queued.store(int(m_queue.size()));
+            if (m_sleepers.load() > 0) {
+                ++m_wakeups;
+                m_queueCv.notify_one();
+            }
         }
-        m_queueCv.notify_one();
     }
 
     /// The calling worker's callback is about to block.
@@ -325,16 +384,20 @@ public:
             if (const auto g = t_worker->grant.exchange(0, std::memory_order_relaxed)) t_self->m_gate.release(g, true);
         }
         int expected = 1;
-        if (t_worker->state.compare_exchange_strong(expected, 2)) t_self->lostWorker();
+        if (t_worker->state.compare_exchange_strong(expected, 2)) {
+            t_self->spill(t_worker); // its queue must not wait for the call
+            t_self->lostWorker();
+        }
     }
     static void leaveBlocking()
     {
         if (t_worker && t_worker->state.exchange(1) == 2) t_self->m_active.fetch_add(1);
     }
+    /// No clock read here: the watchdog times a slice from when it first sees it.
     static void sliceBegin()
     {
-        t_worker->since.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-        t_worker->state.store(1);
+        t_worker->slices.store(t_worker->slices.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        t_worker->state.store(1, std::memory_order_release);
     }
     static void sliceEnd()
     {
@@ -368,12 +431,55 @@ private:
         m_active.fetch_add(1);
         auto w = std::make_unique<Worker>();
         Worker* raw = w.get();
-        w->thread = std::thread([this, raw] { loop(raw); });
+        m_all[m_workers.size()].store(raw);
         m_workers.push_back(std::move(w));
+        m_allCount.store(m_workers.size());
+        raw->thread = std::thread([this, raw] { loop(raw); });
     }
 
     void loop(Worker* w);
     void watchdog();
+
+    /// The next process for `w`: its own queue (now and then the global
+    /// one first, so that it is never starved), then the global queue,
+    /// then another worker's. The pace gate's ticket is taken with it.
+    std::shared_ptr<Process> take(Worker* w, std::uint64_t& ticket);
+    std::shared_ptr<Process> takeLocal(Worker* w);
+    std::shared_ptr<Process> takeGlobal(std::uint64_t& ticket);
+    std::shared_ptr<Process> steal(Worker* thief);
+    /// Waits until there may be work; false: the scheduler is stopping.
+    bool sleep(Worker* w);
+    /// Wakes a sleeping worker if there is one and no one is looking for work already.
+    void wakeOne()
+    {
+        if (m_sleepers.load() == 0 || m_searching.load() > 0) return;
+        std::lock_guard lock(m_queueMutex);
+        if (m_sleepers.load() == 0) return;
+        ++m_wakeups;
+        m_queueCv.notify_one();
+    }
+    /// Moves a worker's queue to the global one (it blocks, stalls or parks).
+    void spill(Worker* w)
+    {
+        std::deque<std::shared_ptr<Process>> moved;
+        {
+            std::lock_guard lock(w->mutex);
+            if (w->next) moved.push_back(std::move(w->next));
+            for (auto& p : w->queue)
+                moved.push_back(std::move(p));
+            w->queue.clear();
+            w->count.store(0);
+        }
+        if (moved.empty()) return;
+        std::lock_guard lock(m_queueMutex);
+        for (auto& p : moved)
+            m_queue.push_back(std::move(p));
+        m_queued.store(int(m_queue.size()));
+        if (m_sleepers.load() > 0) {
+            m_wakeups += int(moved.size());
+            m_queueCv.notify_all();
+        }
+    }
 
     bool park()
     {
@@ -390,14 +496,20 @@ private:
     const std::chrono::milliseconds m_stall;
     std::atomic<int> m_active {0};
 
-    std::mutex m_queueMutex;
+    std::mutex m_queueMutex; ///< guards the global queue, m_wakeups and the sleepers' wait
     std::condition_variable m_queueCv;
     std::deque<std::shared_ptr<Process>> m_queue;
+    std::atomic<int> m_queued {0}; ///< m_queue's size, read without the lock
+    std::atomic<int> m_sleepers {0};
+    std::atomic<int> m_searching {0};
+    int m_wakeups = 0;
     std::atomic<bool> m_stopping {false}; ///< read under both mutexes, so atomic
 
     std::mutex m_workersMutex;
     std::condition_variable m_spareCv;
     std::vector<std::unique_ptr<Worker>> m_workers;
+    std::array<std::atomic<Worker*>, kMaxThreads> m_all {}; ///< every worker ever started, for thieves
+    std::atomic<std::size_t> m_allCount {0};
     int m_spares = 0;
     int m_wakeTokens = 0;
 
@@ -512,7 +624,8 @@ Slot* SlotTable::acquire(Pid pid, Pid parent, const std::string& path, ProcessKi
     }
     slot->pathLength.store(std::uint32_t(len), std::memory_order_relaxed);
     slot->parent.store(parent, std::memory_order_relaxed);
-    slot->mailbox.store(0, std::memory_order_relaxed);
+    slot->arrived.store(0, std::memory_order_relaxed);
+    slot->taken.store(0, std::memory_order_relaxed);
     slot->restarts.store(restarts, std::memory_order_relaxed);
     slot->handled.store(0, std::memory_order_relaxed);
     slot->status.store(ProcessStatus::Initializing, std::memory_order_relaxed);
@@ -581,7 +694,9 @@ bool readSlot(const Slot& slot, ProcessInfo& info, char* path, std::int64_t nowN
             info.restartsInWindow = restartsWithin(slot, info.periodMs, nowNs);
         }
         info.status = slot.status.load(std::memory_order_relaxed);
-        info.mailbox = slot.mailbox.load(std::memory_order_relaxed);
+        // Taken first: a message is taken only after it arrived, so this never underflows.
+        const auto taken = slot.taken.load(std::memory_order_acquire);
+        info.mailbox = slot.arrived.load(std::memory_order_relaxed) - taken;
         info.restarts = slot.restarts.load(std::memory_order_relaxed);
         info.handled = slot.handled.load(std::memory_order_relaxed);
         info.path = std::string_view(nullptr, len);
@@ -651,7 +766,7 @@ const ProcessInfo* Snapshot::find(Pid pid) const
 
 // ---------------------------------------------------------------------------
 
-struct Runtime::Impl {
+struct Runtime::Impl final : detail::ReplySink {
     Impl(Runtime& q, RuntimeOptions o)
         : slots()
         , q(q)
@@ -706,6 +821,7 @@ struct Runtime::Impl {
 
     void publish(EventKind kind, const Process& p, std::string reason = {})
     {
+        if (!q.m_events->hasSubscribers()) return; // no one to copy it for (stamping starts with the first)
         Event e;
         e.kind = kind;
         e.pid = p.pid;
@@ -718,17 +834,17 @@ struct Runtime::Impl {
     // -- messages --
 
     /// Appends to the mailbox and makes the process runnable if it was idle.
-    void enqueue(const std::shared_ptr<Process>& p, Envelope e, bool front = false)
+    void enqueue(const std::shared_ptr<Process>& p, Envelope&& e, bool front = false)
     {
         bool schedule = false;
         {
             std::lock_guard lock(p->mutex);
             if (p->run == Process::Run::Dead) return;
-            if (front)
-                p->mailbox.push_front(std::move(e));
+            if (front) // a continue, from the owner: before anything else
+                p->inbox.push_front(std::move(e));
             else
                 p->mailbox.push_back(std::move(e));
-            p->stats->mailbox.fetch_add(1, std::memory_order_relaxed);
+            p->stats->arrived.fetch_add(1, std::memory_order_relaxed);
             if (p->run == Process::Run::Idle) {
                 p->run = Process::Run::Queued;
                 busyUp();
@@ -740,10 +856,42 @@ struct Runtime::Impl {
         if (schedule) scheduler->push(p);
     }
 
-    void send(Pid to, Envelope e)
+    /// An asynchronous request's answer: the server no longer watches for
+    /// it, and the caller gets it as a Reply message.
+    void answered(CallSlot& slot, std::optional<Term> value, std::optional<Error> error) override
+    {
+        if (auto server = find(slot.server)) {
+            std::lock_guard lock(server->mutex);
+            auto& ws = server->requests;
+            // Answers come mostly in the order asked: the oldest is near the front.
+            auto it
+                = std::find_if(ws.begin(), ws.end(), [&](const detail::Watcher& w) { return w.ref == slot.requestId; });
+            if (it != ws.end()) {
+                *it = std::move(ws.back());
+                ws.pop_back();
+            }
+        }
+        if (auto caller = find(slot.replyTo)) {
+            Envelope e;
+            e.kind = value ? Envelope::Kind::Reply : Envelope::Kind::ReplyError;
+            e.payload = value ? std::move(*value) : Term(std::move(*error));
+            e.from = slot.server;
+            e.ref = slot.requestId;
+            enqueue(caller, std::move(e));
+        }
+    }
+
+    void send(Pid to, Envelope&& e)
     {
         if (t_current && t_current->dead.load()) return; // a killed process's late actions are void
-        if (auto p = find(to)) enqueue(p, std::move(e));
+        if (to == 0) return;
+        // Enqueued under the table's shared lock, which keeps the process
+        // alive: no reference count to take and drop, a contended line when
+        // many send to one.
+        const Shard& s = shard(to);
+        std::shared_lock lock(s.mutex);
+        auto it = s.map.find(to);
+        if (it != s.map.end()) enqueue(it->second, std::move(e));
     }
 
     // -- death --
@@ -755,7 +903,7 @@ struct Runtime::Impl {
     {
         std::vector<Pid> links;
         std::vector<detail::Watcher> watchers;
-        std::deque<Envelope> dropped;
+        detail::Chain<Envelope> dropped;
         std::shared_ptr<CallSlot> pendingCall;
         {
             std::lock_guard lock(p->mutex);
@@ -766,9 +914,11 @@ struct Runtime::Impl {
             p->dead.store(true);
             links.swap(p->links);
             watchers.swap(p->watchers);
+            watchers.insert(watchers.end(), std::make_move_iterator(p->requests.begin()),
+                std::make_move_iterator(p->requests.end()));
+            p->requests.clear();
             dropped.swap(p->mailbox);
             pendingCall = std::move(p->pendingCall);
-            p->stats->mailbox.store(0);
             p->cv.notify_all();
         }
         if (pendingCall) pendingCall->fail(Error {Errc::NoProc, "the caller was killed"});
@@ -918,8 +1068,12 @@ struct Runtime::Impl {
     void dispatch(const std::shared_ptr<Process>& p, Envelope& e);
     void apply(const std::shared_ptr<Process>& p, Next& n, const std::shared_ptr<CallSlot>& callSlot);
     void armTimeout(const std::shared_ptr<Process>& p, std::chrono::milliseconds ms);
-    /// Moves a process owned by this thread to Idle or back onto the run queue.
-    void release(const std::shared_ptr<Process>& p);
+    /// Handles the process's messages, up to a batch, or until `last(envelope)`
+    /// says the one about to be handled is the last.
+    template <typename Last> void runMessages(const std::shared_ptr<Process>& p, Last last);
+    /// Moves a process owned by this thread to Idle or back onto the run
+    /// queue; `yielded`: it used up a slice, so it goes to the back.
+    void release(const std::shared_ptr<Process>& p, bool yielded = false);
 };
 
 namespace detail {
@@ -931,21 +1085,22 @@ void Scheduler::loop(Worker* w)
     for (;;) {
         int a = m_active.load();
         if (a > m_target) {
-            if (m_active.compare_exchange_weak(a, a - 1) && !park()) return;
+            if (m_active.compare_exchange_weak(a, a - 1)) {
+                spill(w);
+                if (!park()) return;
+            }
             continue;
         }
-        std::shared_ptr<Process> p;
         std::uint64_t ticket = 0;
-        {
-            std::unique_lock lock(m_queueMutex);
-            m_queueCv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-            if (m_stopping) return;
-            p = std::move(m_queue.front());
-            m_queue.pop_front();
-            if (m_gate.engaged.load(std::memory_order_relaxed)) ticket = m_gate.takeTicket();
+        std::shared_ptr<Process> p = take(w, ticket);
+        if (!p) {
+            if (!sleep(w)) return;
+            continue;
         }
         if (ticket == 0) {
             m_rt.runSlice(p);
+            // Work is waiting behind this thread while another sleeps: wake it to steal.
+            if (w->count.load(std::memory_order_relaxed) >= 2) wakeOne();
             continue;
         }
         // Slow motion or paused: wait for the gate here, outside any slice.
@@ -970,18 +1125,124 @@ void Scheduler::loop(Worker* w)
     }
 }
 
+std::shared_ptr<Process> Scheduler::take(Worker* w, std::uint64_t& ticket)
+{
+    std::shared_ptr<Process> p;
+    if (++w->ticks % 61 == 0 && m_queued.load(std::memory_order_relaxed) > 0) p = takeGlobal(ticket);
+    if (!p) p = takeLocal(w);
+    if (!p && m_queued.load() > 0) p = takeGlobal(ticket);
+    if (!p) {
+        m_searching.fetch_add(1);
+        p = steal(w);
+        m_searching.fetch_sub(1);
+    }
+    if (p && ticket == 0 && m_gate.engaged.load(std::memory_order_relaxed)) ticket = m_gate.takeTicket();
+    return p;
+}
+
+std::shared_ptr<Process> Scheduler::takeLocal(Worker* w)
+{
+    if (w->count.load(std::memory_order_relaxed) == 0) return nullptr;
+    std::shared_ptr<Process> p;
+    std::lock_guard lock(w->mutex);
+    // `next` first, but not for ever: two processes answering each other
+    // must not starve the rest of the queue.
+    if (w->next && (w->nextStreak < 16 || w->queue.empty())) {
+        p = std::move(w->next);
+        ++w->nextStreak;
+    } else if (!w->queue.empty()) {
+        p = std::move(w->queue.front());
+        w->queue.pop_front();
+        w->nextStreak = 0;
+    }
+    w->count.store(int(w->queue.size()) + (w->next ? 1 : 0), std::memory_order_relaxed);
+    return p;
+}
+
+std::shared_ptr<Process> Scheduler::takeGlobal(std::uint64_t& ticket)
+{
+    std::lock_guard lock(m_queueMutex);
+    if (m_queue.empty()) return nullptr;
+    auto p = std::move(m_queue.front());
+    m_queue.pop_front();
+    m_queued.store(int(m_queue.size()));
+    // Under the queue's lock, so that tickets follow the queue's order.
+    if (m_gate.engaged.load(std::memory_order_relaxed)) ticket = m_gate.takeTicket();
+    return p;
+}
+
+std::shared_ptr<Process> Scheduler::steal(Worker* thief)
+{
+    const std::size_t n = m_allCount.load();
+    const std::size_t start = std::size_t(reinterpret_cast<std::uintptr_t>(thief) >> 6);
+    for (std::size_t i = 0; i < n; ++i) {
+        Worker* v = m_all[(start + i) % n].load();
+        if (v == nullptr || v == thief || v->count.load(std::memory_order_relaxed) == 0) continue;
+        std::shared_ptr<Process> p;
+        std::vector<std::shared_ptr<Process>> half;
+        {
+            std::lock_guard lock(v->mutex);
+            if (!v->queue.empty()) {
+                // The oldest one to run now, and half of the rest to keep.
+                p = std::move(v->queue.front());
+                v->queue.pop_front();
+                for (std::size_t k = v->queue.size() / 2; k > 0; --k) {
+                    half.push_back(std::move(v->queue.front()));
+                    v->queue.pop_front();
+                }
+            } else if (v->next) {
+                p = std::move(v->next);
+            }
+            v->count.store(int(v->queue.size()) + (v->next ? 1 : 0));
+        }
+        if (!half.empty()) {
+            std::lock_guard lock(thief->mutex);
+            for (auto& h : half)
+                thief->queue.push_back(std::move(h));
+            thief->count.store(int(thief->queue.size()) + (thief->next ? 1 : 0));
+        }
+        if (p) return p;
+    }
+    return nullptr;
+}
+
+bool Scheduler::sleep(Worker* w)
+{
+    // Registered as a sleeper first, then one last look: a push that saw no
+    // sleeper is found here, and one that comes later sees this sleeper.
+    m_sleepers.fetch_add(1);
+    bool work = m_queued.load() > 0 || w->count.load() > 0;
+    const std::size_t n = m_allCount.load();
+    for (std::size_t i = 0; i < n && !work; ++i) {
+        Worker* v = m_all[i].load();
+        work = v != nullptr && v != w && v->count.load() > 0;
+    }
+    if (work) {
+        m_sleepers.fetch_sub(1);
+        return !m_stopping.load();
+    }
+    std::unique_lock lock(m_queueMutex);
+    m_queueCv.wait(lock, [this] { return m_stopping || !m_queue.empty() || m_wakeups > 0; });
+    m_sleepers.fetch_sub(1);
+    if (m_wakeups > 0) --m_wakeups;
+    return !m_stopping;
+}
+
 void Scheduler::watchdog()
 {
     std::unique_lock lock(m_watchdogMutex);
     for (;;) {
-        if (m_watchdogCv.wait_for(lock, m_stall / 2, [this] { return m_stopping.load(); })) return;
-        const auto now = Clock::now().time_since_epoch().count();
-        const auto limit = std::chrono::duration_cast<Clock::duration>(m_stall).count();
+        if (m_watchdogCv.wait_for(lock, m_stall / 4, [this] { return m_stopping.load(); })) return;
+        const auto now = Clock::now();
         std::vector<Worker*> stalled;
         {
             std::lock_guard wl(m_workersMutex);
             for (auto& w : m_workers) {
-                if (w->state.load() == 1 && now - w->since.load(std::memory_order_relaxed) > limit) {
+                const auto slice = w->slices.load(std::memory_order_relaxed);
+                if (w->state.load() != 1 || slice != w->seenSlice) {
+                    w->seenSlice = slice; // a new slice (or none): time it from now
+                    w->seenSince = now;
+                } else if (now - w->seenSince >= m_stall) {
                     int expected = 1;
                     if (w->state.compare_exchange_strong(expected, 2)) stalled.push_back(w.get());
                 }
@@ -990,6 +1251,7 @@ void Scheduler::watchdog()
         for (Worker* w : stalled) {
             // A stalled callback must not hold the pace gate shut for everyone.
             if (const auto g = w->grant.exchange(0, std::memory_order_relaxed)) m_gate.release(g, true);
+            spill(w);
             lostWorker();
         }
     }
@@ -1024,16 +1286,34 @@ void Timers::loop()
 
 void Runtime::Impl::runSlice(const std::shared_ptr<Process>& p)
 {
+    runMessages(p, [](const Envelope&) { return false; });
+}
+
+bool Runtime::Impl::runOne(const std::shared_ptr<Process>& p)
+{
+    bool used = false;
+    runMessages(p, [&](const Envelope& e) {
+        // A describe (the inspector's) or a stale idle timeout is not a step
+        // of the cascade: it must not use up the step the teacher asked for.
+        used = e.kind != Envelope::Kind::Describe
+            && !(e.kind == Envelope::Kind::Timeout && e.ref != p->timeoutGeneration);
+        return used;
+    });
+    return used;
+}
+
+template <typename Last> void Runtime::Impl::runMessages(const std::shared_ptr<Process>& p, Last last)
+{
     {
         std::lock_guard lock(p->mutex);
         if (p->run != Process::Run::Queued) return;
         p->run = Process::Run::Running;
+        if (p->inbox.empty()) p->inbox.swap(p->mailbox); // saves the loop a lock
     }
     CurrentGuard current(p.get());
     detail::Scheduler::sliceBegin();
     for (unsigned i = 0; i < options.maxBatch; ++i) {
-        Envelope e;
-        {
+        if (p->inbox.empty()) {
             std::lock_guard lock(p->mutex);
             if (p->run == Process::Run::Dead) break;
             if (p->mailbox.empty()) {
@@ -1042,55 +1322,27 @@ void Runtime::Impl::runSlice(const std::shared_ptr<Process>& p)
                 detail::Scheduler::sliceEnd();
                 return;
             }
-            e = std::move(p->mailbox.front());
-            p->mailbox.pop_front();
-            p->stats->mailbox.fetch_sub(1, std::memory_order_relaxed);
+            p->inbox.swap(p->mailbox);
         }
-        dispatch(p, e);
         if (p->dead.load()) break;
+        Envelope e = std::move(p->inbox.front());
+        p->inbox.pop_front();
+        p->stats->bump(p->stats->taken);
+        const bool stop = last(e);
+        dispatch(p, e);
+        if (stop || p->dead.load()) break;
     }
     detail::Scheduler::sliceEnd();
-    release(p);
+    release(p, true);
 }
 
-bool Runtime::Impl::runOne(const std::shared_ptr<Process>& p)
-{
-    {
-        std::lock_guard lock(p->mutex);
-        if (p->run != Process::Run::Queued) return false;
-        p->run = Process::Run::Running;
-    }
-    CurrentGuard current(p.get());
-    detail::Scheduler::sliceBegin();
-    bool used = false;
-    for (unsigned i = 0; i < options.maxBatch && !used; ++i) {
-        Envelope e;
-        {
-            std::lock_guard lock(p->mutex);
-            if (p->run == Process::Run::Dead || p->mailbox.empty()) break;
-            e = std::move(p->mailbox.front());
-            p->mailbox.pop_front();
-            p->stats->mailbox.fetch_sub(1, std::memory_order_relaxed);
-        }
-        // A describe (the inspector's) or a stale idle timeout is not a step
-        // of the cascade: it must not use up the step the teacher asked for.
-        used = e.kind != Envelope::Kind::Describe
-            && !(e.kind == Envelope::Kind::Timeout && e.ref != p->timeoutGeneration);
-        dispatch(p, e);
-        if (p->dead.load()) break;
-    }
-    detail::Scheduler::sliceEnd();
-    release(p);
-    return used;
-}
-
-void Runtime::Impl::release(const std::shared_ptr<Process>& p)
+void Runtime::Impl::release(const std::shared_ptr<Process>& p, bool yielded)
 {
     bool requeue = false;
     {
         std::lock_guard lock(p->mutex);
         if (p->run != Process::Run::Running) return;
-        if (p->mailbox.empty()) {
+        if (p->mailbox.empty() && p->inbox.empty()) {
             p->run = Process::Run::Idle;
             busyDown();
         } else {
@@ -1098,7 +1350,7 @@ void Runtime::Impl::release(const std::shared_ptr<Process>& p)
             requeue = true;
         }
     }
-    if (requeue) scheduler->push(p);
+    if (requeue) scheduler->push(p, yielded);
 }
 
 void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
@@ -1109,37 +1361,37 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
     } else if (e.kind != Envelope::Kind::Describe) {
         ++p->timeoutGeneration; // any message cancels the idle timeout; a system query does not
     }
-    Next next;
+    std::optional<Next> next; // made in place from the callback's answer, not assigned over a blank one
     std::shared_ptr<CallSlot> callSlot;
     try {
         switch (e.kind) {
         case Envelope::Kind::Message:
-            next = s.handleInfo(Info {Info::Kind::Message, std::move(e.payload), 0, {}, 0});
+            next.emplace(s.handleInfo(Info {Info::Kind::Message, std::move(e.payload), 0, {}, 0, {}}));
             break;
         case Envelope::Kind::Cast:
-            next = s.handleCast(e.payload);
+            next.emplace(s.handleCast(e.payload));
             break;
         case Envelope::Kind::Call:
             callSlot = e.slot;
-            next = s.handleCall(e.payload, From(e.slot));
+            next.emplace(s.handleCall(e.payload, From(e.slot)));
             break;
         case Envelope::Kind::Exit:
             if (e.from != 0 && e.from == p->parent) {
                 // gen_server: a trapped exit from the parent ends the process with that reason.
-                p->stats->handled.fetch_add(1, std::memory_order_relaxed);
+                p->stats->bump(p->stats->handled);
                 terminateAndDie(p, e.reason);
                 return;
             }
-            next = s.handleInfo(Info {Info::Kind::Exit, {}, e.from, e.reason, 0});
+            next.emplace(s.handleInfo(Info {Info::Kind::Exit, {}, e.from, e.reason, 0, {}}));
             break;
         case Envelope::Kind::Down:
-            next = s.handleInfo(Info {Info::Kind::Down, {}, e.from, e.reason, e.ref});
+            next.emplace(s.handleInfo(Info {Info::Kind::Down, {}, e.from, e.reason, e.ref, {}}));
             break;
         case Envelope::Kind::Timeout:
-            next = s.handleInfo(Info {Info::Kind::Timeout, {}, 0, {}, 0});
+            next.emplace(s.handleInfo(Info {Info::Kind::Timeout, {}, 0, {}, 0, {}}));
             break;
         case Envelope::Kind::Continue:
-            next = s.handleContinue(e.payload);
+            next.emplace(s.handleContinue(e.payload));
             break;
         case Envelope::Kind::Stop:
             terminateAndDie(p, e.reason);
@@ -1149,6 +1401,12 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
             return;
         case Envelope::Kind::Crash:
             throw std::runtime_error(std::any_cast<const std::string&>(e.payload));
+        case Envelope::Kind::Reply:
+            next.emplace(s.handleInfo(Info {Info::Kind::Reply, std::move(e.payload), e.from, {}, e.ref, {}}));
+            break;
+        case Envelope::Kind::ReplyError:
+            next.emplace(s.handleInfo(replyInfo(e)));
+            break;
         }
     } catch (const ProcessKilled&) {
         return;
@@ -1157,8 +1415,8 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
         terminateAndDie(p, ExitReason::error(exceptionReason(std::current_exception())));
         return;
     }
-    p->stats->handled.fetch_add(1, std::memory_order_relaxed);
-    apply(p, next, callSlot);
+    p->stats->bump(p->stats->handled);
+    apply(p, *next, callSlot);
 }
 
 void Runtime::Impl::apply(const std::shared_ptr<Process>& p, Next& n, const std::shared_ptr<CallSlot>& callSlot)
@@ -1418,14 +1676,8 @@ Result<Term> Runtime::Impl::request(Pid to, Envelope e, std::chrono::millisecond
             std::erase_if(target->watchers, [ref](const detail::Watcher& w) { return w.ref == ref; });
             // A describe no one waits for any more (it timed out, say while
             // paused) leaves the mailbox, so it does not pad the count shown.
-            if (describe) {
-                auto it = std::find_if(
-                    target->mailbox.begin(), target->mailbox.end(), [&](const Envelope& m) { return m.slot == slot; });
-                if (it != target->mailbox.end()) {
-                    target->mailbox.erase(it);
-                    target->stats->mailbox.fetch_sub(1, std::memory_order_relaxed);
-                }
-            }
+            if (describe && target->mailbox.eraseFirst([&](const Envelope& m) { return m.slot == slot; }))
+                target->stats->arrived.fetch_sub(1, std::memory_order_relaxed);
         }
         if (caller) {
             std::lock_guard lock(caller->mutex);
@@ -1440,6 +1692,40 @@ Result<Term> Runtime::Impl::request(Pid to, Envelope e, std::chrono::millisecond
         cleanup();
         throw;
     }
+}
+
+Result<RequestId> Runtime::sendRequest(Pid to, Term request)
+{
+    Process* caller = t_current;
+    if (!caller) return Error {Errc::NoProc, "sendRequest is for processes; use call"};
+    if (caller->dead.load()) throw ProcessKilled {};
+    if (caller->pid == to) return Error {Errc::CallingSelf, {}};
+    auto slot = std::make_shared<CallSlot>();
+    slot->sink = d.get();
+    slot->replyTo = caller->pid;
+    slot->server = to;
+    slot->requestId = d->nextRef.fetch_add(1);
+    const RequestId id = slot->requestId;
+    auto target = d->find(to);
+    bool watched = false;
+    if (target) {
+        std::lock_guard lock(target->mutex);
+        if (target->run != Process::Run::Dead) {
+            target->requests.push_back({id, 0, slot});
+            watched = true;
+        }
+    }
+    if (!watched) {
+        slot->fail(Error {Errc::NoProc, {}});
+        return id;
+    }
+    Envelope e;
+    e.kind = Envelope::Kind::Call;
+    e.payload = std::move(request);
+    e.from = caller->pid;
+    e.slot = std::move(slot);
+    d->enqueue(target, std::move(e)); // dropped if it died meanwhile: its death answers
+    return id;
 }
 
 Result<Term> Runtime::call(Pid to, Term request, std::chrono::milliseconds timeout)
@@ -1762,11 +2048,14 @@ std::optional<Info> GenServer::receive(
     auto toInfo = [](const Envelope& e) -> std::optional<Info> {
         switch (e.kind) {
         case Envelope::Kind::Message:
-            return Info {Info::Kind::Message, e.payload, e.from, {}, 0};
+            return Info {Info::Kind::Message, e.payload, e.from, {}, 0, {}};
         case Envelope::Kind::Exit:
-            return Info {Info::Kind::Exit, {}, e.from, e.reason, 0};
+            return Info {Info::Kind::Exit, {}, e.from, e.reason, 0, {}};
         case Envelope::Kind::Down:
-            return Info {Info::Kind::Down, {}, e.from, e.reason, e.ref};
+            return Info {Info::Kind::Down, {}, e.from, e.reason, e.ref, {}};
+        case Envelope::Kind::Reply:
+        case Envelope::Kind::ReplyError:
+            return replyInfo(e);
         default:
             return std::nullopt;
         }
@@ -1776,15 +2065,14 @@ std::optional<Info> GenServer::receive(
     std::optional<Info> found;
     for (;;) {
         if (p.run == Process::Run::Dead) break;
-        for (auto it = p.mailbox.begin(); it != p.mailbox.end(); ++it) {
-            auto info = toInfo(*it);
-            if (info && pred(*info)) {
-                found = std::move(info);
-                p.mailbox.erase(it);
-                p.stats->mailbox.fetch_sub(1, std::memory_order_relaxed);
-                break;
-            }
-        }
+        p.inbox.append(p.mailbox); // all of it in order, scanned oldest first
+        const bool taken = p.inbox.eraseFirst([&](const Envelope& e) {
+            auto info = toInfo(e);
+            if (!info || !pred(*info)) return false;
+            found = std::move(info);
+            return true;
+        });
+        if (taken) p.stats->bump(p.stats->taken);
         if (found || Clock::now() >= deadline) break;
         if (!blocking) {
             blocking = true;

@@ -92,6 +92,7 @@ private:
 };
 
 using TimerRef = std::uint64_t;
+using RequestId = std::uint64_t;
 
 struct ProcessRelations {
     std::vector<Pid> links;
@@ -121,6 +122,14 @@ public:
     void cast(Pid to, Term message);
     /// Errors: NoProc, Timeout, Exit (the callee died during the call), CallingSelf.
     Result<Term> call(Pid to, Term request, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    /// gen_server:send_request: a call that leaves the calling process free
+    /// instead of blocking it. The server sees an ordinary handle_call; its
+    /// answer arrives later in the caller's handle_info (or a receive) as
+    /// Info::Kind::Reply with `ref` the id returned, `from` the server and
+    /// `message` the value, or `error` saying why there is none (NoProc: no
+    /// such process; Exit: it died first). Exactly one Reply per id. Only
+    /// from a process's callback (errors: NoProc elsewhere, CallingSelf).
+    Result<RequestId> sendRequest(Pid to, Term request);
     /// Answers a call kept waiting with Next::noreply(). A reply from a dead process is dropped.
     void reply(const From& from, Term value);
 

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 preset=${SC_PRESET:-release}
 
 deps=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libqcustomplot-dev
-      libspdlog-dev libsqlite3-dev nlohmann-json3-dev)
+      libspdlog-dev libsqlite3-dev nlohmann-json3-dev libmimalloc-dev)
 missing=()
 for p in "${deps[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -81,6 +81,13 @@ struct CurrentGuard {
 constexpr std::size_t kShards = 64;
 constexpr std::size_t kMaxThreads = 1024;
 
+/// An Exit, Down or Stop envelope's reason (normal if it has none).
+const ExitReason& reasonOf(const Envelope& e)
+{
+    static const ExitReason normal = ExitReason::normal();
+    return e.reason ? *e.reason : normal;
+}
+
 /// A Reply or ReplyError envelope as handle_info sees it.
 Info replyInfo(const Envelope& e)
 {
@@ -290,10 +297,20 @@ public:
         std::uint64_t seenSlice = 0;
         Clock::time_point seenSince {};
 
-        std::mutex mutex; ///< guards next and queue
+        Lock mutex; ///< guards next and queue
         std::shared_ptr<Process> next;
         std::deque<std::shared_ptr<Process>> queue;
-        std::atomic<int> count {0}; ///< next + queue, read by thieves and sleepers
+        std::atomic<int> count {0}; ///< next + queue: whether the owner has work
+        /// queue alone: what others may steal. `next` is never stolen: its
+        /// owner runs it as soon as the slice in progress ends, and a thief
+        /// taking it would only split a conversation across two cores.
+        std::atomic<int> stealable {0};
+        /// After a change to next or queue, under `mutex`.
+        void recount()
+        {
+            stealable.store(int(queue.size()), std::memory_order_relaxed);
+            count.store(int(queue.size()) + (next ? 1 : 0), std::memory_order_relaxed);
+        }
         unsigned nextStreak = 0; ///< owner only: slices taken from `next` in a row
         unsigned ticks = 0; ///< owner only: slices run, for the global queue's turn
     };
@@ -357,8 +374,8 @@ public:
                     if (w->next) w->queue.push_back(std::move(w->next));
                     w->next = std::move(p);
                 }
-                n = int(w->queue.size()) + (w->next ? 1 : 0);
-                w->count.store(n, std::memory_order_relaxed); // the unlock publishes it
+                w->recount(); // the unlock publishes it
+                n = w->count.load(std::memory_order_relaxed);
             }
             // One runnable process is this thread's own next step; more are
             // work a sleeping thread could steal.
@@ -468,7 +485,7 @@ private:
             for (auto& p : w->queue)
                 moved.push_back(std::move(p));
             w->queue.clear();
-            w->count.store(0);
+            w->recount();
         }
         if (moved.empty()) return;
         std::lock_guard lock(m_queueMutex);
@@ -850,7 +867,7 @@ struct Runtime::Impl final : detail::ReplySink {
                 busyUp();
                 schedule = true;
             } else if (p->waiting) {
-                p->cv.notify_one();
+                p->cv->notify_one();
             }
         }
         if (schedule) scheduler->push(p);
@@ -919,7 +936,7 @@ struct Runtime::Impl final : detail::ReplySink {
             p->requests.clear();
             dropped.swap(p->mailbox);
             pendingCall = std::move(p->pendingCall);
-            p->cv.notify_all();
+            if (p->cv) p->cv->notify_all();
         }
         if (pendingCall) pendingCall->fail(Error {Errc::NoProc, "the caller was killed"});
         slots.vacate(p->stats);
@@ -946,7 +963,7 @@ struct Runtime::Impl final : detail::ReplySink {
                 Envelope e;
                 e.kind = Envelope::Kind::Down;
                 e.from = p->pid;
-                e.reason = reason;
+                e.reason = std::make_unique<ExitReason>(reason);
                 e.ref = w.ref;
                 enqueue(wp, std::move(e));
             }
@@ -964,7 +981,7 @@ struct Runtime::Impl final : detail::ReplySink {
             Envelope e;
             e.kind = Envelope::Kind::Exit;
             e.from = from;
-            e.reason = reason;
+            e.reason = std::make_unique<ExitReason>(reason);
             enqueue(target, std::move(e));
         } else if (!reason.isNormal()) {
             die(target, reason);
@@ -1155,7 +1172,7 @@ std::shared_ptr<Process> Scheduler::takeLocal(Worker* w)
         w->queue.pop_front();
         w->nextStreak = 0;
     }
-    w->count.store(int(w->queue.size()) + (w->next ? 1 : 0), std::memory_order_relaxed);
+    w->recount();
     return p;
 }
 
@@ -1177,7 +1194,7 @@ std::shared_ptr<Process> Scheduler::steal(Worker* thief)
     const std::size_t start = std::size_t(reinterpret_cast<std::uintptr_t>(thief) >> 6);
     for (std::size_t i = 0; i < n; ++i) {
         Worker* v = m_all[(start + i) % n].load();
-        if (v == nullptr || v == thief || v->count.load(std::memory_order_relaxed) == 0) continue;
+        if (v == nullptr || v == thief || v->stealable.load(std::memory_order_relaxed) == 0) continue;
         std::shared_ptr<Process> p;
         std::vector<std::shared_ptr<Process>> half;
         {
@@ -1190,16 +1207,14 @@ std::shared_ptr<Process> Scheduler::steal(Worker* thief)
                     half.push_back(std::move(v->queue.front()));
                     v->queue.pop_front();
                 }
-            } else if (v->next) {
-                p = std::move(v->next);
             }
-            v->count.store(int(v->queue.size()) + (v->next ? 1 : 0));
+            v->recount();
         }
         if (!half.empty()) {
             std::lock_guard lock(thief->mutex);
             for (auto& h : half)
                 thief->queue.push_back(std::move(h));
-            thief->count.store(int(thief->queue.size()) + (thief->next ? 1 : 0));
+            thief->recount();
         }
         if (p) return p;
     }
@@ -1215,7 +1230,7 @@ bool Scheduler::sleep(Worker* w)
     const std::size_t n = m_allCount.load();
     for (std::size_t i = 0; i < n && !work; ++i) {
         Worker* v = m_all[i].load();
-        work = v != nullptr && v != w && v->count.load() > 0;
+        work = v != nullptr && v != w && v->stealable.load() > 0;
     }
     if (work) {
         m_sleepers.fetch_sub(1);
@@ -1379,13 +1394,13 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
             if (e.from != 0 && e.from == p->parent) {
                 // gen_server: a trapped exit from the parent ends the process with that reason.
                 p->stats->bump(p->stats->handled);
-                terminateAndDie(p, e.reason);
+                terminateAndDie(p, reasonOf(e));
                 return;
             }
-            next.emplace(s.handleInfo(Info {Info::Kind::Exit, {}, e.from, e.reason, 0, {}}));
+            next.emplace(s.handleInfo(Info {Info::Kind::Exit, {}, e.from, reasonOf(e), 0, {}}));
             break;
         case Envelope::Kind::Down:
-            next.emplace(s.handleInfo(Info {Info::Kind::Down, {}, e.from, e.reason, e.ref, {}}));
+            next.emplace(s.handleInfo(Info {Info::Kind::Down, {}, e.from, reasonOf(e), e.ref, {}}));
             break;
         case Envelope::Kind::Timeout:
             next.emplace(s.handleInfo(Info {Info::Kind::Timeout, {}, 0, {}, 0, {}}));
@@ -1394,7 +1409,7 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
             next.emplace(s.handleContinue(e.payload));
             break;
         case Envelope::Kind::Stop:
-            terminateAndDie(p, e.reason);
+            terminateAndDie(p, reasonOf(e));
             return;
         case Envelope::Kind::Describe:
             e.slot->fill(Term(s.describeState()));
@@ -1525,7 +1540,7 @@ Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions optio
         options.path.empty() ? "<" + std::to_string(p->pid) + ">" : std::move(options.path));
     p->stats = d->slots.acquire(p->pid, p->parent, *p->path, server->kind(), options.restarts);
     if (!p->stats) return Error {Errc::NoProc, "the process table is full"};
-    p->slots = &d->slots;
+    p->slotTable = &d->slots;
     server->m_runtime = this;
     server->m_self = p->pid;
     server->m_process = p.get();
@@ -1773,7 +1788,7 @@ Status Runtime::stop(Pid target, ExitReason reason, std::chrono::milliseconds ti
 {
     Envelope e;
     e.kind = Envelope::Kind::Stop;
-    e.reason = std::move(reason);
+    e.reason = std::make_unique<ExitReason>(std::move(reason));
     auto r = d->request(target, std::move(e), timeout);
     if (!r && r.error().code == Errc::Exit) return Ok {}; // it is gone: what stop waits for
     return r ? Error {Errc::Timeout, {}} : r.error();
@@ -1829,7 +1844,7 @@ MonitorRef Runtime::monitor(Pid watcher, Pid target)
         Envelope e;
         e.kind = Envelope::Kind::Down;
         e.from = target;
-        e.reason = ExitReason::noproc();
+        e.reason = std::make_unique<ExitReason>(ExitReason::noproc());
         e.ref = ref;
         d->enqueue(w, std::move(e));
     }
@@ -2050,9 +2065,9 @@ std::optional<Info> GenServer::receive(
         case Envelope::Kind::Message:
             return Info {Info::Kind::Message, e.payload, e.from, {}, 0, {}};
         case Envelope::Kind::Exit:
-            return Info {Info::Kind::Exit, {}, e.from, e.reason, 0, {}};
+            return Info {Info::Kind::Exit, {}, e.from, reasonOf(e), 0, {}};
         case Envelope::Kind::Down:
-            return Info {Info::Kind::Down, {}, e.from, e.reason, e.ref, {}};
+            return Info {Info::Kind::Down, {}, e.from, reasonOf(e), e.ref, {}};
         case Envelope::Kind::Reply:
         case Envelope::Kind::ReplyError:
             return replyInfo(e);
@@ -2082,10 +2097,11 @@ std::optional<Info> GenServer::receive(
             continue;
         }
         p.waiting = true;
+        if (!p.cv) p.cv = std::make_unique<std::condition_variable_any>();
         if (deadline == Clock::time_point::max())
-            p.cv.wait(lock);
+            p.cv->wait(lock);
         else
-            p.cv.wait_until(lock, deadline);
+            p.cv->wait_until(lock, deadline);
         p.waiting = false;
     }
     const bool dead = p.run == Process::Run::Dead;

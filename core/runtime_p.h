@@ -17,6 +17,43 @@
 
 namespace sc::detail {
 
+/// A mutex in one int: taking and giving it back are one atomic
+/// instruction each when no one else wants it (glibc's pthread mutex runs
+/// about 55 instructions for the pair, and a message takes five pairs).
+/// A contender spins briefly, then sleeps on the int (std::atomic::wait: a
+/// futex on Linux).
+class Lock {
+public:
+    void lock() noexcept
+    {
+        int expected = 0;
+        if (!m_state.compare_exchange_strong(expected, 1, std::memory_order_acquire, std::memory_order_relaxed))
+            lockSlow();
+    }
+    bool try_lock() noexcept
+    {
+        int expected = 0;
+        return m_state.compare_exchange_strong(expected, 1, std::memory_order_acquire, std::memory_order_relaxed);
+    }
+    void unlock() noexcept
+    {
+        if (m_state.exchange(0, std::memory_order_release) == 2) m_state.notify_one();
+    }
+
+private:
+    void lockSlow() noexcept
+    {
+        for (int i = 0; i < 100; ++i) {
+            if (m_state.load(std::memory_order_relaxed) == 0 && try_lock()) return;
+        }
+        // 2: held, and someone may be asleep on it; its unlock wakes one.
+        while (m_state.exchange(2, std::memory_order_acquire) != 0)
+            m_state.wait(2, std::memory_order_relaxed);
+    }
+
+    std::atomic<int> m_state {0}; ///< 0 free, 1 held, 2 held with sleepers
+};
+
 /// A queue that can also take one at the front, in small blocks of storage
 /// linked in order. It allocates nothing until the first message (a
 /// million idle processes cost no blocks), then keeps its last block when
@@ -226,7 +263,9 @@ struct Envelope {
     Kind kind = Kind::Message;
     Term payload;
     Pid from = 0;
-    ExitReason reason;
+    /// Exit, Down, Stop only: kept out of line, so that an envelope is one
+    /// cache line and moving a plain message moves no string.
+    std::unique_ptr<ExitReason> reason;
     std::uint64_t ref = 0; ///< Down: the monitor; Timeout: the idle-timeout generation; Reply: the request
     std::shared_ptr<CallSlot> slot;
 };
@@ -325,8 +364,9 @@ public:
     std::shared_ptr<const std::string> path;
     std::unique_ptr<GenServer> server;
 
-    std::mutex mutex;
-    std::condition_variable cv; ///< a blocked receive waits here
+    Lock mutex;
+    /// A blocked receive waits here; made by the first receive that blocks.
+    std::unique_ptr<std::condition_variable_any> cv;
     Chain<Envelope> mailbox; ///< what senders append to, under `mutex`
     /// The owner's: taken from `mailbox` in one go, under one lock for all
     /// (older than anything in `mailbox`). The snapshot's count is both.
@@ -345,11 +385,11 @@ public:
     std::atomic<bool> dead {false};
     std::atomic<bool> trapExit {false};
     Slot* stats = nullptr; ///< counters the snapshot reads; vacated at death
-    SlotTable* slots = nullptr;
+    SlotTable* slotTable = nullptr; ///< not `slots`: a Qt macro where this header meets Qt's
 
     ~Process()
     {
-        if (stats) slots->release(stats);
+        if (stats) slotTable->release(stats);
     }
     std::uint64_t timeoutGeneration = 0; ///< owner thread only
 };

@@ -113,6 +113,9 @@ public:
         case Info::Kind::Timeout:
             m_journal->add("timeout");
             break;
+        case Info::Kind::Reply:
+            m_journal->add("reply");
+            break;
         }
         return Next::noreply();
     }

@@ -4,7 +4,6 @@
 #include "coretest.h"
 
 #include <QTest>
-
 #include <atomic>
 #include <future>
 #include <stdexcept>
@@ -16,6 +15,13 @@ using namespace sctest;
 namespace {
 
 class Scripted;
+
+/// A string or an int message as text, for the journal.
+std::string shown(const Term& t)
+{
+    if (const auto* i = std::any_cast<int>(&t)) return std::to_string(*i);
+    return textOf(t);
+}
 
 /// The callbacks of a Scripted process; unset ones keep the default.
 struct Script {
@@ -69,6 +75,10 @@ public:
         case Info::Kind::Down:
             journal->add("down:" + info.reason.toString());
             break;
+        case Info::Kind::Reply:
+            journal->add(
+                info.error ? std::string("reply-error:") + errcName(info.error->code) : "reply:" + shown(info.message));
+            break;
         }
         return m_script.info ? m_script.info(*this, info) : Next::noreply();
     }
@@ -80,8 +90,7 @@ public:
     void terminate(const ExitReason& reason) override
     {
         journal->add("terminate:" + reason.toString());
-        if (m_script.terminate)
-            m_script.terminate(*this, reason);
+        if (m_script.terminate) m_script.terminate(*this, reason);
     }
     std::string describeState() const override { return m_script.state; }
 
@@ -92,6 +101,7 @@ public:
     std::shared_ptr<Journal> journal;
     From held; ///< a call kept waiting with noreply
     int counter = 0;
+    std::vector<RequestId> requests; ///< ids returned by sendRequest, oldest first
 
 private:
     Script m_script;
@@ -115,8 +125,8 @@ Script holdingCalls()
             }};
 }
 
-Result<Pid> spawnScripted(Runtime& rt, const std::shared_ptr<Journal>& j, Script script = {},
-    const std::string& path = {})
+Result<Pid> spawnScripted(
+    Runtime& rt, const std::shared_ptr<Journal>& j, Script script = {}, const std::string& path = {})
 {
     SpawnOptions opts;
     opts.path = path;
@@ -126,9 +136,8 @@ Result<Pid> spawnScripted(Runtime& rt, const std::shared_ptr<Journal>& j, Script
 /// A call's answer, asked on another thread so the test thread stays free.
 std::future<Result<Term>> callAsync(Runtime& rt, Pid to, Term request, std::chrono::milliseconds timeout)
 {
-    return std::async(std::launch::async, [&rt, to, request = std::move(request), timeout] {
-        return rt.call(to, request, timeout);
-    });
+    return std::async(
+        std::launch::async, [&rt, to, request = std::move(request), timeout] { return rt.call(to, request, timeout); });
 }
 
 bool ready(std::future<Result<Term>>& f, std::chrono::milliseconds within = kLong)
@@ -185,8 +194,7 @@ public:
 private:
     Next onMessage(const Term& message)
     {
-        if (m_shared->inside.fetch_add(1) != 0)
-            m_shared->violations.fetch_add(1);
+        if (m_shared->inside.fetch_add(1) != 0) m_shared->violations.fetch_add(1);
         // Stay inside a little so that an overlap would be seen.
         for (int i = 0; i < 50; ++i)
             std::this_thread::yield();
@@ -194,8 +202,7 @@ private:
         const int sender = v / 1'000'000;
         const int seq = v % 1'000'000;
         if (sender >= 0 && sender < int(std::size(m_last))) {
-            if (seq <= m_last[sender])
-                m_shared->outOfOrder.fetch_add(1);
+            if (seq <= m_last[sender]) m_shared->outOfOrder.fetch_add(1);
             m_last[sender] = seq;
         }
         m_shared->handled.fetch_add(1);
@@ -204,6 +211,87 @@ private:
     }
     std::shared_ptr<Shared> m_shared;
     int m_last[16] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+};
+
+/// One of a pair that bounces a ball between them for ever, each bounce a
+/// message that wakes the other. Told "poke", it wakes `third` with "hello"
+/// just before its next bounce, so that the third is queued behind the
+/// partner it wakes right after.
+class Bouncer : public GenServer {
+public:
+    Bouncer(std::shared_ptr<std::atomic<Pid>> partner, Pid third, std::shared_ptr<std::atomic<long>> bounces)
+        : m_partner(std::move(partner))
+        , m_third(third)
+        , m_bounces(std::move(bounces))
+    {
+    }
+    Next handleInfo(const Info& info) override
+    {
+        if (textOf(info.message) == "poke") {
+            m_poke = true;
+            return Next::noreply();
+        }
+        m_bounces->fetch_add(1);
+        if (m_poke) {
+            m_poke = false;
+            runtime().send(m_third, msg("hello"));
+        }
+        runtime().send(m_partner->load(), msg("ball"));
+        return Next::noreply();
+    }
+
+private:
+    std::shared_ptr<std::atomic<Pid>> m_partner;
+    Pid m_third = 0;
+    std::shared_ptr<std::atomic<long>> m_bounces;
+    bool m_poke = false;
+};
+
+/// Where processes woken together note the threads they ran on. The first
+/// to arrive stays in its callback until a second thread has arrived too:
+/// with the stall watchdog off, only a worker that steals the rest of its
+/// queue can get there.
+struct Meeting {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<std::thread::id> threads;
+    int handled = 0;
+    bool met = false; ///< the first saw a second thread arrive
+    bool firstLeft = false; ///< the first has left its callback
+
+    void arrive()
+    {
+        std::unique_lock lock(mutex);
+        const auto me = std::this_thread::get_id();
+        if (std::find(threads.begin(), threads.end(), me) == threads.end()) threads.push_back(me);
+        const bool first = ++handled == 1;
+        cv.notify_all();
+        if (!first) return;
+        met = cv.wait_for(lock, kLong, [&] { return threads.size() >= 2; });
+        firstLeft = true;
+        cv.notify_all();
+    }
+    bool waitHandled(int n)
+    {
+        std::unique_lock lock(mutex);
+        return cv.wait_for(lock, 2 * kLong, [&] { return handled >= n && firstLeft; });
+    }
+};
+
+class MeetingGoer : public GenServer {
+public:
+    explicit MeetingGoer(std::shared_ptr<Meeting> meeting)
+        : m_meeting(std::move(meeting))
+    {
+    }
+    Next handleInfo(const Info&) override
+    {
+        m_meeting->arrive();
+        return Next::noreply();
+    }
+
+private:
+    std::shared_ptr<Meeting> m_meeting;
 };
 
 } // namespace
@@ -310,9 +398,8 @@ private slots:
     {
         Runtime rt;
         auto j = std::make_shared<Journal>();
-        auto pid = spawnScripted(rt, j, {.call = [](Scripted&, const Term& req, const From&) {
-            return Next::reply(intOf(req) + 1);
-        }});
+        auto pid = spawnScripted(
+            rt, j, {.call = [](Scripted&, const Term& req, const From&) { return Next::reply(intOf(req) + 1); }});
         QVERIFY(pid.ok());
         for (int i = 0; i < 10; ++i) {
             auto r = rt.call(*pid, i, kLong);
@@ -362,7 +449,8 @@ private slots:
         auto j = std::make_shared<Journal>();
         EventLog log(rt);
         auto pid = spawnScripted(rt, j,
-            {.call = [](Scripted&, const Term&, const From&) { return Next::stopReply(ExitReason::normal(), msg("bye")); }},
+            {.call = [](Scripted&, const Term&,
+                         const From&) { return Next::stopReply(ExitReason::normal(), msg("bye")); }},
             "leaver");
         QVERIFY(pid.ok());
         auto r = rt.call(*pid, msg("quit"), kLong);
@@ -387,8 +475,8 @@ private slots:
         Runtime rt;
         auto j = std::make_shared<Journal>();
         EventLog log(rt);
-        auto pid = spawnScripted(rt, j,
-            {.cast = [](Scripted&, const Term& m) { return Next::stop(ExitReason::parse(textOf(m))); }}, "w");
+        auto pid = spawnScripted(
+            rt, j, {.cast = [](Scripted&, const Term& m) { return Next::stop(ExitReason::parse(textOf(m))); }}, "w");
         QVERIFY(pid.ok());
         rt.cast(*pid, Term(reason.toStdString()));
         QVERIFY(log.waitForLine("exit w " + reason.toStdString()));
@@ -548,15 +636,13 @@ private slots:
         Script script;
         script.cast = boom;
         script.info = [](Scripted&, const Info& info) -> Next {
-            if (textOf(info.message) == "go")
-                throw std::runtime_error("boom");
+            if (textOf(info.message) == "go") throw std::runtime_error("boom");
             return Next::noreply();
         };
         script.cont = boom;
         script.call = boom;
-        script.init = [where](Scripted&) {
-            return where == "continue" ? Next::ok().continueWith(msg("x")) : Next::ok();
-        };
+        script.init
+            = [where](Scripted&) { return where == "continue" ? Next::ok().continueWith(msg("x")) : Next::ok(); };
         auto pid = spawnScripted(rt, j, script, "crasher");
         QVERIFY2(pid.ok(), pid.ok() ? "" : pid.error().toString().c_str());
         if (where == "cast") {
@@ -636,11 +722,16 @@ private slots:
     {
         QTest::addColumn<QString>("how");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("killed while waiting") << "kill" << "killed";
-        QTest::newRow("crashes on a later message") << "crash" << "error:boom";
-        QTest::newRow("stops normally") << "stop" << "normal";
-        QTest::newRow("exit signal shutdown") << "exit" << "shutdown";
-        QTest::newRow("killed inside handle_call") << "kill-blocked" << "killed";
+        QTest::newRow("killed while waiting") << "kill"
+                                              << "killed";
+        QTest::newRow("crashes on a later message") << "crash"
+                                                    << "error:boom";
+        QTest::newRow("stops normally") << "stop"
+                                        << "normal";
+        QTest::newRow("exit signal shutdown") << "exit"
+                                              << "shutdown";
+        QTest::newRow("killed inside handle_call") << "kill-blocked"
+                                                   << "killed";
     }
     void calleeDiesDuringCall()
     {
@@ -660,20 +751,17 @@ private slots:
                         s.held = from;
                         return Next::noreply();
                     },
-                .cast =
-                    [](Scripted&, const Term& m) -> Next {
-                        if (textOf(m) == "crash")
-                            throw std::runtime_error("boom");
-                        return Next::stop(ExitReason::normal());
-                    }});
+                .cast = [](Scripted&, const Term& m) -> Next {
+                    if (textOf(m) == "crash") throw std::runtime_error("boom");
+                    return Next::stop(ExitReason::normal());
+                }});
         QVERIFY(pid.ok());
         // A timeout far longer than the wait below: the answer must come from
         // the callee's death, not from the timeout.
         auto pending = callAsync(rt, *pid, msg("hold"), 30s);
         QVERIFY(j->waitForItem("call:hold"));
         if (how == "kill" || how == "kill-blocked") {
-            if (how == "kill-blocked")
-                QVERIFY(j->waitForItem("blocked"));
+            if (how == "kill-blocked") QVERIFY(j->waitForItem("blocked"));
             rt.kill(*pid);
         } else if (how == "crash") {
             rt.cast(*pid, msg("crash"));
@@ -711,9 +799,8 @@ private slots:
     {
         Runtime rt(RuntimeOptions {.workers = 1});
         auto jb = std::make_shared<Journal>();
-        auto b = spawnScripted(rt, jb, {.call = [](Scripted&, const Term& req, const From&) {
-            return Next::reply(intOf(req) * 2);
-        }});
+        auto b = spawnScripted(
+            rt, jb, {.call = [](Scripted&, const Term& req, const From&) { return Next::reply(intOf(req) * 2); }});
         QVERIFY(b.ok());
         auto ja = std::make_shared<Journal>();
         const Pid bp = *b;
@@ -780,8 +867,8 @@ private slots:
         QVERIFY(rt.call(*echo, msg("ping"), kLong).ok());
         rt.send(*pid, msg("wanted"));
         QVERIFY(j->waitForItem("info:first"));
-        QCOMPARE(qsl(j->items()),
-            QStringList({"init", "cast:go", "received:wanted", "receive timed out", "info:first"}));
+        QCOMPARE(
+            qsl(j->items()), QStringList({"init", "cast:go", "received:wanted", "receive timed out", "info:first"}));
     }
 
     // -- scheduling --
@@ -916,6 +1003,621 @@ private slots:
         gate->open();
         QVERIFY(jb->waitForCount("cast:after", blocked));
         QCOMPARE(jb->count("unblocked"), blocked);
+    }
+
+    // -- asynchronous requests (gen_server:send_request) --
+    void sendRequestAnsweredInHandleInfo()
+    {
+        Runtime rt;
+        auto js = std::make_shared<Journal>();
+        auto server = spawnScripted(
+            rt, js, {.call = [](Scripted&, const Term& req, const From&) { return Next::reply(intOf(req) * 10); }});
+        QVERIFY(server.ok());
+        auto js2 = std::make_shared<Journal>();
+        auto server2 = spawnScripted(
+            rt, js2, {.call = [](Scripted&, const Term& req, const From&) { return Next::reply(intOf(req) * 10); }});
+        QVERIFY(server2.ok());
+        const Pid s1 = *server;
+        const Pid s2 = *server2;
+        auto j = std::make_shared<Journal>();
+        auto client = spawnScripted(rt, j,
+            {.cast =
+                    [s1, s2](Scripted& s, const Term&) {
+                        // Three in flight at once, to two servers.
+                        for (auto [to, value] : {std::pair {s1, 1}, std::pair {s2, 2}, std::pair {s1, 3}}) {
+                            auto id = s.runtime().sendRequest(to, Term(value));
+                            if (!id) {
+                                s.journal->add(std::string("sendRequest failed:") + errcName(id.error().code));
+                                continue;
+                            }
+                            s.requests.push_back(*id);
+                        }
+                        s.journal->add("sent");
+                        return Next::noreply();
+                    },
+                .info =
+                    [s1, s2](Scripted& s, const Info& info) {
+                        if (info.kind != Info::Kind::Reply) return Next::noreply();
+                        // The id says which request this answers; `from` which server.
+                        auto it = std::find(s.requests.begin(), s.requests.end(), info.ref);
+                        const int k = it == s.requests.end() ? -1 : int(it - s.requests.begin());
+                        const Pid expectedFrom = k == 1 ? s2 : s1;
+                        s.journal->add("answer " + std::to_string(k) + "=" + shown(info.message)
+                            + (info.from == expectedFrom ? " from its server" : " from elsewhere")
+                            + (info.error ? " with an error" : ""));
+                        return Next::noreply();
+                    }});
+        QVERIFY(client.ok());
+        rt.cast(*client, msg("go"));
+        QVERIFY(j->waitFor([](const auto& v) {
+            return std::count_if(v.begin(), v.end(), [](const std::string& i) { return i.rfind("answer", 0) == 0; })
+                >= 3;
+        }));
+        QVERIFY(rt.waitQuiescent(kLong));
+        const auto items = j->items();
+        QCOMPARE(j->indexOf("sent"), 2); // init, cast:go, sent: every answer came after the callback
+        for (const char* want :
+            {"answer 0=10 from its server", "answer 1=20 from its server", "answer 2=30 from its server"})
+            QVERIFY2(j->count(want) == 1, qPrintable(qsl(items).join(QLatin1String(" | "))));
+        // No other Reply came.
+        QCOMPARE(
+            std::count_if(items.begin(), items.end(), [](const std::string& i) { return i.rfind("reply", 0) == 0; }),
+            3L);
+        // One server's answers come in the order it was asked.
+        QVERIFY(j->indexOf("answer 0=10 from its server") < j->indexOf("answer 2=30 from its server"));
+        // The servers saw ordinary calls.
+        QCOMPARE(js->count("call:"), 2);
+        QCOMPARE(js2->count("call:"), 1);
+    }
+
+    void sendRequestLeavesCallerFree()
+    {
+        // The server holds the request; meanwhile the caller answers a call
+        // of its own, which a blocking call inside its callback would forbid.
+        Runtime rt(RuntimeOptions {.workers = 1});
+        auto js = std::make_shared<Journal>();
+        auto server = spawnScripted(rt, js, holdingCalls());
+        QVERIFY(server.ok());
+        const Pid sp = *server;
+        auto j = std::make_shared<Journal>();
+        auto client = spawnScripted(rt, j, {.cast = [sp](Scripted& s, const Term&) {
+            auto id = s.runtime().sendRequest(sp, msg("hold"));
+            s.journal->add(id ? "sent" : "sendRequest failed");
+            if (id) s.requests.push_back(*id);
+            return Next::noreply();
+        }});
+        QVERIFY(client.ok());
+        rt.cast(*client, msg("go"));
+        QVERIFY(js->waitForItem("call:hold"));
+        auto r = rt.call(*client, msg("ping"), kLong);
+        QVERIFY2(r.ok(), "the caller is stuck in its request");
+        QCOMPARE(qs(textOf(*r)), QStringLiteral("ping"));
+        QCOMPARE(qsl(j->items()), QStringList({"init", "cast:go", "sent", "call:ping"}));
+        rt.cast(sp, msg("release")); // replies 42 through Runtime::reply(From)
+        QVERIFY(j->waitForItem("reply:42"));
+        QVERIFY(rt.waitQuiescent(kLong));
+        QCOMPARE(qsl(j->items()), QStringList({"init", "cast:go", "sent", "call:ping", "reply:42"}));
+    }
+
+    void sendRequestWithoutAnswer_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("no such process") << "unknown" << errcName(Errc::NoProc);
+        QTest::newRow("already dead") << "dead" << errcName(Errc::NoProc);
+        QTest::newRow("killed before answering") << "kill" << errcName(Errc::Exit);
+        QTest::newRow("crashes before answering") << "crash" << errcName(Errc::Exit);
+        QTest::newRow("stops normally before answering") << "stop" << errcName(Errc::Exit);
+    }
+    void sendRequestWithoutAnswer()
+    {
+        QFETCH(QString, how);
+        QFETCH(QString, error);
+        Runtime rt;
+        auto js = std::make_shared<Journal>();
+        auto server = spawnScripted(rt, js,
+            {.call =
+                    [](Scripted& s, const Term&, const From& from) {
+                        s.held = from;
+                        return Next::noreply();
+                    },
+                .cast = [](Scripted&, const Term& m) -> Next {
+                    if (textOf(m) == "crash") throw std::runtime_error("boom");
+                    return Next::stop(ExitReason::normal());
+                }});
+        QVERIFY(server.ok());
+        Pid target = *server;
+        if (how == "unknown") {
+            target = Pid(987654321);
+        } else if (how == "dead") {
+            QVERIFY(rt.stop(*server, ExitReason::normal(), kLong).ok());
+        }
+        auto j = std::make_shared<Journal>();
+        auto client = spawnScripted(rt, j,
+            {.cast =
+                    [target](Scripted& s, const Term&) {
+                        auto id = s.runtime().sendRequest(target, msg("hold"));
+                        s.journal->add(id ? "sent" : std::string("sendRequest failed:") + errcName(id.error().code));
+                        if (id) s.requests.push_back(*id);
+                        return Next::noreply();
+                    },
+                .info =
+                    [target](Scripted& s, const Info& info) {
+                        if (info.kind == Info::Kind::Reply)
+                            s.journal->add(std::string(info.ref == s.requests.at(0) ? "its id" : "another id")
+                                + (info.from == target ? ", from the server" : ", from elsewhere")
+                                + (info.message.has_value() ? ", with a value" : ""));
+                        return Next::noreply();
+                    }});
+        QVERIFY(client.ok());
+        rt.cast(*client, msg("go"));
+        QVERIFY(j->waitForItem("sent"));
+        if (how == "kill" || how == "crash" || how == "stop") {
+            QVERIFY(js->waitForItem("call:hold"));
+            if (how == "kill")
+                rt.kill(*server);
+            else
+                rt.cast(*server, Term(how.toStdString()));
+        }
+        const std::string expected = "reply-error:" + error.toStdString();
+        QVERIFY2(j->waitForItem(expected), qPrintable(qsl(j->items()).join(QLatin1String(" | "))));
+        QVERIFY(!rt.isAlive(target));
+        // Exactly one Reply: nothing more comes once the dust settles.
+        QVERIFY(rt.waitQuiescent(kLong));
+        rt.send(*client, msg("marker"));
+        QVERIFY(j->waitForItem("info:marker"));
+        QCOMPARE(qsl(j->items()),
+            QStringList({"init", "cast:go", "sent", qs(expected), "its id, from the server", "info:marker"}));
+    }
+
+    void sendRequestRefusedOutright()
+    {
+        Runtime rt;
+        auto server = spawnScripted(rt, std::make_shared<Journal>());
+        QVERIFY(server.ok());
+        // Not from a process: there is no one to send the answer to.
+        auto outside = rt.sendRequest(*server, msg("x"));
+        QVERIFY(!outside.ok());
+        QCOMPARE(outside.error().code, Errc::NoProc);
+        // To itself: refused at once, no handle_call, no Reply.
+        auto j = std::make_shared<Journal>();
+        auto self = spawnScripted(rt, j, {.cast = [](Scripted& s, const Term&) {
+            auto id = s.runtime().sendRequest(s.self(), msg("me"));
+            s.journal->add(id ? "sent" : std::string("refused:") + errcName(id.error().code));
+            return Next::noreply();
+        }});
+        QVERIFY(self.ok());
+        rt.cast(*self, msg("go"));
+        QVERIFY(j->waitFor([](const auto& v) { return v.size() >= 3; }));
+        QVERIFY(rt.waitQuiescent(kLong));
+        rt.send(*self, msg("marker"));
+        QVERIFY(j->waitForItem("info:marker"));
+        QCOMPARE(qsl(j->items()),
+            QStringList({"init", "cast:go", QString("refused:") + errcName(Errc::CallingSelf), "info:marker"}));
+    }
+
+    void answeredRequestIsForgotten_data()
+    {
+        QTest::addColumn<bool>("later");
+        QTest::addColumn<QString>("death");
+        QTest::newRow("reply now, then crash") << false << "crash";
+        QTest::newRow("reply now, then kill") << false << "kill";
+        QTest::newRow("reply later, then crash") << true << "crash";
+        QTest::newRow("reply later, then kill") << true << "kill";
+    }
+    void answeredRequestIsForgotten()
+    {
+        // After its answer the request is no longer the server's concern:
+        // its death later sends no second Reply for the same id.
+        QFETCH(bool, later);
+        QFETCH(QString, death);
+        Runtime rt;
+        auto js = std::make_shared<Journal>();
+        auto server = spawnScripted(rt, js,
+            {.call =
+                    [later](Scripted& s, const Term&, const From& from) {
+                        if (!later) return Next::reply(Term(7));
+                        s.held = from;
+                        return Next::noreply();
+                    },
+                .cast = [](Scripted& s, const Term& m) -> Next {
+                    if (textOf(m) == "crash") throw std::runtime_error("boom");
+                    s.runtime().reply(s.held, Term(7));
+                    return Next::noreply();
+                }});
+        QVERIFY(server.ok());
+        const Pid sp = *server;
+        auto j = std::make_shared<Journal>();
+        auto client = spawnScripted(rt, j, {.cast = [sp](Scripted& s, const Term&) {
+            auto id = s.runtime().sendRequest(sp, msg("q"));
+            s.journal->add(id ? "sent" : "sendRequest failed");
+            return Next::noreply();
+        }});
+        QVERIFY(client.ok());
+        rt.cast(*client, msg("go"));
+        if (later) {
+            QVERIFY(js->waitForItem("call:q"));
+            rt.cast(sp, msg("answer"));
+        }
+        QVERIFY(j->waitForItem("reply:7"));
+        if (death == "kill")
+            rt.kill(sp);
+        else
+            rt.cast(sp, msg("crash"));
+        QTRY_VERIFY_WITH_TIMEOUT(!rt.isAlive(sp), int(kLong.count()));
+        QVERIFY(rt.waitQuiescent(kLong));
+        rt.send(*client, msg("marker"));
+        QVERIFY(j->waitForItem("info:marker"));
+        QCOMPARE(qsl(j->items()), QStringList({"init", "cast:go", "sent", "reply:7", "info:marker"}));
+    }
+
+    void receiveWaitsForAReply()
+    {
+        // A callback can wait for its own request's answer with a selective
+        // receive; what arrived meanwhile stays queued, in order.
+        Runtime rt(RuntimeOptions {.workers = 1});
+        auto js = std::make_shared<Journal>();
+        auto server = spawnScripted(rt, js, holdingCalls());
+        QVERIFY(server.ok());
+        const Pid sp = *server;
+        auto j = std::make_shared<Journal>();
+        auto client = spawnScripted(rt, j, {.cast = [sp](Scripted& s, const Term&) {
+            auto id = s.runtime().sendRequest(sp, msg("hold"));
+            if (!id) {
+                s.journal->add("sendRequest failed");
+                return Next::noreply();
+            }
+            s.journal->add("waiting");
+            auto got = s.receive([&](const Info& i) { return i.kind == Info::Kind::Reply && i.ref == *id; }, kLong);
+            s.journal->add(got ? "received:" + shown(got->message) + (got->from == sp ? " from the server" : "")
+                               : "receive timed out");
+            return Next::noreply();
+        }});
+        QVERIFY(client.ok());
+        rt.cast(*client, msg("go"));
+        QVERIFY(j->waitForItem("waiting"));
+        QVERIFY(js->waitForItem("call:hold"));
+        rt.send(*client, msg("meanwhile"));
+        rt.cast(sp, msg("release"));
+        QVERIFY(j->waitForItem("info:meanwhile"));
+        QVERIFY(rt.waitQuiescent(kLong));
+        QCOMPARE(qsl(j->items()),
+            QStringList({"init", "cast:go", "waiting", "received:42 from the server", "info:meanwhile"}));
+    }
+
+    void answeredRequestKeepsMonitorOrder()
+    {
+        // relations() lists a process's monitors oldest first; a request
+        // answered between them must not reorder them.
+        Runtime rt;
+        auto js = std::make_shared<Journal>();
+        auto server = spawnScripted(rt, js, holdingCalls());
+        QVERIFY(server.ok());
+        const Pid sp = *server;
+        std::vector<Pid> watchers;
+        for (int i = 0; i < 3; ++i) {
+            auto w = spawnScripted(rt, std::make_shared<Journal>());
+            QVERIFY(w.ok());
+            watchers.push_back(*w);
+        }
+        auto j = std::make_shared<Journal>();
+        auto client = spawnScripted(rt, j, {.cast = [sp](Scripted& s, const Term&) {
+            s.journal->add(s.runtime().sendRequest(sp, msg("hold")) ? "sent" : "sendRequest failed");
+            return Next::noreply();
+        }});
+        QVERIFY(client.ok());
+        rt.monitor(watchers[0], sp);
+        rt.cast(*client, msg("go"));
+        QVERIFY(js->waitForItem("call:hold"));
+        rt.monitor(watchers[1], sp);
+        rt.monitor(watchers[2], sp);
+        rt.cast(sp, msg("release"));
+        QVERIFY(j->waitForItem("reply:42"));
+        auto rel = rt.relations(sp);
+        QVERIFY(rel.ok());
+        auto listed = [](const std::vector<Pid>& v) {
+            QList<quint64> out;
+            for (Pid p : v)
+                out << quint64(p);
+            return out;
+        };
+        QCOMPARE(listed(rel->monitoredBy), listed(watchers));
+    }
+
+    // -- mailbox and inbox --
+    void continueRunsBeforeManyQueuedMessages()
+    {
+        // Hundreds already queued (the inbox spans many blocks): each
+        // message's continue, and a continue's continue, still run before
+        // the next message, wherever the front is in its block.
+        Runtime rt;
+        auto gate = std::make_shared<Gate>();
+        OpenOnExit opener {gate};
+        auto j = std::make_shared<Journal>();
+        auto pid = spawnScripted(rt, j,
+            {.cast =
+                    [gate](Scripted&, const Term&) {
+                        gate->wait();
+                        return Next::noreply();
+                    },
+                .info = [](Scripted&, const Info& info) { return Next::noreply().continueWith(info.message); },
+                .cont =
+                    [](Scripted&, const Term& arg) {
+                        const std::string t = textOf(arg);
+                        const bool again = t.back() == '0' && t.rfind("again ", 0) != 0;
+                        return again ? Next::noreply().continueWith(Term("again " + t)) : Next::noreply();
+                    }});
+        QVERIFY(pid.ok());
+        rt.cast(*pid, msg("block"));
+        QVERIFY(j->waitForItem("cast:block"));
+        constexpr int kQueued = 300;
+        for (int i = 0; i < kQueued; ++i)
+            rt.send(*pid, Term(std::to_string(i)));
+        gate->open();
+        QVERIFY(j->waitForItem("continue:" + std::to_string(kQueued - 1)));
+        QVERIFY(rt.waitQuiescent(kLong));
+        QStringList expected {"init", "cast:block"};
+        for (int i = 0; i < kQueued; ++i) {
+            const QString n = QString::number(i);
+            expected << "info:" + n << "continue:" + n;
+            if (i % 10 == 0) expected << "continue:again " + n;
+        }
+        QCOMPARE(qsl(j->items()), expected);
+    }
+
+    void mailboxCountIsWhatWaits()
+    {
+        // The snapshot's mailbox is Erlang's message_queue_len: what waits,
+        // whether still in the mailbox or already taken into the inbox, and
+        // not the message being handled nor one taken by a receive.
+        Runtime rt;
+        std::vector<std::shared_ptr<Gate>> gates {
+            std::make_shared<Gate>(), std::make_shared<Gate>(), std::make_shared<Gate>()};
+        OpenOnExit o0 {gates[0]}, o1 {gates[1]}, o2 {gates[2]};
+        auto j = std::make_shared<Journal>();
+        auto pid = spawnScripted(rt, j, {.cast = [gates](Scripted& s, const Term& m) {
+            if (textOf(m) == "hold") {
+                s.journal->add("holding");
+                gates[0]->wait();
+            } else if (textOf(m) == "receive") {
+                s.journal->add("handling");
+                gates[1]->wait();
+                auto got = s.receive([](const Info& i) { return textOf(i.message) == "wanted"; }, kLong);
+                s.journal->add(got ? "received" : "receive timed out");
+                gates[2]->wait();
+            }
+            return Next::noreply();
+        }});
+        QVERIFY(pid.ok());
+        auto mailbox = [&] {
+            auto row = rowOf(rt, *pid);
+            return row ? row->mailbox : ~std::uint32_t(0);
+        };
+        QCOMPARE(mailbox(), 0u);
+        rt.cast(*pid, msg("hold"));
+        QVERIFY(j->waitForItem("holding"));
+        QCOMPARE(mailbox(), 0u); // the one being handled does not count
+        rt.cast(*pid, msg("receive"));
+        for (int i = 0; i < 30; ++i)
+            rt.send(*pid, msg("filler"));
+        rt.send(*pid, msg("wanted"));
+        for (int i = 0; i < 10; ++i)
+            rt.send(*pid, msg("filler"));
+        QCOMPARE(mailbox(), 42u); // all still in the mailbox
+        gates[0]->open();
+        // All 42 were taken into the inbox in one go, and one is being handled.
+        QVERIFY(j->waitForItem("handling"));
+        QCOMPARE(mailbox(), 41u);
+        gates[1]->open();
+        QVERIFY(j->waitForItem("received"));
+        QCOMPARE(mailbox(), 40u);
+        gates[2]->open();
+        QVERIFY(j->waitForCount("info:filler", 40));
+        QVERIFY(rt.waitQuiescent(kLong));
+        QCOMPARE(mailbox(), 0u);
+        QVERIFY(!j->contains("info:wanted"));
+    }
+
+    void selectiveReceiveTakesOldestAcrossInboxAndMailbox()
+    {
+        Runtime rt;
+        auto gates = std::make_shared<std::pair<Gate, Gate>>();
+        auto j = std::make_shared<Journal>();
+        auto pid = spawnScripted(rt, j, {.cast = [gates](Scripted& s, const Term& m) {
+            if (textOf(m) == "hold") {
+                gates->first.wait();
+                return Next::noreply();
+            }
+            s.journal->add("receiving");
+            gates->second.wait(); // meanwhile more arrive in the mailbox
+            auto wanted = [](const Info& i) { return textOf(i.message).rfind("want", 0) == 0; };
+            for (int k = 0; k < 2; ++k) {
+                auto got = s.receive(wanted, kLong);
+                s.journal->add(got ? "received " + textOf(got->message) : "receive timed out");
+            }
+            s.journal->add(s.receive(wanted, 50ms) ? "unexpected" : "no more");
+            return Next::noreply();
+        }});
+        QVERIFY(pid.ok());
+        struct Opener {
+            std::shared_ptr<std::pair<Gate, Gate>> g;
+            ~Opener()
+            {
+                g->first.open();
+                g->second.open();
+            }
+        } opener {gates};
+        rt.cast(*pid, msg("hold"));
+        rt.cast(*pid, msg("go"));
+        // These are taken into the inbox with "go".
+        for (int i = 0; i < 25; ++i)
+            rt.send(*pid, Term("a" + std::to_string(i)));
+        rt.send(*pid, msg("want old"));
+        for (int i = 25; i < 30; ++i)
+            rt.send(*pid, Term("a" + std::to_string(i)));
+        gates->first.open();
+        QVERIFY(j->waitForItem("receiving"));
+        // These wait in the mailbox while the inbox holds the older ones.
+        rt.send(*pid, msg("want new"));
+        rt.send(*pid, msg("b"));
+        gates->second.open();
+        QVERIFY(j->waitForItem("info:b"));
+        QVERIFY(rt.waitQuiescent(kLong));
+        QStringList expected {
+            "init", "cast:hold", "cast:go", "receiving", "received want old", "received want new", "no more"};
+        for (int i = 0; i < 30; ++i)
+            expected << "info:a" + QString::number(i);
+        expected << "info:b";
+        QCOMPARE(qsl(j->items()), expected);
+    }
+
+    // -- scheduling: per-worker queues --
+    void pingPongDoesNotStarveOthers_data()
+    {
+        QTest::addColumn<bool>("wokenByThePair");
+        // Queued on the pair's worker, behind the "next" slot: only the limit
+        // on runs in a row from that slot lets it through.
+        QTest::newRow("woken by one of the pair") << true;
+        // Queued on the global queue: the worker must look there now and then.
+        QTest::newRow("sent a message from outside") << false;
+    }
+    void pingPongDoesNotStarveOthers()
+    {
+        // Two processes waking each other for ever run back to back on the
+        // worker's "next" slot; a third woken meanwhile must still get its
+        // turn. One worker, and no stall watchdog to add another.
+        QFETCH(bool, wokenByThePair);
+        Runtime rt(RuntimeOptions {.workers = 1, .stallThreshold = std::chrono::hours(1)});
+        auto j = std::make_shared<Journal>();
+        auto third = spawnScripted(rt, j);
+        QVERIFY(third.ok());
+        auto bounces = std::make_shared<std::atomic<long>>(0);
+        auto partnerOfA = std::make_shared<std::atomic<Pid>>(0);
+        auto partnerOfB = std::make_shared<std::atomic<Pid>>(0);
+        auto a = rt.spawn(std::make_unique<Bouncer>(partnerOfA, *third, bounces));
+        auto b = rt.spawn(std::make_unique<Bouncer>(partnerOfB, *third, bounces));
+        QVERIFY(a.ok() && b.ok());
+        partnerOfA->store(*b);
+        partnerOfB->store(*a);
+        rt.send(*a, msg("ball"));
+        QTRY_VERIFY_WITH_TIMEOUT(bounces->load() > 1000, int(kLong.count()));
+        if (wokenByThePair)
+            rt.send(*a, msg("poke")); // on its next bounce it wakes the third, then its partner
+        else
+            rt.send(*third, msg("hello"));
+        QVERIFY2(j->waitForItem("info:hello"), "the third process never ran while the pair bounced");
+        const long seen = bounces->load();
+        QTRY_VERIFY_WITH_TIMEOUT(bounces->load() > seen + 1000, int(kLong.count())); // and the pair goes on
+        QVERIFY(rt.stop(*a, ExitReason::shutdown(), kLong).ok());
+        QVERIFY(rt.stop(*b, ExitReason::shutdown(), kLong).ok());
+    }
+
+    void blockingCallerHandsOnItsQueue()
+    {
+        // One worker. A wakes B, then blocks in a call to C, which answers
+        // only once B has run: both must run while A waits, although both
+        // were queued on A's own worker.
+        Runtime rt(RuntimeOptions {.workers = 1, .stallThreshold = std::chrono::hours(1)});
+        auto jc = std::make_shared<Journal>();
+        auto c = spawnScripted(rt, jc,
+            {.call =
+                    [](Scripted& s, const Term&, const From& from) {
+                        if (s.counter > 0) return Next::reply(Term(42)); // B already ran
+                        s.held = from;
+                        return Next::noreply();
+                    },
+                .cast =
+                    [](Scripted& s, const Term&) {
+                        ++s.counter;
+                        if (s.held.valid()) s.runtime().reply(s.held, Term(42));
+                        return Next::noreply();
+                    }});
+        QVERIFY(c.ok());
+        const Pid cp = *c;
+        auto jb = std::make_shared<Journal>();
+        auto b = spawnScripted(rt, jb, {.info = [cp](Scripted& s, const Info&) {
+            s.runtime().cast(cp, msg("b ran"));
+            return Next::noreply();
+        }});
+        QVERIFY(b.ok());
+        const Pid bp = *b;
+        auto ja = std::make_shared<Journal>();
+        auto a = spawnScripted(rt, ja, {.cast = [bp, cp](Scripted& s, const Term&) {
+            s.runtime().send(bp, msg("wake"));
+            auto r = s.runtime().call(cp, msg("ask"), kLong);
+            s.journal->add(r ? "answer:" + shown(*r) : std::string("call failed:") + errcName(r.error().code));
+            return Next::noreply();
+        }});
+        QVERIFY(a.ok());
+        rt.cast(*a, msg("go"));
+        QVERIFY(ja->waitFor([](const auto& v) { return v.size() >= 3; }));
+        QCOMPARE(qs(ja->items().at(2)), QStringLiteral("answer:42"));
+        QVERIFY(jb->contains("info:wake"));
+        QVERIFY(jc->contains("cast:b ran"));
+    }
+
+    void wokenByAStuckCallbackStillRuns_data()
+    {
+        QTest::addColumn<unsigned>("workers");
+        QTest::newRow("1 worker") << 1u;
+        QTest::newRow("2 workers") << 2u;
+    }
+    void wokenByAStuckCallbackStillRuns()
+    {
+        // A wakes B, then stays in its callback (not in a runtime call) until
+        // B has run. B sits in A's worker's own queue: the stall watchdog
+        // must hand it on, to an idle worker or a stand-in.
+        QFETCH(unsigned, workers);
+        Runtime rt(RuntimeOptions {.workers = workers});
+        auto gate = std::make_shared<Gate>();
+        OpenOnExit opener {gate};
+        auto jb = std::make_shared<Journal>();
+        auto b = spawnScripted(rt, jb, {.info = [gate](Scripted&, const Info&) {
+            gate->open();
+            return Next::noreply();
+        }});
+        QVERIFY(b.ok());
+        const Pid bp = *b;
+        auto ja = std::make_shared<Journal>();
+        auto a = spawnScripted(rt, ja, {.cast = [gate, bp](Scripted& s, const Term&) {
+            s.runtime().send(bp, msg("wake"));
+            s.journal->add(gate->wait(kLong) ? "b ran meanwhile" : "b did not run");
+            return Next::noreply();
+        }});
+        QVERIFY(a.ok());
+        rt.cast(*a, msg("go"));
+        QVERIFY(ja->waitFor([](const auto& v) { return v.size() >= 3; }, 2 * kLong));
+        QCOMPARE(qs(ja->items().at(2)), QStringLiteral("b ran meanwhile"));
+        QVERIFY(jb->contains("info:wake"));
+    }
+
+    void manyWokenAtOnceAreShared()
+    {
+        // One callback wakes many processes, all queued on its worker. The
+        // first to run stays in its callback until another worker has run
+        // one of them too: with the stall watchdog off, only an idle worker
+        // stealing from the busy one's queue lets that happen. All run.
+        Runtime rt(RuntimeOptions {.workers = 2, .stallThreshold = std::chrono::hours(1)});
+        auto meeting = std::make_shared<Meeting>();
+        constexpr int kWoken = 64;
+        std::vector<Pid> woken;
+        for (int i = 0; i < kWoken; ++i) {
+            auto p = rt.spawn(std::make_unique<MeetingGoer>(meeting));
+            QVERIFY(p.ok());
+            woken.push_back(*p);
+        }
+        auto fan = spawnScripted(rt, std::make_shared<Journal>(), {.cast = [woken](Scripted& s, const Term&) {
+            for (Pid p : woken)
+                s.runtime().send(p, msg("wake"));
+            return Next::noreply();
+        }});
+        QVERIFY(fan.ok());
+        rt.cast(*fan, msg("go"));
+        QVERIFY2(meeting->waitHandled(kWoken), "not every woken process ran");
+        std::lock_guard lock(meeting->mutex);
+        QVERIFY2(meeting->met, "no second worker took any of the woken processes");
+        QCOMPARE(meeting->handled, kWoken);
+        QCOMPARE(int(meeting->threads.size()), 2);
     }
 };
 

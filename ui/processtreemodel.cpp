@@ -40,76 +40,96 @@ ProcessTreeModel::~ProcessTreeModel() = default;
 
 void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
 {
-    // Between two applies every node's `incoming` is null; m_rowNodes then
-    // lets every later pass visit the live nodes without a lookup by pid.
+    // Most rows sit where they sat in the last snapshot and did not change: a
+    // row finds its node by position first (by pid only if that fails), and
+    // only changed rows, new processes, the dead and those whose parent
+    // changed are looked at again. Nothing else walks the whole tree.
     ++m_generation;
     const std::size_t rows = snapshot.processes.size();
+    std::swap(m_rowNodes, m_lastRowNodes);
     m_rowNodes.assign(rows, nullptr);
     std::vector<Node*> fresh;
+    std::vector<Node*> changed; // in row order
+    std::vector<Node*> placeChecks; // their parent may be another now
     std::size_t live = 0;
     for (std::size_t r = 0; r < rows; ++r) {
         const sc::ProcessInfo& info = snapshot.processes[r];
         if (info.pid == 0) continue;
-        auto [it, inserted] = m_nodes.try_emplace(info.pid);
-        Node* node = nullptr;
-        if (inserted) {
-            it->second = std::make_unique<Node>();
-            node = it->second.get();
-            setInfo(node, info);
-            fresh.push_back(node);
-        } else {
-            node = it->second.get();
-            if (node->incoming) continue; // a pid listed twice: the first entry wins
-            node->slot->lastSeen = m_generation;
+        Node* node = r < m_lastRowNodes.size() ? m_lastRowNodes[r] : nullptr;
+        if (!node || node->info.pid != info.pid) {
+            auto [it, inserted] = m_nodes.try_emplace(info.pid);
+            if (inserted) {
+                it->second = std::make_unique<Node>();
+                node = it->second.get();
+                setInfo(node, info);
+                node->index = takeIndex(node);
+                fresh.push_back(node);
+            } else {
+                node = it->second.get();
+            }
         }
-        node->incoming = &info;
+        if (m_seen[node->index] == m_generation) continue; // a pid listed twice: the first entry wins
+        m_seen[node->index] = m_generation;
         m_rowNodes[r] = node;
         ++live;
+        node->parentPid = info.parent;
+        if (!node->attached || info.parent != (node->parent ? node->parent->info.pid : 0)) placeChecks.push_back(node);
+        std::uint32_t columns = node->attached ? diff(node->info, info) : 0;
+        // Counted by the snapshot, so it drains with time alone.
+        const int budget = info.kind == sc::ProcessKind::Worker ? 0 : int(info.restartsInWindow);
+        if (budget != node->budgetUsed) columns |= bit(Strategy);
+        node->budgetUsed = budget;
+        if (!columns) continue;
+        setInfo(node, info);
+        node->changedColumns = columns;
+        changed.push_back(node);
     }
     // Slots are handed out in pid order, which is start order.
     std::sort(fresh.begin(), fresh.end(), [](const Node* a, const Node* b) { return a->info.pid < b->info.pid; });
     for (Node* node : fresh)
         node->slot = slotFor(node->pathStore.empty() ? "\x01" + std::to_string(node->info.pid) : node->pathStore);
 
+    std::vector<Node*> dead;
+    if (m_nodes.size() > live) {
+        for (std::size_t i = 0; i < m_byIndex.size(); ++i) {
+            Node* node = m_byIndex[i];
+            if (!node || m_seen[i] == m_generation) continue;
+            dead.push_back(node);
+            for (Node* child : node->children) {
+                if (isLive(child)) placeChecks.push_back(child);
+            }
+        }
+    }
+
     // Pids grow, so a live parent has a smaller pid than its children; a
     // parent pid that is not smaller is ignored, which keeps the tree acyclic.
-    // Siblings tend to be listed together: the last parent found is tried first.
+    std::vector<Node*> moving;
     sc::Pid lastParentPid = 0;
     Node* lastParent = nullptr;
-    for (Node* node : m_rowNodes) {
-        if (!node) continue;
-        const sc::ProcessInfo& info = *node->incoming;
+    for (Node* node : placeChecks) {
         Node* wanted = nullptr;
-        if (info.parent != 0 && info.parent < info.pid) {
-            if (info.parent != lastParentPid) {
-                const auto p = m_nodes.find(info.parent);
-                lastParentPid = info.parent;
-                lastParent = p != m_nodes.end() && p->second->incoming ? p->second.get() : nullptr;
+        if (node->parentPid != 0 && node->parentPid < node->info.pid) {
+            if (node->parentPid != lastParentPid) {
+                const auto p = m_nodes.find(node->parentPid);
+                lastParentPid = node->parentPid;
+                lastParent = p != m_nodes.end() && isLive(p->second.get()) ? p->second.get() : nullptr;
             }
             wanted = lastParent;
         }
         node->wantedParent = wanted;
+        if (node->attached && wanted != node->parent) moving.push_back(node);
     }
 
     // Inserting first means every parent a survivor moves to is in the model,
     // and moving survivors out before removing means a removed row takes
     // only dead processes with it.
     insertNew(fresh);
-    reparentSurvivors();
-    if (m_nodes.size() > live) removeDead();
+    reparentSurvivors(moving);
+    if (!dead.empty()) removeDead(dead);
 
     std::vector<Node*> changedParents;
     bool rootsChanged = false;
-    for (Node* node : m_rowNodes) {
-        if (!node) continue;
-        std::uint32_t columns = diff(node->info, *node->incoming);
-        // Counted by the snapshot, so it drains with time alone.
-        const int budget = node->incoming->kind == sc::ProcessKind::Worker ? 0 : int(node->incoming->restartsInWindow);
-        if (budget != node->budgetUsed) columns |= bit(Strategy);
-        node->budgetUsed = budget;
-        if (!columns) continue;
-        setInfo(node, *node->incoming);
-        node->changedColumns = columns;
+    for (Node* node : changed) {
         Node* parent = node->parent;
         if (parent ? parent->changeMark != m_generation : !rootsChanged) {
             if (parent)
@@ -120,11 +140,7 @@ void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
         }
     }
     for (Node* parent : changedParents)
-        emitChanges(parent);
-
-    for (Node* node : m_rowNodes) {
-        if (node) node->incoming = nullptr;
-    }
+        emitChanges(parent, changed);
     pruneSlots();
 }
 
@@ -169,13 +185,10 @@ void ProcessTreeModel::insertNew(std::vector<Node*>& fresh)
         node->attached = true;
 }
 
-void ProcessTreeModel::reparentSurvivors()
+void ProcessTreeModel::reparentSurvivors(std::vector<Node*>& moving)
 {
-    std::vector<Node*> moving;
-    for (Node* node : m_rowNodes) {
-        if (node && node->wantedParent != node->parent) moving.push_back(node);
-    }
     std::sort(moving.begin(), moving.end(), [](const Node* a, const Node* b) { return a->info.pid < b->info.pid; });
+    moving.erase(std::unique(moving.begin(), moving.end()), moving.end()); // checked twice: its parent died too
 
     for (Node* node : moving) {
         Node* from = node->parent;
@@ -195,16 +208,13 @@ void ProcessTreeModel::reparentSurvivors()
     }
 }
 
-void ProcessTreeModel::removeDead()
+void ProcessTreeModel::removeDead(const std::vector<Node*>& dead)
 {
     std::vector<Node*> parents;
     std::unordered_set<Node*> seen;
-    std::vector<sc::Pid> dead;
-    for (auto& [pid, node] : m_nodes) {
-        if (node->incoming) continue;
-        dead.push_back(pid);
+    for (Node* node : dead) {
         Node* parent = node->parent;
-        if ((!parent || parent->incoming) && seen.insert(parent).second) parents.push_back(parent);
+        if ((!parent || isLive(parent)) && seen.insert(parent).second) parents.push_back(parent);
     }
 
     // Contiguous runs, from the back so the rows in front keep their numbers.
@@ -213,12 +223,12 @@ void ProcessTreeModel::removeDead()
         const QModelIndex parentIndex = indexOf(parent);
         int last = static_cast<int>(siblings.size()) - 1;
         while (last >= 0) {
-            if (siblings[last]->incoming) {
+            if (isLive(siblings[last])) {
                 --last;
                 continue;
             }
             int first = last;
-            while (first > 0 && !siblings[first - 1]->incoming)
+            while (first > 0 && !isLive(siblings[first - 1]))
                 --first;
             beginRemoveRows(parentIndex, first, last);
             siblings.erase(siblings.begin() + first, siblings.begin() + last + 1);
@@ -227,27 +237,52 @@ void ProcessTreeModel::removeDead()
         }
     }
 
-    for (sc::Pid pid : dead)
-        m_nodes.erase(pid);
+    for (Node* node : dead) {
+        // Last seen in the apply before this one.
+        node->slot->lastSeen = std::max(node->slot->lastSeen, m_generation - 1);
+        m_byIndex[node->index] = nullptr;
+        m_freeIndexes.push_back(node->index);
+        m_nodes.erase(node->info.pid);
+    }
 }
 
-void ProcessTreeModel::emitChanges(Node* parent)
+std::uint32_t ProcessTreeModel::takeIndex(Node* node)
 {
+    std::uint32_t index = 0;
+    if (!m_freeIndexes.empty()) {
+        index = m_freeIndexes.back();
+        m_freeIndexes.pop_back();
+        m_byIndex[index] = node;
+    } else {
+        index = static_cast<std::uint32_t>(m_byIndex.size());
+        m_byIndex.push_back(node);
+        m_seen.push_back(0);
+    }
+    m_seen[index] = 0;
+    return index;
+}
+
+void ProcessTreeModel::emitChanges(Node* parent, const std::vector<Node*>& changed)
+{
+    // The changed rows under `parent`, in runs of neighbours: one dataChanged a run.
     const std::vector<Node*>& siblings = siblingsOf(parent);
+    std::vector<int> rows;
+    for (const Node* node : changed) {
+        if (node->parent == parent) rows.push_back(rowOf(node));
+    }
+    std::sort(rows.begin(), rows.end());
     const QModelIndex parentIndex = indexOf(parent);
-    const int count = static_cast<int>(siblings.size());
-    int row = 0;
-    while (row < count) {
-        if (!siblings[row]->changedColumns) {
-            ++row;
-            continue;
-        }
+    std::size_t i = 0;
+    while (i < rows.size()) {
         std::uint32_t columns = 0;
-        const int first = row;
-        while (row < count && siblings[row]->changedColumns) {
-            columns |= siblings[row]->changedColumns;
-            siblings[row]->changedColumns = 0;
-            ++row;
+        const int first = rows[i];
+        int last = first;
+        while (i < rows.size() && rows[i] <= last + 1) {
+            last = rows[i];
+            Node* node = siblings[static_cast<std::size_t>(last)];
+            columns |= node->changedColumns;
+            node->changedColumns = 0;
+            ++i;
         }
         int left = 0;
         while (!(columns & bit(left)))
@@ -255,13 +290,15 @@ void ProcessTreeModel::emitChanges(Node* parent)
         int right = ColumnCount - 1;
         while (!(columns & bit(right)))
             --right;
-        Q_EMIT dataChanged(index(first, left, parentIndex), index(row - 1, right, parentIndex));
+        Q_EMIT dataChanged(index(first, left, parentIndex), index(last, right, parentIndex));
     }
 }
 
 void ProcessTreeModel::pruneSlots()
 {
     if (m_slots.size() < 2 * m_nodes.size() + 1024) return;
+    for (auto& [pid, node] : m_nodes)
+        node->slot->lastSeen = m_generation;
     std::erase_if(m_slots, [this](const auto& entry) { return entry.second.lastSeen + slotMemory < m_generation; });
 }
 
@@ -314,9 +351,12 @@ bool ProcessTreeModel::before(const Node* a, const Node* b)
 int ProcessTreeModel::rowOf(const Node* node) const
 {
     const std::vector<Node*>& siblings = siblingsOf(node->parent);
+    // Rows move only when siblings come or go: the last answer is usually right.
+    if (node->rowHint < siblings.size() && siblings[node->rowHint] == node) return static_cast<int>(node->rowHint);
     const auto it = std::lower_bound(siblings.begin(), siblings.end(), node, before);
     Q_ASSERT(it != siblings.end() && *it == node);
-    return static_cast<int>(it - siblings.begin());
+    node->rowHint = static_cast<std::size_t>(it - siblings.begin());
+    return static_cast<int>(node->rowHint);
 }
 
 QModelIndex ProcessTreeModel::indexOf(const Node* node, int column) const

@@ -70,6 +70,20 @@ public:
         };
         walk(walk, m_roots, 0);
     }
+    /// The same under one live process, its children at depth 0; false if `parent` is not in the tree.
+    template <typename Visit> bool forEachDepthFirstUnder(sc::Pid parent, Visit&& visit) const
+    {
+        const auto it = m_nodes.find(parent);
+        if (it == m_nodes.end() || !it->second->attached) return false;
+        const auto walk = [&visit](const auto& self, const std::vector<Node*>& siblings, int depth) -> void {
+            for (const Node* node : siblings) {
+                visit(std::as_const(node->info), std::as_const(node->name), std::as_const(node->path), depth);
+                self(self, node->children, depth + 1);
+            }
+        };
+        walk(walk, it->second->children, 0);
+        return true;
+    }
 
     // -- QAbstractItemModel --
     QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
@@ -94,7 +108,9 @@ private:
         Slot* slot = nullptr;
         Node* parent = nullptr;
         std::vector<Node*> children; ///< by (slot order, pid)
-        const sc::ProcessInfo* incoming = nullptr;
+        std::uint32_t index = 0; ///< in m_byIndex and m_seen
+        mutable std::size_t rowHint = 0; ///< its row when last looked up
+        sc::Pid parentPid = 0; ///< its parent as the last snapshot said
         Node* wantedParent = nullptr;
         bool attached = false;
         std::uint32_t changedColumns = 0;
@@ -112,15 +128,25 @@ private:
     static std::uint32_t diff(const sc::ProcessInfo& was, const sc::ProcessInfo& now);
     void setInfo(Node* node, const sc::ProcessInfo& info);
 
-    void reparentSurvivors();
-    void removeDead();
-    void emitChanges(Node* parent);
+    void reparentSurvivors(std::vector<Node*>& moving);
+    void removeDead(const std::vector<Node*>& dead);
+    /// Changed rows under `parent` (their changedColumns set) as dataChanged, in runs.
+    void emitChanges(Node* parent, const std::vector<Node*>& changed);
+    std::uint32_t takeIndex(Node* node);
+    bool isLive(const Node* node) const { return m_seen[node->index] == m_generation; }
     void insertNew(std::vector<Node*>& fresh);
     void pruneSlots();
 
     std::unordered_map<sc::Pid, std::unique_ptr<Node>> m_nodes;
-    /// apply()'s scratch: the node each snapshot row updates (nullptr: skipped), kept for its memory.
+    /// The node each row of the last snapshot updated (nullptr: skipped): the
+    /// next snapshot's rows mostly hold the same processes in the same places.
     std::vector<Node*> m_rowNodes;
+    std::vector<Node*> m_lastRowNodes; ///< the snapshot before's, for its memory
+    /// Every node by a small index of its own, free ones nullptr, and the
+    /// apply() that last saw it: finding the dead walks no tree.
+    std::vector<Node*> m_byIndex;
+    std::vector<std::uint64_t> m_seen;
+    std::vector<std::uint32_t> m_freeIndexes;
     std::vector<Node*> m_roots; ///< by (slot order, pid)
     std::unordered_map<std::string, Slot> m_slots;
     std::uint64_t m_nextSlot = 0;

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <tuple>
 
 namespace sc::ui {
 
@@ -104,6 +105,26 @@ void drawDiamond(QPainter& p, const QPointF& c, double h)
 
 } // namespace
 
+TreeGraphView::Ghost TreeGraphView::ghostOf(
+    const std::vector<Item>& items, const std::vector<int>& roots, std::size_t i, qint64 until)
+{
+    const Item& item = items[i];
+    const std::vector<int>& siblings = item.parent >= 0 ? items[std::size_t(item.parent)].children : roots;
+    const auto at
+        = std::find_if(siblings.begin(), siblings.end(), [&](int s) { return items[std::size_t(s)].pid == item.pid; });
+    Ghost g;
+    g.pid = item.pid;
+    g.kind = item.kind;
+    g.name = item.name;
+    g.path = item.path;
+    g.parentPath = item.parent >= 0 ? items[std::size_t(item.parent)].path : QString();
+    g.afterPath = at != siblings.begin() && at != siblings.end() ? items[std::size_t(*(at - 1))].path : QString();
+    g.width = item.width;
+    g.depth = item.depth;
+    g.until = until;
+    return g;
+}
+
 TreeGraphView::TreeGraphView(QWidget* parent)
     : QAbstractScrollArea(parent)
 {
@@ -134,10 +155,16 @@ void TreeGraphView::setModel(ProcessTreeModel* model)
     m_model = model;
     if (model) {
         const auto structure = [this] { scheduleLayout(); };
+        // Rows in or out: only the subtree under their parent is built again.
+        const auto children = [this](const QModelIndex& parent) { noteStructure(parent); };
         m_connections = {
-            connect(model, &QAbstractItemModel::rowsInserted, this, structure),
-            connect(model, &QAbstractItemModel::rowsRemoved, this, structure),
-            connect(model, &QAbstractItemModel::rowsMoved, this, structure),
+            connect(model, &QAbstractItemModel::rowsInserted, this, children),
+            connect(model, &QAbstractItemModel::rowsRemoved, this, children),
+            connect(model, &QAbstractItemModel::rowsMoved, this,
+                [this](const QModelIndex& from, int, int, const QModelIndex& to) {
+                    noteStructure(from);
+                    noteStructure(to);
+                }),
             connect(model, &QAbstractItemModel::modelReset, this, structure),
             connect(model, &QAbstractItemModel::layoutChanged, this, structure),
             // Node contents are read from the model when painted.
@@ -154,15 +181,92 @@ void TreeGraphView::setModel(ProcessTreeModel* model)
 
 // -- layout --
 
-void TreeGraphView::scheduleLayout()
+void TreeGraphView::scheduleLayout(bool full)
 {
     m_dirty = true;
+    m_fullLayout = m_fullLayout || full;
     if (!m_layoutTimer.isActive()) m_layoutTimer.start();
+}
+
+void TreeGraphView::noteStructure(const QModelIndex& parent)
+{
+    const sc::Pid pid = parent.isValid() && m_model ? m_model->pidAt(parent) : 0;
+    if (pid == 0)
+        m_fullLayout = true;
+    else if (!m_fullLayout)
+        m_dirtyParents.push_back(pid);
+    scheduleLayout(false);
 }
 
 void TreeGraphView::ensureLayout() const
 {
     if (m_dirty) const_cast<TreeGraphView*>(this)->rebuild();
+}
+
+void TreeGraphView::relayoutFromScratch()
+{
+    m_fullLayout = true;
+    m_dirty = true;
+    rebuild();
+}
+
+std::vector<sc::Pid> TreeGraphView::nodePids() const
+{
+    ensureLayout();
+    std::vector<sc::Pid> pids;
+    pids.reserve(m_items.size());
+    for (const Item& item : m_items)
+        pids.push_back(item.pid);
+    return pids;
+}
+
+void TreeGraphView::snapshotItems(std::vector<OldItem>& old) const
+{
+    old.clear();
+    old.reserve(m_items.size());
+    for (const Item& item : m_items) {
+        old.push_back({item.pid, item.parent, item.depth, item.kind, item.visible, item.ghost, item.hidden,
+            static_cast<int>(item.children.size()), item.columns, item.pathId, item.width, item.cellWidth, item.rect,
+            item.name.constData()});
+    }
+}
+
+double TreeGraphView::measureWidth(const QString& name, bool worker)
+{
+    // Measuring text is most of a relayout's time; names rarely change, and
+    // most are short enough for the smallest node whatever their exact width:
+    // an upper bound from per-character advances (with room for kerning)
+    // settles those without shaping the text.
+    if (!m_workerMetrics) {
+        m_workerMetrics.emplace(nameFont(sc::ProcessKind::Worker), viewport());
+        m_supervisorMetrics.emplace(nameFont(sc::ProcessKind::Supervisor), viewport());
+    }
+    const QFontMetricsF& metrics = worker ? *m_workerMetrics : *m_supervisorMetrics;
+    if (m_charAdvances.empty()) m_charAdvances.assign(256, -1.0);
+    double sum = 0;
+    bool ascii = true;
+    for (const QChar c : name) {
+        if (c.unicode() >= 128) {
+            ascii = false;
+            break;
+        }
+        double& advance = m_charAdvances[(worker ? 0 : 128) + c.unicode()];
+        if (advance < 0) advance = metrics.horizontalAdvance(c);
+        sum += advance;
+    }
+    if (ascii) {
+        const double bound = sum * 1.25 + 4;
+        if (worker ? bound + workerHeight * 2 / 3 + 12 <= workerWidth : bound + 22 + 32 + 8 <= supervisorWidth)
+            return worker ? workerWidth : supervisorWidth;
+    }
+    auto& cache = worker ? m_workerWidths : m_supervisorWidths;
+    if (const auto it = cache.constFind(name); it != cache.cend()) return it.value();
+    const double w = worker
+        ? std::clamp(metrics.horizontalAdvance(name) + workerHeight * 2 / 3 + 12, workerWidth, workerMaxWidth)
+        : std::clamp(metrics.horizontalAdvance(name) + 22 + 32 + 8, supervisorWidth, supervisorMaxWidth);
+    if (cache.size() > 100'000) cache.clear();
+    cache.insert(name, w);
+    return w;
 }
 
 void TreeGraphView::rebuild()
@@ -183,9 +287,165 @@ void TreeGraphView::rebuild()
     const QRectF sceneBefore = m_sceneRect;
     const QRectF rootBefore = m_roots.empty() ? QRectF() : m_items[static_cast<std::size_t>(m_roots.front())].rect;
 
+    const qint64 now = m_clock.elapsed();
+    m_workerMetrics.reset();
+    m_supervisorMetrics.reset();
+    // What the old layout showed, to compare with.
+    snapshotItems(m_oldItems);
+    const std::vector<OldItem>& old = m_oldItems;
+    // Most changes touch a few subtrees (a child restarted, started or gone):
+    // only those are built again, the rest of the items stay as they are.
+    m_changed.clear();
+    const bool incremental = !m_fullLayout && buildChanged(now);
+    if (!incremental) buildAll(now);
+    m_fullLayout = false;
+    m_dirtyParents.clear();
+
+    // Collapsed subtrees: their descendants are hidden and counted on the badge.
+    // With nothing collapsed, the items built again are visible as made and
+    // the others as they were.
+    int maxDepth = 0;
+    const bool anyCollapsed = !m_collapsed.isEmpty();
+    if (incremental && !anyCollapsed) {
+        maxDepth = m_maxDepth;
+        for (const Changed& c : m_changed) {
+            for (int i = c.newFrom; i < c.newFrom + c.newCount; ++i)
+                maxDepth = std::max(maxDepth, m_items[static_cast<std::size_t>(i)].depth);
+        }
+    } else {
+        for (Item& item : m_items) {
+            const Item* parent = item.parent >= 0 ? &m_items[item.parent] : nullptr;
+            item.visible = !parent || (parent->visible && !parent->collapsed);
+            item.collapsed = anyCollapsed && !item.children.empty() && m_collapsed.contains(item.path);
+            item.hidden = 0;
+            item.rect = {};
+            maxDepth = std::max(maxDepth, item.depth);
+        }
+    }
+    for (int i = static_cast<int>(m_items.size()) - 1; anyCollapsed && i >= 0; --i) {
+        Item& item = m_items[i];
+        if (!item.visible || !item.collapsed) continue;
+        // Items are depth first, so the descendants follow contiguously.
+        for (std::size_t j = i + 1; j < m_items.size() && m_items[j].depth > item.depth; ++j)
+            ++item.hidden;
+    }
+
+    m_maxDepth = maxDepth;
+
+    // The layout depends only on the shape: who is under whom, in which
+    // order, how wide, what is hidden. A restarted child (a new pid at the
+    // same place) or a ghost standing in for it leaves the shape as it was.
+    // After an incremental build only the subtrees built again can differ.
+    bool sameShape = !m_items.empty() && old.size() == m_items.size();
+    const auto sameShapeAt = [&](std::size_t i) {
+        const OldItem& a = old[i];
+        const Item& b = m_items[i];
+        return a.parent == b.parent && a.depth == b.depth && a.kind == b.kind && a.width == b.width
+            && a.visible == b.visible && a.hidden == b.hidden && a.childCount == static_cast<int>(b.children.size());
+    };
+    if (incremental) {
+        for (const Changed& c : m_changed) {
+            sameShape = sameShape && c.newFrom == c.oldFrom && c.newCount == c.oldCount
+                && sameShapeAt(static_cast<std::size_t>(c.rootAt));
+            for (int i = c.newFrom; sameShape && i < c.newFrom + c.newCount; ++i)
+                sameShape = sameShapeAt(static_cast<std::size_t>(i));
+        }
+    } else {
+        for (std::size_t i = 0; sameShape && i < m_items.size(); ++i)
+            sameShape = sameShapeAt(i);
+    }
+    if (sameShape) {
+        for (std::size_t i = 0; i < m_items.size(); ++i) {
+            m_items[i].rect = old[i].rect;
+            m_items[i].columns = old[i].columns;
+            m_items[i].cellWidth = old[i].cellWidth;
+        }
+    } else {
+        std::vector<double> nextFree(static_cast<std::size_t>(maxDepth) + 1, 0.0);
+        for (int root : m_roots)
+            place(root, nextFree);
+
+        m_sceneRect = {};
+        for (const Item& item : m_items) {
+            if (item.visible) m_sceneRect |= item.rect;
+        }
+        m_sceneRect.adjust(-margin, -margin, margin, margin + toggleRadius * 2);
+    }
+
+    // Forget the state of processes that are gone; follow the selection to a restarted child.
+    const auto gone = [this](sc::Pid pid) { return m_byPid.find(pid) < 0; };
+    for (auto it = m_dead.begin(); it != m_dead.end();)
+        it = gone(*it) ? m_dead.erase(it) : std::next(it);
+    for (auto it = m_gaveUp.begin(); it != m_gaveUp.end();)
+        it = gone(it.key()) ? m_gaveUp.erase(it) : std::next(it);
+    for (auto it = m_matches.begin(); it != m_matches.end();)
+        it = gone(*it) ? m_matches.erase(it) : std::next(it);
+    const sc::Pid killPreviewBefore = m_killPreview;
+    if (m_hover && gone(m_hover)) m_hover = 0;
+    if (m_killPreviewExplicit && gone(m_killPreviewExplicit)) m_killPreviewExplicit = 0;
+    m_killPreview = m_killPreviewExplicit ? m_killPreviewExplicit : (m_killPreviewEnabled ? m_hover : 0);
+
+    sc::Pid selected = m_selected;
+    if (!m_selectedPath.isEmpty() && gone(m_selected)) {
+        selected = 0;
+        const int pathId = pathIdOf(m_selectedPath);
+        for (const Item& item : m_items) {
+            if (item.pathId == pathId) selected = item.pid; // the newest (last started) wins
+        }
+    }
+
+    m_lastLayoutTime = std::chrono::microseconds(timer.nsecsElapsed() / 1000);
+
+    const int anchorNow = itemOf(selected);
+    if (!sameShape) {
+        updateScrollBars();
+        if (anchorBefore.x() >= 0 && anchorNow >= 0 && m_items[anchorNow].visible
+            && m_items[anchorNow].path == anchorPath) {
+            const QPointF delta = mapToViewport(m_items[anchorNow].rect.center()) - anchorBefore;
+            horizontalScrollBar()->setValue(horizontalScrollBar()->value() + qRound(delta.x()));
+            verticalScrollBar()->setValue(verticalScrollBar()->value() + qRound(delta.y()));
+        }
+    }
+    // Until the user moves the view, it follows the window and the tree's growth
+    // (a relayout that leaves the scene and the root as they were keeps the view).
+    const bool grew = !sameShape && !m_roots.empty()
+        && (m_sceneRect != sceneBefore || m_items[static_cast<std::size_t>(m_roots.front())].rect != rootBefore);
+    if ((!m_fittedOnce || (grew && !m_viewTouched)) && !m_items.empty() && viewport()->width() > 50) showFirstView();
+    if (selected != m_selected) {
+        m_selected = selected;
+        Q_EMIT selectionChanged(m_selected);
+    }
+    if (m_killPreview != killPreviewBefore || old.empty() || m_zoom != zoomBefore || origin() != originBefore) {
+        viewport()->update();
+        return;
+    }
+    if (!sameShape) {
+        // The scene did not move under the viewport: repaint what moved in it.
+        updateMoved(old);
+        return;
+    }
+    // Same places: repaint only the nodes that now show another process (or a ghost).
+    const auto repaintChanged = [&](std::size_t i) {
+        const OldItem& a = old[i];
+        const Item& b = m_items[i];
+        if (a.pid != b.pid || a.ghost != b.ghost || a.pathId != b.pathId || a.name != b.name.constData())
+            updateItem(static_cast<int>(i));
+    };
+    if (incremental) {
+        for (const Changed& c : m_changed) {
+            for (int i = c.newFrom; i < c.newFrom + c.newCount; ++i)
+                repaintChanged(static_cast<std::size_t>(i));
+        }
+    } else {
+        for (std::size_t i = 0; i < m_items.size(); ++i)
+            repaintChanged(i);
+    }
+}
+
+void TreeGraphView::buildAll(qint64 now)
+{
     // What the old layout knew: for processes that have just gone, and for
     // the ones still here (their path id and width carry over, unhashed).
-    const qint64 now = m_clock.elapsed();
     std::vector<Item> old = std::move(m_items);
     const std::vector<int> oldRoots = std::move(m_roots);
     // The indexes' memory is reused from one layout to the next.
@@ -201,6 +461,8 @@ void TreeGraphView::rebuild()
     };
     IntIndex oldByPid = std::move(m_byPid);
     recycle(m_byPath);
+    m_unmovedPrefix = 0; // every item says where it was
+    m_items = std::move(m_spareItems);
     m_items.clear();
     m_roots.clear();
     m_byPid = IntIndex();
@@ -211,37 +473,6 @@ void TreeGraphView::rebuild()
         for (Item& item : old)
             item.pathId = internPath(item.path);
     }
-
-    const QFontMetricsF workerMetrics(nameFont(sc::ProcessKind::Worker), viewport());
-    const QFontMetricsF supervisorMetrics(nameFont(sc::ProcessKind::Supervisor), viewport());
-    // Measuring text is most of a relayout's time; names rarely change, and
-    // most are short enough for the smallest node whatever their exact width:
-    // an upper bound from per-character advances (with room for kerning)
-    // settles those without shaping the text.
-    const auto fitsSmallest = [&](const QString& name, bool worker) {
-        if (m_charAdvances.empty()) m_charAdvances.assign(256, -1.0);
-        const QFontMetricsF& metrics = worker ? workerMetrics : supervisorMetrics;
-        double sum = 0;
-        for (const QChar c : name) {
-            if (c.unicode() >= 128) return false;
-            double& advance = m_charAdvances[(worker ? 0 : 128) + c.unicode()];
-            if (advance < 0) advance = metrics.horizontalAdvance(c);
-            sum += advance;
-        }
-        const double bound = sum * 1.25 + 4;
-        return worker ? bound + workerHeight * 2 / 3 + 12 <= workerWidth : bound + 22 + 32 + 8 <= supervisorWidth;
-    };
-    const auto widthOf = [&](const QString& name, bool worker) {
-        if (fitsSmallest(name, worker)) return worker ? workerWidth : supervisorWidth;
-        auto& cache = worker ? m_workerWidths : m_supervisorWidths;
-        if (const auto it = cache.constFind(name); it != cache.cend()) return it.value();
-        const double w = worker
-            ? std::clamp(workerMetrics.horizontalAdvance(name) + workerHeight * 2 / 3 + 12, workerWidth, workerMaxWidth)
-            : std::clamp(supervisorMetrics.horizontalAdvance(name) + 22 + 32 + 8, supervisorWidth, supervisorMaxWidth);
-        if (cache.size() > 100'000) cache.clear();
-        cache.insert(name, w);
-        return w;
-    };
 
     // 1. The live tree, from the model (ids into `tree`, depth first).
     std::vector<Item> tree;
@@ -287,7 +518,7 @@ void TreeGraphView::rebuild()
                 } else {
                     item.pathId = internPath(path);
                     // Room for the whole name: the pill's ends (a third of its height each), or badge and padding.
-                    item.width = widthOf(name, info.kind == sc::ProcessKind::Worker);
+                    item.width = measureWidth(name, info.kind == sc::ProcessKind::Worker);
                 }
                 livePids.insert(info.pid, id);
                 int& newest = byPath.at(static_cast<std::uint64_t>(item.pathId));
@@ -308,19 +539,7 @@ void TreeGraphView::rebuild()
     for (std::size_t i = 0; i < old.size(); ++i) {
         const Item& item = old[i];
         if (item.ghost || seen[i] || byPath.find(item.pathId) >= 0) continue;
-        const std::vector<int>& siblings = item.parent >= 0 ? old[item.parent].children : oldRoots;
-        const auto at = std::find_if(siblings.begin(), siblings.end(), [&](int s) { return old[s].pid == item.pid; });
-        Ghost g;
-        g.pid = item.pid;
-        g.kind = item.kind;
-        g.name = item.name;
-        g.path = item.path;
-        g.parentPath = item.parent >= 0 ? old[item.parent].path : QString();
-        g.afterPath = at != siblings.begin() && at != siblings.end() ? old[*(at - 1)].path : QString();
-        g.width = item.width;
-        g.depth = item.depth;
-        g.until = now + ghostMs;
-        m_ghosts.push_back(std::move(g));
+        m_ghosts.push_back(ghostOf(old, oldRoots, i, now + ghostMs));
     }
     std::stable_sort(
         m_ghosts.begin(), m_ghosts.end(), [](const Ghost& a, const Ghost& b) { return a.depth < b.depth; });
@@ -406,116 +625,501 @@ void TreeGraphView::rebuild()
     recycle(oldByPid);
     recycle(livePids);
     recycle(byPath);
-
-    // Collapsed subtrees: their descendants are hidden and counted on the badge.
-    int maxDepth = 0;
-    const bool anyCollapsed = !m_collapsed.isEmpty();
-    for (Item& item : m_items) {
-        const Item* parent = item.parent >= 0 ? &m_items[item.parent] : nullptr;
-        item.visible = !parent || (parent->visible && !parent->collapsed);
-        item.collapsed = anyCollapsed && !item.children.empty() && m_collapsed.contains(item.path);
-        item.rect = {};
-        maxDepth = std::max(maxDepth, item.depth);
-    }
-    for (int i = static_cast<int>(m_items.size()) - 1; i >= 0; --i) {
-        Item& item = m_items[i];
-        item.hidden = 0;
-        if (!item.visible || !item.collapsed) continue;
-        // Items are depth first, so the descendants follow contiguously.
-        for (std::size_t j = i + 1; j < m_items.size() && m_items[j].depth > item.depth; ++j)
-            ++item.hidden;
-    }
-
-    // The layout depends only on the shape: who is under whom, in which
-    // order, how wide, what is hidden. A restarted child (a new pid at the
-    // same place) or a ghost standing in for it leaves the shape as it was.
-    bool sameShape = !m_items.empty() && old.size() == m_items.size();
-    for (std::size_t i = 0; sameShape && i < m_items.size(); ++i) {
-        const Item& a = old[i];
-        const Item& b = m_items[i];
-        sameShape = a.parent == b.parent && a.depth == b.depth && a.kind == b.kind && a.width == b.width
-            && a.visible == b.visible && a.hidden == b.hidden && a.children.size() == b.children.size();
-    }
-    if (sameShape) {
-        for (std::size_t i = 0; i < m_items.size(); ++i) {
-            m_items[i].rect = old[i].rect;
-            m_items[i].columns = old[i].columns;
-            m_items[i].cellWidth = old[i].cellWidth;
-        }
-    } else {
-        std::vector<double> nextFree(static_cast<std::size_t>(maxDepth) + 1, 0.0);
-        for (int root : m_roots)
-            place(root, nextFree);
-
-        m_sceneRect = {};
-        for (const Item& item : m_items) {
-            if (item.visible) m_sceneRect |= item.rect;
-        }
-        m_sceneRect.adjust(-margin, -margin, margin, margin + toggleRadius * 2);
-    }
-
-    // Forget the state of processes that are gone; follow the selection to a restarted child.
-    const auto gone = [this](sc::Pid pid) { return m_byPid.find(pid) < 0; };
-    for (auto it = m_dead.begin(); it != m_dead.end();)
-        it = gone(*it) ? m_dead.erase(it) : std::next(it);
-    for (auto it = m_gaveUp.begin(); it != m_gaveUp.end();)
-        it = gone(it.key()) ? m_gaveUp.erase(it) : std::next(it);
-    for (auto it = m_matches.begin(); it != m_matches.end();)
-        it = gone(*it) ? m_matches.erase(it) : std::next(it);
-    const sc::Pid killPreviewBefore = m_killPreview;
-    if (m_hover && gone(m_hover)) m_hover = 0;
-    if (m_killPreviewExplicit && gone(m_killPreviewExplicit)) m_killPreviewExplicit = 0;
-    m_killPreview = m_killPreviewExplicit ? m_killPreviewExplicit : (m_killPreviewEnabled ? m_hover : 0);
-
-    sc::Pid selected = m_selected;
-    if (!m_selectedPath.isEmpty() && gone(m_selected)) {
-        selected = 0;
-        const int pathId = pathIdOf(m_selectedPath);
-        for (const Item& item : m_items) {
-            if (item.pathId == pathId) selected = item.pid; // the newest (last started) wins
-        }
-    }
-
-    m_lastLayoutTime = std::chrono::microseconds(timer.nsecsElapsed() / 1000);
-
-    const int anchorNow = itemOf(selected);
-    if (!sameShape) {
-        updateScrollBars();
-        if (anchorBefore.x() >= 0 && anchorNow >= 0 && m_items[anchorNow].visible
-            && m_items[anchorNow].path == anchorPath) {
-            const QPointF delta = mapToViewport(m_items[anchorNow].rect.center()) - anchorBefore;
-            horizontalScrollBar()->setValue(horizontalScrollBar()->value() + qRound(delta.x()));
-            verticalScrollBar()->setValue(verticalScrollBar()->value() + qRound(delta.y()));
-        }
-    }
-    // Until the user moves the view, it follows the window and the tree's growth
-    // (a relayout that leaves the scene and the root as they were keeps the view).
-    const bool grew = !sameShape && !m_roots.empty()
-        && (m_sceneRect != sceneBefore || m_items[static_cast<std::size_t>(m_roots.front())].rect != rootBefore);
-    if ((!m_fittedOnce || (grew && !m_viewTouched)) && !m_items.empty() && viewport()->width() > 50) showFirstView();
-    if (selected != m_selected) {
-        m_selected = selected;
-        Q_EMIT selectionChanged(m_selected);
-    }
-    if (m_killPreview != killPreviewBefore || old.empty() || m_zoom != zoomBefore || origin() != originBefore) {
-        viewport()->update();
-        return;
-    }
-    if (!sameShape) {
-        // The scene did not move under the viewport: repaint what moved in it.
-        updateMoved(old);
-        return;
-    }
-    // Same places: repaint only the nodes that now show another process (or a ghost).
-    for (std::size_t i = 0; i < m_items.size(); ++i) {
-        const Item& a = old[i];
-        const Item& b = m_items[i];
-        if (a.pid != b.pid || a.ghost != b.ghost || a.pathId != b.pathId || a.name.constData() != b.name.constData())
-            updateItem(static_cast<int>(i));
-    }
+    m_pathCount.reset(m_items.size());
+    for (const Item& item : m_items)
+        countPath(item.pathId, 1);
+    old.clear(); // its memory serves the next relayout
+    if (old.capacity() >= m_spareItems.capacity()) m_spareItems = std::move(old);
 }
 
-void TreeGraphView::updateMoved(const std::vector<Item>& old)
+bool TreeGraphView::buildChanged(qint64 now)
+{
+    if (!m_model || m_items.empty()) return false;
+    if (m_pathIds.size() > 2 * static_cast<qsizetype>(m_items.size()) + 4096) return false; // time to renumber
+
+    // The subtrees to build again: under each parent whose children changed
+    // (an expired ghost's parent too), the topmost of them only.
+    std::vector<sc::Pid> dirty = m_dirtyParents;
+    for (const Ghost& g : m_ghosts) {
+        if (g.until > now) continue;
+        const int id = m_byPid.find(g.pid);
+        if (id < 0 || m_items[id].parent < 0) return false;
+        dirty.push_back(m_items[m_items[id].parent].pid);
+    }
+    const auto unchanged
+        = [this] { return m_items.size() - m_ghosts.size() == static_cast<std::size_t>(m_model->processCount()); };
+    if (dirty.empty()) return unchanged();
+    std::vector<int> tops;
+    for (const sc::Pid pid : dirty) {
+        if (pid == 0) return false;
+        if (const int id = m_byPid.find(pid); id >= 0) tops.push_back(id);
+    }
+    std::sort(tops.begin(), tops.end());
+    tops.erase(std::unique(tops.begin(), tops.end()), tops.end());
+    const std::vector<int> allDirty = tops;
+    {
+        std::vector<int> topmost;
+        for (const int id : tops) {
+            bool inner = false;
+            for (int p = m_items[id].parent; p >= 0 && !inner; p = m_items[p].parent)
+                inner = std::binary_search(tops.begin(), tops.end(), p);
+            if (!inner) topmost.push_back(id);
+        }
+        tops = std::move(topmost);
+    }
+    if (tops.empty()) return unchanged();
+
+    struct Region {
+        int at = 0; ///< the subtree's root, which stays
+        int from = 0; ///< the first descendant built again: at + 1, or a later child's subtree
+        int end = 0; ///< one past the last descendant built again
+        /// A big family where only some children changed: the children in
+        /// front of `from` and from `end` on (old positions) stay as they are.
+        bool partial = false;
+        std::vector<int> prefix;
+        std::vector<int> suffix;
+        /// The model's children of the root (partial regions).
+        std::vector<std::tuple<const sc::ProcessInfo*, const QString*, const QString*>> now;
+        std::vector<Item> tree; ///< the descendants, as buildAll's `tree`; parent -1: the root
+        std::vector<int> top; ///< the root's children, ids into `tree`
+        IntIndex byPath; ///< path id -> id in `tree`, the newest process
+        std::vector<Item> flat; ///< the descendants depth first, parent -1: the root
+    };
+    std::vector<Region> regions(tops.size());
+    const auto regionOf = [&regions](int position) {
+        // The region whose descendants hold an old position, or -1.
+        auto it = std::upper_bound(
+            regions.begin(), regions.end(), position, [](int p, const Region& r) { return p < r.from; });
+        if (it == regions.begin()) return -1;
+        --it;
+        return position >= it->from && position < it->end ? static_cast<int>(it - regions.begin()) : -1;
+    };
+    std::size_t oldLive = 0;
+    std::vector<int> extra; // dirty parents inside the children a partial region keeps
+    for (std::size_t r = 0; r < tops.size(); ++r) {
+        Region& region = regions[r];
+        region.at = tops[r];
+        region.from = region.at + 1;
+        region.end = region.at + 1;
+        const Item& root = m_items[static_cast<std::size_t>(region.at)];
+        while (region.end < static_cast<int>(m_items.size()) && m_items[region.end].depth > root.depth)
+            ++region.end;
+        // Many children, a few of them new or gone (a restart in a big pool):
+        // the unchanged ones in front and behind stay.
+        const int subtreeEnd = region.end;
+        if (!root.ghost && root.children.size() > 32) {
+            m_model->forEachDepthFirstUnder(
+                root.pid, [&](const sc::ProcessInfo& info, const QString& name, const QString& path, int depth) {
+                    if (depth == 0) region.now.emplace_back(&info, &name, &path);
+                });
+            const auto& now = region.now;
+            const std::size_t was = root.children.size();
+            const std::size_t both = std::min(was, now.size());
+            std::size_t front = 0;
+            while (front < both && m_items[root.children[front]].pid == std::get<0>(now[front])->pid)
+                ++front;
+            std::size_t back = 0;
+            while (back < both - front
+                && m_items[root.children[was - 1 - back]].pid == std::get<0>(now[now.size() - 1 - back])->pid)
+                ++back;
+            if (front + back > 0) {
+                region.partial = true;
+                region.prefix.assign(root.children.begin(), root.children.begin() + static_cast<std::ptrdiff_t>(front));
+                region.suffix.assign(root.children.end() - static_cast<std::ptrdiff_t>(back), root.children.end());
+                if (front < was)
+                    region.from = root.children[front];
+                else
+                    region.from = region.end;
+                if (back > 0) region.end = root.children[was - back];
+                if (region.from > region.end) region.from = region.end;
+                // Changes under the children it keeps are regions of their own.
+                for (auto it = std::upper_bound(allDirty.begin(), allDirty.end(), region.at);
+                     it != allDirty.end() && *it < subtreeEnd; ++it)
+                    if (*it < region.from || *it >= region.end) extra.push_back(*it);
+            }
+        }
+    }
+    for (const int at : extra) {
+        bool inner = false; // under another of them
+        for (int p = m_items[static_cast<std::size_t>(at)].parent; p >= 0 && !inner; p = m_items[p].parent)
+            inner = std::binary_search(extra.begin(), extra.end(), p);
+        if (inner) continue;
+        Region region;
+        region.at = at;
+        region.from = at + 1;
+        region.end = at + 1;
+        while (region.end < static_cast<int>(m_items.size())
+            && m_items[region.end].depth > m_items[static_cast<std::size_t>(at)].depth)
+            ++region.end;
+        regions.push_back(std::move(region));
+    }
+    std::sort(regions.begin(), regions.end(), [](const Region& a, const Region& b) { return a.from < b.from; });
+    for (const Region& region : regions) {
+        for (int i = region.from; i < region.end; ++i) {
+            Item& item = m_items[static_cast<std::size_t>(i)];
+            item.was = -1; // not seen in the model yet
+            if (!item.ghost) ++oldLive;
+        }
+    }
+
+    // Building most of the tree again in pieces costs more than building it whole.
+    std::size_t rebuilt = 0;
+    for (const Region& region : regions)
+        rebuilt += static_cast<std::size_t>(region.end - region.from);
+    if (4 * rebuilt > m_items.size() && m_items.size() > 256) return false;
+
+    // 1. The live subtrees, from the model.
+    IntIndex newLive; // path id -> 1: a live process in a region has it
+    newLive.reset(64);
+    std::size_t live = 0;
+    bool misplaced = false;
+    for (std::size_t r = 0; r < regions.size(); ++r) {
+        Region& region = regions[r];
+        const Item& root = m_items[region.at];
+        if (root.ghost) continue;
+        region.byPath.reset(16);
+        std::vector<int> ancestors;
+        const auto add = [&, this](const sc::ProcessInfo& info, const QString& name, const QString& path, int depth) {
+            ancestors.resize(static_cast<std::size_t>(depth));
+            const int parent = depth > 0 ? ancestors.back() : -1;
+            const int id = static_cast<int>(region.tree.size());
+            Item item;
+            item.pid = info.pid;
+            item.parent = parent;
+            item.depth = root.depth + 1 + depth;
+            item.kind = info.kind;
+            item.name = name;
+            item.path = path;
+            const int before = m_byPid.find(info.pid);
+            Item* was = before >= 0 && regionOf(before) >= 0 ? &m_items[static_cast<std::size_t>(before)] : nullptr;
+            if (!was && before >= 0) misplaced = true; // it moved here from outside the regions
+            item.was = before;
+            if (was) was->was = -2; // seen
+            if (was && !was->ghost && was->kind == info.kind && was->width > 0
+                && was->path.constData() == path.constData() && was->name.constData() == name.constData()) {
+                item.pathId = was->pathId;
+                item.width = was->width;
+            } else {
+                item.pathId = internPath(path);
+                item.width = measureWidth(name, info.kind == sc::ProcessKind::Worker);
+            }
+            newLive.insert(static_cast<std::uint64_t>(item.pathId), 1);
+            int& newest = region.byPath.at(static_cast<std::uint64_t>(item.pathId));
+            if (newest < 0 || region.tree[static_cast<std::size_t>(newest)].pid < info.pid) newest = id;
+            region.tree.push_back(std::move(item));
+            if (parent >= 0)
+                region.tree[static_cast<std::size_t>(parent)].children.push_back(id);
+            else
+                region.top.push_back(id);
+            ancestors.push_back(id);
+            ++live;
+        };
+        bool found = true;
+        if (!region.partial) {
+            found = m_model->forEachDepthFirstUnder(root.pid, add);
+        } else {
+            const auto& now = region.now;
+            for (std::size_t k = region.prefix.size(); k < now.size() - region.suffix.size(); ++k) {
+                const auto& [info, name, path] = now[k];
+                add(*info, *name, *path, 0);
+                m_model->forEachDepthFirstUnder(
+                    info->pid, [&](const sc::ProcessInfo& i, const QString& n, const QString& p, int depth) {
+                        add(i, n, p, depth + 1);
+                    });
+            }
+        }
+        if (!found || misplaced) return false; // the root is gone, yet its parent did not change
+    }
+    // Every live process is in the layout once: the rest of the items are as they were.
+    const std::size_t liveBefore = m_items.size() - m_ghosts.size();
+    if (liveBefore - oldLive + live != static_cast<std::size_t>(m_model->processCount())) return false;
+
+    // 2. Ghosts, as buildAll: those outside the regions stay as they are.
+    const auto pathLive = [&](int pathId) -> std::optional<bool> {
+        if (newLive.find(static_cast<std::uint64_t>(pathId)) >= 0) return true;
+        const int id = m_byPath.find(static_cast<std::uint64_t>(pathId));
+        if (id < 0) return false;
+        if (regionOf(id) < 0) return !m_items[id].ghost;
+        // Another process outside the regions may share the path: ask buildAll.
+        if (m_pathCount.find(static_cast<std::uint64_t>(pathId)) > 1) return std::nullopt;
+        return false;
+    };
+    std::vector<Ghost> ghosts;
+    for (const Ghost& g : m_ghosts) {
+        const int at = m_byPid.find(g.pid);
+        const int region = at >= 0 ? regionOf(at) : -1;
+        const auto taken = pathLive(pathIdOf(g.path));
+        if (!taken) return false;
+        const bool drop = g.until <= now || *taken;
+        if (drop && region < 0) return false;
+        if (!drop) ghosts.push_back(g);
+    }
+    for (const Region& region : regions) {
+        for (int i = region.from; i < region.end; ++i) {
+            const Item& item = m_items[i];
+            if (item.ghost || item.was == -2) continue;
+            const auto taken = pathLive(item.pathId);
+            if (!taken) return false;
+            if (*taken) continue;
+            ghosts.push_back(ghostOf(m_items, m_roots, std::size_t(i), now + ghostMs));
+        }
+    }
+    std::stable_sort(ghosts.begin(), ghosts.end(), [](const Ghost& a, const Ghost& b) { return a.depth < b.depth; });
+    std::vector<Ghost> kept;
+    for (const Ghost& g : ghosts) {
+        const int at = m_byPid.find(g.pid);
+        const int r = at >= 0 ? regionOf(at) : -1;
+        if (r < 0) {
+            kept.push_back(g);
+            continue;
+        }
+        Region& region = regions[static_cast<std::size_t>(r)];
+        if (g.parentPath.isEmpty()) return false;
+        const int parentPathId = pathIdOf(g.parentPath);
+        if (m_pathCount.find(static_cast<std::uint64_t>(parentPathId)) > 1) return false; // which one: ask buildAll
+        int parent = region.byPath.find(static_cast<std::uint64_t>(parentPathId));
+        if (parent < 0) {
+            if (m_items[region.at].pathId != parentPathId) {
+                // Its parent is elsewhere (ask buildAll) or gone without a trace.
+                const int elsewhere = m_byPath.find(static_cast<std::uint64_t>(parentPathId));
+                if (elsewhere >= 0 && regionOf(elsewhere) < 0) return false;
+                if (newLive.find(static_cast<std::uint64_t>(parentPathId)) >= 0) return false;
+                continue;
+            }
+            parent = -1; // the region's root
+        }
+        const int id = static_cast<int>(region.tree.size());
+        Item item;
+        item.pid = g.pid;
+        item.parent = parent;
+        item.kind = g.kind;
+        item.name = g.name;
+        item.path = g.path;
+        item.pathId = internPath(g.path);
+        item.width = g.width;
+        item.ghost = true;
+        item.was = at;
+        region.byPath.insert(static_cast<std::uint64_t>(item.pathId), id);
+        region.tree.push_back(std::move(item));
+        std::vector<int>& siblings = parent >= 0 ? region.tree[static_cast<std::size_t>(parent)].children : region.top;
+        auto pos = siblings.begin();
+        if (!g.afterPath.isEmpty()) {
+            const int after = pathIdOf(g.afterPath);
+            const auto follows = [&](int s) { return region.tree[s].pathId == after; };
+            pos = std::find_if(siblings.begin(), siblings.end(), follows);
+            if (pos != siblings.end()) ++pos;
+            if (parent < 0 && region.partial) {
+                // After the first sibling with that path among all the root's
+                // children: the last one kept in front, one built again, or
+                // none (at the end), as buildAll; else ask buildAll.
+                const auto kept = [&](int c) { return m_items[static_cast<std::size_t>(c)].pathId == after; };
+                const auto inFront = std::find_if(region.prefix.begin(), region.prefix.end(), kept);
+                if (inFront != region.prefix.end()) {
+                    if (inFront + 1 != region.prefix.end()) return false;
+                    pos = siblings.begin();
+                } else if (pos == siblings.end()) {
+                    if (!region.suffix.empty()) return false;
+                }
+            }
+        } else if (parent < 0 && region.partial && !region.prefix.empty()) {
+            return false; // the first of all the root's children
+        }
+        siblings.insert(pos, id);
+        kept.push_back(g);
+    }
+
+    // 3. Depth first, then spliced in place of the old descendants.
+    for (Region& region : regions) {
+        const int rootDepth = m_items[region.at].depth;
+        region.flat.reserve(region.tree.size());
+        const auto flatten = [&](auto&& self, int from, int parent, int depth) -> void {
+            const int id = static_cast<int>(region.flat.size());
+            Item item = std::move(region.tree[from]);
+            std::vector<int> children = std::move(item.children);
+            item.children.clear();
+            item.parent = parent;
+            item.depth = depth;
+            region.flat.push_back(std::move(item));
+            if (parent >= 0) region.flat[parent].children.push_back(id);
+            for (int child : children)
+                self(self, child, id, depth + 1);
+        };
+        for (int child : region.top)
+            flatten(flatten, child, -1, rootDepth + 1);
+    }
+
+    // The indexes forget the old descendants...
+    std::vector<int> touchedPaths;
+    for (const Region& region : regions) {
+        for (int i = region.from; i < region.end; ++i) {
+            const Item& item = m_items[i];
+            m_byPid.erase(item.pid);
+            const auto key = static_cast<std::uint64_t>(item.pathId);
+            countPath(item.pathId, -1);
+            if (m_byPath.find(key) == i) {
+                m_byPath.erase(key);
+                touchedPaths.push_back(item.pathId);
+            }
+        }
+    }
+    // ...the items move...
+    std::vector<int> shiftAfter(regions.size()); // how far the items after each region's end move
+    int shift = 0;
+    for (std::size_t r = 0; r < regions.size(); ++r) {
+        shift += static_cast<int>(regions[r].flat.size()) - (regions[r].end - regions[r].from);
+        shiftAfter[r] = shift;
+    }
+    const int firstEnd = regions.front().end;
+    const auto moved = [&](int old) {
+        // The position now of an old position outside the regions' descendants.
+        if (old < firstEnd) return old;
+        if (regions.size() == 1) return old + shift;
+        auto it
+            = std::upper_bound(regions.begin(), regions.end(), old, [](int p, const Region& r) { return p < r.end; });
+        return old + shiftAfter[static_cast<std::size_t>(it - regions.begin()) - 1];
+    };
+    std::vector<int> newAt(regions.size());
+    std::vector<int> newFrom(regions.size());
+    for (std::size_t r = 0; r < regions.size(); ++r) {
+        newAt[r] = moved(regions[r].at);
+        newFrom[r] = regions[r].from + (r == 0 ? 0 : shiftAfter[r - 1]);
+    }
+    std::vector<int> prefixAncestors; // the regions' ancestors in front of the first region
+    for (const Region& region : regions) {
+        for (int p = m_items[static_cast<std::size_t>(region.at)].parent; p >= 0;
+             p = m_items[static_cast<std::size_t>(p)].parent)
+            if (p < regions.front().from) prefixAncestors.push_back(p);
+    }
+    std::sort(prefixAncestors.begin(), prefixAncestors.end());
+    prefixAncestors.erase(std::unique(prefixAncestors.begin(), prefixAncestors.end()), prefixAncestors.end());
+    for (std::size_t r = regions.size(); r-- > 0;) {
+        Region& region = regions[r];
+        const auto first = m_items.begin() + region.from;
+        const auto oldCount = static_cast<std::size_t>(region.end - region.from);
+        if (oldCount == region.flat.size()) {
+            std::move(region.flat.begin(), region.flat.end(), first);
+        } else {
+            m_items.erase(first, first + static_cast<std::ptrdiff_t>(oldCount));
+            m_items.insert(m_items.begin() + region.from, std::make_move_iterator(region.flat.begin()),
+                std::make_move_iterator(region.flat.end()));
+        }
+    }
+    // ...and every reference to a position follows. In front of the first
+    // region nothing moved: there only the regions' ancestors have children
+    // behind it, and their old positions are their positions.
+    m_unmovedPrefix = regions.front().from;
+    for (std::size_t r = 0; r < regions.size(); ++r) {
+        m_changed.push_back({regions[r].from, regions[r].end - regions[r].from, newFrom[r],
+            static_cast<int>(regions[r].flat.size()), newAt[r]});
+    }
+    if (shift != 0 || regions.size() > 1) {
+        std::vector<int> roots;
+        for (const Region& region : regions)
+            roots.push_back(region.at);
+        std::sort(roots.begin(), roots.end());
+        for (const int p : prefixAncestors) {
+            if (std::binary_search(roots.begin(), roots.end(), p)) continue; // its children come with the region
+            for (int& child : m_items[static_cast<std::size_t>(p)].children)
+                child = moved(child);
+        }
+    }
+    int position = m_unmovedPrefix;
+    for (std::size_t r = 0; r <= regions.size(); ++r) {
+        const int oldFrom = r == 0 ? m_unmovedPrefix : regions[r - 1].end;
+        const int oldTo = r < regions.size() ? regions[r].from : static_cast<int>(m_items.size()) - shift;
+        for (int old = oldFrom; old < oldTo; ++old, ++position) {
+            Item& item = m_items[static_cast<std::size_t>(position)];
+            item.was = old;
+            if (item.parent >= firstEnd) item.parent = moved(item.parent);
+            if (r < regions.size() && old == regions[r].at) continue; // its children come with the region
+            if (shift == 0 && regions.size() == 1) continue; // nothing after the region moved
+            for (int& child : item.children)
+                child = moved(child);
+        }
+        if (r == regions.size()) break;
+        Item& root = m_items[static_cast<std::size_t>(newAt[r])];
+        root.children.clear();
+        for (const int child : regions[r].prefix)
+            root.children.push_back(moved(child));
+        const int base = newFrom[r];
+        for (std::size_t k = 0; k < regions[r].flat.size(); ++k, ++position) {
+            Item& item = m_items[static_cast<std::size_t>(position)];
+            item.parent = item.parent >= 0 ? base + item.parent : newAt[r];
+            if (item.parent == newAt[r]) root.children.push_back(position);
+            for (int& child : item.children)
+                child += base;
+        }
+        for (const int child : regions[r].suffix)
+            root.children.push_back(moved(child));
+    }
+    for (int& root : m_roots)
+        root = moved(root);
+    if (shift != 0 || regions.size() > 1) {
+        m_byPid.forEachValue([&](int& value) { value = moved(value); });
+        m_byPath.forEachValue([&](int& value) { value = moved(value); });
+    }
+
+    // The indexes learn the new descendants: by path the last live process
+    // in depth-first order, else the first ghost, as buildAll.
+    bool rebuildPaths = false;
+    for (std::size_t r = 0; r < regions.size(); ++r) {
+        for (int i = newFrom[r]; i < newFrom[r] + static_cast<int>(regions[r].flat.size()); ++i) {
+            const Item& item = m_items[static_cast<std::size_t>(i)];
+            m_byPid.insert(item.pid, i);
+            countPath(item.pathId, 1);
+            touchedPaths.push_back(item.pathId);
+        }
+    }
+    m_ghosts = std::move(kept);
+    std::sort(touchedPaths.begin(), touchedPaths.end());
+    touchedPaths.erase(std::unique(touchedPaths.begin(), touchedPaths.end()), touchedPaths.end());
+    {
+        std::unordered_map<int, int> inside; // path id -> new descendants that have it
+        for (std::size_t r = 0; r < regions.size(); ++r) {
+            for (int i = newFrom[r]; i < newFrom[r] + static_cast<int>(regions[r].flat.size()); ++i)
+                ++inside[m_items[static_cast<std::size_t>(i)].pathId];
+        }
+        for (const int pathId : touchedPaths) {
+            const auto key = static_cast<std::uint64_t>(pathId);
+            const int count = m_pathCount.find(key);
+            const auto it = inside.find(pathId);
+            const int in = it == inside.end() ? 0 : it->second;
+            if (count > in) {
+                rebuildPaths = true; // shared with items outside the regions
+                break;
+            }
+            m_byPath.erase(key);
+        }
+        if (!rebuildPaths) {
+            for (std::size_t r = 0; r < regions.size(); ++r) {
+                for (int i = newFrom[r]; i < newFrom[r] + static_cast<int>(regions[r].flat.size()); ++i) {
+                    const Item& item = m_items[static_cast<std::size_t>(i)];
+                    if (!item.ghost) m_byPath.insert(static_cast<std::uint64_t>(item.pathId), i);
+                }
+            }
+            for (const Ghost& g : m_ghosts) {
+                const int id = m_byPid.find(g.pid);
+                if (id < 0 || !inside.contains(m_items[id].pathId)) continue;
+                const auto key = static_cast<std::uint64_t>(m_items[id].pathId);
+                if (m_byPath.find(key) < 0) m_byPath.insert(key, id);
+            }
+        }
+    }
+    if (rebuildPaths) {
+        m_byPath.reset(m_items.size());
+        for (int id = 0; id < static_cast<int>(m_items.size()); ++id) {
+            if (!m_items[id].ghost) m_byPath.insert(static_cast<std::uint64_t>(m_items[id].pathId), id);
+        }
+        for (const Ghost& g : m_ghosts) {
+            const int pathId = pathIdOf(g.path);
+            if (const int id = m_byPid.find(g.pid); id >= 0 && m_byPath.find(pathId) < 0) m_byPath.insert(pathId, id);
+        }
+    }
+    if (!m_ghosts.empty() && !m_animation.isActive()) m_animation.start();
+    return true;
+}
+
+void TreeGraphView::updateMoved(const std::vector<OldItem>& old)
 {
     QRegion damage;
     const auto add = [&](const QRectF& scene) {
@@ -539,20 +1143,20 @@ void TreeGraphView::updateMoved(const std::vector<Item>& old)
     std::vector<char> oldEdges(old.size(), 0);
     for (std::size_t i = 0; i < m_items.size(); ++i) {
         const Item& b = m_items[i];
-        const Item* a = b.was >= 0 && static_cast<std::size_t>(b.was) < old.size()
-            ? &old[static_cast<std::size_t>(b.was)]
-            : nullptr;
-        if (a) kept[static_cast<std::size_t>(b.was)] = 1;
+        const int was = static_cast<int>(i) < m_unmovedPrefix ? static_cast<int>(i) : b.was;
+        const OldItem* a
+            = was >= 0 && static_cast<std::size_t>(was) < old.size() ? &old[static_cast<std::size_t>(was)] : nullptr;
+        if (a) kept[static_cast<std::size_t>(was)] = 1;
         const bool moved = !a || a->rect != b.rect || a->visible != b.visible || a->hidden != b.hidden
-            || a->children.size() != b.children.size() || a->columns != b.columns;
-        if (!moved && a->pid == b.pid && a->ghost == b.ghost && a->name.constData() == b.name.constData()) continue;
+            || a->childCount != static_cast<int>(b.children.size()) || a->columns != b.columns;
+        if (!moved && a->pid == b.pid && a->ghost == b.ghost && a->name == b.name.constData()) continue;
         if (b.visible) add(halo(b.rect));
         if (a && a->visible) add(halo(a->rect));
         if (!moved) continue;
         if (b.parent >= 0) newEdges[static_cast<std::size_t>(b.parent)] = 1;
         if (!b.children.empty()) newEdges[i] = 1;
         if (a && a->parent >= 0) oldEdges[static_cast<std::size_t>(a->parent)] = 1;
-        if (a && !a->children.empty()) oldEdges[static_cast<std::size_t>(b.was)] = 1;
+        if (a && a->childCount > 0) oldEdges[static_cast<std::size_t>(was)] = 1;
     }
     for (std::size_t j = 0; j < old.size(); ++j) {
         if (kept[j] || !old[j].visible) continue;
@@ -562,11 +1166,31 @@ void TreeGraphView::updateMoved(const std::vector<Item>& old)
     for (std::size_t i = 0; i < m_items.size(); ++i) {
         if (newEdges[i] && m_items[i].visible && m_items[i].hidden == 0) add(edges(m_items, i));
     }
+    // The old edges: each marked parent's box over its visible children then.
+    std::unordered_map<int, QRectF> oldBoxes;
     for (std::size_t j = 0; j < old.size(); ++j) {
-        if (oldEdges[j] && old[j].visible && old[j].hidden == 0) add(edges(old, j));
+        const int parent = old[j].parent;
+        if (parent < 0 || !oldEdges[static_cast<std::size_t>(parent)] || !old[j].visible) continue;
+        auto [box, fresh] = oldBoxes.try_emplace(parent, old[static_cast<std::size_t>(parent)].rect);
+        box->second |= old[j].rect;
+    }
+    for (std::size_t j = 0; j < old.size(); ++j) {
+        if (!oldEdges[j] || !old[j].visible || old[j].hidden != 0) continue;
+        const auto it = oldBoxes.find(static_cast<int>(j));
+        QRectF box = it != oldBoxes.end() ? it->second : old[j].rect;
+        if (old[j].columns > 0) box.setLeft(box.left() - old[j].cellWidth / 2 - horizontalGap);
+        add(box.adjusted(-4, -4, 4, 4));
     }
     damage &= viewport()->rect();
     if (!damage.isEmpty()) viewport()->update(damage);
+}
+
+void TreeGraphView::countPath(int pathId, int delta)
+{
+    const auto key = static_cast<std::uint64_t>(pathId);
+    int& count = m_pathCount.at(key);
+    count = std::max(count, 0) + delta;
+    if (count <= 0) m_pathCount.erase(key);
 }
 
 int TreeGraphView::internPath(const QString& path)
@@ -645,6 +1269,27 @@ int TreeGraphView::IntIndex::find(std::uint64_t key) const
         if (slot.key == key) return slot.value;
         if (slot.key == 0) return -1;
     }
+}
+
+void TreeGraphView::IntIndex::erase(std::uint64_t key)
+{
+    if (m_slots.empty() || key == 0) return;
+    const std::size_t mask = m_slots.size() - 1;
+    std::size_t hole = slotOf(key);
+    while (m_slots[hole].key != key) {
+        if (m_slots[hole].key == 0) return;
+        hole = (hole + 1) & mask;
+    }
+    // Backward shift: a later entry whose probe passed the hole moves into it.
+    for (std::size_t j = (hole + 1) & mask; m_slots[j].key != 0; j = (j + 1) & mask) {
+        const std::size_t home = slotOf(m_slots[j].key);
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            m_slots[hole] = m_slots[j];
+            hole = j;
+        }
+    }
+    m_slots[hole] = Slot {};
+    --m_size;
 }
 
 void TreeGraphView::IntIndex::grow()
@@ -923,8 +1568,7 @@ void TreeGraphView::setCollapsed(sc::Pid pid, bool collapsed)
     // Keep the toggled node where it is on screen.
     const bool shown = m_items[id].visible;
     const QPointF before = mapToViewport(m_items[id].rect.center());
-    m_dirty = true;
-    rebuild();
+    relayoutFromScratch();
     const int now = itemOf(pid);
     if (shown && now >= 0 && m_items[now].visible) {
         const QPointF delta = mapToViewport(m_items[now].rect.center()) - before;
@@ -946,8 +1590,7 @@ void TreeGraphView::expandAll()
 {
     if (m_collapsed.isEmpty()) return;
     m_collapsed.clear();
-    m_dirty = true;
-    rebuild();
+    relayoutFromScratch();
 }
 
 void TreeGraphView::expandAncestors(int id)
@@ -956,8 +1599,7 @@ void TreeGraphView::expandAncestors(int id)
     for (int p = m_items[id].parent; p >= 0; p = m_items[p].parent)
         changed |= m_collapsed.remove(m_items[p].path);
     if (changed) {
-        m_dirty = true;
-        rebuild();
+        relayoutFromScratch();
     }
 }
 
@@ -1140,14 +1782,31 @@ void TreeGraphView::tick()
     const auto expired = std::erase_if(m_recentGiveUps, [now](const GiveUp& g) { return g.until <= now; });
     if (expired) viewport()->update();
     if (std::any_of(m_ghosts.begin(), m_ghosts.end(), [now](const Ghost& g) { return g.until <= now; }))
-        scheduleLayout();
+        scheduleLayout(false); // the relayout takes expired ghosts out of their parents' subtrees
     if (m_flashUntil.isEmpty() && m_recentGiveUps.empty() && m_ghosts.empty()) m_animation.stop();
 }
 
 void TreeGraphView::onDataChanged(const QModelIndex& topLeft, const QModelIndex& bottomRight)
 {
+    if (!m_model) return;
+    if (topLeft.column() <= ProcessTreeModel::Name && !m_fullLayout) {
+        // A new name (a new path for the same process) is measured again in
+        // a relayout of its parent's subtree.
+        for (int row = topLeft.row(); row <= bottomRight.row(); ++row) {
+            const QModelIndex index = m_model->index(row, 0, topLeft.parent());
+            const int id = itemOf(m_model->pidAt(index));
+            if (id < 0 || m_items[id].ghost) continue;
+            if (m_items[id].path.constData() == index.data(ProcessTreeModel::PathRole).toString().constData()) continue;
+            const int parent = m_items[id].parent;
+            if (parent < 0)
+                m_fullLayout = true;
+            else
+                m_dirtyParents.push_back(m_items[parent].pid);
+            scheduleLayout(false);
+        }
+    }
     // Live updates come at 30 Hz: repaint only the nodes that changed.
-    if (m_dirty || !m_model) return; // a relayout repaints everything
+    if (m_dirty) return; // a relayout repaints what moved
     if (bottomRight.row() - topLeft.row() > 200) {
         viewport()->update();
         return;

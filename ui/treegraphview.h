@@ -6,11 +6,13 @@
 
 #include <QAbstractScrollArea>
 #include <QElapsedTimer>
+#include <QFontMetricsF>
 #include <QHash>
 #include <QSet>
 #include <QTimer>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -32,7 +34,9 @@ class ProcessTreeModel;
 /// that leaves the model stays a moment as a grey ghost, so the tree does not
 /// shift while a child is between two lives.
 /// Model changes are coalesced: the layout is rebuilt at most once per batch
-/// (a zero-time timer, or earlier when something asks for a position);
+/// (a zero-time timer, or earlier when something asks for a position), and
+/// only the subtrees under parents whose children changed are built again
+/// from the model (the rest keep their items; placing them all is cheap);
 /// dataChanged repaints only the nodes it names, and painting draws only what
 /// the viewport shows, so 10,000 processes stay smooth.
 ///
@@ -107,6 +111,11 @@ public:
     QFont nameFont(sc::ProcessKind kind) const;
     /// Rebuilds the layout now if a model change is pending.
     void layoutNow() const { ensureLayout(); }
+    /// Rebuilds the whole layout from the model now, as the first layout does
+    /// (a model change otherwise rebuilds only the subtrees whose children changed).
+    void relayoutFromScratch();
+    /// The nodes, live and ghosts, depth first in row order.
+    std::vector<sc::Pid> nodePids() const;
 
 public Q_SLOTS:
     /// Restart, GiveUp and Exit events drive the flash, given-up and dead looks.
@@ -156,7 +165,25 @@ private:
         int columns = 0; ///< >0: its many leaf children are wrapped into a grid this wide
         double cellWidth = 0; ///< the grid's column width
         QRectF rect; ///< scene coordinates, valid when visible
-        int was = -1; ///< its index in the layout before, while a relayout compares the two
+        int was = -1; ///< its index in the layout before, while a relayout compares the two (see m_unmovedPrefix)
+    };
+
+    /// What a relayout compares with: an item as the layout before had it.
+    struct OldItem {
+        sc::Pid pid = 0;
+        int parent = -1;
+        int depth = 0;
+        sc::ProcessKind kind = sc::ProcessKind::Worker;
+        bool visible = true;
+        bool ghost = false;
+        int hidden = 0;
+        int childCount = 0;
+        int columns = 0;
+        int pathId = 0;
+        double width = 0;
+        double cellWidth = 0;
+        QRectF rect;
+        const void* name = nullptr; ///< the name's data: the same pointer, the same name
     };
 
     /// pid or path id -> item, rebuilt with each layout: open addressing over
@@ -167,6 +194,13 @@ private:
         void reset(std::size_t expected);
         void insert(std::uint64_t key, int value);
         int find(std::uint64_t key) const; ///< -1 if absent
+        void erase(std::uint64_t key);
+        /// Applies `f(int&)` to every value.
+        template <typename F> void forEachValue(F&& f)
+        {
+            for (Slot& slot : m_slots)
+                if (slot.key) f(slot.value);
+        }
         /// The value at `key`, inserted as -1 if absent; valid until the next insertion.
         int& at(std::uint64_t key);
         bool hasMemory() const { return m_slots.capacity() > 0; }
@@ -187,16 +221,29 @@ private:
     };
 
     // -- layout --
-    void scheduleLayout();
+    /// A change the layout must see: `full` rebuilds everything, else only
+    /// what m_dirtyParents names (and ghosts that expired).
+    void scheduleLayout(bool full = true);
+    /// The model changed the children of `parent` (nullptr-index: the top level).
+    void noteStructure(const QModelIndex& parent);
     void ensureLayout() const;
     void rebuild();
+    /// Steps 1 to 3 of a relayout from scratch: every item from the model, ghosts slotted in.
+    void buildAll(qint64 now);
+    /// The same for the subtrees under m_dirtyParents only, spliced into the
+    /// items in place; false (nothing changed) when it cannot, e.g. the top level changed.
+    bool buildChanged(qint64 now);
+    void snapshotItems(std::vector<OldItem>& old) const;
+    /// A node's width for its name (measured text is cached).
+    double measureWidth(const QString& name, bool worker);
+    void countPath(int pathId, int delta);
     void place(int item, std::vector<double>& nextFree);
     void placeGrid(int item, std::vector<double>& nextFree);
     void shiftSubtree(int item, double dx, std::vector<double>& nextFree);
     void updateScrollBars();
     /// After a relayout that left the viewport's mapping as it was: repaints
     /// the nodes and edges that moved, appeared or went, not the whole view.
-    void updateMoved(const std::vector<Item>& old);
+    void updateMoved(const std::vector<OldItem>& old);
     int itemOf(sc::Pid pid) const;
     /// The newest live process at `path` (else its ghost), or -1.
     int itemOfPath(const QString& path) const;
@@ -241,6 +288,8 @@ private:
         int depth = 0;
         qint64 until = 0; ///< m_clock ms
     };
+    /// What items[i], gone from the model, leaves behind in its place until `until`.
+    static Ghost ghostOf(const std::vector<Item>& items, const std::vector<int>& roots, std::size_t i, qint64 until);
 
     std::vector<Item> m_items; ///< depth first, row order
     std::vector<Ghost> m_ghosts;
@@ -255,6 +304,25 @@ private:
     int m_nextPathId = 1;
     QRectF m_sceneRect;
     bool m_dirty = true;
+    bool m_fullLayout = true; ///< the next relayout starts from scratch
+    std::vector<sc::Pid> m_dirtyParents; ///< whose children changed since the last layout; 0: the top level
+    IntIndex m_pathCount; ///< path id -> how many items (live or ghosts) have that path
+    std::vector<Item> m_spareItems; ///< memory for the next relayout from scratch
+    std::vector<OldItem> m_oldItems; ///< a relayout's view of the layout before, kept for its memory
+    /// Items in front of this position were there before the last relayout too (their `was` is unset).
+    int m_unmovedPrefix = 0;
+    /// The ranges of items the last incremental build made again (a subtree's
+    /// descendants, or some of its children's subtrees): where they began
+    /// before and now, how many there were and are, and the parent's position.
+    struct Changed {
+        int oldFrom = 0;
+        int oldCount = 0;
+        int newFrom = 0;
+        int newCount = 0;
+        int rootAt = 0;
+    };
+    std::vector<Changed> m_changed;
+    int m_maxDepth = 0; ///< the deepest item at the last relayout
     bool m_fittedOnce = false;
     bool m_viewTouched = false; ///< the user zoomed, panned or used the keyboard here
     QTimer m_layoutTimer;
@@ -270,6 +338,8 @@ private:
     QSet<QString> m_collapsed; ///< paths
     QHash<QString, double> m_workerWidths; ///< name -> node width
     QHash<QString, double> m_supervisorWidths;
+    std::optional<QFontMetricsF> m_workerMetrics; ///< for one relayout
+    std::optional<QFontMetricsF> m_supervisorMetrics;
     std::vector<double> m_charAdvances; ///< ASCII advances of the name fonts (worker, then supervisor); -1 unmeasured
     QSet<sc::Pid> m_matches;
 

@@ -1,20 +1,49 @@
-// supervision-bench: speed figures for the runtime, printed as one JSON object
-// per line per workload (or, with --table, as a table). Built with the
-// project, never run as a test.
+// supervision-bench: speed and memory figures for the runtime, printed as one
+// JSON object per line per workload (or, with --table, as a table). Built
+// with the project, never run as a test.
 //   supervision-bench [--workers N] [--poll-hz HZ] [--idle N] [--json|--table] [WORKLOAD ...]
 // Workloads: pingpong, fanin_1, fanin_2, fanin_100, call_1, call_16,
-// call_1000, spawn_exit, restart, snapshot_100000, ledger_durable. All but
-// ledger_durable are defined as in the BEAM side (beam_bench.exs in the
-// shared anchors): same names, sizes and what is timed, so that
-// tests/bench/side_by_side.sh can put the two next to each other.
+// call_1000, call_block_1, call_block_16, spawn_exit, restart,
+// snapshot_100000, idle_1000000, ledger_durable, gui_tick_10000 (when built
+// with the UI). All but call_block_*, ledger_durable and gui_tick_10000 are
+// defined as in the BEAM side (beam_bench.exs in the shared anchors;
+// idle_1000000 in tests/bench/beam_memory.exs): same names, sizes and what
+// is timed, so that tests/bench/side_by_side.sh can put the two next to each
+// other. A call_* client waits for each answer before its next call, as
+// GenServer.call does; it asks with Runtime::sendRequest and its next
+// callback is the answer, so that, like a BEAM process blocked in a call, it
+// holds no scheduler thread meanwhile. call_block_* makes the same calls
+// with the blocking Runtime::call, which holds the client's worker thread
+// (the scheduler lends a stand-in) until the answer comes.
 // Every line has ops, seconds and ops_per_sec; p50_us/p99_us where
 // latencies are measured.
+// Memory (Linux only; 0 where /proc cannot be read):
+// - peak_rss_kb on every line: the process's resident high-water mark
+//   (VmHWM) while the workload ran. Before each workload the freed heap is
+//   trimmed (glibc's malloc_trim) and the mark is reset to the current RSS by
+//   writing "5" to /proc/self/clear_refs (Linux >= 4.0); so it is the whole
+//   process's RSS at its highest: binary, libraries, touched thread stacks,
+//   the runtime and whatever heap the allocator still keeps from an earlier
+//   workload in the same run. If the reset fails, the mark counts from the
+//   program's start and a note goes to stderr. side_by_side.sh measures
+//   peaks its own way (one OS process per workload, /usr/bin/time's max RSS).
+// - idle_1000000: spawns 1,000,000 idle processes (a GenServer with no
+//   state, waiting for a message, as --idle does) from the main thread of a
+//   fresh Runtime. bytes_per_process = (VmRSS after the last spawn returned
+//   - VmRSS just before the first, the Runtime already constructed) * 1024 /
+//   1,000,000: what one more idle process costs in resident memory, all of it
+//   (process record, mailbox, snapshot slot, pid table, allocator overhead).
+//   ops_per_sec is the spawn rate (each spawn runs init before returning).
+//   --idle and --poll-hz do not apply to it.
 // --poll-hz HZ runs a GUI-like poller beside the workload (a snapshot and an
 // event drain HZ times a second), to measure what observation costs;
 // --idle N adds N idle processes for it to observe.
 #include "finance.h"
 #include "runtime.h"
 #include "supervisor.h"
+#ifdef SC_BENCH_GUI
+#include "guitick.h"
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -22,9 +51,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <latch>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <optional>
 #include <string>
 #include <thread>
@@ -79,6 +112,37 @@ double percentile(std::vector<double> v, double p)
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     return v[std::min(v.size() - 1, std::size_t(p * double(v.size())))];
+}
+
+// -- memory, from the kernel's view --
+
+/// A "Key:   123 kB" line of /proc/self/status, in kB; 0 if unreadable.
+long statusKb(const std::string& key)
+{
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.compare(0, key.size(), key) == 0 && line.size() > key.size() && line[key.size()] == ':')
+            return std::atol(line.c_str() + key.size() + 1);
+    return 0;
+}
+
+long rssKb()
+{
+    return statusKb("VmRSS");
+}
+
+/// Gives freed heap back and restarts VmHWM from the current RSS; false if
+/// the kernel does not offer that (before Linux 4.0, or no /proc).
+bool resetPeakRss()
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+    std::ofstream clearRefs("/proc/self/clear_refs");
+    clearRefs << "5";
+    clearRefs.flush();
+    return bool(clearRefs);
 }
 
 /// Polls like the GUI bridge: snapshot + event drain at a fixed rate.
@@ -251,13 +315,19 @@ private:
     long m_count = 0;
 };
 
-/// Makes its calls one per continue step (a callback that blocked for all
-/// of them would be taken for a stalled one), then reports and exits.
+/// Makes its calls one at a time, each waiting for the answer before the
+/// next, then reports and exits. As a BEAM process in GenServer.call holds
+/// no scheduler while it waits, by default a client asks with
+/// Runtime::sendRequest and its next callback is the answer. `blocking`:
+/// with Runtime::call instead, which holds the client's worker thread (the
+/// scheduler lends a stand-in) until the answer comes.
 class Client : public GenServer {
 public:
-    Client(Pid server, long calls, std::vector<double>* latenciesUs, std::atomic<long>* failures, std::latch* done)
+    Client(Pid server, long calls, bool blocking, std::vector<double>* latenciesUs, std::atomic<long>* failures,
+        std::latch* done)
         : m_server(server)
         , m_left(calls)
+        , m_blocking(blocking)
         , m_latenciesUs(latenciesUs)
         , m_failures(failures)
         , m_done(done)
@@ -270,30 +340,56 @@ public:
     }
     Next handleContinue(const Term&) override
     {
+        if (!m_blocking) return ask();
         const auto t0 = Clock::now();
         if (!runtime().call(m_server, Term {})) m_failures->fetch_add(1);
-        m_latenciesUs->push_back(seconds(Clock::now() - t0) * 1e6);
-        if (--m_left > 0) return Next::noreply().continueWith(Term {});
-        m_done->count_down();
-        return Next::stop(ExitReason::normal());
+        return answered(t0);
+    }
+    Next handleInfo(const Info& info) override
+    {
+        if (info.kind != Info::Kind::Reply || info.ref != m_request) return Next::noreply();
+        if (info.error) m_failures->fetch_add(1);
+        return answered(m_asked);
     }
 
 private:
+    Next ask()
+    {
+        m_asked = Clock::now();
+        auto id = runtime().sendRequest(m_server, Term {});
+        if (!id) return Next::stop(ExitReason::error(id.error().toString()));
+        m_request = *id;
+        return Next::noreply();
+    }
+    Next answered(Clock::time_point asked)
+    {
+        m_latenciesUs->push_back(seconds(Clock::now() - asked) * 1e6);
+        if (--m_left == 0) {
+            m_done->count_down();
+            return Next::stop(ExitReason::normal());
+        }
+        if (m_blocking) return Next::noreply().continueWith(Term {}); // one call per step: a long step looks stalled
+        return ask();
+    }
+
     Pid m_server;
     long m_left;
+    bool m_blocking;
     std::vector<double>* m_latenciesUs;
     std::atomic<long>* m_failures;
     std::latch* m_done;
+    RequestId m_request = 0;
+    Clock::time_point m_asked;
 };
 
 /// Timed from the first client's spawn until every client has made its calls.
-Report calls(const Options& o, int clients)
+Report calls(const Options& o, int clients, bool blocking = false)
 {
     const long per = 400'000 / clients;
     std::vector<std::vector<double>> latencies(std::size_t(clients), std::vector<double> {});
     std::atomic<long> failures {0};
     std::latch done(clients);
-    Report r("call_" + std::to_string(clients), per * clients);
+    Report r((blocking ? "call_block_" : "call_") + std::to_string(clients), per * clients);
     {
         Runtime rt({.workers = o.workers});
         spawnIdle(rt, o.idle);
@@ -301,7 +397,8 @@ Report calls(const Options& o, int clients)
         Poller poller(rt, o.pollHz);
         const auto t0 = Clock::now();
         for (int c = 0; c < clients; ++c)
-            (void)rt.spawn(std::make_unique<Client>(*server, per, &latencies[std::size_t(c)], &failures, &done));
+            (void)rt.spawn(
+                std::make_unique<Client>(*server, per, blocking, &latencies[std::size_t(c)], &failures, &done));
         done.wait();
         r.seconds = seconds(Clock::now() - t0);
         poller.stop();
@@ -467,6 +564,23 @@ Report snapshot100k(const Options& o)
     return r;
 }
 
+/// Resident bytes per idle process and the spawn rate; see the header comment.
+Report idle1m(const Options& o)
+{
+    constexpr int kProcesses = 1'000'000;
+    Runtime rt({.workers = o.workers});
+    const long before = rssKb();
+    const auto t0 = Clock::now();
+    spawnIdle(rt, kProcesses);
+    Report r("idle_1000000", kProcesses, seconds(Clock::now() - t0));
+    const long after = rssKb();
+    r.add("processes", double(rt.processCount()));
+    r.add("rss_before_kb", double(before));
+    r.add("rss_after_kb", double(after));
+    r.add("bytes_per_process", double(after - before) * 1024.0 / kProcesses, 1);
+    return r;
+}
+
 /// Donations through the finance tree, each acknowledged only once its
 /// ledger record is durable (WAL, synchronous=FULL): 64 clients, one tracker
 /// each, for about five seconds; ack latency per donation.
@@ -519,6 +633,19 @@ std::optional<Report> ledgerDurable(const Options& o)
     return r;
 }
 
+#ifdef SC_BENCH_GUI
+/// The GUI bridge's tick at 10,000 processes (tests/bench/guitick.cpp says
+/// what the churn is): ops are ticks, p50/p99 the tick's time on the GUI thread.
+Report guiTick10k(const Options& o)
+{
+    const auto t = sc::bench::runGuiTick(10'000, o.workers);
+    Report r("gui_tick_10000", t.ticks, t.seconds);
+    r.latenciesUs = t.latenciesUs;
+    r.add("processes", t.processes);
+    return r;
+}
+#endif
+
 // -- output --
 
 void printJson(const Report& r, const Options& o)
@@ -568,10 +695,16 @@ const std::vector<std::pair<std::string, Workload>>& workloadTable()
         {"call_1", [](const Options& o) { return calls(o, 1); }},
         {"call_16", [](const Options& o) { return calls(o, 16); }},
         {"call_1000", [](const Options& o) { return calls(o, 1000); }},
+        {"call_block_1", [](const Options& o) { return calls(o, 1, true); }},
+        {"call_block_16", [](const Options& o) { return calls(o, 16, true); }},
         {"spawn_exit", spawnExit},
         {"restart", restart},
         {"snapshot_100000", snapshot100k},
+        {"idle_1000000", idle1m},
         {"ledger_durable", ledgerDurable},
+#ifdef SC_BENCH_GUI
+        {"gui_tick_10000", guiTick10k},
+#endif
     };
     return table;
 }
@@ -619,8 +752,16 @@ int main(int argc, char** argv)
         for (const auto& [n, w] : workloadTable())
             workloads.push_back(n);
     if (o.table) printTableHeader();
+    bool peakFromStart = false;
     for (const auto& w : workloads) {
+        if (!resetPeakRss() && !peakFromStart) {
+            peakFromStart = true;
+            std::fprintf(stderr,
+                "supervision-bench: cannot reset the peak RSS (/proc/self/clear_refs); "
+                "peak_rss_kb counts from the program's start\n");
+        }
         if (auto r = (*findWorkload(w))(o)) {
+            r->add("peak_rss_kb", double(statusKb("VmHWM")));
             if (o.table)
                 printRow(*r);
             else

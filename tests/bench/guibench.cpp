@@ -1,6 +1,6 @@
 // supervision-gui-bench: how long the GUI thread is held up while the runtime
 // is pushed hard. Built with the project, never run as a test.
-//   supervision-gui-bench [--seconds N] [--processes N] [--workers N]
+//   supervision-gui-bench [--seconds N] [--processes N] [--workers N] [--only WORKLOAD]
 // It opens the real main window (offscreen unless a display is set) on the
 // finance tree with its console and audit log, adds N idle workers under a
 // supervisor of their own and a dynamic supervisor whose temporary workers
@@ -16,8 +16,14 @@
 //  - gui_replay: the same GUI work without the runtime, so without its noise:
 //    a hand-made pool of N workers, 300 ticks of apply() + noteEvents() +
 //    layout with 200 mailboxes changed, a dynamic worker started and one
-//    exited every tick, and a worker restarted every other tick.
+//    exited every tick, and a worker restarted every other tick;
+//  - gui_tick_N: the bridge's full tick against a live runtime under churn
+//    (tests/bench/guitick.cpp says what exactly), the workload
+//    supervision-bench runs too.
+// `--only NAME` runs one of them (layout_from_scratch, gui_replay, gui_tick,
+// gui_under_load).
 #include "finance.h"
+#include "guitick.h"
 #include "mainwindow.h"
 #include "processtreemodel.h"
 #include "runtimebridge.h"
@@ -228,8 +234,13 @@ int main(int argc, char** argv)
     int seconds = 10;
     int processes = 10'000;
     unsigned workers = 2;
+    std::string only; // one workload by name; empty: all
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
+        if (a == "--only") {
+            only = argv[i + 1];
+            continue;
+        }
         const int v = std::atoi(argv[i + 1]);
         if (v <= 0) {
             std::fprintf(stderr, "supervision-gui-bench: %s needs a positive number\n", a.c_str());
@@ -250,16 +261,29 @@ int main(int argc, char** argv)
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
 
-    {
+    const auto wanted = [&only](const char* workload) { return only.empty() || only == workload; };
+    if (wanted("layout_from_scratch")) {
         sc::Pid next = 0;
         const Layout pool = layoutFromScratch(poolTree(processes, next));
         const Layout wide = layoutFromScratch(wideTree(std::max(1, processes / 100), 99));
         std::printf("{\"workload\":\"layout_from_scratch\",\"pool_nodes\":%d,\"pool_apply_us\":%.0f,"
                     "\"pool_layout_us\":%.0f,\"wide_nodes\":%d,\"wide_apply_us\":%.0f,\"wide_layout_us\":%.0f}\n",
             pool.nodes, pool.applyUs, pool.layoutUs, wide.nodes, wide.applyUs, wide.layoutUs);
+        std::fflush(stdout);
+    }
+    if (wanted("gui_replay")) {
         replay(processes);
         std::fflush(stdout);
     }
+    if (wanted("gui_tick")) {
+        const sc::bench::GuiTick t = sc::bench::runGuiTick(processes, workers);
+        std::printf("{\"workload\":\"gui_tick_%d\",\"processes\":%d,\"ticks\":%ld,\"seconds\":%.1f,"
+                    "\"tick_p50_us\":%.0f,\"tick_p99_us\":%.0f,\"tick_max_us\":%.0f}\n",
+            processes, t.processes, t.ticks, t.seconds, percentile(t.latenciesUs, 0.5), percentile(t.latenciesUs, 0.99),
+            percentile(t.latenciesUs, 1.0));
+        std::fflush(stdout);
+    }
+    if (!wanted("gui_under_load")) return 0;
 
     QTemporaryDir data;
     sc::Runtime rt({.workers = workers});

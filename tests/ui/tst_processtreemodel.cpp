@@ -6,6 +6,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <random>
 #include <string_view>
@@ -464,6 +465,106 @@ private Q_SLOTS:
                 shown += m_model->rowCount(index);
             }
             QCOMPARE(shown + m_model->rowCount(), static_cast<int>(live.size()));
+        }
+    }
+
+    void everyChangedCellIsSignalled_data()
+    {
+        QTest::addColumn<unsigned>("seed");
+        QTest::addColumn<bool>("shuffled");
+        for (unsigned seed : {5u, 77u}) {
+            QTest::newRow(qPrintable(QStringLiteral("seed %1, rows in place").arg(seed))) << seed << false;
+            QTest::newRow(qPrintable(QStringLiteral("seed %1, rows shuffled").arg(seed))) << seed << true;
+        }
+    }
+
+    void everyChangedCellIsSignalled()
+    {
+        // apply() looks only at rows that changed: whatever changes in a cell
+        // of a process shown before and after must come with a dataChanged
+        // that covers it, whether the snapshot keeps its rows in place or not.
+        QFETCH(unsigned, seed);
+        QFETCH(bool, shuffled);
+        std::mt19937 random(seed);
+        std::vector<sc::ProcessInfo> live {process(1, 0, "r", sc::ProcessKind::Supervisor)};
+        sc::Pid next = 2;
+        for (int i = 0; i < 40; ++i) {
+            const sc::Pid parent = live[random() % live.size()].pid;
+            const sc::Pid pid = next++;
+            live.push_back(process(pid, parent, "r/" + std::to_string(pid),
+                random() % 4 == 0 ? sc::ProcessKind::Supervisor : sc::ProcessKind::Worker));
+        }
+        std::vector<std::pair<sc::Pid, int>> signalled;
+        connect(m_model.get(), &QAbstractItemModel::dataChanged, this,
+            [&](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
+                for (int row = topLeft.row(); row <= bottomRight.row(); ++row)
+                    for (int column = topLeft.column(); column <= bottomRight.column(); ++column)
+                        signalled.emplace_back(m_model->pidAt(m_model->index(row, 0, topLeft.parent())), column);
+            });
+        const auto cells = [this](const std::vector<sc::ProcessInfo>& list) {
+            std::map<std::pair<sc::Pid, int>, QString> shown;
+            for (const auto& p : list) {
+                const QModelIndex index = m_model->indexOfPid(p.pid);
+                for (int column = 0; column < ProcessTreeModel::ColumnCount; ++column) {
+                    const QModelIndex cell = index.siblingAtColumn(column);
+                    // The budget is drawn in the strategy column.
+                    const QString budget = column == ProcessTreeModel::Strategy
+                        ? cell.data(ProcessTreeModel::BudgetUsedRole).toString()
+                        : QString();
+                    shown[{p.pid, column}]
+                        = cell.data().toString() + u'|' + budget + u'|' + cell.data(Qt::ForegroundRole).toString();
+                }
+            }
+            return shown;
+        };
+        m_model->apply(snapshotOf(live));
+        for (int round = 0; round < 60; ++round) {
+            const auto before = cells(live);
+            for (int i = 0; i < 6; ++i) {
+                sc::ProcessInfo& p = live[random() % live.size()];
+                switch (random() % 5) {
+                case 0:
+                    p.mailbox = static_cast<std::uint32_t>(random() % 100);
+                    break;
+                case 1:
+                    ++p.restarts;
+                    break;
+                case 2:
+                    p.handled += 1 + random() % 5;
+                    break;
+                case 3:
+                    p.status = static_cast<sc::ProcessStatus>(random() % 4);
+                    break;
+                default:
+                    p.restartsInWindow = static_cast<std::uint32_t>(random() % 3);
+                    break;
+                }
+            }
+            if (random() % 3 == 0) { // one ends, its children become orphans at the top level
+                live.erase(live.begin() + static_cast<std::ptrdiff_t>(1 + random() % (live.size() - 1)));
+            }
+            if (random() % 2 == 0) {
+                const sc::Pid parent = live[random() % live.size()].pid;
+                const sc::Pid pid = next++;
+                live.push_back(process(pid, parent, "r/" + std::to_string(pid)));
+            }
+            auto rows = live;
+            if (shuffled) std::shuffle(rows.begin(), rows.end(), random);
+            signalled.clear();
+            sc::Snapshot snapshot;
+            snapshot.processes = rows;
+            m_model->apply(snapshot);
+            const auto after = cells(live);
+            std::sort(signalled.begin(), signalled.end());
+            for (const auto& [cell, text] : after) {
+                const auto was = before.find(cell);
+                if (was == before.end() || was->second == text) continue;
+                if (!std::binary_search(signalled.begin(), signalled.end(), cell))
+                    QFAIL(qPrintable(QStringLiteral("pid %1 column %2 changed (%3 to %4) unsignalled")
+                                         .arg(cell.first)
+                                         .arg(cell.second)
+                                         .arg(was->second, text)));
+            }
         }
     }
 

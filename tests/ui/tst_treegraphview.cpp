@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <random>
 #include <string_view>
 #include <unordered_set>
 
@@ -647,7 +648,170 @@ private Q_SLOTS:
         qInfo("relayout after a restart: %.2f ms", double(timer.nsecsElapsed()) / 1e6);
     }
 
+    void incrementalRelayoutMatchesAFullOne_data()
+    {
+        QTest::addColumn<bool>("collapse");
+        QTest::addColumn<bool>("sharedPaths");
+        QTest::addColumn<int>("poolSize");
+        QTest::newRow("expanded") << false << false << 0;
+        QTest::newRow("a subtree collapsed") << true << false << 0;
+        QTest::newRow("dynamic children share a path") << false << true << 0;
+        QTest::newRow("a big pool") << false << false << 80;
+        QTest::newRow("a big pool, a subtree collapsed") << true << false << 80;
+    }
+
+    void incrementalRelayoutMatchesAFullOne()
+    {
+        // A second view of the same model lays out from scratch after every
+        // change; the view under test builds again only the subtrees whose
+        // children changed. Both must show the same nodes in the same places.
+        QFETCH(bool, collapse);
+        QFETCH(bool, sharedPaths);
+        QFETCH(int, poolSize);
+        using K = sc::ProcessKind;
+        auto list = wideTree(6, 20); // grids of 20 leaves
+        sc::Pid next = 1000;
+        sc::Pid pool = 0;
+        if (poolSize > 0) { // a family big enough that only its changed children are built again
+            pool = next++;
+            list.push_back(process(pool, 1, "big/pool", K::Supervisor));
+            for (int w = 0; w < poolSize; ++w)
+                list.push_back(process(next++, pool, "big/pool/w" + std::to_string(w)));
+        }
+        const sc::Pid nested = next++;
+        list.push_back(process(nested, 1, "big/nested", K::Supervisor));
+        for (int s = 0; s < 3; ++s) {
+            const sc::Pid sup = next++;
+            const std::string path = "big/nested/n" + std::to_string(s);
+            list.push_back(process(sup, nested, path, K::Supervisor));
+            for (int w = 0; w < 4; ++w)
+                list.push_back(process(next++, sup, path + "/w" + std::to_string(w)));
+        }
+        // In the pool, if there is one: changes under a child it keeps.
+        const sc::Pid dynamic = next++;
+        const std::string dynamicPath = pool ? "big/pool/dynamic" : "big/dynamic";
+        list.push_back(process(dynamic, pool ? pool : 1, dynamicPath, K::DynamicSupervisor));
+        TreeGraphView reference;
+        reference.resize(1200, 800);
+        reference.setModel(m_model.get());
+        const auto step = [&] {
+            m_model->apply(snapshotOf(list));
+            m_view->layoutNow();
+            reference.relayoutFromScratch();
+            compareWith(reference);
+        };
+        step();
+        if (collapse) {
+            m_view->setCollapsed(3, true);
+            reference.setCollapsed(3, true);
+            step();
+        }
+
+        std::mt19937 random(11);
+        std::vector<sc::ProcessInfo> gone; // come back later at the same path
+        std::vector<sc::Pid> jobs;
+        int jobNames = 0;
+        const auto workers = [&] {
+            std::vector<std::size_t> at;
+            for (std::size_t i = 0; i < list.size(); ++i)
+                if (list[i].kind == K::Worker && list[i].parent != dynamic) at.push_back(i);
+            return at;
+        };
+        for (int round = 0; round < 120; ++round) {
+            switch (random() % 8) {
+            case 0: { // a worker restarted: a new pid at the same path
+                const auto at = workers();
+                list[at[random() % at.size()]].pid = next++;
+                break;
+            }
+            case 1: { // a worker gone (a ghost for a moment)
+                const auto at = workers();
+                const std::size_t i = at[random() % at.size()];
+                gone.push_back(list[i]);
+                list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+                break;
+            }
+            case 2: // one comes back under its old path
+                if (!gone.empty()) {
+                    sc::ProcessInfo back = gone.front();
+                    gone.erase(gone.begin());
+                    back.pid = next++;
+                    if (std::any_of(list.begin(), list.end(), [&](const auto& p) { return p.pid == back.parent; }))
+                        list.push_back(back);
+                }
+                break;
+            case 3:
+            case 4: { // dynamic children come and go
+                const std::string name = sharedPaths ? "job" : "job" + std::to_string(++jobNames);
+                jobs.push_back(next);
+                list.push_back(process(next++, dynamic, dynamicPath + "/" + name));
+                if (jobs.size() > 6 || random() % 3 == 0) {
+                    const sc::Pid oldest = jobs.front();
+                    jobs.erase(jobs.begin());
+                    list = without(list, oldest);
+                }
+                break;
+            }
+            case 5: { // a nested supervisor restarted with its children: new pids, the same paths
+                const std::size_t s = 1 + random() % 3;
+                const std::string path = "big/nested/n" + std::to_string(s - 1);
+                const auto sup = std::find_if(list.begin(), list.end(), [&](const auto& p) { return p.path == path; });
+                if (sup == list.end()) break;
+                const sc::Pid was = sup->pid;
+                sup->pid = next++;
+                for (auto& p : list)
+                    if (p.parent == was) {
+                        p.parent = sup->pid;
+                        p.pid = next++;
+                    }
+                break;
+            }
+            case 6: { // a new supervisor with workers, or the last one added gone with them
+                const std::string path = "big/extra" + std::to_string(round);
+                const auto extra = std::find_if(
+                    list.begin(), list.end(), [](const auto& p) { return p.path.starts_with("big/extra"); });
+                if (extra != list.end()) {
+                    const sc::Pid sup = extra->pid;
+                    std::erase_if(list, [&](const auto& p) { return p.pid == sup || p.parent == sup; });
+                } else {
+                    const sc::Pid sup = next++;
+                    list.push_back(process(sup, 1, path, K::Supervisor));
+                    for (int w = 0; w < 14; ++w)
+                        list.push_back(process(next++, sup, path + "/w" + std::to_string(w)));
+                }
+                break;
+            }
+            default: // only counters change
+                list[random() % list.size()].mailbox += 1;
+                break;
+            }
+            if (pool && round % 2 == 0) { // and a change under a child the pool keeps, in the same apply
+                jobs.push_back(next);
+                list.push_back(process(next++, dynamic, dynamicPath + "/j" + std::to_string(round)));
+            }
+            step();
+        }
+        // Ghosts fade on their own: the next relayouts take them out.
+        const auto noGhosts = [this] {
+            const auto shown = m_view->nodePids();
+            return std::none_of(shown.begin(), shown.end(), [this](sc::Pid p) { return m_view->isGhost(p); });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(noGhosts(), 5000);
+        step();
+    }
+
 private:
+    void compareWith(const TreeGraphView& reference)
+    {
+        const std::vector<sc::Pid> shown = m_view->nodePids();
+        QCOMPARE(shown, reference.nodePids());
+        for (const sc::Pid pid : shown) {
+            QCOMPARE(m_view->nodeRect(pid), reference.nodeRect(pid));
+            QCOMPARE(m_view->isGhost(pid), reference.isGhost(pid));
+        }
+        QCOMPARE(m_view->visibleNodeCount(), reference.visibleNodeCount());
+    }
+
     static std::vector<sc::ProcessInfo> without(
         std::vector<sc::ProcessInfo> list, sc::Pid a, sc::Pid b = 0, sc::Pid c = 0)
     {

@@ -105,6 +105,21 @@ void drawDiamond(QPainter& p, const QPointF& c, double h)
 
 } // namespace
 
+TreeGraphView::Item TreeGraphView::ghostItem(const Ghost& g, int parent, int was)
+{
+    Item item;
+    item.pid = g.pid;
+    item.parent = parent;
+    item.kind = g.kind;
+    item.name = g.name;
+    item.path = g.path;
+    item.pathId = internPath(g.path);
+    item.width = g.width;
+    item.ghost = true;
+    item.was = was;
+    return item;
+}
+
 TreeGraphView::Ghost TreeGraphView::ghostOf(
     const std::vector<Item>& items, const std::vector<int>& roots, std::size_t i, qint64 until)
 {
@@ -551,16 +566,7 @@ void TreeGraphView::buildAll(qint64 now)
             if (parent < 0) continue; // its parent is gone without a trace
         }
         const int id = static_cast<int>(tree.size());
-        Item item;
-        item.pid = g.pid;
-        item.parent = parent;
-        item.kind = g.kind;
-        item.name = g.name;
-        item.path = g.path;
-        item.pathId = internPath(g.path);
-        item.width = g.width;
-        item.ghost = true;
-        item.was = oldByPid.find(g.pid);
+        Item item = ghostItem(g, parent, oldByPid.find(g.pid));
         byPath.insert(item.pathId, id);
         tree.push_back(std::move(item));
         std::vector<int>& siblings = parent >= 0 ? tree[static_cast<std::size_t>(parent)].children : roots;
@@ -889,16 +895,7 @@ bool TreeGraphView::buildChanged(qint64 now)
             parent = -1; // the region's root
         }
         const int id = static_cast<int>(region.tree.size());
-        Item item;
-        item.pid = g.pid;
-        item.parent = parent;
-        item.kind = g.kind;
-        item.name = g.name;
-        item.path = g.path;
-        item.pathId = internPath(g.path);
-        item.width = g.width;
-        item.ghost = true;
-        item.was = at;
+        Item item = ghostItem(g, parent, at);
         region.byPath.insert(static_cast<std::uint64_t>(item.pathId), id);
         region.tree.push_back(std::move(item));
         std::vector<int>& siblings = parent >= 0 ? region.tree[static_cast<std::size_t>(parent)].children : region.top;

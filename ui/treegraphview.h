@@ -290,6 +290,8 @@ private:
     };
     /// What items[i], gone from the model, leaves behind in its place until `until`.
     static Ghost ghostOf(const std::vector<Item>& items, const std::vector<int>& roots, std::size_t i, qint64 until);
+    /// The item that stands for ghost `g` under `parent` (was: its index in the previous layout, or -1).
+    Item ghostItem(const Ghost& g, int parent, int was);
 
     std::vector<Item> m_items; ///< depth first, row order
     std::vector<Ghost> m_ghosts;

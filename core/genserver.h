@@ -26,7 +26,9 @@ using MonitorRef = std::uint64_t;
 
 enum class ProcessKind { Worker, Supervisor, DynamicSupervisor };
 enum class Strategy { OneForOne, OneForAll, RestForOne };
-enum class ProcessStatus { Initializing, Running, Terminating, Restarting };
+/// Stuck: a callback has run past RuntimeOptions::stuckAfter without
+/// returning or waiting in the runtime (shown instead of its other status).
+enum class ProcessStatus { Initializing, Running, Terminating, Restarting, Stuck };
 
 const char* processKindName(ProcessKind);
 const char* strategyName(Strategy);

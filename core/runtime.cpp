@@ -59,6 +59,8 @@ const char* processStatusName(ProcessStatus s)
         return "terminating";
     case ProcessStatus::Restarting:
         return "restarting";
+    case ProcessStatus::Stuck:
+        return "stuck";
     }
     return "running";
 }
@@ -290,12 +292,18 @@ public:
     /// `queue`. Idle workers steal from the others' queues.
     struct Worker {
         std::atomic<int> state {0}; ///< 0: between callbacks, 1: in a callback, 2: compensated
-        std::atomic<std::uint64_t> slices {0}; ///< slices begun; written by the owner only
+        std::atomic<std::uint64_t> callbacks {0}; ///< callbacks begun; written by the owner only
         std::atomic<std::uint64_t> grant {0}; ///< the pace gate's grant it holds, or 0
+        std::atomic<Pid> current {0}; ///< the process whose slice runs, for the watchdog's report
+        std::atomic<bool> waiting {false}; ///< its callback waits in a call or receive: not stuck
+        bool finished = false; ///< its loop returned; under m_workersMutex
         std::thread thread;
-        // The watchdog's own notes: the slice it saw running, and since when.
-        std::uint64_t seenSlice = 0;
+        // The watchdog's own notes: the callback it saw running, since when,
+        // and the one it reported stuck (its process shown Stuck until it returns).
+        std::uint64_t seenCallback = 0;
         Clock::time_point seenSince {};
+        std::uint64_t stuckCallback = 0;
+        Pid stuckPid = 0;
 
         Lock mutex; ///< guards next and queue
         std::shared_ptr<Process> next;
@@ -315,10 +323,11 @@ public:
         unsigned ticks = 0; ///< owner only: slices run, for the global queue's turn
     };
 
-    Scheduler(Runtime::Impl& rt, unsigned target, std::chrono::milliseconds stall)
+    Scheduler(Runtime::Impl& rt, unsigned target, std::chrono::milliseconds stall, std::chrono::milliseconds stuck)
         : m_rt(rt)
         , m_target(int(target))
         , m_stall(stall)
+        , m_stuck(stuck)
     {
     }
 
@@ -346,13 +355,33 @@ public:
         }
         m_watchdogCv.notify_all();
         if (m_watchdog.joinable()) m_watchdog.join();
-        std::vector<std::unique_ptr<Worker>> workers;
-        {
-            std::lock_guard lock(m_workersMutex);
-            workers.swap(m_workers);
+    }
+
+    /// Joins every worker that finishes within `grace` and returns how many
+    /// did not: each is inside a callback that has not returned, and its
+    /// thread is detached. Call after stop(); what is left behind (this
+    /// scheduler and its runtime) must then outlive those threads.
+    int join(std::chrono::milliseconds grace)
+    {
+        std::unique_lock lock(m_workersMutex);
+        m_finishedCv.wait_for(lock, grace, [this] {
+            return std::all_of(m_workers.begin(), m_workers.end(), [](const auto& w) { return w->finished; });
+        });
+        std::vector<std::thread> done;
+        int stuck = 0;
+        for (auto& w : m_workers) {
+            if (!w->thread.joinable()) continue;
+            if (w->finished) {
+                done.push_back(std::move(w->thread));
+            } else {
+                w->thread.detach();
+                ++stuck;
+            }
         }
-        for (auto& w : workers)
-            if (w->thread.joinable()) w->thread.join();
+        lock.unlock();
+        for (auto& t : done)
+            t.join();
+        return stuck;
     }
 
     /// Makes a process runnable. From a worker's own callback it goes on
@@ -397,6 +426,7 @@ public:
     static void enterBlocking()
     {
         if (!t_worker) return;
+        t_worker->waiting.store(true, std::memory_order_relaxed);
         if (t_worker->grant.load(std::memory_order_relaxed) != 0) { // a paced callback: let the others go
             if (const auto g = t_worker->grant.exchange(0, std::memory_order_relaxed)) t_self->m_gate.release(g, true);
         }
@@ -408,16 +438,24 @@ public:
     }
     static void leaveBlocking()
     {
-        if (t_worker && t_worker->state.exchange(1) == 2) t_self->m_active.fetch_add(1);
+        if (!t_worker) return;
+        t_worker->waiting.store(false, std::memory_order_relaxed);
+        if (t_worker->state.exchange(1) == 2) t_self->m_active.fetch_add(1);
     }
-    /// No clock read here: the watchdog times a slice from when it first sees it.
-    static void sliceBegin()
+    static void sliceBegin(Pid pid)
     {
-        t_worker->slices.store(t_worker->slices.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        t_worker->current.store(pid, std::memory_order_relaxed);
         t_worker->state.store(1, std::memory_order_release);
+    }
+    /// No clock read here: the watchdog times a callback from when it first sees it.
+    static void callbackBegin()
+    {
+        Worker* w = t_worker;
+        w->callbacks.store(w->callbacks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     }
     static void sliceEnd()
     {
+        callbackBegin(); // the last callback is over
         if (t_worker->state.exchange(0) == 2) t_self->m_active.fetch_add(1);
     }
 
@@ -451,7 +489,12 @@ private:
         m_all[m_workers.size()].store(raw);
         m_workers.push_back(std::move(w));
         m_allCount.store(m_workers.size());
-        raw->thread = std::thread([this, raw] { loop(raw); });
+        raw->thread = std::thread([this, raw] {
+            loop(raw);
+            std::lock_guard lock(m_workersMutex);
+            raw->finished = true;
+            m_finishedCv.notify_all();
+        });
     }
 
     void loop(Worker* w);
@@ -511,6 +554,7 @@ private:
     Runtime::Impl& m_rt;
     const int m_target;
     const std::chrono::milliseconds m_stall;
+    const std::chrono::milliseconds m_stuck;
     std::atomic<int> m_active {0};
 
     std::mutex m_queueMutex; ///< guards the global queue, m_wakeups and the sleepers' wait
@@ -524,6 +568,7 @@ private:
 
     std::mutex m_workersMutex;
     std::condition_variable m_spareCv;
+    std::condition_variable m_finishedCv;
     std::vector<std::unique_ptr<Worker>> m_workers;
     std::array<std::atomic<Worker*>, kMaxThreads> m_all {}; ///< every worker ever started, for thieves
     std::atomic<std::size_t> m_allCount {0};
@@ -646,6 +691,7 @@ Slot* SlotTable::acquire(Pid pid, Pid parent, const std::string& path, ProcessKi
     slot->restarts.store(restarts, std::memory_order_relaxed);
     slot->handled.store(0, std::memory_order_relaxed);
     slot->status.store(ProcessStatus::Initializing, std::memory_order_relaxed);
+    slot->stuck.store(false, std::memory_order_relaxed);
     slot->kind.store(kind, std::memory_order_relaxed);
     slot->strategy.store(Strategy::OneForOne, std::memory_order_relaxed);
     slot->intensity.store(0, std::memory_order_relaxed);
@@ -710,7 +756,8 @@ bool readSlot(const Slot& slot, ProcessInfo& info, char* path, std::int64_t nowN
             info.periodMs = slot.periodMs.load(std::memory_order_relaxed);
             info.restartsInWindow = restartsWithin(slot, info.periodMs, nowNs);
         }
-        info.status = slot.status.load(std::memory_order_relaxed);
+        info.status = slot.stuck.load(std::memory_order_relaxed) ? ProcessStatus::Stuck
+                                                                 : slot.status.load(std::memory_order_relaxed);
         // Taken first: a message is taken only after it arrived, so this never underflows.
         const auto taken = slot.taken.load(std::memory_order_acquire);
         info.mailbox = slot.arrived.load(std::memory_order_relaxed) - taken;
@@ -784,15 +831,15 @@ const ProcessInfo* Snapshot::find(Pid pid) const
 // ---------------------------------------------------------------------------
 
 struct Runtime::Impl final : detail::ReplySink {
-    Impl(Runtime& q, RuntimeOptions o)
+    Impl(std::shared_ptr<EventBus> bus, RuntimeOptions o)
         : slots()
-        , q(q)
+        , events(std::move(bus))
         , options(o)
     {
     }
 
     detail::SlotTable slots; // first: outlives every process
-    Runtime& q;
+    std::shared_ptr<EventBus> events;
     RuntimeOptions options;
     std::unique_ptr<detail::Scheduler> scheduler;
     std::unique_ptr<detail::Timers> timers;
@@ -838,14 +885,45 @@ struct Runtime::Impl final : detail::ReplySink {
 
     void publish(EventKind kind, const Process& p, std::string reason = {})
     {
-        if (!q.m_events->hasSubscribers()) return; // no one to copy it for (stamping starts with the first)
+        if (!events->hasSubscribers()) return; // no one to copy it for (stamping starts with the first)
         Event e;
         e.kind = kind;
         e.pid = p.pid;
         e.parent = p.parent;
         e.path = *p.path;
         e.reason = std::move(reason);
-        q.m_events->publish(std::move(e));
+        events->publish(std::move(e));
+    }
+
+    /// The watchdog's report: a callback of `pid` has run for `ran` without
+    /// returning (on), or it has returned at last (off).
+    void markStuck(Pid pid, bool on, std::chrono::milliseconds ran)
+    {
+        auto p = find(pid);
+        if (!p) return; // killed meanwhile: its exit says enough
+        p->stats->stuck.store(on, std::memory_order_relaxed);
+        if (on) {
+            spdlog::warn(
+                "runtime: {} ({}) stuck: a callback has not returned for {} ms", p->pid, *p->path, ran.count());
+            publish(
+                EventKind::Log, *p, "stuck: a callback has not returned for " + std::to_string(ran.count()) + " ms");
+        } else {
+            publish(EventKind::Log, *p, "no longer stuck: the callback returned");
+        }
+    }
+
+    /// Runtime::hang on the process's own thread: blocks as a callback stuck
+    /// in a loop would (the watchdog sees it run on), until the process is
+    /// killed; die() wakes it. It does not keep the runtime from being
+    /// quiescent: a scenario goes on past it.
+    void hangUntilKilled(Process& p)
+    {
+        std::unique_lock lock(p.mutex);
+        if (p.run == Process::Run::Dead) return;
+        p.hanging = true;
+        busyDown();
+        if (!p.cv) p.cv = std::make_unique<std::condition_variable_any>();
+        p.cv->wait(lock, [&] { return p.run == Process::Run::Dead; });
     }
 
     // -- messages --
@@ -926,7 +1004,7 @@ struct Runtime::Impl final : detail::ReplySink {
             std::lock_guard lock(p->mutex);
             if (p->run == Process::Run::Dead) return false;
             busyUp(); // the propagation below keeps the runtime busy
-            if (p->run != Process::Run::Idle) busyDown();
+            if (p->run != Process::Run::Idle && !p->hanging) busyDown();
             p->run = Process::Run::Dead;
             p->dead.store(true);
             links.swap(p->links);
@@ -1024,7 +1102,7 @@ struct Runtime::Impl final : detail::ReplySink {
         e.pid = pid;
         e.path = *p->path;
         e.name = display;
-        q.m_events->publish(std::move(e));
+        events->publish(std::move(e));
         return Ok {};
     }
 
@@ -1045,7 +1123,7 @@ struct Runtime::Impl final : detail::ReplySink {
         e.pid = pid;
         e.path = std::move(path);
         e.name = display;
-        q.m_events->publish(std::move(e));
+        events->publish(std::move(e));
         return Ok {};
     }
 
@@ -1059,7 +1137,7 @@ struct Runtime::Impl final : detail::ReplySink {
             e.pid = p.pid;
             e.path = *p.path;
             e.name = displayName(key);
-            q.m_events->publish(std::move(e));
+            events->publish(std::move(e));
         }
         p.names.clear();
     }
@@ -1250,16 +1328,31 @@ void Scheduler::watchdog()
         if (m_watchdogCv.wait_for(lock, m_stall / 4, [this] { return m_stopping.load(); })) return;
         const auto now = Clock::now();
         std::vector<Worker*> stalled;
+        std::vector<std::pair<Pid, std::chrono::milliseconds>> stuck;
+        std::vector<Pid> unstuck;
         {
             std::lock_guard wl(m_workersMutex);
             for (auto& w : m_workers) {
-                const auto slice = w->slices.load(std::memory_order_relaxed);
-                if (w->state.load() != 1 || slice != w->seenSlice) {
-                    w->seenSlice = slice; // a new slice (or none): time it from now
+                const auto callback = w->callbacks.load(std::memory_order_relaxed);
+                const int state = w->state.load();
+                if (w->stuckPid != 0 && callback != w->stuckCallback) { // it returned at last
+                    unstuck.push_back(w->stuckPid);
+                    w->stuckPid = 0;
+                }
+                // Between callbacks, a new one, or one waiting in a call or
+                // receive (which has its own timeout): time it from now.
+                if (state == 0 || callback != w->seenCallback || w->waiting.load(std::memory_order_relaxed)) {
+                    w->seenCallback = callback;
                     w->seenSince = now;
-                } else if (now - w->seenSince >= m_stall) {
-                    int expected = 1;
-                    if (w->state.compare_exchange_strong(expected, 2)) stalled.push_back(w.get());
+                    continue;
+                }
+                const auto ran = now - w->seenSince;
+                int expected = 1;
+                if (ran >= m_stall && w->state.compare_exchange_strong(expected, 2)) stalled.push_back(w.get());
+                if (ran >= m_stuck && w->stuckPid == 0 && w->stuckCallback != callback) {
+                    w->stuckCallback = callback;
+                    w->stuckPid = w->current.load(std::memory_order_relaxed);
+                    stuck.emplace_back(w->stuckPid, std::chrono::duration_cast<std::chrono::milliseconds>(ran));
                 }
             }
         }
@@ -1269,6 +1362,12 @@ void Scheduler::watchdog()
             spill(w);
             lostWorker();
         }
+        lock.unlock(); // the report publishes an event: no lock of ours held
+        for (Pid pid : unstuck)
+            m_rt.markStuck(pid, false, {});
+        for (auto [pid, ran] : stuck)
+            m_rt.markStuck(pid, true, ran);
+        lock.lock();
     }
 }
 
@@ -1326,7 +1425,7 @@ template <typename Last> void Runtime::Impl::runMessages(const std::shared_ptr<P
         if (p->inbox.empty()) p->inbox.swap(p->mailbox); // saves the loop a lock
     }
     CurrentGuard current(p.get());
-    detail::Scheduler::sliceBegin();
+    detail::Scheduler::sliceBegin(p->pid);
     for (unsigned i = 0; i < options.maxBatch; ++i) {
         if (p->inbox.empty()) {
             std::lock_guard lock(p->mutex);
@@ -1344,6 +1443,7 @@ template <typename Last> void Runtime::Impl::runMessages(const std::shared_ptr<P
         p->inbox.pop_front();
         p->stats->bump(p->stats->taken);
         const bool stop = last(e);
+        detail::Scheduler::callbackBegin();
         dispatch(p, e);
         if (stop || p->dead.load()) break;
     }
@@ -1416,6 +1516,9 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
             return;
         case Envelope::Kind::Crash:
             throw std::runtime_error(std::any_cast<const std::string&>(e.payload));
+        case Envelope::Kind::Hang:
+            hangUntilKilled(*p);
+            return;
         case Envelope::Kind::Reply:
             next.emplace(s.handleInfo(Info {Info::Kind::Reply, std::move(e.payload), e.from, {}, e.ref, {}}));
             break;
@@ -1462,12 +1565,13 @@ void Runtime::Impl::armTimeout(const std::shared_ptr<Process>& p, std::chrono::m
 // ---------------------------------------------------------------------------
 
 Runtime::Runtime(RuntimeOptions options)
-    : m_events(std::make_unique<EventBus>())
-    , d(std::make_unique<Impl>(*this, options))
+    : m_events(std::make_shared<EventBus>())
+    , d(std::make_unique<Impl>(m_events, options))
 {
     unsigned n = options.workers ? options.workers : std::max(1u, std::thread::hardware_concurrency());
+    n = std::min<unsigned>(n, kMaxThreads);
     if (d->options.maxBatch == 0) d->options.maxBatch = 1;
-    d->scheduler = std::make_unique<detail::Scheduler>(*d, n, options.stallThreshold);
+    d->scheduler = std::make_unique<detail::Scheduler>(*d, n, options.stallThreshold, options.stuckAfter);
     d->timers = std::make_unique<detail::Timers>(*d);
     d->scheduler->start();
 }
@@ -1491,6 +1595,17 @@ Runtime::~Runtime()
             d->die(p, ExitReason::killed());
     }
     d->scheduler->stop();
+    if (const int stuck = d->scheduler->join(d->options.shutdownGrace)) {
+        // A thread cannot be stopped from outside. What it may touch when
+        // its callback returns stays allocated, reachable from here for
+        // leak checkers, and it exits once it looks for work again.
+        spdlog::error("runtime: {} callback(s) still running {} ms after shutdown; their thread(s) are left behind",
+            stuck, d->options.shutdownGrace.count());
+        static std::mutex abandonedMutex;
+        static auto* abandoned = new std::vector<Impl*>; // never destroyed: the threads may outlive main
+        std::lock_guard lock(abandonedMutex);
+        abandoned->push_back(d.release());
+    }
 }
 
 unsigned Runtime::workerCount() const
@@ -1552,9 +1667,11 @@ Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions optio
         s.map.emplace(p->pid, p);
     }
     d->publish(EventKind::Spawn, *p);
-    if (options.link && caller) {
-        auto cp = d->find(caller->pid);
-        if (cp) (void)link(caller->pid, p->pid);
+    if (options.link && caller && !link(caller->pid, p->pid) && caller->dead.load()) {
+        // The caller was killed since the check above: its spawn is void,
+        // and a child it could not link to must not live on as an orphan.
+        d->die(p, ExitReason::killed());
+        throw ProcessKilled {};
     }
 
     Next next;
@@ -1633,6 +1750,14 @@ void Runtime::crash(Pid target, std::string what)
     Envelope e;
     e.kind = Envelope::Kind::Crash;
     e.payload = std::move(what);
+    e.from = self();
+    d->send(target, std::move(e));
+}
+
+void Runtime::hang(Pid target)
+{
+    Envelope e;
+    e.kind = Envelope::Kind::Hang;
     e.from = self();
     d->send(target, std::move(e));
 }

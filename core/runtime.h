@@ -27,13 +27,22 @@ class SlotTable;
 } // namespace detail
 
 struct RuntimeOptions {
-    /// Worker threads; 0 means the machine's hardware threads.
+    /// Worker threads; 0 means the machine's hardware threads; at most 1024.
     unsigned workers = 0;
     /// Messages a process handles before it yields its worker to others.
     unsigned maxBatch = 64;
     /// A callback running longer than this is treated as blocked, and a
     /// stand-in worker is started so it cannot stall the runtime.
     std::chrono::milliseconds stallThreshold {50};
+    /// A callback running this long without returning (and not waiting in
+    /// a call or receive) is reported: a Log event "stuck: ..." and the
+    /// snapshot status Stuck until it returns.
+    std::chrono::milliseconds stuckAfter {5000};
+    /// How long the destructor waits for callbacks still running after every
+    /// process was killed. A callback that has not returned by then keeps
+    /// its thread, which is left behind (with the runtime's internals, so
+    /// that it may still return safely): shutdown never hangs on one.
+    std::chrono::milliseconds shutdownGrace {2000};
 };
 
 struct SpawnOptions {
@@ -140,6 +149,9 @@ public:
     /// std::runtime_error(what): terminate runs, and it ends with error:<what>
     /// (queued behind the messages already in its mailbox). For demos and tests.
     void crash(Pid target, std::string what = "crash");
+    /// Makes the process's next callback hang, as one stuck in a loop would,
+    /// until the process is killed (queued like crash). For demos and tests.
+    void hang(Pid target);
     /// The untrappable kill: the target is dead when this returns.
     void kill(Pid target);
     /// Asks a process to run terminate(reason) and end with reason, and waits
@@ -189,6 +201,7 @@ public:
     Result<std::string> describe(Pid pid, std::chrono::milliseconds timeout = std::chrono::seconds(1));
     /// Waits until nothing is runnable or running, no exit is being
     /// propagated and no process waits in a receive; true if reached in time.
+    /// A process held by hang() does not count.
     bool waitQuiescent(std::chrono::milliseconds timeout);
     unsigned workerCount() const;
 
@@ -214,7 +227,7 @@ private:
     friend class detail::Scheduler;
     friend class detail::Timers;
     struct Impl;
-    std::unique_ptr<EventBus> m_events;
+    std::shared_ptr<EventBus> m_events; ///< shared with d, which may outlive this (see shutdownGrace)
     std::unique_ptr<Impl> d;
 };
 

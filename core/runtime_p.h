@@ -257,6 +257,7 @@ struct Envelope {
         Stop,
         Describe,
         Crash,
+        Hang,
         Reply,
         ReplyError
     };
@@ -309,6 +310,8 @@ struct alignas(64) Slot {
     ByteAtomic<ProcessStatus> status {ProcessStatus::Initializing};
     ByteAtomic<ProcessKind> kind {ProcessKind::Worker};
     ByteAtomic<Strategy> strategy {Strategy::OneForOne};
+    /// Set by the watchdog, cleared by the worker when the callback returns.
+    std::atomic<bool> stuck {false};
     std::atomic<std::uint64_t> path[kPathWords] {};
     // Written by the owning process only, a cache line away from `arrived`,
     // which its senders write: counting costs no read-modify-write.
@@ -373,6 +376,7 @@ public:
     Chain<Envelope> inbox;
     Run run = Run::Running;
     bool waiting = false; ///< blocked in a selective receive
+    bool hanging = false; ///< in Runtime::hang: its busy count already given back
     bool startAnnounced = false;
     std::vector<Pid> links;
     std::vector<Watcher> watchers;

@@ -43,6 +43,7 @@ const std::vector<StepRule> kSteps {
     {ScenarioStep::Do::Sleep, "sleep", {"do", "ms"}},
     {ScenarioStep::Do::StopTree, "stop_tree", {"do"}},
     {ScenarioStep::Do::Flood, "flood", {"do", "target", "count"}},
+    {ScenarioStep::Do::Hang, "hang", {"do", "target"}},
     {ScenarioStep::Do::OpenTracker, "open_tracker", {"do", "user"}},
     {ScenarioStep::Do::Donate, "donate", {"do", "user", "amount"}},
     {ScenarioStep::Do::Total, "total", {"do", "user"}},
@@ -109,10 +110,25 @@ struct BadScenario {
     throw BadScenario {field, what + " (expected " + std::string(expected) + ")"};
 }
 
+/// `text` with its middle replaced by "..." when it is longer than head +
+/// tail bytes (cut on UTF-8 boundaries), so that a hostile file cannot make a
+/// message of megabytes; the end is kept because it names the bad part of a path.
+std::string shortened(const std::string& text, std::size_t head = 120, std::size_t tail = 60)
+{
+    if (text.size() <= head + tail + 3) return text;
+    auto continuation = [&](std::size_t i) { return (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80; };
+    while (head > 0 && continuation(head))
+        --head;
+    std::size_t from = text.size() - tail;
+    while (from < text.size() && continuation(from))
+        ++from;
+    return text.substr(0, head) + "..." + text.substr(from);
+}
+
 /// JSON-escaped, so that user text cannot break the one-line message.
 std::string quote(const std::string& s)
 {
-    return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+    return json(shortened(s)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string oneOf(const auto& names)
@@ -154,7 +170,7 @@ bool isPlainKey(const std::string& key)
 
 std::string at(const std::string& field, const std::string& key)
 {
-    if (!isPlainKey(key)) return field + "[" + quote(key) + "]";
+    if (!isPlainKey(key) || key.size() > 64) return field + "[" + quote(key) + "]";
     return field.empty() ? key : field + "." + key;
 }
 
@@ -212,10 +228,13 @@ int intField(const json& j, const std::string& field, int min, std::string_view 
 
 std::string idField(const json& j, const std::string& field)
 {
-    constexpr std::string_view expected = "a non-empty string without '/'";
+    constexpr std::string_view expected = "a non-empty string without '/' or control characters";
     auto id = stringField(j, field, expected);
     if (id.empty()) fail(field, "empty id", expected);
     if (id.find('/') != std::string::npos) fail(field, quote(id) + " contains '/'", expected);
+    // Ids are shown one per line (paths, describeStep, the tree view).
+    if (std::any_of(id.begin(), id.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        fail(field, quote(id) + " contains a control character", expected);
     return id;
 }
 
@@ -414,6 +433,8 @@ ScenarioStep parseStep(const json& j, const std::string& field, StepContext& con
         constexpr std::string_view expected = R"(an exit reason such as "normal", "shutdown" or "boom")";
         step.reason = stringField(require(j, field, "reason", expected), at(field, "reason"), expected);
         if (step.reason.empty()) fail(at(field, "reason"), "empty reason", expected);
+        if (std::any_of(step.reason.begin(), step.reason.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+            fail(at(field, "reason"), quote(step.reason) + " contains a control character", expected);
         break;
     }
     case Do::Flood: {
@@ -429,8 +450,10 @@ ScenarioStep parseStep(const json& j, const std::string& field, StepContext& con
         if (!supervisesChildren)
             fail(targetField, quote(step.target) + " is a worker", "a supervisor or dynamic_supervisor");
         if (step.action == Do::StartChild) {
-            step.child = parseNode(
-                require(j, field, "child", R"(a node object such as {"id": "a"})"), at(field, "child"), false, 1);
+            // The child nests below its target: a chain of start_child steps is held to kMaxDepth too.
+            const int targetDepth = int(std::count(step.target.begin(), step.target.end(), '/')) + 1;
+            step.child = parseNode(require(j, field, "child", R"(a node object such as {"id": "a"})"),
+                at(field, "child"), false, targetDepth + 1);
             // Only a dynamic supervisor accepts the child (a static one answers not_supported).
             if (target->second.contains(ScenarioNode::Type::DynamicSupervisor))
                 addPaths(paths, *step.child, step.target + "/" + step.child->id);
@@ -560,6 +583,8 @@ std::string describeParseError(const json::parse_error& e)
     } else if (auto bracket = what.find("] "); bracket != std::string::npos) {
         what.erase(0, bracket + 2);
     }
+    // nlohmann quotes the token it was reading, which may be a whole unterminated string.
+    what = shortened(what, 200, 100);
     if (what.find("expected") == std::string::npos) what += " (expected valid JSON)";
     return where + "invalid JSON: " + what;
 }
@@ -856,6 +881,9 @@ public:
             else
                 m_rt.cast(pid, std::string("crash"));
             return {true, "crash requested"};
+        case Do::Hang:
+            m_rt.hang(pid);
+            return {true, "hang requested"};
         case Do::Stop:
             if (!m_scenario.finance) {
                 m_rt.cast(pid, StopRequest {ExitReason::parse(step.reason)});
@@ -1089,6 +1117,7 @@ std::string describeStep(const ScenarioStep& step)
     switch (step.action) {
     case Do::Kill:
     case Do::Crash:
+    case Do::Hang:
         return name + " " + step.target;
     case Do::Stop:
         return name + " " + step.target + " (" + step.reason + ")";
@@ -1133,6 +1162,8 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
         return Error {
             Errc::BadArgument, oneLine(fileName + ": " + (field.empty() ? "top level" : field) + ": " + what)};
     };
+    // loadScenario stops reading there; text handed over in memory gets the same limit.
+    if (text.size() > kMaxFileBytes) return bad({}, "larger than 64 MiB (expected a file of at most 64 MiB)");
     KeyTracker keys;
     json doc;
     try {
@@ -1146,7 +1177,7 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
         // e.g. a number too large for a double
         std::string what = e.what();
         what.erase(0, what.find("] ") == std::string::npos ? 0 : what.find("] ") + 2);
-        return bad(keys.current(), "invalid JSON: " + what + " (expected valid JSON)");
+        return bad(keys.current(), "invalid JSON: " + shortened(what, 200, 100) + " (expected valid JSON)");
     }
     if (!keys.duplicate().empty()) return bad(keys.duplicate(), "duplicate key (expected each key once per object)");
 
@@ -1202,6 +1233,7 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
         StepContext context;
         context.finance = scenario.finance;
         addPaths(context.paths, scenario.tree, scenario.tree.id);
+        scenario.steps.reserve(steps.size());
         for (std::size_t i = 0; i < steps.size(); ++i)
             scenario.steps.push_back(parseStep(steps[i], at("steps", i), context));
         return scenario;

@@ -47,6 +47,7 @@ struct ScenarioStep {
         Sleep,
         StopTree,
         Flood,
+        Hang,
         // -- requests to the finance services (finance tree only; kept last, see
         // isFinanceStep, and in finance::Request's order) --
         OpenTracker,

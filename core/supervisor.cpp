@@ -242,6 +242,7 @@ Supervisor::Child* Supervisor::find(const std::string& id)
 
 std::optional<std::size_t> Supervisor::indexOf(Pid pid) const
 {
+    if (pid == 0) return std::nullopt; // an exit signal from outside any process; 0 is also a child not running
     for (std::size_t i = 0; i < m_children.size(); ++i)
         if (m_children[i].pid == pid) return i;
     return std::nullopt;
@@ -460,6 +461,7 @@ bool DynamicSupervisor::restart(std::size_t index)
 Next DynamicSupervisor::handleInfo(const Info& info)
 {
     if (info.kind != Info::Kind::Exit) return Next::noreply();
+    if (info.from == 0) return Next::noreply(); // from outside any process: not a child's exit
     auto it = std::find_if(m_children.begin(), m_children.end(), [&](const Child& c) { return c.pid == info.from; });
     if (it == m_children.end()) return Next::noreply();
     it->pid = 0;

@@ -136,6 +136,11 @@ void MainWindow::createActions()
     m_crash->setToolTip(tr("Raise an exception inside the selected process's next callback (C): "
                            "its terminate() runs and it ends with an error"));
     connect(m_crash, &QAction::triggered, this, forEachSelected([this](sc::Pid pid) { m_bridge->crash(pid); }));
+    m_hang = new QAction(tr("&Hang"), this);
+    m_hang->setShortcut(QKeySequence(Qt::Key_H));
+    m_hang->setToolTip(tr("Make the selected process's next callback never return (H): the runtime keeps serving "
+                          "the others, shows it stuck after a few seconds, and a kill ends it"));
+    connect(m_hang, &QAction::triggered, this, forEachSelected([this](sc::Pid pid) { m_bridge->hang(pid); }));
 
     m_exitNormal = new QAction(tr("Exit: &normal"), this);
     m_exitNormal->setShortcut(QKeySequence(Qt::Key_N));
@@ -187,6 +192,7 @@ void MainWindow::createActions()
     QMenu* process = menuBar()->addMenu(tr("&Process"));
     process->addAction(m_kill);
     process->addAction(m_crash);
+    process->addAction(m_hang);
     process->addAction(m_shutdown);
     process->addAction(m_exitNormal);
     process->addAction(m_flood);
@@ -741,7 +747,7 @@ bool MainWindow::selectProcess(sc::Pid pid)
 void MainWindow::updateActions()
 {
     const bool any = m_processView->selectionModel()->hasSelection();
-    for (QAction* a : {m_kill, m_crash, m_shutdown, m_exitNormal, m_flood, m_floodWith, m_terminateChild})
+    for (QAction* a : {m_kill, m_crash, m_hang, m_shutdown, m_exitNormal, m_flood, m_floodWith, m_terminateChild})
         a->setEnabled(any);
     if (m_graph) {
         const std::vector<sc::Pid> pids = selectedPids();
@@ -780,6 +786,7 @@ void MainWindow::showContextMenuFor(sc::Pid target, const QPoint& globalPos)
             : tr("%n processes", nullptr, static_cast<int>(pids.size())));
     menu.addAction(m_kill);
     menu.addAction(m_crash);
+    menu.addAction(m_hang);
     menu.addAction(m_shutdown);
     menu.addAction(m_exitNormal);
     menu.addAction(m_flood);

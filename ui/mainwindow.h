@@ -90,6 +90,7 @@ public:
     QAction* killAction() const { return m_kill; }
     QAction* shutdownAction() const { return m_shutdown; }
     QAction* crashAction() const { return m_crash; }
+    QAction* hangAction() const { return m_hang; }
     QAction* floodAction() const { return m_flood; }
     QAction* terminateChildAction() const { return m_terminateChild; }
     QAction* pauseAction() const { return m_pause; }
@@ -159,6 +160,7 @@ private:
     QAction* m_kill = nullptr;
     QAction* m_shutdown = nullptr;
     QAction* m_crash = nullptr;
+    QAction* m_hang = nullptr;
     QAction* m_exitNormal = nullptr;
     QAction* m_flood = nullptr;
     QAction* m_floodWith = nullptr;

@@ -130,6 +130,16 @@ void RuntimeBridge::crash(sc::Pid pid)
     });
 }
 
+void RuntimeBridge::hang(sc::Pid pid)
+{
+    const QString who = describe(pid);
+    runAction(pid, QStringLiteral("hang"), [runtime = &m_runtime, pid, who] {
+        if (!runtime->isAlive(pid)) return Answer {false, tr("%1 is not running").arg(who)};
+        runtime->hang(pid);
+        return Answer {true, tr("%1's next callback hangs until it is killed").arg(who)};
+    });
+}
+
 void RuntimeBridge::flood(sc::Pid pid, int count)
 {
     const QString who = describe(pid);

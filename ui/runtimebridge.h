@@ -64,6 +64,8 @@ public Q_SLOTS:
     void exitProcess(sc::Pid pid, const sc::ExitReason& reason);
     /// An exception inside the process's next callback (Runtime::crash).
     void crash(sc::Pid pid);
+    /// Its next callback never returns until it is killed (Runtime::hang).
+    void hang(sc::Pid pid);
     /// `count` plain messages into its mailbox, to watch it grow and drain.
     void flood(sc::Pid pid, int count);
     /// Asks the process's supervisor to terminate it, or to restart a

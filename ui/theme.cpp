@@ -48,6 +48,7 @@ QColor statusColor(sc::ProcessStatus status)
     case sc::ProcessStatus::Restarting:
         return warnColor();
     case sc::ProcessStatus::Terminating:
+    case sc::ProcessStatus::Stuck:
         return errorColor();
     }
     return {};

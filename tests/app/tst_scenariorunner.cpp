@@ -241,7 +241,7 @@ void addBadScenarioRows()
     row("flood: unknown key", tree + R"({"do": "flood", "target": "root/a", "count": 5, "ms": 3}]})", "steps[0].ms",
         R"(unknown key for a "flood" step (expected one of "do", "target" or "count"))");
     row("flood: listed among the steps", tree + R"({"do": "flod"}]})", "steps[0].do",
-        R"("stop_tree", "flood", "open_tracker")");
+        R"("stop_tree", "flood", "hang", "open_tracker")");
 }
 
 } // namespace
@@ -602,6 +602,14 @@ private slots:
                                              "log root/t", "step kill root/pool", "exit root/pool killed",
                                              "step start_child root/pool", "log root/pool",
                                              "result start_child noproc"};
+        // A hung process is reported stuck (after 5 s) while the others go
+        // on; a kill ends it, and one still hung at the end does not keep
+        // the app from exiting.
+        QTest::newRow("hang") << dataFile("hang.json")
+                              << QStringList {"start root", "start root/a", "start root/b", "step hang root/a",
+                                     "step sleep", "log root/a", "step crash root/b", "exit root/b error:crash",
+                                     "start root/b", "step kill root/a", "exit root/a killed", "start root/a",
+                                     "step hang root/b"};
         // The slow terminate is cut short by the shutdown timeout, and the
         // run ends without waiting for the ten minutes it would sleep.
         QTest::newRow("slow terminate") << dataFile("slow_terminate.json")

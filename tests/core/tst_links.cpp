@@ -3,6 +3,7 @@
 
 #include <QTest>
 #include <future>
+#include <set>
 #include <stdexcept>
 
 using namespace sc;
@@ -577,6 +578,59 @@ private slots:
         auto q = spawnPeer(rt, "q");
         QVERIFY(rt.registerName("svc", q.pid).ok());
         QCOMPARE(rt.whereis("svc"), q.pid);
+    }
+
+    /// A process killed while it spawn_links leaves no child behind: each
+    /// child is either linked (and dies with it) or never starts. Before the
+    /// fix, a kill between spawn's first check and its link left an orphan
+    /// in most rounds; the kill lands at a different moment in each.
+    void killedWhileSpawningLeavesNoOrphan()
+    {
+        struct Child : GenServer { };
+        struct Spawner : GenServer {
+            std::shared_ptr<Gate> spawning;
+            explicit Spawner(std::shared_ptr<Gate> g)
+                : spawning(std::move(g))
+            {
+            }
+            Next init() override
+            {
+                runtime().send(self(), Term(1));
+                return Next::ok();
+            }
+            Next handleInfo(const Info&) override
+            {
+                SpawnOptions linked;
+                linked.link = true;
+                for (int i = 0; i < 5; ++i) {
+                    (void)runtime().spawn(std::make_unique<Child>(), linked);
+                    spawning->open();
+                }
+                runtime().send(self(), Term(1));
+                return Next::noreply();
+            }
+        };
+        Runtime rt(RuntimeOptions {.workers = 2});
+        for (int round = 0; round < 300; ++round) {
+            EventLog log(rt);
+            auto spawning = std::make_shared<Gate>();
+            auto spawner = rt.spawn(std::make_unique<Spawner>(spawning));
+            QVERIFY(spawner.ok());
+            QVERIFY(spawning->wait());
+            rt.kill(*spawner);
+            // The killed spawner's callback may still be inside a spawn (a
+            // ghost): wait for every process ever spawned to have exited.
+            // An orphan never does.
+            const bool allExited = log.waitUntil([](const std::vector<Event>& es) {
+                std::set<Pid> alive;
+                for (const Event& e : es) {
+                    if (e.kind == EventKind::Spawn) alive.insert(e.pid);
+                    if (e.kind == EventKind::Exit) alive.erase(e.pid);
+                }
+                return alive.empty();
+            });
+            QVERIFY2(allExited, qPrintable(QStringLiteral("round %1: a child outlived its killed parent").arg(round)));
+        }
     }
 };
 

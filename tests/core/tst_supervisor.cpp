@@ -1351,6 +1351,28 @@ private slots:
                 "start root/pool"}));
         QCOMPARE(countChildren(rt, childPid(rt, *root, "pool")).value().specs, 0);
     }
+
+    /// An exit signal from a thread that is no process (from 0) is not the
+    /// exit of a terminated child (pid 0 too): OTP ignores an EXIT from a
+    /// stranger, so the child stays terminated. The soak found this.
+    void exitFromOutsideIsNoChildsExit()
+    {
+        Runtime rt;
+        WorkerConfig cfg;
+        cfg.journal = std::make_shared<Journal>();
+        auto root = startSupervisor(rt, "root", flags(), {worker("a", cfg)});
+        QVERIFY(root.ok());
+        QVERIFY(terminateChild(rt, *root, "a").ok());
+        EventLog log(rt);
+        rt.exit(*root, ExitReason::error("from nobody"));
+        QVERIFY(rt.waitQuiescent(kLong));
+        auto children = whichChildren(rt, *root);
+        QVERIFY(children.ok());
+        QCOMPARE(children->size(), std::size_t(1));
+        QCOMPARE(children->front().pid, Pid(0));
+        QVERIFY(rt.isAlive(*root));
+        QCOMPARE(qsl(log.lifecycle()), QStringList());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSupervisor)

@@ -29,6 +29,7 @@
 #include <spdlog/sinks/qt_sinks.h>
 #include <spdlog/spdlog.h>
 
+using sc::ui::EventLogModel;
 using sc::ui::MainWindow;
 using sc::ui::ProcessTreeModel;
 
@@ -53,7 +54,9 @@ private Q_SLOTS:
 
     void init()
     {
-        m_runtime = std::make_unique<sc::Runtime>(sc::RuntimeOptions {.workers = 2});
+        // A stuck callback is reported after 300 ms here (5 s in the app).
+        m_runtime = std::make_unique<sc::Runtime>(
+            sc::RuntimeOptions {.workers = 2, .stuckAfter = std::chrono::milliseconds(300)});
         // The window first: it sees the events of everything started after it.
         m_window = std::make_unique<MainWindow>(*m_runtime);
         const auto root = sc::startSupervisor(*m_runtime, "root", {}, {idleChild("a"), idleChild("b")});
@@ -119,6 +122,31 @@ private Q_SLOTS:
         for (const sc::Event& e : events->drain())
             crashed |= e.kind == sc::EventKind::Exit && e.pid == old && e.reason.starts_with("error:crash");
         QVERIFY(crashed);
+    }
+
+    /// Hang: the window stays live, the process is shown stuck (and the
+    /// event log says so), and a kill ends it and restarts it.
+    void hangShowsStuckUntilKilled()
+    {
+        ProcessTreeModel* model = m_window->processModel();
+        const sc::Pid old = model->pidAt(model->index(0, 0, model->indexOfPid(m_root)));
+        QVERIFY(m_window->selectProcess(old));
+        m_window->hangAction()->trigger();
+        QTRY_COMPARE(model->indexOfPid(old, ProcessTreeModel::Status).data().toString(), QStringLiteral("stuck"));
+        const auto logged = [this] {
+            const QAbstractItemModel* events = m_window->eventModel();
+            for (int row = 0; row < events->rowCount(); ++row) {
+                if (events->index(row, EventLogModel::Reason).data().toString().startsWith(QLatin1String("stuck: ")))
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY(logged());
+
+        m_window->killAction()->trigger();
+        QTRY_VERIFY(!m_window->selectedPids().empty() && m_window->selectedPids().front() != old);
+        const sc::Pid now = m_window->selectedPids().front();
+        QTRY_COMPARE(model->indexOfPid(now, ProcessTreeModel::Status).data().toString(), QStringLiteral("running"));
     }
 
     /// Flood: the messages arrive and are handled; terminate and restart child

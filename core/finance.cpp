@@ -4,7 +4,10 @@
 #include "zakat.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
+#include <mutex>
+#include <set>
 #include <spdlog/spdlog.h>
 #include <stdexcept>
 
@@ -22,6 +25,42 @@ struct Context {
 using ContextPtr = std::shared_ptr<const Context>;
 
 std::atomic<int> g_databaseConnections {0};
+
+/// Batches handed to a ledger and not answered yet, across every audit log in
+/// the program. A killed audit log's ledger still commits what it took,
+/// possibly after a new audit log is already serving recoveries; a recovery
+/// must see those records, or the recovered state and the ledger part ways.
+class PendingBatches {
+public:
+    std::uint64_t take()
+    {
+        std::lock_guard lock(m_mutex);
+        m_open.insert(++m_last);
+        return m_last;
+    }
+    void done(std::uint64_t ticket)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_open.erase(ticket);
+        }
+        m_cv.notify_all();
+    }
+    /// Waits until every batch taken so far has been answered; false on timeout.
+    bool waitForEarlier(std::chrono::milliseconds timeout)
+    {
+        std::unique_lock lock(m_mutex);
+        const std::uint64_t upTo = m_last;
+        return m_cv.wait_for(lock, timeout, [&] { return m_open.empty() || *m_open.begin() > upTo; });
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::set<std::uint64_t> m_open;
+    std::uint64_t m_last = 0;
+};
+PendingBatches g_pendingBatches;
 
 using Answer = Result<Reply>;
 
@@ -172,6 +211,7 @@ public:
         if (std::any_cast<GetTicket>(&request)) return Next::reply(Ticket {m_context, ++m_serial});
         return DynamicSupervisor::handleCall(request, from);
     }
+
 private:
     const char* m_name;
     ContextPtr m_context;
@@ -199,11 +239,26 @@ public:
     Next handleCast(const Term& message) override
     {
         if (auto append = std::any_cast<Append>(&message)) {
-            if (!append->claim->take(Claim::Taken)) return Next::noreply(); // its sender gave up on it
+            const std::uint64_t ticket = g_pendingBatches.take();
+            if (!append->claim->take(Claim::Taken)) { // its sender gave up on it
+                g_pendingBatches.done(ticket);
+                return Next::noreply();
+            }
+            // A batch from a service that has died since is not written: its
+            // callers were answered by the death (Exit, in doubt), and its
+            // next incarnation may already have recovered without it (a
+            // message sent as the sender was killed can arrive after that
+            // recovery). Alive now, the sender cannot be recovering before
+            // the ticket taken above is answered.
+            if (!runtime().isAlive(append->replyTo)) {
+                g_pendingBatches.done(ticket);
+                return Next::noreply();
+            }
             m_appended += append->records.size();
             Runtime& rt = runtime();
             m_ledger->appendBatchAsync(std::move(append->records),
-                [&rt, to = append->replyTo, tag = append->tag](Result<std::vector<std::int64_t>> ids) {
+                [&rt, to = append->replyTo, tag = append->tag, ticket](Result<std::vector<std::int64_t>> ids) {
+                    g_pendingBatches.done(ticket);
                     rt.send(to, Committed {tag, std::move(ids)});
                 });
             return Next::noreply();
@@ -213,8 +268,15 @@ public:
 
     Next handleCall(const Term& request, const From& from) override
     {
-        if (auto recover = std::any_cast<Recover>(&request))
+        if (auto recover = std::any_cast<Recover>(&request)) {
+            // The batches of the service's previous incarnation may still be
+            // on their way into the file (even through a previous audit
+            // log's ledger); the recovered state must include them.
+            if (!g_pendingBatches.waitForEarlier(10s))
+                return Next::reply(Result<std::vector<LedgerRecord>>(
+                    Error {Errc::Storage, "records taken earlier are still being written after 10 s"}));
             return Next::reply(m_ledger->accepted(recover->kinds, recover->user));
+        }
         return Service::handleCall(request, from);
     }
 

@@ -26,8 +26,13 @@
 // the service answers from does not include it. If the batch fails, its
 // changes are answered Errc::Storage and the state stays as it was. If the
 // audit log dies before taking the batch, they are answered Errc::Exit and
-// the batch can no longer be written. Every answer is definite: `ok` is on
-// disk exactly once; an error was not written.
+// the batch can no longer be written. Every answer the service gives is
+// definite: `ok` is on disk exactly once; an error was not written. Two
+// answers come from the runtime instead and are in doubt: Exit because the
+// service itself died during the call, and Timeout; a batch the service had
+// already handed to the audit log is committed all the same. With
+// `recoverState` the service's next incarnation includes such records (its
+// recovery waits for every batch handed to a ledger before it).
 #pragma once
 
 #include "ledger.h"

@@ -187,6 +187,10 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dataDir)
         return storage(path,
             "ledger schema version " + std::to_string(version) + " is newer than this program's "
                 + std::to_string(kSchemaVersion));
+    // Every check below is for version 0 or kSchemaVersion: anything else
+    // (user_version is a signed 32-bit field) would pass them all unchecked.
+    if (version != 0 && version != kSchemaVersion)
+        return storage(path, "unknown ledger schema version " + std::to_string(version));
 
     rc = queryText(g.db, "PRAGMA quick_check", text);
     if (rc != SQLITE_OK) return storage(path, "corrupted database: " + sqliteMessage(g.db, rc));
@@ -199,10 +203,14 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dataDir)
         return storage(path, "an SQLite database that is not an audit ledger (no schema version)");
 
     if (version == kSchemaVersion) {
-        sqlite3_stmt* probe = nullptr;
-        rc = sqlite3_prepare_v2(g.db, kSelect, -1, &probe, nullptr);
-        sqlite3_finalize(probe);
-        if (rc != SQLITE_OK) return storage(path, "not an audit ledger: " + sqliteMessage(g.db, rc));
+        // Both statements, before anything is written: a `records` that can be
+        // read but not inserted into (a view) must be refused untouched too.
+        for (const char* sql : {kSelect, kInsert}) {
+            sqlite3_stmt* probe = nullptr;
+            rc = sqlite3_prepare_v2(g.db, sql, -1, &probe, nullptr);
+            sqlite3_finalize(probe);
+            if (rc != SQLITE_OK) return storage(path, "not an audit ledger: " + sqliteMessage(g.db, rc));
+        }
     }
 
     // From here on the file is known to be a healthy ledger (or empty).

@@ -184,7 +184,6 @@ AuditLogPanel::AuditLogPanel(QString dataDir, QWidget* parent)
     , m_filter(new AuditLogFilter(this))
     , m_reader(std::make_shared<std::unique_ptr<sc::LedgerReader>>())
 {
-    m_pool.setMaxThreadCount(1);
     m_filter->setSourceModel(m_model);
 
     m_userEdit = new QLineEdit(this);
@@ -250,12 +249,9 @@ void AuditLogPanel::refresh()
             else
                 error = qs(read.error().toString());
         }
-        QMetaObject::invokeMethod(
-            self,
-            [self, records = std::move(records), error] {
-                if (self) self->onRead(records, error);
-            },
-            Qt::QueuedConnection);
+        postTo(self, [self, records = std::move(records), error] {
+            if (self) self->onRead(records, error);
+        });
     });
 }
 
@@ -308,15 +304,12 @@ void AuditLogPanel::exportTo(const QString& file)
         const bool ok = written.ok();
         const QString message = ok ? tr("Exported the audit log to %1").arg(QDir::toNativeSeparators(file))
                                    : tr("Export failed: %1").arg(qs(written.error().detail));
-        QMetaObject::invokeMethod(
-            self,
-            [self, ok, message] {
-                if (!self) return;
-                self->m_exportButton->setEnabled(true);
-                self->showStatus(message, !ok);
-                Q_EMIT self->exported(ok, message);
-            },
-            Qt::QueuedConnection);
+        postTo(self, [self, ok, message] {
+            if (!self) return;
+            self->m_exportButton->setEnabled(true);
+            self->showStatus(message, !ok);
+            Q_EMIT self->exported(ok, message);
+        });
     });
 }
 

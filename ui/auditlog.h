@@ -4,11 +4,11 @@
 // queued signal: the GUI thread never waits for the disk.
 #pragma once
 
+#include "handoff.h"
 #include "ledger.h"
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
-#include <QThreadPool>
 #include <QTimer>
 #include <QWidget>
 #include <memory>
@@ -118,7 +118,7 @@ private:
     QPushButton* m_exportButton = nullptr;
     QLabel* m_status = nullptr;
     QTimer m_timer;
-    QThreadPool m_pool;
+    JobPool m_pool {1};
     /// Used by one pool job at a time; opened lazily by the first read that finds a ledger.
     std::shared_ptr<std::unique_ptr<sc::LedgerReader>> m_reader;
     bool m_reading = false;

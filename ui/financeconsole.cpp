@@ -200,10 +200,6 @@ FinanceConsole::FinanceConsole(sc::Runtime& runtime, QWidget* parent)
     QFont base = font();
     base.setPointSizeF(std::max(base.pointSizeF(), basePointSize));
     setFont(base);
-    // A call waits for its service (and its ledger flush); a few threads keep
-    // one slow or timed-out call from holding up the others.
-    m_calls.setMaxThreadCount(4);
-    m_calls.setObjectName(QStringLiteral("sc-ui-finance"));
     buildForms();
 }
 
@@ -422,9 +418,7 @@ bool FinanceConsole::submit(Action action)
         Answer answer = job();
         // The console outlives every job (its destructor waits for them), and
         // a queued call to a deleted object is dropped: `this` is safe here.
-        QMetaObject::invokeMethod(
-            this, [this, action, serial, answer = std::move(answer)] { showAnswer(action, serial, answer); },
-            Qt::QueuedConnection);
+        postTo(this, [this, action, serial, answer = std::move(answer)] { showAnswer(action, serial, answer); });
     });
     return true;
 }

@@ -6,9 +6,9 @@
 #pragma once
 
 #include "finance.h"
+#include "handoff.h"
 
 #include <QString>
-#include <QThreadPool>
 #include <QValidator>
 #include <QWidget>
 #include <array>
@@ -126,7 +126,9 @@ private:
     std::array<Form, ActionCount> m_forms;
     std::uint64_t m_started = 0;
     int m_running = 0;
-    QThreadPool m_calls; // last: destroyed (and waited for) first
+    // A call waits for its service (and its ledger flush); a few threads keep
+    // one slow or timed-out call from holding up the others.
+    JobPool m_calls {4}; // last: destroyed (and waited for) first
 };
 
 /// The user-name rule of FinanceClient, in words: empty if `user` is valid.

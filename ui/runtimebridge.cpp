@@ -21,10 +21,6 @@ RuntimeBridge::RuntimeBridge(sc::Runtime& runtime, QObject* parent)
 {
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &RuntimeBridge::onTimer);
-    // A kill waits until its target is dead; a few threads keep one slow
-    // action from holding up the next.
-    m_actions.setMaxThreadCount(4);
-    m_actions.setObjectName(QStringLiteral("sc-ui-actions"));
 }
 
 RuntimeBridge::~RuntimeBridge()
@@ -95,8 +91,7 @@ void RuntimeBridge::runAction(sc::Pid pid, const QString& action, std::function<
 {
     m_actions.start([this, pid, action, job = std::move(job)] {
         const Answer answer = job();
-        // Emitted on the pool thread: receivers on the GUI thread get it queued.
-        Q_EMIT actionFinished(pid, action, answer.ok, answer.message);
+        postTo(this, [this, pid, action, answer] { Q_EMIT actionFinished(pid, action, answer.ok, answer.message); });
     });
 }
 
@@ -217,8 +212,9 @@ void RuntimeBridge::describeProcess(sc::Pid pid)
             for (sc::Pid p : relations->monitoredBy)
                 monitors << p;
         }
-        Q_EMIT described(
-            pid, state.ok(), state.ok() ? QString::fromStdString(*state) : errorText(state.error()), links, monitors);
+        const bool ok = state.ok();
+        const QString text = ok ? QString::fromStdString(*state) : errorText(state.error());
+        postTo(this, [this, pid, ok, text, links, monitors] { Q_EMIT described(pid, ok, text, links, monitors); });
     });
 }
 

@@ -4,17 +4,17 @@
 // short runtime lock and neither waits for a process. snapshotUpdated,
 // eventsArrived and tickFinished are emitted from tick(), on the GUI thread.
 // User actions (kill(), exitProcess()) return at once: the runtime call runs
-// on the bridge's own thread pool, and actionFinished comes back to the GUI
-// thread as a queued signal. The Runtime must outlive the bridge; the
+// on the bridge's own thread pool, and actionFinished (like described) is
+// emitted back on the GUI thread through a queued call. The Runtime must outlive the bridge; the
 // destructor waits for actions still running.
 #pragma once
 
+#include "handoff.h"
 #include "runtime.h"
 #include "supervisor.h"
 
 #include <QElapsedTimer>
 #include <QObject>
-#include <QThreadPool>
 #include <QTimer>
 #include <chrono>
 #include <functional>
@@ -111,7 +111,9 @@ private:
     std::chrono::microseconds m_longestStall {0};
     std::uint64_t m_lastEventSeq = 0;
     std::uint64_t m_dropped = 0;
-    QThreadPool m_actions;
+    // A kill waits until its target is dead; a few threads keep one slow
+    // action from holding up the next.
+    JobPool m_actions {4};
 };
 
 } // namespace sc::ui

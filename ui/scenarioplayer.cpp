@@ -1,5 +1,6 @@
 #include "scenarioplayer.h"
 
+#include "handoff.h"
 #include "theme.h"
 
 #include <QComboBox>
@@ -165,13 +166,11 @@ void ScenarioPlayer::load(const sc::Scenario& scenario, const QString& name, con
             worker->session.reset();
             const QString message
                 = QStringLiteral("the tree did not start: %1").arg(QString::fromStdString(root.error().toString()));
-            QMetaObject::invokeMethod(
-                this, [this, generation, message] { onLoadFailed(generation, message); }, Qt::QueuedConnection);
+            postTo(this, [this, generation, message] { onLoadFailed(generation, message); });
             return;
         }
         session->settle();
-        QMetaObject::invokeMethod(
-            this, [this, generation, pid = *root] { onTreeStarted(generation, pid); }, Qt::QueuedConnection);
+        postTo(this, [this, generation, pid = *root] { onTreeStarted(generation, pid); });
     });
     Q_EMIT scenarioLoaded();
     Q_EMIT stateChanged();
@@ -283,12 +282,9 @@ void ScenarioPlayer::startStep()
         if (!quiet && !worker->session->isCancelled())
             outcome.answer
                 += " (the runtime was still busy " + QString::number(timeoutSeconds).toStdString() + " s later)";
-        QMetaObject::invokeMethod(
-            this,
-            [this, generation, index, ok = outcome.ok, answer = QString::fromStdString(outcome.answer)] {
-                onStepDone(generation, index, ok, answer);
-            },
-            Qt::QueuedConnection);
+        postTo(this, [this, generation, index, ok = outcome.ok, answer = QString::fromStdString(outcome.answer)] {
+            onStepDone(generation, index, ok, answer);
+        });
     });
     Q_EMIT stepStarted(index);
 }

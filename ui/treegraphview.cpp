@@ -42,7 +42,6 @@ constexpr double minZoom = 0.0005;
 constexpr double maxZoom = 4.0;
 constexpr qint64 flashMs = 1000;
 constexpr qint64 giveUpMs = 6000;
-constexpr qint64 ghostMs = 1500;
 // Below this zoom the text would be too small to read: shapes only.
 constexpr double detailZoom = 0.3;
 // The first view never goes below this: names stay readable from the back of a room.
@@ -554,7 +553,7 @@ void TreeGraphView::buildAll(qint64 now)
     for (std::size_t i = 0; i < old.size(); ++i) {
         const Item& item = old[i];
         if (item.ghost || seen[i] || byPath.find(item.pathId) >= 0) continue;
-        m_ghosts.push_back(ghostOf(old, oldRoots, i, now + ghostMs));
+        m_ghosts.push_back(ghostOf(old, oldRoots, i, now + m_ghostMs));
     }
     std::stable_sort(
         m_ghosts.begin(), m_ghosts.end(), [](const Ghost& a, const Ghost& b) { return a.depth < b.depth; });
@@ -867,7 +866,7 @@ bool TreeGraphView::buildChanged(qint64 now)
             const auto taken = pathLive(item.pathId);
             if (!taken) return false;
             if (*taken) continue;
-            ghosts.push_back(ghostOf(m_items, m_roots, std::size_t(i), now + ghostMs));
+            ghosts.push_back(ghostOf(m_items, m_roots, std::size_t(i), now + m_ghostMs));
         }
     }
     std::stable_sort(ghosts.begin(), ghosts.end(), [](const Ghost& a, const Ghost& b) { return a.depth < b.depth; });
@@ -1760,6 +1759,14 @@ QStringList TreeGraphView::recentGiveUps() const
 bool TreeGraphView::isDead(sc::Pid pid) const
 {
     return m_dead.contains(pid) || isGhost(pid);
+}
+
+void TreeGraphView::setGhostLifetime(std::chrono::milliseconds lifetime)
+{
+    m_ghostMs = lifetime.count();
+    const qint64 latest = m_clock.elapsed() + m_ghostMs;
+    for (Ghost& g : m_ghosts)
+        g.until = std::min(g.until, latest);
 }
 
 bool TreeGraphView::isGhost(sc::Pid pid) const

@@ -91,6 +91,9 @@ public:
     /// (the dead look), so the tree does not shift while a child restarts;
     /// a new process at its path replaces it at once.
     bool isGhost(sc::Pid pid) const;
+    /// How long a ghost stays (1.5 s). Ghosts already shown stay at most
+    /// that long from now.
+    void setGhostLifetime(std::chrono::milliseconds lifetime);
 
     // -- geometry, for tests and tools --
     double zoom() const { return m_zoom; }
@@ -351,6 +354,7 @@ private:
 
     // -- live state --
     QElapsedTimer m_clock;
+    qint64 m_ghostMs = 1500;
     QHash<QString, qint64> m_flashUntil; ///< path -> m_clock ms
     QHash<sc::Pid, QString> m_gaveUp; ///< pid -> reason, while the process lives
     struct GiveUp {

@@ -694,6 +694,11 @@ private Q_SLOTS:
         TreeGraphView reference;
         reference.resize(1200, 800);
         reference.setModel(m_model.get());
+        // Ghosts expire by each view's clock: one that lapsed between the two
+        // relayouts of a step would differ. Nothing lapses during the steps;
+        // then they get a short life and must fade on their own.
+        m_view->setGhostLifetime(std::chrono::minutes(10));
+        reference.setGhostLifetime(std::chrono::minutes(10));
         const auto step = [&] {
             m_model->apply(snapshotOf(list));
             m_view->layoutNow();
@@ -792,11 +797,13 @@ private Q_SLOTS:
             step();
         }
         // Ghosts fade on their own: the next relayouts take them out.
-        const auto noGhosts = [this] {
-            const auto shown = m_view->nodePids();
-            return std::none_of(shown.begin(), shown.end(), [this](sc::Pid p) { return m_view->isGhost(p); });
+        m_view->setGhostLifetime(std::chrono::milliseconds(300));
+        reference.setGhostLifetime(std::chrono::milliseconds(300));
+        const auto noGhosts = [](const TreeGraphView& view) {
+            const auto shown = view.nodePids();
+            return std::none_of(shown.begin(), shown.end(), [&view](sc::Pid p) { return view.isGhost(p); });
         };
-        QTRY_VERIFY_WITH_TIMEOUT(noGhosts(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(noGhosts(*m_view) && noGhosts(reference), 5000);
         step();
     }
 

@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QIcon>
 #include <QPlainTextEdit>
 #include <QStandardPaths>
 #include <QTimer>
@@ -138,6 +139,13 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Supervision Console"));
     QApplication::setApplicationVersion(QStringLiteral(SC_VERSION));
+    // The id of packaging/linux/*.desktop: Wayland and X11 docks match the window to its menu entry by it.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.supervisionconsole.SupervisionConsole"));
+    // Every size, so that title bars, docks and task switchers need not scale one picture.
+    QIcon icon;
+    for (const int size : {16, 22, 24, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/icons/supervision-console-%1.png").arg(size), QSize(size, size));
+    QApplication::setWindowIcon(icon);
 
     sc::Runtime runtime({.workers = options.workers});
     const std::string data = dataDir(options);

@@ -2,19 +2,28 @@
 
 #include "money.h"
 
+#ifdef _WIN32
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <fcntl.h>
 #include <filesystem>
 #include <future>
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <system_error>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -41,7 +50,11 @@ std::string nowIso()
     const auto ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
     const std::time_t secs = static_cast<std::time_t>(ms / 1000);
     std::tm tm {};
+#ifdef _WIN32
+    gmtime_s(&tm, &secs);
+#else
     gmtime_r(&secs, &tm);
+#endif
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
         tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
@@ -427,15 +440,50 @@ Status Ledger::exportCsv(const std::string& file) const
     return writeCsv(*rows, file);
 }
 
-Status writeCsv(const std::vector<LedgerRecord>& rows, const std::string& file)
-{
-    std::string csv = "id,time,kind,user,amount,result,error\n";
-    for (const LedgerRecord& r : rows) {
-        csv += std::to_string(r.id) + ',' + csvField(r.time) + ',' + csvField(r.kind) + ',' + csvField(r.user) + ','
-            + r.amount.toString() + ',' + (r.result ? r.result->toString() : std::string()) + ','
-            + (r.error ? csvField(*r.error) : std::string()) + '\n';
-    }
+namespace {
 
+// `file` replaced by `bytes` as one step: written to a temporary file beside
+// it, flushed to the disk, then renamed over it. A crash leaves the old file
+// or the new one, never a part of either.
+#ifdef _WIN32
+std::string lastErrorText()
+{
+    return std::system_category().message(static_cast<int>(::GetLastError()));
+}
+
+Status replaceFile(const std::string& file, const std::string& bytes)
+{
+    static std::atomic<unsigned> serial {0};
+    const fs::path target(std::u8string(file.begin(), file.end()));
+    const fs::path tmp = target.parent_path()
+        / (L"." + target.filename().wstring() + L".tmp-" + std::to_wstring(::GetCurrentProcessId()) + L"-"
+            + std::to_wstring(serial++));
+    const HANDLE h = ::CreateFileW(tmp.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (h == INVALID_HANDLE_VALUE) return storage(file, "cannot create a temporary file: " + lastErrorText());
+    auto failWith = [&](const char* step) -> Status {
+        const std::string why = lastErrorText();
+        ::CloseHandle(h);
+        ::DeleteFileW(tmp.c_str());
+        return storage(file, std::string(step) + " failed: " + why);
+    };
+    for (std::size_t done = 0; done < bytes.size();) {
+        const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(bytes.size() - done, 1u << 30));
+        DWORD n = 0;
+        if (!::WriteFile(h, bytes.data() + done, chunk, &n, nullptr) || n == 0) return failWith("write");
+        done += n;
+    }
+    if (!::FlushFileBuffers(h)) return failWith("flush");
+    ::CloseHandle(h);
+    if (!::MoveFileExW(tmp.c_str(), target.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        const std::string why = lastErrorText();
+        ::DeleteFileW(tmp.c_str());
+        return storage(file, "rename failed: " + why);
+    }
+    return Ok {};
+}
+#else
+Status replaceFile(const std::string& file, const std::string& bytes)
+{
     const fs::path target(file);
     const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
     std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
@@ -449,8 +497,8 @@ Status writeCsv(const std::vector<LedgerRecord>& rows, const std::string& file)
         return storage(file, std::string(step) + " failed: " + why);
     };
     ::fchmod(fd, 0644);
-    for (size_t done = 0; done < csv.size();) {
-        const ssize_t n = ::write(fd, csv.data() + done, csv.size() - done);
+    for (size_t done = 0; done < bytes.size();) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return failWith("write");
         done += static_cast<size_t>(n);
@@ -473,6 +521,21 @@ Status writeCsv(const std::vector<LedgerRecord>& rows, const std::string& file)
         ::close(dirFd);
     }
     return Ok {};
+}
+#endif
+
+} // namespace
+
+Status writeCsv(const std::vector<LedgerRecord>& rows, const std::string& file)
+{
+    std::string csv = "id,time,kind,user,amount,result,error\n";
+    for (const LedgerRecord& r : rows) {
+        csv += std::to_string(r.id) + ',' + csvField(r.time) + ',' + csvField(r.kind) + ',' + csvField(r.user) + ','
+            + r.amount.toString() + ',' + (r.result ? r.result->toString() : std::string()) + ','
+            + (r.error ? csvField(*r.error) : std::string()) + '\n';
+    }
+
+    return replaceFile(file, csv);
 }
 
 } // namespace sc

@@ -1,10 +1,38 @@
 #include "money.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace sc {
 
 namespace {
+
+// Checked 64-bit arithmetic in standard C++ (MSVC has no __builtin_*_overflow):
+// false, and *out untouched, when the exact result does not fit.
+constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+
+bool checkedAdd(std::int64_t a, std::int64_t b, std::int64_t* out)
+{
+    if (b > 0 ? a > kMax - b : a < kMin - b) return false;
+    *out = a + b;
+    return true;
+}
+
+bool checkedSub(std::int64_t a, std::int64_t b, std::int64_t* out)
+{
+    if (b < 0 ? a > kMax + b : a < kMin + b) return false;
+    *out = a - b;
+    return true;
+}
+
+/// a * 10 for the parser, where a >= 0.
+bool checkedTimesTen(std::int64_t a, std::int64_t* out)
+{
+    if (a > kMax / 10) return false;
+    *out = a * 10;
+    return true;
+}
 
 // The input quoted in a message, cut short (on a UTF-8 boundary) so that a
 // huge input does not make a huge message.
@@ -69,8 +97,7 @@ Result<Money> Money::parse(std::string_view text)
     // minor = whole * 100 + fraction (padded to two digits), every step checked.
     std::int64_t minor = 0;
     auto append = [&minor](char digit) {
-        return !__builtin_mul_overflow(minor, std::int64_t(10), &minor)
-            && !__builtin_add_overflow(minor, std::int64_t(digit - '0'), &minor);
+        return checkedTimesTen(minor, &minor) && checkedAdd(minor, std::int64_t(digit - '0'), &minor);
     };
     bool fits = std::all_of(whole.begin(), whole.end(), append);
     fits = fits && std::all_of(fraction.begin(), fraction.end(), append);
@@ -94,14 +121,14 @@ std::string Money::toString() const
 Result<Money> Money::plus(Money other) const
 {
     std::int64_t sum = 0;
-    if (__builtin_add_overflow(m_minor, other.m_minor, &sum)) return overflow(*this, " + ", other);
+    if (!checkedAdd(m_minor, other.m_minor, &sum)) return overflow(*this, " + ", other);
     return Money(sum);
 }
 
 Result<Money> Money::minus(Money other) const
 {
     std::int64_t difference = 0;
-    if (__builtin_sub_overflow(m_minor, other.m_minor, &difference)) return overflow(*this, " - ", other);
+    if (!checkedSub(m_minor, other.m_minor, &difference)) return overflow(*this, " - ", other);
     return Money(difference);
 }
 

@@ -18,11 +18,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <mutex>
-#include <thread>
 
 namespace sc::ui {
 
@@ -41,7 +38,6 @@ class ScenarioPlayer::Worker {
 public:
     explicit Worker(sc::Runtime& rt)
         : runtime(rt)
-        , m_thread([this] { run(); })
     {
     }
 
@@ -49,24 +45,15 @@ public:
     {
         {
             std::lock_guard lock(m_mutex);
-            m_quit = true;
-            m_jobs.clear();
             if (m_current) m_current->cancel();
         }
-        m_cv.notify_all();
-        m_thread.join();
+        m_thread.clear();
+        m_thread.waitForDone();
         // Unsubscribes; the tree itself runs on until the runtime ends it.
         session.reset();
     }
 
-    void post(std::function<void()> job)
-    {
-        {
-            std::lock_guard lock(m_mutex);
-            m_jobs.push_back(std::move(job));
-        }
-        m_cv.notify_one();
-    }
+    void post(std::function<void()> job) { m_thread.start(std::move(job)); }
 
     /// GUI thread: a newer load supersedes everything queued or running.
     void supersede(int generation)
@@ -90,27 +77,9 @@ public:
     int sessionGeneration = 0;
 
 private:
-    void run()
-    {
-        for (;;) {
-            std::function<void()> job;
-            {
-                std::unique_lock lock(m_mutex);
-                m_cv.wait(lock, [this] { return m_quit || !m_jobs.empty(); });
-                if (m_quit) return;
-                job = std::move(m_jobs.front());
-                m_jobs.pop_front();
-            }
-            job();
-        }
-    }
-
     std::mutex m_mutex;
-    std::condition_variable m_cv;
-    std::deque<std::function<void()>> m_jobs;
-    bool m_quit = false;
     std::shared_ptr<sc::ScenarioSession> m_current;
-    std::thread m_thread; // last: starts once the rest is built
+    JobPool m_thread {1};
 };
 
 // -- ScenarioPlayer --

@@ -25,6 +25,7 @@ const char* errcName(Errc code)
     case Errc::InsufficientFunds: return "insufficient_funds";
     case Errc::NotReady: return "not_ready";
     case Errc::Storage: return "storage";
+    case Errc::InUse: return "in_use";
     }
     return "unknown";
 }

@@ -33,6 +33,7 @@ enum class Errc {
     InsufficientFunds, ///< a withdrawal larger than the balance
     NotReady,          ///< the service has not finished loading
     Storage,           ///< the ledger could not commit: nothing was acknowledged
+    InUse,             ///< the data directory belongs to another running instance
 };
 
 /// The snake_case name used in traces and messages ("max_children").

@@ -304,9 +304,10 @@ private:
 // LedgerService: the commit protocol every state-changing service shares.
 
 /// Change requests are decided against a draft of the state and sent to the
-/// audit log as one batch; the draft becomes the state, and the callers get
-/// their answers, only once the batch has committed. Requests that arrive
-/// meanwhile wait and form the next batch.
+/// audit log as one batch, refusals as records too; the draft becomes the
+/// state, and the callers get their answers (refusals included), only once
+/// the batch has committed. Requests that arrive meanwhile wait and form the
+/// next batch.
 class LedgerService : public Service {
 public:
     using Service::Service;
@@ -430,9 +431,10 @@ private:
         else
             discardDraft();
         for (auto& e : m_inFlight->entries) {
-            if (e.answer.ok() && !ids) {
-                const Error& why = ids.error();
-                runtime().reply(e.from, Answer(why.code == Errc::Exit ? why : Error {Errc::Storage, why.detail}));
+            if (e.record && !ids) {
+                // A refusal is a record too: answering it without one would
+                // be an answer the ledger cannot show, so it fails like a change.
+                runtime().reply(e.from, Answer(notWritten(ids.error(), e.answer)));
                 continue;
             }
             if (e.answer.ok() && e.record) e.answer.value().id = (*ids)[*e.record];
@@ -440,6 +442,17 @@ private:
         }
         m_inFlight.reset();
         if (!m_waiting.empty()) flush();
+    }
+
+    /// The answer to a request whose record was not written: Exit if the audit
+    /// log died before taking it, else Storage; a refusal says what it was.
+    static Error notWritten(const Error& why, const Answer& decided)
+    {
+        if (why.code == Errc::Exit) return why;
+        if (decided.ok()) return Error {Errc::Storage, why.detail};
+        return Error {Errc::Storage,
+            why.detail + " (the request was refused with " + errcName(decided.error().code)
+                + ", and that refusal could not be recorded)"};
     }
 
     std::vector<Waiting> m_waiting;
@@ -462,6 +475,23 @@ LedgerRecord record(const char* kind, std::string user, Money amount)
 Error notPositive(Money amount)
 {
     return invalidAmount("the amount must be positive, got " + amount.toString());
+}
+
+/// "the ledger's donation sum exceeds the money range at record 7": a ledger
+/// whose amounts cannot be added up (only a foreign row can do that).
+std::string sumBeyondRange(const std::string& kind, bool refused, std::int64_t id)
+{
+    return "the ledger's " + std::string(refused ? "refused " : "") + kind
+        + " sum exceeds the money range at record " + std::to_string(id);
+}
+
+/// A read that failed because another connection held a lock (SQLITE_BUSY
+/// after the reader's busy timeout, or SQLITE_LOCKED): the only ledger read
+/// error worth trying again. The ledger's errors carry SQLite's own message
+/// for them, "database is locked" / "database table is locked".
+bool transientReadError(const Error& e)
+{
+    return e.code == Errc::Storage && e.detail.find("is locked") != std::string::npos;
 }
 
 // ---------------------------------------------------------------------------
@@ -535,7 +565,7 @@ public:
             if (!records) return cannotRecover(records.error());
             for (const auto& r : *records) {
                 auto total = m_total.plus(r.amount);
-                if (!total) return cannotRecover(total.error());
+                if (!total) return cannotRecover(Error {Errc::Storage, sumBeyondRange(r.kind, false, r.id)});
                 m_total = *total;
                 m_donations.push_back({r.user, r.amount});
                 m_amounts.push_back(r.amount);
@@ -857,7 +887,7 @@ private:
     {
         ++m_queries;
         auto kinds = m_reader->summary();
-        if (!kinds) return kinds.error();
+        if (!kinds) return explain(kinds.error());
         Report report;
         for (const auto& k : *kinds) {
             report.records += k.count;
@@ -872,6 +902,31 @@ private:
         }
         return report;
     }
+
+    /// Why summary() failed, said plainly where it can be. SQLite's SUM stops
+    /// at "integer overflow" without naming the kind or the row (a foreign
+    /// row can hold any 64-bit amount); the same sums taken in id order with
+    /// checked arithmetic name both. Anything else is passed on as it is.
+    Error explain(const Error& failed)
+    {
+        if (transientReadError(failed)) return failed; // a scan would only wait again
+        std::map<std::pair<std::string, bool>, Money> sums;
+        std::int64_t afterId = 0;
+        for (;;) {
+            auto page = m_reader->after(afterId, kScanPage);
+            if (!page || page->empty()) return failed;
+            for (const auto& r : *page) {
+                Money& sum = sums[{r.kind, r.error.has_value()}];
+                auto next = sum.plus(r.amount);
+                if (!next)
+                    return Error {
+                        Errc::Storage, m_reader->path() + ": " + sumBeyondRange(r.kind, r.error.has_value(), r.id)};
+                sum = *next;
+            }
+            afterId = page->back().id;
+        }
+    }
+    static constexpr std::size_t kScanPage = 1000;
 
     std::unique_ptr<LedgerReader> m_reader;
     std::uint64_t m_queries = 0;
@@ -908,22 +963,22 @@ public:
         }
         if (info.kind == Info::Kind::Message) {
             if (auto loaded = std::any_cast<Loaded>(&info.message)) {
-                if (m_ready) return Next::noreply();
-                if (!loaded->totals) {
-                    spdlog::warn("report_generator: loading failed, retrying: {}", loaded->totals.error().toString());
-                    retryLoad();
-                    return Next::noreply();
-                }
-                m_ready = true;
-                m_loaded = *loaded->totals;
+                if (m_state != State::Loading) return Next::noreply();
                 if (m_databaseRef) demonitor(m_database, m_databaseRef);
                 m_databaseRef = 0;
+                if (!loaded->totals) {
+                    loadFailed(loaded->totals.error());
+                    return Next::noreply();
+                }
+                m_state = State::Ready;
+                m_loaded = *loaded->totals;
                 return Next::noreply();
             }
         }
         if (info.kind == Info::Kind::Down && info.ref == m_databaseRef) {
             m_databaseRef = 0;
-            if (!m_ready) retryLoad(); // the database died before answering
+            // The database died before answering: its restart is on the way.
+            if (m_state == State::Loading) retryLoad();
             return Next::noreply();
         }
         return Service::handleInfo(info);
@@ -932,44 +987,78 @@ public:
     Next handleCall(const Term& request, const From& from) override
     {
         if (std::any_cast<MakeReport>(&request)) {
-            if (!m_ready)
+            if (m_state == State::Loading)
                 return Next::reply(
                     Result<Report>(Error {Errc::NotReady, "report_generator is still loading its data"}));
-            // The loaded totals made the service ready; a report is always current.
+            // The loaded totals made the service ready; a report is always
+            // current. After a failed load each report asks again, once: the
+            // answer is the ledger's current problem, or the service is ready.
             const Pid db = runtime().whereis(kDatabaseName);
             if (!db) return Next::reply(Result<Report>(Error {Errc::NoProc, "the database is not running"}));
             auto r = runtime().call(db, QueryTotals {});
             if (!r) return Next::reply(Result<Report>(r.error()));
             ++m_reports;
-            return Next::reply(std::any_cast<Result<Report>>(*r));
+            auto totals = std::any_cast<Result<Report>>(*r);
+            if (m_state == State::Failed && totals) {
+                m_state = State::Ready;
+                m_loaded = *totals;
+            }
+            return Next::reply(std::move(totals));
         }
         return Service::handleCall(request, from);
     }
 
     std::string describeState() const override
     {
-        if (!m_ready) return "status: loading";
-        return "status: ready\nloaded: " + m_loaded.toString() + "\nreports: " + std::to_string(m_reports);
+        const std::string attempts = "\nload attempts: " + std::to_string(m_loadAttempts);
+        if (m_state == State::Loading) return "status: loading" + attempts;
+        const std::string reports = "\nreports: " + std::to_string(m_reports);
+        if (m_state == State::Failed) return "status: loading failed: " + m_loadError.toString() + attempts + reports;
+        return "status: ready\nloaded: " + m_loaded.toString() + reports + attempts;
     }
 
 private:
+    enum class State { Loading, Ready, Failed };
+    /// Loads that may fail on a busy ledger before the service gives up.
+    static constexpr int kLoadAttempts = 3;
+
     void startLoad()
     {
         m_database = runtime().whereis(kDatabaseName);
         if (!m_database) {
-            retryLoad();
+            retryLoad(); // being restarted
             return;
         }
+        ++m_loadAttempts;
         m_databaseRef = monitor(m_database);
         runtime().cast(m_database, LoadTotals {self()});
     }
     void retryLoad() { runtime().sendAfter(self(), StartLoad {}, 100ms); }
 
-    bool m_ready = false;
+    /// A busy ledger is tried again, a few times; any other failure (a sum
+    /// beyond the money range, a damaged file) would fail the same way
+    /// again, so the service stops loading and reports answer the error.
+    void loadFailed(const Error& why)
+    {
+        if (transientReadError(why) && ++m_busyLoads < kLoadAttempts) {
+            spdlog::warn("report_generator: loading failed ({} of {} tries), retrying: {}", m_busyLoads, kLoadAttempts,
+                why.toString());
+            retryLoad();
+            return;
+        }
+        m_state = State::Failed;
+        m_loadError = Error {Errc::Storage, why.detail};
+        spdlog::error("report_generator: loading failed, not retrying: {}", why.toString());
+    }
+
+    State m_state = State::Loading;
     Report m_loaded;
+    Error m_loadError {Errc::Storage, {}};
     Pid m_database = 0;
     MonitorRef m_databaseRef = 0;
     std::uint64_t m_reports = 0;
+    int m_loadAttempts = 0; ///< loads asked of the database
+    int m_busyLoads = 0; ///< of those, answered "the ledger is locked"
 };
 
 // ---------------------------------------------------------------------------

@@ -23,11 +23,13 @@
 // committed durably. A service collects the requests that arrive while its
 // previous batch is being committed and sends them as one all-or-none batch,
 // so one disk flush serves many requests; until a batch commits, the state
-// the service answers from does not include it. If the batch fails, its
-// changes are answered Errc::Storage and the state stays as it was. If the
-// audit log dies before taking the batch, they are answered Errc::Exit and
-// the batch can no longer be written. Every answer the service gives is
-// definite: `ok` is on disk exactly once; an error was not written. Two
+// the service answers from does not include it. A refused change is a record
+// too (its error, no result), answered with its refusal only once that record
+// has committed. If the batch fails, its changes and refusals alike are
+// answered Errc::Storage and the state stays as it was. If the audit log dies
+// before taking the batch, they are answered Errc::Exit and the batch can no
+// longer be written. Every answer the service gives is definite: `ok` and a
+// recorded refusal are on disk exactly once; Storage and Exit were not. Two
 // answers come from the runtime instead and are in doubt: Exit because the
 // service itself died during the call, and Timeout; a batch the service had
 // already handed to the audit log is committed all the same. With
@@ -162,7 +164,9 @@ bool takesAmount(Request request);
 /// - the service's own: InvalidAmount (zero, negative or overflowing amounts),
 ///   InvalidWealth, InsufficientFunds, NotFound (no tracker for the user),
 ///   AlreadyStarted (open_tracker twice), NotReady (report before loading),
-///   Storage (the ledger could not commit; nothing was acknowledged);
+///   Storage (the ledger could not commit the request's record, a change or
+///   a refusal: nothing was written; for a report: the ledger cannot be
+///   read or summed, e.g. a sum beyond the money range);
 /// - the runtime's: NoProc (the service is not running, e.g. restarting),
 ///   Exit (it crashed during the request), Timeout;
 /// - BadArgument: a user name that is empty, longer than 64 bytes, or holds

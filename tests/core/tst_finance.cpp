@@ -19,12 +19,15 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sqlite3.h>
 #include <thread>
 #include <type_traits>
 
 using namespace sc;
 using namespace sc::finance;
 using namespace sctest;
+
+Q_DECLARE_METATYPE(sc::finance::Request)
 
 namespace {
 
@@ -202,6 +205,41 @@ const LedgerRecord* findId(const std::vector<LedgerRecord>& records, std::int64_
 {
     auto it = std::find_if(records.begin(), records.end(), [&](const auto& r) { return r.id == id; });
     return it == records.end() ? nullptr : &*it;
+}
+
+/// Runs `sql` on the ledger file as a foreign program would (sqlite3, not
+/// the Ledger); empty if it worked, else SQLite's message.
+QString foreignSql(const std::string& file, const char* sql)
+{
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+    const QString why = rc == SQLITE_OK ? QString() : QString::fromUtf8(sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return why;
+}
+
+/// Two rows of `kind` whose amounts are each INT64_MAX, of the right types:
+/// the ledger accepts them, and their sum is beyond any 64-bit integer.
+std::string twoMaximalRows(const char* kind)
+{
+    const std::string row = std::string("('2026-01-01T00:00:00.000Z', '") + kind
+        + "', 'mallory', 9223372036854775807, 9223372036854775807)";
+    return "INSERT INTO records(time, kind, user, amount, result) VALUES" + row + ", " + row;
+}
+
+/// A ledger in `dataDir` holding one donation of 1.00 by alice (record 1).
+QString ledgerWithOneDonation(const std::string& dataDir)
+{
+    auto ledger = Ledger::open(dataDir);
+    if (!ledger) return qs(ledger.error().toString());
+    LedgerRecord r;
+    r.kind = kDonation;
+    r.user = "alice";
+    r.amount = Money::fromMinorUnits(100);
+    r.result = r.amount;
+    const auto id = ledger.value()->append(r);
+    return id ? QString() : qs(id.error().toString());
 }
 
 // -- a tree --
@@ -383,6 +421,77 @@ Stateful stateful(const QString& service, Runtime& rt, FinanceClient& c)
             [&c](Money a) { return c.poolAdd("alice", a); }, {}};
     return {registered(rt, kWithdrawalsName), [&c] { return c.balance("alice"); },
         [&c](Money a) { return c.deposit("alice", a); }, [&c](Money a) { return c.withdraw("alice", a); }};
+}
+
+// -- requests checked against the ledger one by one --
+
+/// The record kind a request writes, or nullptr for a request that writes none.
+const char* kindOf(Request request)
+{
+    switch (request) {
+    case Request::Donate:
+        return kDonation;
+    case Request::PoolAdd:
+        return kPoolDonation;
+    case Request::Deposit:
+        return kDeposit;
+    case Request::Withdraw:
+        return kWithdrawal;
+    case Request::SetNisab:
+        return kNisab;
+    default:
+        return nullptr;
+    }
+}
+
+/// One change request and its answer.
+struct Sent {
+    Request request;
+    std::string user;
+    Money amount;
+    Result<Reply> answer;
+};
+
+/// The key a test gives each of its change requests (distinct amounts make it
+/// unique): "withdrawal alice 1000.01".
+QString keyOf(const char* kind, const std::string& user, Money amount)
+{
+    return qs(std::string(kind) + " " + user + " " + amount.toString());
+}
+
+/// What the ledger promises request by request: an `ok` is stored once under
+/// its id with the answered result; a refusal (any error but storage) is
+/// stored once with that error and no result; a `storage` answer left no
+/// record. `others` records in the ledger belong to no request in `sent`.
+/// Empty if all of that holds, else the first request for which it does not.
+QString answersMatchTheLedger(const std::vector<Sent>& sent, const std::vector<LedgerRecord>& records, int others)
+{
+    std::map<QString, std::vector<const LedgerRecord*>> byKey;
+    for (const auto& r : records)
+        byKey[keyOf(r.kind.c_str(), r.user, r.amount)].push_back(&r);
+    int expected = others;
+    for (const auto& s : sent) {
+        const QString key = keyOf(kindOf(s.request), s.user, s.amount);
+        const auto& found = byKey[key];
+        const QString answer = s.answer ? "ok " + valueOf(s.answer) : qs(s.answer.error().toString());
+        if (!s.answer && s.answer.error().code == Errc::Storage) {
+            if (!found.empty()) return key + ": answered " + answer + " but stored as " + lineOf(*found.front());
+            continue;
+        }
+        ++expected;
+        if (found.size() != 1)
+            return key + QString(": answered %1 but stored %2 times").arg(answer).arg(found.size());
+        const LedgerRecord& r = *found.front();
+        if (s.answer) {
+            if (!s.answer->id || *s.answer->id != r.id || r.error || r.result != s.answer->value)
+                return key + ": answered " + answer + " but stored as " + lineOf(r);
+        } else if (r.result || r.error != std::string(errcName(s.answer.error().code))) {
+            return key + ": answered " + answer + " but stored as " + lineOf(r);
+        }
+    }
+    if (int(records.size()) != expected)
+        return QString("%1 records in the ledger, %2 expected").arg(records.size()).arg(expected);
+    return {};
 }
 
 } // namespace
@@ -779,6 +888,100 @@ private slots:
         QCOMPARE(std::int64_t(records->size() - acceptedOnly(*records).size()), expected.rejected);
     }
 
+    /// Issue 15, item 10: foreign rows whose amounts add up beyond the money
+    /// range make the report an error that says so, at once, and the report
+    /// generator does not keep loading.
+    void overflowingLedgerSumIsAReportError_data()
+    {
+        QTest::addColumn<bool>("whileRunning");
+        QTest::newRow("rows there at the start (the load fails)") << false;
+        QTest::newRow("rows added while running (the report fails)") << true;
+    }
+    void overflowingLedgerSumIsAReportError()
+    {
+        QFETCH(bool, whileRunning);
+        QTemporaryDir tmp;
+        const Config config = configIn(tmp);
+        const std::string file = config.dataDir + "/" + Ledger::kFileName;
+        const QString made = ledgerWithOneDonation(config.dataDir);
+        QVERIFY2(made.isEmpty(), qPrintable(made));
+        const std::string foreign = twoMaximalRows(kDonation);
+        if (!whileRunning) {
+            const QString inserted = foreignSql(file, foreign.c_str());
+            QVERIFY2(inserted.isEmpty(), qPrintable(inserted));
+        }
+
+        Tree t(config);
+        QVERIFY2(t.root, t.startError.c_str());
+        auto c = t.client();
+        if (whileRunning) {
+            const Report before {m("1.00"), Money(), Money(), Money(), 1, 0};
+            QTRY_COMPARE_WITH_TIMEOUT(reportText(c), qs(before.toString()), kTry);
+            const QString inserted = foreignSql(file, foreign.c_str());
+            QVERIFY2(inserted.isEmpty(), qPrintable(inserted));
+        }
+
+        Result<Report> report = Error {Errc::NotReady, "not asked yet"};
+        const bool answered = QTest::qWaitFor(
+            [&] {
+                report = c.reportTotals();
+                return report || report.error().code != Errc::NotReady;
+            },
+            kTry);
+        QVERIFY2(answered, ("still " + report.error().toString()).c_str());
+        QCOMPARE(errorOf(report), name(Errc::Storage));
+        const QString detail = qs(report.error().detail);
+        qInfo("%s", qPrintable(detail));
+        // Record 1 (1.00) plus record 2 (INT64_MAX cents) is where it goes beyond.
+        QCOMPARE(detail, qs(file) + ": the ledger's donation sum exceeds the money range at record 2");
+        QCOMPARE(errorOf(c.report()), name(Errc::Storage)); // asked again: the same answer
+
+        // The data was loaded once (or its load failed once) and never again.
+        const auto state = t.rt->describe(t.rt->whereis(kReportName), kLong);
+        QVERIFY2(state, why(state).c_str());
+        QVERIFY2(qs(*state).contains("\nload attempts: 1\n") || qs(*state).endsWith("\nload attempts: 1"),
+            state->c_str());
+        QVERIFY2(qs(*state).startsWith(whileRunning ? "status: ready" : "status: loading failed"), state->c_str());
+    }
+
+    /// Issue 15, item 10: recovering state from such a ledger never wraps.
+    /// The pool, which adds the amounts up, refuses to start and says why;
+    /// a tracker takes the last total and refuses to go beyond it.
+    void recoveringFromAnOverflowingLedger()
+    {
+        // A data directory with a ledger of one donation and two foreign rows of `kind`.
+        const auto withForeignRows = [](const QTemporaryDir& tmp, const char* kind) -> std::optional<Config> {
+            Config config = configIn(tmp);
+            config.recoverState = true;
+            const QString made = ledgerWithOneDonation(config.dataDir);
+            const QString inserted
+                = made.isEmpty() ? foreignSql(config.dataDir + "/" + Ledger::kFileName, twoMaximalRows(kind).c_str())
+                                 : made;
+            if (!inserted.isEmpty()) qWarning("%s", qPrintable(inserted));
+            return inserted.isEmpty() ? std::optional(config) : std::nullopt;
+        };
+        {
+            QTemporaryDir tmp;
+            const auto config = withForeignRows(tmp, kPoolDonation);
+            QVERIFY(config);
+            Tree t(*config);
+            QVERIFY2(!t.root, "started, recovering a pool beyond the money range");
+            qInfo("%s", t.startError.c_str());
+            QVERIFY2(qs(t.startError).contains("the ledger's pool_donation sum exceeds the money range at record 3"),
+                t.startError.c_str());
+            QTRY_COMPARE_WITH_TIMEOUT(t.rt->processCount(), std::size_t(0), kTry);
+        }
+        QTemporaryDir tmp;
+        const auto config = withForeignRows(tmp, kDonation);
+        QVERIFY(config);
+        Tree t(*config);
+        QVERIFY2(t.root, t.startError.c_str());
+        auto c = t.client();
+        QCOMPARE(valueOf(c.openTracker("mallory")), qs(Money::max().toString()));
+        QCOMPARE(errorOf(c.donate("mallory", m("0.01"))), name(Errc::InvalidAmount));
+        QCOMPARE(valueOf(c.total("mallory")), qs(Money::max().toString()));
+    }
+
     // -- database: a resource released on every restart --
 
     void databaseConnectionIsReleasedOnEveryRestart()
@@ -935,6 +1138,149 @@ private slots:
         QCOMPARE(linesOf(accepted, kPoolDonation),
             sorted({"pool_donation alice 1.00 = 1.00", "pool_donation alice 4.00 = 5.00"}));
         QCOMPARE(linesOf(accepted, kDeposit), sorted({"deposit alice 1.00 = 1.00", "deposit alice 4.00 = 5.00"}));
+    }
+
+    /// Issue 15, item 4: a refusal is a ledger record, so on a full disk it
+    /// is answered `storage` like a change, and is not in the ledger; once
+    /// there is space again the same request is refused and recorded.
+    void fullDiskAnswersRefusalsStorage_data()
+    {
+        QTest::addColumn<Request>("request");
+        QTest::addColumn<Money>("amount");
+        QTest::addColumn<Errc>("refusal");
+        QTest::newRow("withdraw beyond the balance") << Request::Withdraw << m("20.00") << Errc::InsufficientFunds;
+        QTest::newRow("withdraw zero") << Request::Withdraw << Money() << Errc::InvalidAmount;
+        QTest::newRow("deposit less than zero") << Request::Deposit << negative("1.00") << Errc::InvalidAmount;
+        QTest::newRow("deposit beyond the money range") << Request::Deposit << Money::max() << Errc::InvalidAmount;
+        QTest::newRow("donate zero") << Request::Donate << Money() << Errc::InvalidAmount;
+        QTest::newRow("pool donation less than zero") << Request::PoolAdd << negative("0.01") << Errc::InvalidAmount;
+        QTest::newRow("nisab less than zero") << Request::SetNisab << negative("1.00") << Errc::InvalidAmount;
+    }
+    void fullDiskAnswersRefusalsStorage()
+    {
+        QFETCH(Request, request);
+        QFETCH(Money, amount);
+        QFETCH(Errc, refusal);
+        Tree t;
+        QVERIFY2(t.root, t.startError.c_str());
+        auto c = t.client();
+        QCOMPARE(valueOf(c.openTracker("alice")), "0.00");
+        QCOMPARE(valueOf(c.deposit("alice", m("10.00"))), "10.00");
+        const std::string user = takesUser(request) ? "alice" : "";
+
+        const std::string file = t.config.dataDir + "/" + Ledger::kFileName;
+        const qint64 walBytes = QFileInfo(qs(file + "-wal")).size();
+        QVERIFY2(walBytes > 0, "the ledger keeps no write-ahead log");
+        Result<Reply> whileFull = Error {Errc::Timeout, "not sent"};
+        {
+            FileSizeLimit full {std::uint64_t(walBytes)};
+            QVERIFY(full.active());
+            whileFull = c.perform(request, user, amount);
+            QVERIFY(full.lift()); // before anything is printed
+        }
+        QCOMPARE(errorOf(whileFull), name(Errc::Storage));
+        const QString detail = qs(whileFull.error().detail);
+        QVERIFY2(detail.contains(qs(file)) && detail.contains(name(refusal)), qPrintable(detail));
+        QCOMPARE(valueOf(c.balance("alice")), "10.00");
+
+        // Space is back: refused with its own error, and recorded.
+        const auto again = c.perform(request, user, amount);
+        QCOMPARE(errorOf(again), name(refusal));
+
+        const auto records = t.closeAndReadLedger();
+        QVERIFY2(records, why(records).c_str());
+        QStringList expected {"deposit alice 10.00 = 10.00"};
+        expected << keyOf(kindOf(request), user, amount) + " ! " + name(refusal);
+        QStringList stored;
+        for (const auto& r : *records)
+            stored << lineOf(r);
+        QCOMPARE(stored, expected);
+    }
+
+    /// Issue 15, item 4, as it was found: many clients of every service while
+    /// the disk fills up. Whatever the answers were, the ledger agrees with
+    /// each of them: nothing answered but `storage` is missing from it.
+    void fullDiskAnswersMatchTheLedgerRequestByRequest()
+    {
+        Tree t;
+        QVERIFY2(t.root, t.startError.c_str());
+        auto c = t.client();
+        QCOMPARE(valueOf(c.openTracker("carol")), "0.00");
+        QCOMPARE(valueOf(c.deposit("alice", m("10.00"))), "10.00");
+        const qint64 walBytes = QFileInfo(qs(t.config.dataDir) + "/" + Ledger::kFileName + "-wal").size();
+        QVERIFY2(walBytes > 0, "the ledger keeps no write-ahead log");
+
+        // Each client sends its requests in turn; every request has its own
+        // (kind, user, amount), so the ledger can be read back request by request.
+        struct Step {
+            Request request;
+            std::string user;
+            Money amount;
+        };
+        using Plan = std::function<std::vector<Step>(std::int64_t)>;
+        const auto cents = [](std::int64_t n) { return Money::fromMinorUnits(n); };
+        const std::vector<Plan> plans {
+            [&](std::int64_t i) -> std::vector<Step> { // withdrawals: insufficient funds, invalid amounts, changes
+                return {{Request::Withdraw, "alice", cents(100000 + i)}, {Request::Withdraw, "alice", cents(-1 - i)},
+                    {Request::Deposit, "bob", cents(1 + i)}};
+            },
+            [&](std::int64_t i) -> std::vector<Step> { // a tracker and the pool
+                return {{Request::Donate, "carol", cents(-1 - i)}, {Request::Donate, "carol", cents(1 + i)},
+                    {Request::PoolAdd, "carol", cents(-1 - i)}};
+            },
+            [&](std::int64_t i) -> std::vector<Step> { // the zakat calculator
+                return {{Request::SetNisab, "", cents(-1 - i)}, {Request::SetNisab, "", cents(1 + i)}};
+            },
+        };
+        constexpr int kRounds = 40;
+        std::vector<std::vector<Sent>> sent(plans.size());
+        {
+            // Room for a few commits of the write-ahead log, then a full disk.
+            FileSizeLimit full {std::uint64_t(walBytes + 96 * 1024)};
+            QVERIFY(full.active());
+            std::vector<std::thread> clients;
+            for (std::size_t p = 0; p < plans.size(); ++p)
+                clients.emplace_back([&, p] {
+                    FinanceClient client(*t.rt, kLong);
+                    for (int i = 0; i < kRounds; ++i)
+                        for (const Step& step : plans[p](i))
+                            sent[p].push_back({step.request, step.user, step.amount,
+                                client.perform(step.request, step.user, step.amount)});
+                });
+            for (auto& client : clients)
+                client.join();
+            QVERIFY(full.lift()); // before anything is printed
+        }
+
+        std::vector<Sent> all;
+        std::map<QString, int> answers; // "refused storage", "refused insufficient_funds", "ok", ...
+        for (auto& perClient : sent)
+            for (auto& s : perClient) {
+                if (s.answer)
+                    ++answers["ok"];
+                else
+                    ++answers[(s.amount <= Money() || s.request == Request::Withdraw ? "refusal, " : "change, ")
+                        + name(s.answer.error().code)];
+                all.push_back(std::move(s));
+            }
+        QStringList summary;
+        for (const auto& [answer, count] : answers)
+            summary << QString("%1: %2").arg(answer).arg(count);
+        qInfo("%zu requests; %s", all.size(), qPrintable(summary.join("; ")));
+        for (const auto& s : all)
+            if (!s.answer)
+                QVERIFY2(s.answer.error().code == Errc::Storage || s.answer.error().code == Errc::InsufficientFunds
+                        || s.answer.error().code == Errc::InvalidAmount,
+                    s.answer.error().toString().c_str());
+        QVERIFY2(answers["change, storage"] > 0, "the disk never filled up");
+
+        const auto records = t.closeAndReadLedger();
+        QVERIFY2(records, why(records).c_str());
+        const QString match = answersMatchTheLedger(all, *records, 1); // and the deposit before
+        QVERIFY2(match.isEmpty(), qPrintable(match));
+        // Both sides of the fault were reached: refusals recorded, then refused for lack of space.
+        QVERIFY(answers["refusal, insufficient_funds"] > 0 && answers["refusal, invalid_amount"] > 0);
+        QVERIFY(answers["refusal, storage"] > 0);
     }
 
     void damagedLedgerFailsTheStart()

@@ -375,18 +375,21 @@ std::optional<std::string> recordsProblem(sqlite3* db)
     return problem;
 }
 
-/// The file SQLite opens for `path` (dataDir/kFileName): the data directory
-/// may be a symbolic link (resolved here, since SQLITE_OPEN_NOFOLLOW refuses
-/// a link anywhere in the path), the ledger itself may not, dangling or not:
-/// following it would read or create a ledger outside the data directory.
+/// Where SQLite opens `dataDir`'s ledger, `path` (dataDir/kFileName): the
+/// data directory may be a symbolic link (resolved here, since
+/// SQLITE_OPEN_NOFOLLOW refuses a link anywhere in the path), the ledger
+/// itself may not, dangling or not: following it would read or create a
+/// ledger outside the data directory.
 Result<std::string> fileToOpen(const std::string& dataDir, const std::string& path)
 {
     std::error_code ec;
     if (fs::is_symlink(fs::symlink_status(path, ec)))
         return storage(path, "the ledger is a symbolic link; refusing to follow it (the link was left untouched)");
     const fs::path dir = fs::canonical(dataDir, ec);
-    if (ec) return storage(dataDir, "cannot resolve the data directory: " + ec.message());
-    return (dir / Ledger::kFileName).string();
+    if (!ec) return (dir / Ledger::kFileName).string();
+    // No directory, so no ledger: the caller says so in its own words.
+    if (std::error_code missing; !fs::exists(dataDir, missing)) return path;
+    return storage(dataDir, "cannot resolve the data directory: " + ec.message());
 }
 
 } // namespace

@@ -224,7 +224,8 @@ Status checkOutputPath(
         const std::string lock = lockPath(dataDir);
         for (const std::string& file : protectedDataFiles(dataDir))
             if (sameFile(output, file))
-                return refuse(file, file == lock ? "the data directory's lock file" : "a file of the data directory's audit ledger");
+                return refuse(file,
+                    file == lock ? "the data directory's lock file" : "a file of the data directory's audit ledger");
     }
     for (const std::string& file : inputs)
         if (sameFile(output, file)) return refuse(file, "an input of this run");

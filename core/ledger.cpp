@@ -14,8 +14,10 @@
 #include <unistd.h>
 #endif
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -23,6 +25,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <random>
 #include <spdlog/spdlog.h>
@@ -459,7 +462,8 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dataDir)
         // Tampering refused, not repaired: what was changed is evidence.
         auto problem = schemaProblem(g.db);
         if (!problem) problem = recordsProblem(g.db);
-        if (problem) return storage(path, "a damaged or altered audit ledger: " + *problem + "; the file was left untouched");
+        if (problem)
+            return storage(path, "a damaged or altered audit ledger: " + *problem + "; the file was left untouched");
     }
 
     // From here on the file is known to be a healthy ledger (or empty).
@@ -815,7 +819,8 @@ bool isTemporaryName(const std::string& name)
     constexpr std::size_t kSuffix = 6;
     if (name.size() < 2 + kTag.size() + kSuffix || name.front() != '.') return false;
     if (name.compare(name.size() - kSuffix - kTag.size(), kTag.size(), kTag) != 0) return false;
-    return std::all_of(name.end() - kSuffix, name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+    return std::all_of(
+        name.end() - kSuffix, name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
 }
 
 bool sameInode(const struct stat& a, const struct stat& b)

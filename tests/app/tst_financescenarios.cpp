@@ -132,10 +132,11 @@ QHash<QString, QString> okDonations(const QString& trace)
 /// A one-line refusal: the exit status, and exactly `supervision-console: ` + a line containing `text`.
 QString refusalProblem(const Run& run, int exitCode, const QString& text)
 {
-    if (run.exitCode != exitCode) return QStringLiteral("exit status %1: %2").arg(run.exitCode).arg(QString::fromUtf8(run.err));
+    const QString err = QString::fromUtf8(run.err);
+    if (run.exitCode != exitCode) return QStringLiteral("exit status %1: %2").arg(run.exitCode).arg(err);
     if (run.err.count('\n') != 1 || !run.err.startsWith("supervision-console: "))
-        return QStringLiteral("not one line: ") + QString::fromUtf8(run.err);
-    if (!QString::fromUtf8(run.err).contains(text)) return QStringLiteral("no '%1' in: %2").arg(text, QString::fromUtf8(run.err));
+        return QStringLiteral("not one line: ") + err;
+    if (!err.contains(text)) return QStringLiteral("no '%1' in: %2").arg(text, err);
     return {};
 }
 
@@ -846,14 +847,16 @@ private slots:
         QVERIFY(QFile::remove(ledger + QStringLiteral("-wal")));
         QVERIFY(QFile::link(ledger, dir.filePath(QStringLiteral("link.csv"))));
         QVERIFY(QFile::link(ledger + QStringLiteral("-wal"), dir.filePath(QStringLiteral("wal-link.csv"))));
-        QCOMPARE(::link(QFile::encodeName(ledger).constData(), QFile::encodeName(dir.filePath("hard.csv")).constData()), 0);
+        const QByteArray hard = QFile::encodeName(dir.filePath(QStringLiteral("hard.csv")));
+        QCOMPARE(::link(QFile::encodeName(ledger).constData(), hard.constData()), 0);
         const QByteArray ledgerBytes = readAll(ledger), scenarioBytes = readAll(scenario);
 
         const QString output = dir.filePath(target);
         const Run refused = option == QLatin1String("--trace")
             ? runFinance(scenario, data, {option, output})
             : exportAudit(data, output);
-        const QString what = option == QLatin1String("--trace") ? QStringLiteral("the trace") : QStringLiteral("the audit export");
+        const QString what
+            = option == QLatin1String("--trace") ? QStringLiteral("the trace") : QStringLiteral("the audit export");
         const QString problem = refusalProblem(refused, 2,
             output + QStringLiteral(": refusing to write %1 there: it is ").arg(what));
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -862,11 +865,13 @@ private slots:
 
         QCOMPARE(readAll(ledger), ledgerBytes);
         QCOMPARE(readAll(scenario), scenarioBytes);
-        QVERIFY(!QFileInfo::exists(ledger + QStringLiteral("-wal")) || QFileInfo(ledger + QStringLiteral("-wal")).size() == 0);
+        const QFileInfo wal(ledger + QStringLiteral("-wal"));
+        QVERIFY(!wal.exists() || wal.size() == 0);
         const Run next = runFinance(scenario, data);
         QVERIFY2(next.exitCode == 0, next.err.constData());
-        QVERIFY2(replies(next.out).contains(QStringLiteral(R"({"event":"reply","do":"donate","ok":true,"value":"100.00","id":"10"})")),
-            next.out.constData());
+        const QString firstDonation
+            = QStringLiteral(R"({"event":"reply","do":"donate","ok":true,"value":"100.00","id":"10"})");
+        QVERIFY2(replies(next.out).contains(firstDonation), next.out.constData());
     }
 
     // -- after a clean exit --

@@ -194,7 +194,8 @@ private slots:
         const std::string data = path(tmp, "data");
         auto lock = DataDirLock::acquire(data);
         QVERIFY(lock);
-        QVERIFY(touch(data + "/ledger.sqlite3") && touch(data + "/ledger.sqlite3-shm") && touch(path(tmp, "scenario.json")));
+        QVERIFY(touch(data + "/ledger.sqlite3") && touch(data + "/ledger.sqlite3-shm"));
+        QVERIFY(touch(path(tmp, "scenario.json")));
         QVERIFY(QFile::link(QStringLiteral("data/ledger.sqlite3"), tmp.filePath(QStringLiteral("link.csv"))));
         QCOMPARE(::link((data + "/ledger.sqlite3").c_str(), path(tmp, "hard.csv").c_str()), 0);
 
@@ -208,7 +209,8 @@ private slots:
         QCOMPARE(st.error().code, Errc::BadArgument);
         const QString detail = QString::fromStdString(st.error().detail);
         qInfo("%s", qPrintable(detail));
-        QVERIFY2(detail.startsWith(QString::fromStdString(out) + ": refusing to write the trace there"), qPrintable(detail));
+        QVERIFY2(
+            detail.startsWith(QString::fromStdString(out) + ": refusing to write the trace there"), qPrintable(detail));
         QVERIFY2(detail.contains(names), qPrintable(detail));
         // Without a data directory only the inputs are protected.
         QCOMPARE(checkOutputPath(out, "the trace", {}, {path(tmp, "scenario.json")}).ok(), names != "scenario.json");

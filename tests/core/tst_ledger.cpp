@@ -1,8 +1,10 @@
 // Ledger: the append-only audit ledger. Ids continue across reopen, concurrent
 // appends are group-committed and each acknowledged record is stored exactly
-// once, damaged files are refused and left untouched, a failed commit
-// acknowledges nothing, the CSV export is exact, and a SIGKILL mid-stream loses
-// no acknowledged record.
+// once, damaged, altered and symlinked files are refused and left untouched,
+// a failed commit acknowledges nothing, closing leaves every record in
+// ledger.sqlite3, the CSV export is exact (formula cells neutralised, one
+// snapshot, the umask and an existing mode honoured, stale temporaries
+// removed), and a SIGKILL mid-stream loses no acknowledged record.
 #include "coretest.h"
 #include "ledger.h"
 

@@ -1,5 +1,6 @@
 #include "ledger.h"
 
+#include "datadir.h"
 #include "money.h"
 
 #ifdef _WIN32
@@ -977,6 +978,11 @@ Result<std::vector<LedgerRecord>> LedgerReader::after(std::int64_t afterId, std:
 
 Status LedgerReader::exportCsv(const std::string& file)
 {
+    // Every way of exporting (the command line, the window's Export button)
+    // comes here: none may replace the ledger's own files.
+    const std::string dataDir = fs::path(m_path).parent_path().string();
+    if (auto allowed = checkOutputPath(file, "the audit export", dataDir.empty() ? "." : dataDir); !allowed)
+        return allowed;
     // Row by row from one statement (one read transaction, one snapshot)
     // into the file's chunks: no row is kept once it is written.
     CsvFile csv(file);

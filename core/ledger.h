@@ -172,7 +172,9 @@ public:
     /// written; unlocked ones left by killed exports are removed) that is
     /// flushed and renamed over it: a failure never leaves a partial file. A
     /// new file gets 0666 less the umask; a replaced one keeps its mode.
-    /// Errc::Storage on failure, a row of the wrong type included.
+    /// Errc::Storage on failure, a row of the wrong type included;
+    /// Errc::BadArgument if `file` is one of the data directory's own files
+    /// (checkOutputPath), which is left untouched.
     Status exportCsv(const std::string& file);
 
 private:

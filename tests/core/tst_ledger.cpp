@@ -918,6 +918,39 @@ private slots:
         QVERIFY(readAll(file).startsWith("id,time,"));
     }
 
+    /// Whoever exports (the window's Export button too) cannot replace the
+    /// ledger's own files, however the name is spelled.
+    void exportOntoTheLedgersOwnFilesIsRefused_data()
+    {
+        QTest::addColumn<QString>("target");
+        QTest::newRow("the ledger") << "data/ledger.sqlite3";
+        QTest::newRow("its -wal") << "data/ledger.sqlite3-wal";
+        QTest::newRow("its -shm, through '..'") << "data/../data/ledger.sqlite3-shm";
+        QTest::newRow("the lock file") << "data/supervision-console.lock";
+    }
+    void exportOntoTheLedgersOwnFilesIsRefused()
+    {
+        QFETCH(QString, target);
+        QTemporaryDir tmp;
+        auto ledger = openOrNull(tmp.filePath("data"));
+        QVERIFY(ledger);
+        QVERIFY(ledger->append(rec("donation", "alice", 1, 1)));
+        const QByteArray bytes = readAll(tmp.filePath("data/ledger.sqlite3"));
+        const QStringList before = entries(tmp.filePath("data"));
+        auto reader = LedgerReader::open(tmp.filePath("data").toStdString());
+        QVERIFY(reader);
+        for (const Status& st : {(*reader)->exportCsv(tmp.filePath(target).toStdString()),
+                 ledger->exportCsv(tmp.filePath(target).toStdString())}) {
+            QVERIFY(!st);
+            QCOMPARE(st.error().code, Errc::BadArgument);
+            const QString detail = qs(st.error().detail);
+            QVERIFY2(detail.contains("refusing to write the audit export there"), qPrintable(detail));
+        }
+        QCOMPARE(readAll(tmp.filePath("data/ledger.sqlite3")), bytes);
+        QCOMPARE(entries(tmp.filePath("data")), before);
+        QCOMPARE(ledger->count().value(), 1);
+    }
+
     void staleTemporariesAreRemoved()
     {
         QTemporaryDir tmp;

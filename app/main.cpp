@@ -2,6 +2,7 @@
 // the desktop window. The headless path never creates a QApplication, so it
 // needs no display.
 
+#include "datadir.h"
 #include "finance.h"
 #include "ledger.h"
 #include "mainwindow.h"
@@ -62,8 +63,12 @@ int exportAudit(const sc::app::Options& options)
 {
     const std::string dir = dataDir(options);
     if (dir.empty()) return fail(1, "no application data folder on this system; name one with --data-dir DIR");
-    // Read-only: exporting never creates or changes a ledger (a mistyped
-    // --data-dir is an error, not an empty export), and works beside a running app.
+    if (auto allowed = sc::checkOutputPath(*options.exportAudit, "the audit export", dir); !allowed)
+        return fail(2, allowed.error().detail);
+    // Read-only and without the data directory's lock: exporting never
+    // creates or changes a ledger (a mistyped --data-dir is an error, not an
+    // empty export), never keeps a window from starting, and beside a running
+    // instance reads one consistent snapshot.
     auto ledger = sc::LedgerReader::open(dir);
     if (!ledger) return fail(1, ledger.error().detail);
     if (auto written = (*ledger)->exportCsv(*options.exportAudit); !written) return fail(1, written.error().detail);
@@ -105,16 +110,30 @@ int runHeadless(const sc::app::Options& options)
     auto scenario = sc::loadScenario(*options.scenario);
     if (!scenario) return fail(2, scenario.error().detail);
 
+    const std::string data = dataDir(options);
+    if (scenario->finance && data.empty())
+        return fail(1, "no application data folder on this system; name one with --data-dir DIR");
+    const bool toFile = options.trace && *options.trace != "-";
+    if (toFile) {
+        if (auto allowed = sc::checkOutputPath(*options.trace, "the trace", data, {*options.scenario}); !allowed)
+            return fail(2, allowed.error().detail);
+    }
+    // One owner per data directory, before anything opens the ledger; held
+    // until the process ends, after runScenario has closed the ledger.
+    sc::DataDirLock lock;
+    if (scenario->finance) {
+        auto acquired = sc::DataDirLock::acquire(data);
+        if (!acquired) return fail(acquired.error().code == sc::Errc::InUse ? 2 : 1, acquired.error().detail);
+        lock = std::move(*acquired);
+    }
+
     std::ofstream file;
     std::ostream* trace = &std::cout;
-    if (options.trace && *options.trace != "-") {
+    if (toFile) {
         file.open(*options.trace, std::ios::binary | std::ios::trunc);
         if (!file) return fail(2, *options.trace + ": cannot write the trace: " + std::strerror(errno));
         trace = &file;
     }
-    const std::string data = dataDir(options);
-    if (scenario->finance && data.empty())
-        return fail(1, "no application data folder on this system; name one with --data-dir DIR");
     const int code = sc::runScenario(
         *scenario, {.workers = options.workers, .trace = trace, .dataDir = data, .recoverState = options.recoverState});
     if (!trace->flush())

@@ -142,16 +142,19 @@ Options:
   --data-dir DIR      Where the finance services keep their audit ledger
                       (created if missing; default: the application data
                       folder, ~/.local/share/Supervision Console on Linux).
+                      One running instance at a time may use it.
   --recover-state     Restarted finance services rebuild their state from the
                       ledger (as "state_on_restart": "recover" in a scenario);
                       by default they start empty, as OTP restarts do.
   --export-audit FILE Write the audit ledger of the data directory as CSV to
-                      FILE and exit (prints nothing on success).
+                      FILE and exit (prints nothing on success). Works while
+                      another instance uses the directory.
   -h, --help          Show this help and exit.
   --version           Show the version and exit.
 
 Exit status: 0 on success, 1 if the run or the export failed, 2 for a bad
-command line or scenario file.
+command line or scenario file, an output file that is the ledger, one of its
+side files or the scenario, or a data directory in use by another instance.
 )";
 }
 

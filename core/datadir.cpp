@@ -221,8 +221,11 @@ Status checkOutputPath(
             output + ": refusing to write " + what + " there: it is " + role + " (" + file + ")"};
     };
     if (!dataDir.empty()) {
+        const std::string lock = lockPath(dataDir);
         for (const std::string& file : protectedDataFiles(dataDir))
-            if (sameFile(output, file)) return refuse(file, "a file of the data directory's audit ledger");
+            if (sameFile(output, file))
+                return refuse(file,
+                    file == lock ? "the data directory's lock file" : "a file of the data directory's audit ledger");
     }
     for (const std::string& file : inputs)
         if (sameFile(output, file)) return refuse(file, "an input of this run");

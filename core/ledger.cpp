@@ -1,5 +1,6 @@
 #include "ledger.h"
 
+#include "datadir.h"
 #include "money.h"
 
 #ifdef _WIN32
@@ -9,11 +10,15 @@
 #include <windows.h>
 #else
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -21,8 +26,12 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <future>
+#include <random>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <string_view>
 #include <system_error>
 
 namespace fs = std::filesystem;
@@ -98,16 +107,40 @@ void bindText(sqlite3_stmt* st, int col, const std::string& s)
     sqlite3_bind_text(st, col, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
 }
 
-std::string csvField(const std::string& s)
+/// A text cell of the export: one that a spreadsheet would take for a
+/// formula (= + - @, or a tab or CR that some strip first) gets a leading '
+/// (OWASP's advice against CSV injection), then RFC 4180 quoting.
+void appendCsvText(std::string& out, const std::string& s)
 {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
+    const bool formula = !s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos;
+    const bool quoted = s.find_first_of(",\"\r\n") != std::string::npos;
+    if (quoted) out += '"';
+    if (formula) out += '\'';
     for (char c : s) {
         if (c == '"') out += '"';
         out += c;
     }
-    out += '"';
-    return out;
+    if (quoted) out += '"';
+}
+
+constexpr std::string_view kCsvHeader = "id,time,kind,user,amount,result,error\n";
+
+void appendCsvRow(std::string& out, const LedgerRecord& r)
+{
+    out += std::to_string(r.id);
+    out += ',';
+    appendCsvText(out, r.time);
+    out += ',';
+    appendCsvText(out, r.kind);
+    out += ',';
+    appendCsvText(out, r.user);
+    out += ',';
+    out += r.amount.toString();
+    out += ',';
+    if (r.result) out += r.result->toString();
+    out += ',';
+    if (r.error) appendCsvText(out, *r.error);
+    out += '\n';
 }
 
 constexpr const char* kSchema = R"sql(
@@ -139,9 +172,67 @@ struct DbGuard {
     }
 };
 
-/// The records `where` selects, in id order; `args` bind its '?'s in order.
-Result<std::vector<LedgerRecord>> readRecords(sqlite3* db, const std::string& path, const std::string& where,
-    const std::vector<std::string>& args, std::size_t limit = 0)
+/// The columns of kSelect, with the storage class each must have: a row of
+/// another type (a text result, a real amount) is a damaged ledger, never read as 0.
+struct ColumnType {
+    const char* name;
+    int type;
+    bool nullable;
+};
+constexpr std::array<ColumnType, 7> kColumns {{{"id", SQLITE_INTEGER, false}, {"time", SQLITE_TEXT, false},
+    {"kind", SQLITE_TEXT, false}, {"user", SQLITE_TEXT, false}, {"amount", SQLITE_INTEGER, false},
+    {"result", SQLITE_INTEGER, true}, {"error", SQLITE_TEXT, true}}};
+
+const char* typeName(int type)
+{
+    switch (type) {
+    case SQLITE_INTEGER:
+        return "integer";
+    case SQLITE_FLOAT:
+        return "real";
+    case SQLITE_TEXT:
+        return "text";
+    case SQLITE_BLOB:
+        return "blob";
+    default:
+        return "NULL";
+    }
+}
+
+/// What is wrong with the types of the row `st` stands on (a kSelect row), if anything.
+std::optional<std::string> rowProblem(sqlite3_stmt* st)
+{
+    for (int col = 0; col < int(kColumns.size()); ++col) {
+        const ColumnType& want = kColumns[std::size_t(col)];
+        const int type = sqlite3_column_type(st, col);
+        if (type == want.type || (type == SQLITE_NULL && want.nullable)) continue;
+        return "record " + std::to_string(sqlite3_column_int64(st, 0)) + ": its " + want.name + " is "
+            + typeName(type) + ", not " + typeName(want.type) + (want.nullable ? " or NULL" : "");
+    }
+    return std::nullopt;
+}
+
+/// The row `st` stands on (a kSelect row), or what is wrong with it.
+Result<LedgerRecord> readRow(sqlite3_stmt* st, const std::string& path)
+{
+    if (auto problem = rowProblem(st)) return storage(path, *problem);
+    LedgerRecord r;
+    r.id = sqlite3_column_int64(st, 0);
+    r.time = columnText(st, 1);
+    r.kind = columnText(st, 2);
+    r.user = columnText(st, 3);
+    r.amount = Money::fromMinorUnits(sqlite3_column_int64(st, 4));
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL) r.result = Money::fromMinorUnits(sqlite3_column_int64(st, 5));
+    if (sqlite3_column_type(st, 6) != SQLITE_NULL) r.error = columnText(st, 6);
+    return r;
+}
+
+/// Hands each record `where` selects to `use`, in id order, one at a time;
+/// `args` bind its '?'s in order. Stops at the first bad row or failing `use`.
+/// One statement is one read transaction: the rows are one snapshot of the
+/// ledger, whatever a writer commits meanwhile.
+Status forEachRecord(sqlite3* db, const std::string& path, const std::string& where,
+    const std::vector<std::string>& args, std::size_t limit, const std::function<Status(LedgerRecord)>& use)
 {
     std::string sql = std::string(kSelect) + where + " ORDER BY id";
     if (limit > 0) sql += " LIMIT " + std::to_string(limit);
@@ -149,22 +240,164 @@ Result<std::vector<LedgerRecord>> readRecords(sqlite3* db, const std::string& pa
     int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
     for (std::size_t i = 0; rc == SQLITE_OK && i < args.size(); ++i)
         bindText(st, static_cast<int>(i) + 1, args[i]);
-    std::vector<LedgerRecord> rows;
+    Status status = Ok {};
     while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        LedgerRecord r;
-        r.id = sqlite3_column_int64(st, 0);
-        r.time = columnText(st, 1);
-        r.kind = columnText(st, 2);
-        r.user = columnText(st, 3);
-        r.amount = Money::fromMinorUnits(sqlite3_column_int64(st, 4));
-        if (sqlite3_column_type(st, 5) != SQLITE_NULL) r.result = Money::fromMinorUnits(sqlite3_column_int64(st, 5));
-        if (sqlite3_column_type(st, 6) != SQLITE_NULL) r.error = columnText(st, 6);
-        rows.push_back(std::move(r));
+        auto row = readRow(st, path);
+        if (row) status = use(std::move(*row));
+        if (!row || !status) {
+            sqlite3_finalize(st);
+            return row ? status : Status(row.error());
+        }
         rc = SQLITE_OK;
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return storage(path, "read failed: " + sqliteMessage(db, rc));
+    return Ok {};
+}
+
+/// The records `where` selects, in id order; `args` bind its '?'s in order.
+Result<std::vector<LedgerRecord>> readRecords(sqlite3* db, const std::string& path, const std::string& where,
+    const std::vector<std::string>& args, std::size_t limit = 0)
+{
+    std::vector<LedgerRecord> rows;
+    const Status read = forEachRecord(db, path, where, args, limit, [&rows](LedgerRecord r) -> Status {
+        rows.push_back(std::move(r));
+        return Ok {};
+    });
+    if (!read) return read.error();
     return rows;
+}
+
+/// A ledger's schema objects as SQLite keeps them (type, name, sql), made
+/// once from kSchema in a memory database: a healthy ledger's are these, exactly.
+struct SchemaObject {
+    std::string type, name, sql;
+};
+
+std::vector<SchemaObject> schemaObjects(sqlite3* db, std::string* error)
+{
+    std::vector<SchemaObject> objects;
+    sqlite3_stmt* st = nullptr;
+    int rc = sqlite3_prepare_v2(db,
+        "SELECT type, name, sql FROM sqlite_master WHERE name = 'records' OR type = 'trigger' ORDER BY name", -1, &st,
+        nullptr);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        objects.push_back({columnText(st, 0), columnText(st, 1), columnText(st, 2)});
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && error) *error = sqliteMessage(db, rc);
+    return objects;
+}
+
+const std::vector<SchemaObject>& expectedSchema()
+{
+    static const std::vector<SchemaObject> objects = [] {
+        sqlite3* db = nullptr;
+        std::vector<SchemaObject> made;
+        if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, nullptr) == SQLITE_OK
+            && exec(db, kSchema) == SQLITE_OK)
+            made = schemaObjects(db, nullptr);
+        sqlite3_close_v2(db);
+        return made;
+    }();
+    return objects;
+}
+
+/// What is wrong with the file's table and triggers, or nothing: the records
+/// table and both append-only triggers exactly as kSchema creates them, and no
+/// other trigger (one could act on every insert). Other tables and indexes
+/// are left to whoever added them.
+std::optional<std::string> schemaProblem(sqlite3* db)
+{
+    std::string error;
+    const std::vector<SchemaObject> found = schemaObjects(db, &error);
+    if (!error.empty()) return "its schema cannot be read: " + error;
+    const std::vector<SchemaObject>& expected = expectedSchema();
+    if (expected.empty()) return std::string("this program cannot build its own schema to compare with");
+    for (const SchemaObject& want : expected) {
+        const auto it = std::find_if(
+            found.begin(), found.end(), [&](const SchemaObject& o) { return o.name == want.name; });
+        if (it == found.end()) return "the " + want.type + " " + want.name + " is missing";
+        if (it->type != want.type || it->sql != want.sql)
+            return "the " + want.type + " " + want.name + " is not the one this program creates";
+    }
+    for (const SchemaObject& o : found) {
+        const bool known = std::any_of(
+            expected.begin(), expected.end(), [&](const SchemaObject& want) { return want.name == o.name; });
+        if (!known) return "it has a trigger this program did not create, " + o.name;
+    }
+    return std::nullopt;
+}
+
+/// Runs a one-row, one-column query of an integer (0 for NULL or no row).
+int queryInt(sqlite3* db, const char* sql, std::int64_t& out)
+{
+    std::string text;
+    const int rc = queryText(db, sql, text);
+    out = std::atoll(text.c_str());
+    return rc;
+}
+
+/// What is wrong with the stored records, or nothing: ids run from 1 without
+/// a gap (a deleted record is noticed), and every row has its columns' types.
+/// Two scans at most, both inside SQLite: count(*) and one pass of typeof().
+std::optional<std::string> recordsProblem(sqlite3* db)
+{
+    std::int64_t count = 0, first = 0, last = 0;
+    int rc = queryInt(db, "SELECT count(*) FROM records", count);
+    if (rc == SQLITE_OK) rc = queryInt(db, "SELECT min(id) FROM records", first);
+    if (rc == SQLITE_OK) rc = queryInt(db, "SELECT max(id) FROM records", last);
+    if (rc != SQLITE_OK) return "its records cannot be read: " + sqliteMessage(db, rc);
+    if (count > 0 && first < 1) return "record " + std::to_string(first) + " has an id below 1";
+    if (count > 0 && (first != 1 || last != count)) {
+        std::int64_t missing = 1;
+        if (first == 1)
+            rc = queryInt(db,
+                "SELECT r.id + 1 FROM records r WHERE NOT EXISTS (SELECT 1 FROM records s WHERE s.id = r.id + 1) "
+                "ORDER BY r.id LIMIT 1",
+                missing);
+        if (rc != SQLITE_OK) return "its records cannot be read: " + sqliteMessage(db, rc);
+        return "record " + std::to_string(missing) + " is missing (ids run from 1 without gaps; one was removed)";
+    }
+
+    // Shaped for speed (about half the time of NOT(... IN ...) on 1M rows);
+    // the id is the rowid, always an integer.
+    std::string sql = std::string(kSelect) + "WHERE ";
+    for (const ColumnType& c : kColumns) {
+        if (&c == &kColumns.front()) continue;
+        const std::string differs = std::string("typeof(") + c.name + ") <> '" + typeName(c.type) + "'";
+        if (&c != &kColumns[1]) sql += " OR ";
+        sql += c.nullable ? "(" + std::string(c.name) + " IS NOT NULL AND " + differs + ")" : differs;
+    }
+    sql += " ORDER BY id LIMIT 1";
+    sqlite3_stmt* st = nullptr;
+    rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    std::optional<std::string> problem;
+    if (rc == SQLITE_ROW)
+        problem = rowProblem(st);
+    else if (rc != SQLITE_DONE)
+        problem = "its records cannot be read: " + sqliteMessage(db, rc);
+    sqlite3_finalize(st);
+    return problem;
+}
+
+/// Where SQLite opens `dataDir`'s ledger, `path` (dataDir/kFileName): the
+/// data directory may be a symbolic link (resolved here, since
+/// SQLITE_OPEN_NOFOLLOW refuses a link anywhere in the path), the ledger
+/// itself may not, dangling or not: following it would read or create a
+/// ledger outside the data directory.
+Result<std::string> fileToOpen(const std::string& dataDir, const std::string& path)
+{
+    std::error_code ec;
+    if (fs::is_symlink(fs::symlink_status(path, ec)))
+        return storage(path, "the ledger is a symbolic link; refusing to follow it (the link was left untouched)");
+    const fs::path dir = fs::canonical(dataDir, ec);
+    if (!ec) return (dir / Ledger::kFileName).string();
+    // No directory, so no ledger: the caller says so in its own words.
+    if (std::error_code missing; !fs::exists(dataDir, missing)) return path;
+    return storage(dataDir, "cannot resolve the data directory: " + ec.message());
 }
 
 } // namespace
@@ -179,6 +412,8 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dataDir)
     if (!fs::is_directory(dataDir, ec)) return storage(dataDir, "the data directory is not a directory");
 
     const std::string path = (fs::path(dataDir) / kFileName).string();
+    const auto file = fileToOpen(dataDir, path);
+    if (!file) return file.error();
     const auto status = fs::status(path, ec);
     const bool exists = fs::exists(status);
     if (exists && !fs::is_regular_file(status)) return storage(path, "not a regular file");
@@ -186,7 +421,8 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dataDir)
     // An existing file is opened without CREATE and only read until it has
     // proven to be a healthy ledger: nothing below writes to a refused file.
     DbGuard g;
-    int rc = sqlite3_open_v2(path.c_str(), &g.db, SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE), nullptr);
+    int rc = sqlite3_open_v2(file->c_str(), &g.db,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | (exists ? 0 : SQLITE_OPEN_CREATE), nullptr);
     if (rc != SQLITE_OK) return storage(path, "cannot open: " + sqliteMessage(g.db, rc));
     sqlite3_extended_result_codes(g.db, 1);
     sqlite3_busy_timeout(g.db, 5000);
@@ -224,6 +460,11 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dataDir)
             sqlite3_finalize(probe);
             if (rc != SQLITE_OK) return storage(path, "not an audit ledger: " + sqliteMessage(g.db, rc));
         }
+        // Tampering refused, not repaired: what was changed is evidence.
+        auto problem = schemaProblem(g.db);
+        if (!problem) problem = recordsProblem(g.db);
+        if (problem)
+            return storage(path, "a damaged or altered audit ledger: " + *problem + "; the file was left untouched");
     }
 
     // From here on the file is known to be a healthy ledger (or empty).
@@ -271,6 +512,13 @@ Ledger::~Ledger()
     m_queueCv.notify_all();
     m_writer.join();
     sqlite3_finalize(m_insert);
+    // Moves every committed record from the -wal into ledger.sqlite3 and
+    // empties the -wal, so that the file alone holds the ledger after a clean
+    // exit. SQLite does this by itself only when the last connection closes,
+    // and a reader (the reporting database, the window's audit table) may
+    // close after this one.
+    const int rc = sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    if (rc != SQLITE_OK) spdlog::warn("{}: checkpoint at close failed: {}", m_path, sqliteMessage(m_db, rc));
     sqlite3_close_v2(m_db);
 }
 
@@ -435,108 +683,257 @@ Result<std::int64_t> Ledger::count() const
 
 Status Ledger::exportCsv(const std::string& file) const
 {
-    auto rows = all();
-    if (!rows) return rows.error();
-    return writeCsv(*rows, file);
+    // Through a connection of its own: the export streams one snapshot
+    // without holding up the writer's commits for as long as it writes.
+    auto reader = LedgerReader::open(fs::path(m_path).parent_path().string());
+    if (!reader) return reader.error();
+    return (*reader)->exportCsv(file);
 }
 
 namespace {
 
-// `file` replaced by `bytes` as one step: written to a temporary file beside
-// it, flushed to the disk, then renamed over it. A crash leaves the old file
-// or the new one, never a part of either.
+/// Rows are written in chunks of about this many bytes: the export's memory
+/// does not grow with the ledger.
+constexpr std::size_t kCsvChunkBytes = std::size_t(1) << 16;
+
+std::string randomSuffix()
+{
+    static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    thread_local std::mt19937_64 random(std::random_device {}());
+    std::string suffix(6, '0');
+    for (char& c : suffix)
+        c = kChars[random() % (sizeof kChars - 1)];
+    return suffix;
+}
+
+/// The export's file, replaced as one step: the CSV goes in chunks to a
+/// temporary file beside it, ".NAME.tmp-XXXXXX", which is flushed to the disk
+/// and then renamed over it, so that a crash or a failure leaves the old file
+/// or the new one, never a part of either. The temporary is locked (flock)
+/// from its creation until the rename: a later export recognises the
+/// temporaries of killed exports by the lock nobody holds and removes them.
+class CsvFile {
+public:
+    explicit CsvFile(std::string file)
+        : m_file(std::move(file))
+    {
+    }
+    ~CsvFile() { discard(); }
+    CsvFile(const CsvFile&) = delete;
+    CsvFile& operator=(const CsvFile&) = delete;
+
+    /// Creates the temporary (removing stale ones first) and starts with the header.
+    Status open();
+    Status add(const LedgerRecord& record)
+    {
+        appendCsvRow(m_chunk, record);
+        return m_chunk.size() >= kCsvChunkBytes ? flush() : Status(Ok {});
+    }
+    /// Writes the rest, flushes it to the disk and renames it over the file.
+    Status commit();
+
+private:
+    Status flush();
+    /// The failure of `step`, with the system's words; the temporary is removed.
+    Status fail(const std::string& step);
+    void discard();
+
+    std::string m_file;
+    fs::path m_tmp;
+    std::string m_chunk;
+#ifdef _WIN32
+    HANDLE m_handle = INVALID_HANDLE_VALUE;
+#else
+    int m_fd = -1;
+#endif
+};
+
 #ifdef _WIN32
 std::string lastErrorText()
 {
     return std::system_category().message(static_cast<int>(::GetLastError()));
 }
 
-Status replaceFile(const std::string& file, const std::string& bytes)
+// Windows: the temporary is opened without sharing, which is its lock; stale
+// temporaries are not looked for.
+Status CsvFile::open()
 {
-    static std::atomic<unsigned> serial {0};
-    const fs::path target(std::u8string(file.begin(), file.end()));
-    const fs::path tmp = target.parent_path()
-        / (L"." + target.filename().wstring() + L".tmp-" + std::to_wstring(::GetCurrentProcessId()) + L"-"
-            + std::to_wstring(serial++));
-    const HANDLE h = ::CreateFileW(tmp.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
-    if (h == INVALID_HANDLE_VALUE) return storage(file, "cannot create a temporary file: " + lastErrorText());
-    auto failWith = [&](const char* step) -> Status {
-        const std::string why = lastErrorText();
-        ::CloseHandle(h);
-        ::DeleteFileW(tmp.c_str());
-        return storage(file, std::string(step) + " failed: " + why);
-    };
-    for (std::size_t done = 0; done < bytes.size();) {
-        const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(bytes.size() - done, 1u << 30));
-        DWORD n = 0;
-        if (!::WriteFile(h, bytes.data() + done, chunk, &n, nullptr) || n == 0) return failWith("write");
-        done += n;
+    const fs::path target(std::u8string(m_file.begin(), m_file.end()));
+    for (int attempt = 0; attempt < 100 && m_handle == INVALID_HANDLE_VALUE; ++attempt) {
+        const std::string suffix = randomSuffix();
+        const fs::path tmp = target.parent_path()
+            / (L"." + target.filename().wstring() + L".tmp-" + std::wstring(suffix.begin(), suffix.end()));
+        m_handle = ::CreateFileW(tmp.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+        if (m_handle != INVALID_HANDLE_VALUE)
+            m_tmp = tmp;
+        else if (::GetLastError() != ERROR_FILE_EXISTS)
+            return storage(m_file, "cannot create a temporary file: " + lastErrorText());
     }
-    if (!::FlushFileBuffers(h)) return failWith("flush");
-    ::CloseHandle(h);
-    if (!::MoveFileExW(tmp.c_str(), target.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        const std::string why = lastErrorText();
-        ::DeleteFileW(tmp.c_str());
-        return storage(file, "rename failed: " + why);
-    }
+    if (m_handle == INVALID_HANDLE_VALUE) return storage(m_file, "cannot create a temporary file: all names taken");
+    m_chunk.reserve(kCsvChunkBytes + 4096);
+    m_chunk = kCsvHeader;
     return Ok {};
 }
-#else
-Status replaceFile(const std::string& file, const std::string& bytes)
-{
-    const fs::path target(file);
-    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::string tmpl = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-    const int fd = mkstemp(tmpl.data());
-    if (fd < 0) return storage(file, std::string("cannot create a temporary file: ") + std::strerror(errno));
 
-    auto failWith = [&](const char* step) -> Status {
-        const std::string why = std::strerror(errno);
+Status CsvFile::flush()
+{
+    for (std::size_t done = 0; done < m_chunk.size();) {
+        const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(m_chunk.size() - done, 1u << 30));
+        DWORD n = 0;
+        if (!::WriteFile(m_handle, m_chunk.data() + done, chunk, &n, nullptr) || n == 0) return fail("write");
+        done += n;
+    }
+    m_chunk.clear();
+    return Ok {};
+}
+
+Status CsvFile::commit()
+{
+    if (auto written = flush(); !written) return written;
+    if (!::FlushFileBuffers(m_handle)) return fail("flush");
+    ::CloseHandle(std::exchange(m_handle, INVALID_HANDLE_VALUE));
+    const fs::path target(std::u8string(m_file.begin(), m_file.end()));
+    if (!::MoveFileExW(m_tmp.c_str(), target.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        return fail("rename");
+    m_tmp.clear();
+    return Ok {};
+}
+
+Status CsvFile::fail(const std::string& step)
+{
+    const std::string why = lastErrorText();
+    discard();
+    return storage(m_file, step + " failed: " + why);
+}
+
+void CsvFile::discard()
+{
+    if (m_handle != INVALID_HANDLE_VALUE) ::CloseHandle(std::exchange(m_handle, INVALID_HANDLE_VALUE));
+    if (!m_tmp.empty()) ::DeleteFileW(m_tmp.c_str());
+    m_tmp.clear();
+}
+#else
+/// ".NAME.tmp-XXXXXX", as this program (and mkstemp before it) names its temporaries.
+bool isTemporaryName(const std::string& name)
+{
+    constexpr std::string_view kTag = ".tmp-";
+    constexpr std::size_t kSuffix = 6;
+    if (name.size() < 2 + kTag.size() + kSuffix || name.front() != '.') return false;
+    if (name.compare(name.size() - kSuffix - kTag.size(), kTag.size(), kTag) != 0) return false;
+    return std::all_of(
+        name.end() - kSuffix, name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+}
+
+bool sameInode(const struct stat& a, const struct stat& b)
+{
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/// Removes what killed exports to `dir` left behind: files named like a
+/// temporary that are regular, are this user's, are locked by no export (a
+/// live one holds its lock until the rename) and hold nothing but a beginning
+/// of an export (so that another program's file of that shape is left alone).
+void removeStaleTemporaries(const fs::path& dir)
+{
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (!isTemporaryName(it->path().filename().string())) continue;
+        const std::string path = it->path().string();
+        // O_NONBLOCK: a FIFO of that name must not hang the export.
+        const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) continue;
+        struct stat opened {}, named {};
+        char head[kCsvHeader.size()];
+        ssize_t n = -1;
+        if (::fstat(fd, &opened) == 0 && S_ISREG(opened.st_mode) && opened.st_uid == ::geteuid()
+            && ::flock(fd, LOCK_EX | LOCK_NB) == 0)
+            n = ::pread(fd, head, sizeof head, 0);
+        if (n >= 0 && kCsvHeader.substr(0, std::size_t(n)) == std::string_view(head, std::size_t(n))
+            && ::lstat(path.c_str(), &named) == 0 && sameInode(opened, named))
+            ::unlink(path.c_str());
         ::close(fd);
-        ::unlink(tmpl.c_str());
-        return storage(file, std::string(step) + " failed: " + why);
-    };
-    ::fchmod(fd, 0644);
-    for (size_t done = 0; done < bytes.size();) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    }
+}
+
+Status CsvFile::open()
+{
+    const fs::path target(m_file);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    removeStaleTemporaries(dir);
+    for (int attempt = 0; attempt < 100 && m_fd < 0; ++attempt) {
+        const fs::path tmp = dir / ("." + target.filename().string() + ".tmp-" + randomSuffix());
+        // 0666 as for any new file: the kernel applies the umask (and a default ACL).
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0 && errno == EEXIST) continue;
+        if (fd < 0) return storage(m_file, std::string("cannot create a temporary file: ") + std::strerror(errno));
+        // Another export's cleanup may have removed it between the creation
+        // and the lock: then the name no longer names it, and another is made.
+        struct stat opened {}, named {};
+        if (::flock(fd, LOCK_EX) == 0 && ::fstat(fd, &opened) == 0 && ::lstat(tmp.c_str(), &named) == 0
+            && sameInode(opened, named)) {
+            m_fd = fd;
+            m_tmp = tmp;
+        } else {
+            ::close(fd);
+        }
+    }
+    if (m_fd < 0) return storage(m_file, "cannot create a temporary file: all names taken");
+    // Replacing a file keeps its mode, before anything is written: a 0600 export stays private.
+    struct stat old {};
+    if (::stat(m_file.c_str(), &old) == 0 && S_ISREG(old.st_mode) && ::fchmod(m_fd, old.st_mode & 0777) != 0)
+        return fail("keeping the file's mode");
+    m_chunk.reserve(kCsvChunkBytes + 4096);
+    m_chunk = kCsvHeader;
+    return Ok {};
+}
+
+Status CsvFile::flush()
+{
+    for (std::size_t done = 0; done < m_chunk.size();) {
+        const ssize_t n = ::write(m_fd, m_chunk.data() + done, m_chunk.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return failWith("write");
-        done += static_cast<size_t>(n);
+        if (n <= 0) return fail("write");
+        done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0) return failWith("fsync");
-    if (::close(fd) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(tmpl.c_str());
-        return storage(file, "close failed: " + why);
-    }
-    if (::rename(tmpl.c_str(), file.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(tmpl.c_str());
-        return storage(file, "rename failed: " + why);
-    }
+    m_chunk.clear();
+    return Ok {};
+}
+
+Status CsvFile::commit()
+{
+    if (auto written = flush(); !written) return written;
+    if (::fsync(m_fd) != 0) return fail("fsync");
+    // Renamed while still locked: no cleanup can take a live export's file for a stale one.
+    if (::rename(m_tmp.c_str(), m_file.c_str()) != 0) return fail("rename");
+    m_tmp.clear();
+    ::close(std::exchange(m_fd, -1)); // fsync has reported any write error already
     // Make the rename itself durable (best effort: some file systems refuse).
-    const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    const fs::path target(m_file);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd >= 0) {
         ::fsync(dirFd);
         ::close(dirFd);
     }
     return Ok {};
 }
+
+Status CsvFile::fail(const std::string& step)
+{
+    const std::string why = std::strerror(errno);
+    discard();
+    return storage(m_file, step + " failed: " + why);
+}
+
+void CsvFile::discard()
+{
+    if (!m_tmp.empty()) ::unlink(m_tmp.c_str());
+    m_tmp.clear();
+    if (m_fd >= 0) ::close(std::exchange(m_fd, -1));
+}
 #endif
 
 } // namespace
-
-Status writeCsv(const std::vector<LedgerRecord>& rows, const std::string& file)
-{
-    std::string csv = "id,time,kind,user,amount,result,error\n";
-    for (const LedgerRecord& r : rows) {
-        csv += std::to_string(r.id) + ',' + csvField(r.time) + ',' + csvField(r.kind) + ',' + csvField(r.user) + ','
-            + r.amount.toString() + ',' + (r.result ? r.result->toString() : std::string()) + ','
-            + (r.error ? csvField(*r.error) : std::string()) + '\n';
-    }
-
-    return replaceFile(file, csv);
-}
 
 } // namespace sc
 
@@ -548,9 +945,11 @@ Result<std::unique_ptr<LedgerReader>> LedgerReader::open(const std::string& data
 {
     const std::string path = (fs::path(dataDir) / Ledger::kFileName).string();
     std::error_code ec;
+    const auto file = fileToOpen(dataDir, path);
+    if (!file) return file.error();
     if (!fs::is_regular_file(path, ec)) return storage(path, "no audit ledger here");
     sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    const int rc = sqlite3_open_v2(file->c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, nullptr);
     if (rc != SQLITE_OK) {
         const std::string why = sqliteMessage(db, rc);
         sqlite3_close_v2(db);
@@ -579,9 +978,18 @@ Result<std::vector<LedgerRecord>> LedgerReader::after(std::int64_t afterId, std:
 
 Status LedgerReader::exportCsv(const std::string& file)
 {
-    auto rows = after(0);
-    if (!rows) return rows.error();
-    return writeCsv(*rows, file);
+    // Every way of exporting (the command line, the window's Export button)
+    // comes here: none may replace the ledger's own files.
+    const std::string dataDir = fs::path(m_path).parent_path().string();
+    if (auto allowed = checkOutputPath(file, "the audit export", dataDir.empty() ? "." : dataDir); !allowed)
+        return allowed;
+    // Row by row from one statement (one read transaction, one snapshot)
+    // into the file's chunks: no row is kept once it is written.
+    CsvFile csv(file);
+    if (auto opened = csv.open(); !opened) return opened;
+    const Status read = forEachRecord(m_db, m_path, {}, {}, 0, [&csv](LedgerRecord r) { return csv.add(r); });
+    if (!read) return read;
+    return csv.commit();
 }
 
 Result<std::vector<LedgerReader::KindSummary>> LedgerReader::summary()

@@ -11,7 +11,8 @@
 //   queued). `done` must be quick, must not throw and must not call append()
 //   (it would wait for its own thread); appendAsync() from `done` is fine.
 // - all(), count() and exportCsv() wait while a batch is being written.
-// - The destructor commits what is still queued, answers it, then closes.
+// - The destructor commits what is still queued, answers it, checkpoints the
+//   -wal into ledger.sqlite3 (TRUNCATE), then closes.
 #pragma once
 
 #include "money.h"
@@ -64,7 +65,13 @@ public:
     /// Opens the ledger in `dataDir` (created if missing), continuing an
     /// existing one. A file that is corrupted, not SQLite, not a ledger, of a
     /// newer schema or not writable is refused with an error naming the file and
-    /// the problem; such a file is never written to.
+    /// the problem; such a file is never written to. So is a ledger that was
+    /// altered: its table or either append-only trigger not as created (or a
+    /// trigger added), an id missing from 1..count, a row of the wrong type
+    /// (time, kind, user text; amount integer; result integer or NULL; error
+    /// text or NULL). `ledger.sqlite3` may not be a symbolic link (the data
+    /// directory may). The caller should hold the data directory's
+    /// DataDirLock: two writers would interleave their records.
     static Result<std::unique_ptr<Ledger>> open(const std::string& dataDir);
     ~Ledger();
     Ledger(const Ledger&) = delete;
@@ -94,7 +101,8 @@ public:
     /// in id order: what a service rebuilds its state from.
     Result<std::vector<Record>> accepted(
         const std::vector<std::string>& kinds, const std::optional<std::string>& user = std::nullopt) const;
-    /// Writes the whole ledger with writeCsv().
+    /// Writes the whole ledger as LedgerReader::exportCsv does, through a
+    /// connection of its own (commits go on meanwhile).
     Status exportCsv(const std::string& file) const;
 
     /// Number of append transactions committed since open (group-commit metric).
@@ -126,12 +134,6 @@ private:
     std::thread m_writer; ///< last: starts once everything above exists
 };
 
-/// Writes `rows` as CSV (header `id,time,kind,user,amount,result,error`,
-/// amounts with two decimals, RFC 4180 quoting, "\n" line ends) to a
-/// temporary file in the target's directory, then renames it over `file`:
-/// a failure never leaves a partial file. Errors are Errc::Storage.
-Status writeCsv(const std::vector<LedgerRecord>& rows, const std::string& file);
-
 /// A read-only connection to a data directory's ledger, for readers beside
 /// the writer (the reporting database process, the GUI's audit table). It
 /// sees every committed record and never writes.
@@ -139,7 +141,8 @@ Status writeCsv(const std::vector<LedgerRecord>& rows, const std::string& file);
 /// Threading: one thread at a time; any thread.
 class LedgerReader {
 public:
-    /// Errc::Storage if there is no ledger in `dataDir` or it cannot be opened.
+    /// Errc::Storage if there is no ledger in `dataDir`, it is a symbolic
+    /// link, or it cannot be opened. Reading needs no DataDirLock.
     static Result<std::unique_ptr<LedgerReader>> open(const std::string& dataDir);
     ~LedgerReader();
     LedgerReader(const LedgerReader&) = delete;
@@ -147,7 +150,8 @@ public:
 
     const std::string& path() const { return m_path; }
 
-    /// The records whose id is greater than `afterId`, in id order, at most `limit` (0: all).
+    /// The records whose id is greater than `afterId`, in id order, at most
+    /// `limit` (0: all). Errc::Storage for a row of the wrong type (never read as 0).
     Result<std::vector<LedgerRecord>> after(std::int64_t afterId, std::size_t limit = 0);
 
     /// Count and sum of amounts per kind, accepted records apart from rejected ones.
@@ -159,7 +163,18 @@ public:
     };
     /// Errc::Storage on a read failure, including a sum beyond Money's range.
     Result<std::vector<KindSummary>> summary();
-    /// The whole ledger as CSV, as Ledger::exportCsv writes it.
+    /// The whole ledger as CSV: header `id,time,kind,user,amount,result,error`,
+    /// amounts with two decimals, RFC 4180 quoting, "\n" line ends; a text
+    /// cell beginning with = + - @, a tab or CR gets a leading ' so that no
+    /// spreadsheet runs it as a formula. One snapshot (one read transaction),
+    /// whatever a writer commits meanwhile, streamed row by row into a
+    /// temporary file beside `file` (".NAME.tmp-XXXXXX", locked while
+    /// written; unlocked ones left by killed exports are removed) that is
+    /// flushed and renamed over it: a failure never leaves a partial file. A
+    /// new file gets 0666 less the umask; a replaced one keeps its mode.
+    /// Errc::Storage on failure, a row of the wrong type included;
+    /// Errc::BadArgument if `file` is one of the data directory's own files
+    /// (checkOutputPath), which is left untouched.
     Status exportCsv(const std::string& file);
 
 private:

@@ -1,10 +1,14 @@
 // The finance services through the headless runner and the command line:
 // the reply lines of every finance step, state on restart (reset, recover,
-// --recover-state), malformed amounts, --data-dir and --export-audit, and a
-// SIGKILL in the middle of a stream of donations. The parser's refusals of
+// --recover-state), malformed amounts, --data-dir and --export-audit, a
+// SIGKILL in the middle of a stream of donations, one owner per data
+// directory, outputs that would replace the ledger, and the ledger file
+// holding everything after a clean exit. The parser's refusals of
 // bad finance files are rows of tst_scenariorunner's bad-scenario table.
 
 #include "apptest.h"
+#include "datadir.h"
+#include "ledger.h"
 #include "money.h"
 #include "scenario.h"
 
@@ -19,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <sstream>
+#include <unistd.h>
 
 using namespace apptest;
 
@@ -69,6 +74,71 @@ QList<QStringList> csvRows(const QByteArray& csv)
 }
 
 const QByteArray kCsvHeader = "id,time,kind,user,amount,result,error\n";
+
+/// A finance scenario with `steps` (JSON objects) written to `file`.
+bool writeScenario(const QString& file, const QStringList& steps)
+{
+    // (Ordinary literals: moc's lexer misreads raw strings that begin with a quote.)
+    const QByteArray json = "{\"tree\": \"finance\", \"steps\": [" + steps.join(QLatin1Char(',')).toUtf8() + "]}";
+    QFile f(file);
+    return f.open(QIODevice::WriteOnly) && f.write(json) == json.size();
+}
+
+/// Trackers for `users`, then `count` donations among them in turn: far more
+/// than can finish before a test stops the run (each waits for a durable commit).
+QStringList donationStream(const QStringList& users, int count)
+{
+    QStringList steps;
+    for (const QString& user : users)
+        steps << QStringLiteral("{\"do\": \"open_tracker\", \"user\": \"%1\"}").arg(user);
+    for (int i = 0; i < count; ++i)
+        steps << QStringLiteral("{\"do\": \"donate\", \"user\": \"%1\", \"amount\": \"1.%2\"}")
+                     .arg(users[i % users.size()])
+                     .arg(10 + i % 90);
+    return steps;
+}
+
+/// Starts a headless run of `scenario` in the background, its trace in `trace`.
+bool startRun(QProcess& process, const QString& scenario, const QString& trace, const QString& data)
+{
+#ifdef SC_APP_BINARY
+    process.setProcessEnvironment(appEnvironment());
+    process.setStandardOutputFile(QProcess::nullDevice());
+    process.start(QStringLiteral(SC_APP_BINARY),
+        {QStringLiteral("--headless"), QStringLiteral("--scenario"), scenario, QStringLiteral("--trace"), trace,
+            QStringLiteral("--data-dir"), data});
+    return process.waitForStarted();
+#else
+    Q_UNUSED(process);
+    Q_UNUSED(scenario);
+    Q_UNUSED(trace);
+    Q_UNUSED(data);
+    return false;
+#endif
+}
+
+/// id -> value of every donation answered ok in the complete lines of the trace.
+QHash<QString, QString> okDonations(const QString& trace)
+{
+    QHash<QString, QString> ids;
+    for (const QByteArray& line : completeLines(readAll(trace))) {
+        if (!line.contains(R"("event":"reply","do":"donate","ok":true)")) continue;
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        ids.insert(o.value(QLatin1String("id")).toString(), o.value(QLatin1String("value")).toString());
+    }
+    return ids;
+}
+
+/// A one-line refusal: the exit status, and exactly `supervision-console: ` + a line containing `text`.
+QString refusalProblem(const Run& run, int exitCode, const QString& text)
+{
+    const QString err = QString::fromUtf8(run.err);
+    if (run.exitCode != exitCode) return QStringLiteral("exit status %1: %2").arg(run.exitCode).arg(err);
+    if (run.err.count('\n') != 1 || !run.err.startsWith("supervision-console: "))
+        return QStringLiteral("not one line: ") + err;
+    if (!err.contains(text)) return QStringLiteral("no '%1' in: %2").arg(text, err);
+    return {};
+}
 
 } // namespace
 
@@ -576,52 +646,23 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QStringList users {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")};
-        // Far more donations than can finish before the kill (each waits for a durable commit).
         constexpr int kDonations = 100000;
-        // (Ordinary literals: moc's lexer misreads raw strings that begin with a quote.)
-        QStringList steps;
-        for (const QString& user : users)
-            steps << QStringLiteral("{\"do\": \"open_tracker\", \"user\": \"%1\"}").arg(user);
-        for (int i = 0; i < kDonations; ++i)
-            steps << QStringLiteral("{\"do\": \"donate\", \"user\": \"%1\", \"amount\": \"1.%2\"}")
-                         .arg(users[i % users.size()])
-                         .arg(10 + i % 90);
-        QByteArray json = "{\"tree\": \"finance\", \"steps\": [" + steps.join(QLatin1Char(',')).toUtf8();
-        json += "]}";
         const QString scenario = dir.filePath(QStringLiteral("stream.json"));
-        QFile f(scenario);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        QCOMPARE(f.write(json), json.size());
-        f.close();
+        QVERIFY(writeScenario(scenario, donationStream(users, kDonations)));
 
         const QString trace = dir.filePath(QStringLiteral("trace.jsonl"));
         const QString data = dir.filePath(QStringLiteral("data"));
         QProcess process;
-        process.setProcessEnvironment(appEnvironment());
-        process.setStandardOutputFile(QProcess::nullDevice());
         process.setStandardErrorFile(dir.filePath(QStringLiteral("stderr.txt")));
-        process.start(QStringLiteral(SC_APP_BINARY),
-            {QStringLiteral("--headless"), QStringLiteral("--scenario"), scenario, QStringLiteral("--trace"), trace,
-                QStringLiteral("--data-dir"), data});
-        QVERIFY(process.waitForStarted());
+        QVERIFY(startRun(process, scenario, trace, data));
 
-        // id -> amount of every donation answered ok in the complete lines of the trace.
-        auto okDonations = [&trace] {
-            QHash<QString, QString> ids;
-            for (const QByteArray& line : completeLines(readAll(trace))) {
-                if (!line.contains(R"("event":"reply","do":"donate","ok":true)")) continue;
-                const QJsonObject o = QJsonDocument::fromJson(line).object();
-                ids.insert(o.value(QLatin1String("id")).toString(), o.value(QLatin1String("value")).toString());
-            }
-            return ids;
-        };
-        QTRY_VERIFY_WITH_TIMEOUT(okDonations().size() >= 50 || process.state() == QProcess::NotRunning, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(okDonations(trace).size() >= 50 || process.state() == QProcess::NotRunning, 60000);
         QCOMPARE(process.state(), QProcess::Running); // still streaming: the kill lands mid-stream
         process.kill(); // SIGKILL
         QVERIFY(process.waitForFinished(kRunTimeoutMs));
         QCOMPARE(process.exitStatus(), QProcess::CrashExit);
 
-        const QHash<QString, QString> answered = okDonations();
+        const QHash<QString, QString> answered = okDonations(trace);
         QVERIFY(answered.size() >= 50);
         QVERIFY(answered.size() < kDonations);
 
@@ -650,6 +691,216 @@ private slots:
         for (auto it = seen.begin(); it != seen.end(); ++it)
             QVERIFY2(it.value() == 1, qPrintable(it.key()));
 #endif
+    }
+
+    // -- one owner per data directory --
+
+    /// A second headless run on a data directory in use is refused at once
+    /// (exit 2, the lock's one line naming the owner's pid) and writes
+    /// nothing: the withdrawal of the same 100.00 cannot happen twice.
+    void secondRunOnADataDirectoryInUseIsRefused()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#else
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString data = dir.filePath(QStringLiteral("data"));
+        const QString withdraw = QStringLiteral(R"j({"do": "withdraw", "user": "carol", "amount": "100.00"})j");
+        const QString first = dir.filePath(QStringLiteral("first.json"));
+        QVERIFY(writeScenario(first,
+            QStringList {QStringLiteral(R"j({"do": "deposit", "user": "carol", "amount": "100.00"})j"), withdraw}
+                + donationStream({QStringLiteral("alice")}, 100000)));
+        const QString trace = dir.filePath(QStringLiteral("first.jsonl"));
+        QProcess owner;
+        owner.setStandardErrorFile(QProcess::nullDevice());
+        QVERIFY(startRun(owner, first, trace, data));
+        QTRY_VERIFY_WITH_TIMEOUT(!okDonations(trace).isEmpty() || owner.state() == QProcess::NotRunning, 60000);
+        QCOMPARE(owner.state(), QProcess::Running);
+
+        // The second instance, with the balance it would recover: 100.00 again.
+        const QString second = dir.filePath(QStringLiteral("second.json"));
+        QVERIFY(writeScenario(second,
+            {QStringLiteral(R"j({"do": "deposit", "user": "mallory", "amount": "5.00"})j"), withdraw}));
+        const QString secondTrace = dir.filePath(QStringLiteral("second.jsonl"));
+        const Run refused = runFinance(second, data,
+            {QStringLiteral("--recover-state"), QStringLiteral("--trace"), secondTrace});
+        const QString problem = refusalProblem(refused, 2,
+            data + QStringLiteral(": the data directory is in use by another Supervision Console (process %1)")
+                       .arg(owner.processId()));
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY(refused.out.isEmpty());
+        QVERIFY(!QFileInfo::exists(secondTrace)); // refused before anything was opened
+
+        owner.kill();
+        QVERIFY(owner.waitForFinished(kRunTimeoutMs));
+        const QString csv = dir.filePath(QStringLiteral("audit.csv"));
+        const Run exported = exportAudit(data, csv);
+        QVERIFY2(exported.exitCode == 0, exported.err.constData());
+        int withdrawals = 0;
+        for (const QStringList& row : csvRows(readAll(csv))) {
+            QVERIFY2(row[3] != QLatin1String("mallory"), qPrintable(row.join(QLatin1Char(','))));
+            withdrawals += row[2] == QLatin1String("withdrawal");
+        }
+        QCOMPARE(withdrawals, 1);
+
+        // With the owner gone, the directory is free again.
+        const Run later = runFinance(second, data);
+        QVERIFY2(later.exitCode == 0, later.err.constData());
+#endif
+    }
+
+    /// --export-audit takes no lock and writes nothing of the ledger: beside a
+    /// running instance it exports one consistent snapshot (ids 1..n, the
+    /// same rows a later export starts with), and the ledger's files keep
+    /// their bytes (nothing is checkpointed by it).
+    void exportWhileAnotherInstanceWrites()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#else
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString data = dir.filePath(QStringLiteral("data"));
+        const QString scenario = dir.filePath(QStringLiteral("stream.json"));
+        QVERIFY(writeScenario(scenario, donationStream({QStringLiteral("alice"), QStringLiteral("bob")}, 100000)));
+        const QString trace = dir.filePath(QStringLiteral("trace.jsonl"));
+        QProcess owner;
+        owner.setStandardErrorFile(QProcess::nullDevice());
+        QVERIFY(startRun(owner, scenario, trace, data));
+        QTRY_VERIFY_WITH_TIMEOUT(okDonations(trace).size() >= 20 || owner.state() == QProcess::NotRunning, 60000);
+
+        const QString during = dir.filePath(QStringLiteral("during.csv"));
+        const Run exported = exportAudit(data, during);
+        QCOMPARE(owner.state(), QProcess::Running); // it was writing all along
+        QVERIFY2(exported.exitCode == 0 && exported.err.isEmpty(), exported.err.constData());
+        owner.kill();
+        QVERIFY(owner.waitForFinished(kRunTimeoutMs));
+
+        const QByteArray snapshot = readAll(during);
+        QVERIFY(snapshot.startsWith(kCsvHeader));
+        const QList<QStringList> rows = csvRows(snapshot);
+        QVERIFY(rows.size() >= 20);
+        for (int i = 0; i < rows.size(); ++i) {
+            QCOMPARE(rows[i].size(), 7);
+            QCOMPARE(rows[i][0], QString::number(i + 1));
+        }
+
+        // After the owner's SIGKILL the -wal still holds records: an export
+        // reads them and leaves both files as they were.
+        const QString db = data + QStringLiteral("/ledger.sqlite3");
+        const QByteArray dbBytes = readAll(db), walBytes = readAll(db + QStringLiteral("-wal"));
+        QVERIFY(walBytes.size() > 0);
+        const QString after = dir.filePath(QStringLiteral("after.csv"));
+        QCOMPARE(exportAudit(data, after).exitCode, 0);
+        QCOMPARE(readAll(db), dbBytes);
+        QCOMPARE(readAll(db + QStringLiteral("-wal")), walBytes);
+        QVERIFY(readAll(after).startsWith(snapshot)); // the snapshot is a prefix of the ledger
+#endif
+    }
+
+    // -- outputs that would replace the ledger --
+
+    void outputOntoTheLedgerIsRefused_data()
+    {
+        QTest::addColumn<QString>("option");
+        QTest::addColumn<QString>("target"); ///< relative to the test's directory
+        QTest::addColumn<QString>("names"); ///< the file the message names
+        const QString ledger = QStringLiteral("data/ledger.sqlite3");
+        for (const QString option : {QStringLiteral("--trace"), QStringLiteral("--export-audit")}) {
+            const QByteArray o = option.toUtf8();
+            QTest::addRow("%s the ledger", o.constData()) << option << ledger << ledger;
+            QTest::addRow("%s its -wal, not made yet", o.constData()) << option << ledger + "-wal" << ledger + "-wal";
+            QTest::addRow("%s its -shm", o.constData()) << option << ledger + "-shm" << ledger + "-shm";
+            QTest::addRow("%s its -journal", o.constData()) << option << ledger + "-journal" << ledger + "-journal";
+            QTest::addRow("%s the lock file", o.constData())
+                << option << QStringLiteral("data/supervision-console.lock")
+                << QStringLiteral("data/supervision-console.lock");
+            QTest::addRow("%s a symlink to the ledger", o.constData()) << option << "link.csv" << ledger;
+            QTest::addRow("%s a hard link of the ledger", o.constData()) << option << "hard.csv" << ledger;
+            QTest::addRow("%s a dangling symlink to the -wal", o.constData())
+                << option << "wal-link.csv" << ledger + "-wal";
+            QTest::addRow("%s the ledger through '..'", o.constData())
+                << option << QStringLiteral("data/../data/ledger.sqlite3") << ledger;
+        }
+        QTest::newRow("--trace the scenario") << QStringLiteral("--trace") << "scenario.json" << "scenario.json";
+    }
+    /// Refused with exit 2 and one line; the ledger keeps every record and
+    /// the next run goes on after them instead of reusing their ids.
+    void outputOntoTheLedgerIsRefused()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        QFETCH(QString, option);
+        QFETCH(QString, target);
+        QFETCH(QString, names);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString data = dir.filePath(QStringLiteral("data"));
+        const QString scenario = dir.filePath(QStringLiteral("scenario.json"));
+        QVERIFY(QFile::copy(dataFile("every_step.json"), scenario));
+        QVERIFY2(runFinance(scenario, data).exitCode == 0, "the first run failed");
+        const QString ledger = data + QStringLiteral("/ledger.sqlite3");
+        // After a clean exit the -wal is empty: gone, it is a file not made yet.
+        QCOMPARE(QFileInfo(ledger + QStringLiteral("-wal")).size(), 0);
+        QVERIFY(QFile::remove(ledger + QStringLiteral("-wal")));
+        QVERIFY(QFile::link(ledger, dir.filePath(QStringLiteral("link.csv"))));
+        QVERIFY(QFile::link(ledger + QStringLiteral("-wal"), dir.filePath(QStringLiteral("wal-link.csv"))));
+        const QByteArray hard = QFile::encodeName(dir.filePath(QStringLiteral("hard.csv")));
+        QCOMPARE(::link(QFile::encodeName(ledger).constData(), hard.constData()), 0);
+        const QByteArray ledgerBytes = readAll(ledger), scenarioBytes = readAll(scenario);
+
+        const QString output = dir.filePath(target);
+        const Run refused = option == QLatin1String("--trace")
+            ? runFinance(scenario, data, {option, output})
+            : exportAudit(data, output);
+        const QString what
+            = option == QLatin1String("--trace") ? QStringLiteral("the trace") : QStringLiteral("the audit export");
+        const QString problem = refusalProblem(refused, 2,
+            output + QStringLiteral(": refusing to write %1 there: it is ").arg(what));
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY2(refused.err.contains("(" + dir.filePath(names).toUtf8() + ")"), refused.err.constData());
+        QVERIFY(refused.out.isEmpty());
+
+        QCOMPARE(readAll(ledger), ledgerBytes);
+        QCOMPARE(readAll(scenario), scenarioBytes);
+        const QFileInfo wal(ledger + QStringLiteral("-wal"));
+        QVERIFY(!wal.exists() || wal.size() == 0);
+        const Run next = runFinance(scenario, data);
+        QVERIFY2(next.exitCode == 0, next.err.constData());
+        const QString firstDonation
+            = QStringLiteral(R"({"event":"reply","do":"donate","ok":true,"value":"100.00","id":"10"})");
+        QVERIFY2(replies(next.out).contains(firstDonation), next.out.constData());
+    }
+
+    // -- after a clean exit --
+
+    /// ledger.sqlite3 alone, copied elsewhere, holds every acknowledged
+    /// record: the run checkpoints its -wal into it before it ends.
+    void cleanExitLeavesEverythingInTheLedgerFile()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString data = dir.filePath(QStringLiteral("data"));
+        const Run run = runFinance(dataFile("every_step.json"), data);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QFileInfo wal(data + QStringLiteral("/ledger.sqlite3-wal"));
+        QVERIFY2(!wal.exists() || wal.size() == 0, qPrintable(QString::number(wal.size())));
+
+        const QString copy = dir.filePath(QStringLiteral("copy"));
+        QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("copy")));
+        QVERIFY(QFile::copy(data + QStringLiteral("/ledger.sqlite3"), copy + QStringLiteral("/ledger.sqlite3")));
+        auto reader = sc::LedgerReader::open(copy.toStdString());
+        QVERIFY2(reader.ok(), reader.ok() ? "" : reader.error().detail.c_str());
+        auto records = (*reader)->after(0);
+        QVERIFY2(records.ok(), records.ok() ? "" : records.error().detail.c_str());
+        QCOMPARE(records->size(), std::size_t(9)); // every record every_step's replies announce
+        QCOMPARE(records->back().id, 9);
+        QCOMPARE(records->back().kind, std::string("nisab"));
     }
 };
 

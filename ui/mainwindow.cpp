@@ -637,7 +637,7 @@ void MainWindow::appendEvents(const std::vector<sc::Event>& events)
 void MainWindow::showTickTime(bool force)
 {
     const auto now = std::chrono::steady_clock::now();
-    if (!force && now - m_lastTickShown < statusRefresh) return;
+    if (!force && m_lastTickShown && now - *m_lastTickShown < statusRefresh) return;
     m_lastTickShown = now;
     const auto ms = [](std::chrono::microseconds us) {
         return QString::number(std::chrono::duration<double, std::milli>(us).count(), 'f', 1);

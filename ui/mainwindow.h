@@ -8,6 +8,7 @@
 #include <QMainWindow>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QAction;
@@ -199,7 +200,8 @@ private:
 
     std::vector<Follow> m_follow;
     std::uint64_t m_lastSeq = 0;
-    std::chrono::steady_clock::time_point m_lastTickShown;
+    /// Unset until the first refresh: the clock's epoch is boot, not "long ago".
+    std::optional<std::chrono::steady_clock::time_point> m_lastTickShown;
 };
 
 } // namespace sc::ui

@@ -55,6 +55,15 @@ public:
     /// running the finance tree.
     void addFinancePanels(const QString& dataDir);
 
+    /// The data directory is open read-only (another instance owns it):
+    /// the title says "(read-only)", and the finance console, once added,
+    /// says `reason` above its forms, which are disabled (nothing here would
+    /// answer them). Call before addFinancePanels.
+    void setReadOnlyDataDir(const QString& reason);
+    bool isReadOnlyDataDir() const { return !m_readOnlyReason.isEmpty(); }
+    /// The console's read-only notice; nullptr unless read-only with finance panels.
+    QLabel* readOnlyNotice() const { return m_readOnlyNotice; }
+
     /// Adds the scenario player's dock (steps, Play/Step, speed) and the
     /// Scenarios menu (open a file, the demos). The player must outlive the window.
     void addScenarioPlayer(ScenarioPlayer* player);
@@ -197,6 +206,10 @@ private:
     bool m_presenterMode = false;
     /// Set by restoreSettings: closing writes the settings back.
     bool m_remember = false;
+
+    QString m_readOnlyReason;
+    QLabel* m_readOnlyNotice = nullptr;
+    QLabel* m_readOnlyLabel = nullptr; ///< in the status bar
 
     std::vector<Follow> m_follow;
     std::uint64_t m_lastSeq = 0;

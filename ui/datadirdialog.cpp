@@ -61,12 +61,11 @@ QString readOnlyNotice(const DataDirProblem& problem)
         .arg(problem.dataDir.toHtmlEscaped(), ownerText(problem));
 }
 
-QString readOnlyFinanceRefusal(const DataDirProblem& problem)
+QString readOnlyFinanceRefusal(const DataDirProblem&)
 {
-    return QApplication::translate("DataDirDialog",
-        "the data folder %1 is open read-only (another Supervision Console%2 owns it): finance scenarios do not "
-        "start in this window")
-        .arg(problem.dataDir, ownerText(problem));
+    // Short: the scenario panel has a line or two for it; the finance notice names the folder and owner.
+    return QApplication::translate(
+        "DataDirDialog", "the data folder is open read-only, so finance scenarios do not start in this window");
 }
 
 // -- the claim --
@@ -118,9 +117,7 @@ DataDirDialog::DataDirDialog(const DataDirProblem& problem, QWidget* parent)
                                  : tr("Data folder not usable - Supervision Console"));
 
     auto* icon = new QLabel(this);
-    // Two lines of text high: the style's 32 px looks lost beside 14 pt type.
-    const int iconSize
-        = std::max(style()->pixelMetric(QStyle::PM_MessageBoxIconSize, nullptr, this), 2 * fontMetrics().height());
+    const int iconSize = style()->pixelMetric(QStyle::PM_MessageBoxIconSize, nullptr, this);
     icon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning, nullptr, this).pixmap(iconSize, iconSize));
     icon->setAlignment(Qt::AlignTop);
 

@@ -422,9 +422,10 @@ void MainWindow::addFinancePanels(const QString& dataDir)
     m_audit = new AuditLogPanel(dataDir, this);
     m_audit->setObjectName(QStringLiteral("auditLog"));
     m_chart->followAuditLog(m_audit->model());
-    QDockWidget* auditDock = addDock(tr("Audit log"), QStringLiteral("auditDock"), m_audit, m_eventDock);
-    // Read-only, the ledger is what there is to see.
-    (m_readOnlyReason.isEmpty() ? m_eventDock : auditDock)->raise();
+    QDockWidget* auditDock = m_auditDock
+        = addDock(tr("Audit log"), QStringLiteral("auditDock"), m_audit, m_eventDock);
+    m_eventDock->raise();
+    showReadOnlyPanels();
 
     m_viewMenu->addAction(consoleDock->toggleViewAction());
     m_viewMenu->addAction(auditDock->toggleViewAction());
@@ -450,6 +451,16 @@ void MainWindow::setReadOnlyDataDir(const QString& reason)
     }
     m_readOnlyLabel->setToolTip(reason);
     m_readOnlyLabel->setVisible(!reason.isEmpty());
+}
+
+void MainWindow::showReadOnlyPanels()
+{
+    // Read-only, the ledger and the reason are what there is to see.
+    if (m_readOnlyReason.isEmpty() || !m_auditDock) return;
+    for (QDockWidget* dock : {m_financeDock, m_auditDock}) {
+        dock->show();
+        dock->raise();
+    }
 }
 
 void MainWindow::addScenarioPlayer(ScenarioPlayer* player)
@@ -627,6 +638,7 @@ void MainWindow::restoreSettings()
     if (const QByteArray state = settings->value(QStringLiteral("window/state")).toByteArray(); !state.isEmpty())
         restoreState(state, layoutVersion);
     setPresenterMode(settings->value(QStringLiteral("theme")).toString() == QLatin1String("presenter"));
+    showReadOnlyPanels(); // whatever the saved layout hid
     if (m_player && m_player->recentFile().isEmpty())
         m_player->setRecentFile(settings->value(QStringLiteral("scenario/last")).toString());
 }

@@ -137,6 +137,8 @@ private:
     void createActions();
     void createViews();
     void createStatusBar();
+    /// Read-only with finance panels: the Finance and Audit log docks shown and in front.
+    void showReadOnlyPanels();
     void createTeachingControls();
     /// A dock of this window in `area`, or tabbed with `tabWith`.
     QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area);
@@ -210,6 +212,7 @@ private:
     QString m_readOnlyReason;
     QLabel* m_readOnlyNotice = nullptr;
     QLabel* m_readOnlyLabel = nullptr; ///< in the status bar
+    QDockWidget* m_auditDock = nullptr;
 
     std::vector<Follow> m_follow;
     std::uint64_t m_lastSeq = 0;

@@ -520,8 +520,11 @@ void ScenarioPanel::refresh()
         status += QLatin1Char('\n') + tr("Not opened: %1").arg(m_error);
     m_status->setText(status);
     const bool bad = m_player->state() == ScenarioPlayer::State::Empty && !m_player->lastError().isEmpty();
-    m_status->setStyleSheet(
-        bad || !m_error.isEmpty() ? QStringLiteral("color: %1").arg(theme::errorColor().name()) : QString());
+    // A palette, not a style sheet: a style sheet drops the panel's (presenter) type size for the
+    // application's, and an error became the smallest text of the panel.
+    QPalette statusPalette = palette();
+    if (bad || !m_error.isEmpty()) statusPalette.setColor(QPalette::WindowText, theme::errorColor());
+    m_status->setPalette(statusPalette);
 
     const bool ready = m_player->state() == ScenarioPlayer::State::Ready;
     m_play->setText(m_player->isPlaying() ? tr("❚❚ Pause") : tr("▶ Play"));
@@ -552,6 +555,7 @@ void ScenarioPanel::changeEvent(QEvent* event)
 {
     QDockWidget::changeEvent(event);
     if (event->type() == QEvent::FontChange && m_descriptionArea) fitDescription();
+    if (event->type() == QEvent::PaletteChange && m_speed) refresh(); // the status's own palette follows
 }
 
 void ScenarioPanel::openFile()

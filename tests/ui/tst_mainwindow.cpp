@@ -305,6 +305,12 @@ private Q_SLOTS:
         sc::ui::AuditLogModel* audit = m_window->auditLog()->model();
         QTRY_COMPARE_WITH_TIMEOUT(audit->rowCount(), 1, 10000);
         QCOMPARE(audit->index(0, sc::ui::AuditLogModel::User).data().toString(), QStringLiteral("alice"));
+        // In front of the events, also over a saved layout that had them in front.
+        m_window->restoreSettings();
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(m_window->auditLog()->isVisible());
+        QVERIFY(m_window->readOnlyNotice()->isVisible());
     }
 
     /// Flood with a chosen count: exactly that many more messages are handled.

@@ -94,7 +94,8 @@ public:
         logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l: %v");
         logger->flush_on(spdlog::level::warn);
         spdlog::set_default_logger(std::move(logger));
-        spdlog::info("{} {} started; data directory {}{}", kProgram, SC_VERSION, dataDir, readOnly ? " (read-only)" : "");
+        spdlog::info(
+            "{} {} started; data directory {}{}", kProgram, SC_VERSION, dataDir, readOnly ? " (read-only)" : "");
     }
     ~WindowLog()
     {
@@ -160,10 +161,11 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
     // until after the runtime, and the ledger in it, are gone (declared before the runtime). A folder
     // in use asks what to do, before the window opens; a --screenshot run shows no dialog and reads
     // the folder read-only.
-    using sc::ui::DataDirChoice;
-    const sc::ui::AskAboutDataDir ask = options.screenshot
-        ? sc::ui::AskAboutDataDir([](const sc::ui::DataDirProblem&) { return DataDirChoice {DataDirChoice::Kind::ReadOnly, {}}; })
-        : sc::ui::AskAboutDataDir(&sc::ui::DataDirDialog::ask);
+    sc::ui::AskAboutDataDir ask = &sc::ui::DataDirDialog::ask;
+    if (options.screenshot)
+        ask = [](const sc::ui::DataDirProblem&) {
+            return sc::ui::DataDirChoice {sc::ui::DataDirChoice::Kind::ReadOnly, {}};
+        };
     auto claim = sc::ui::claimDataDir(given, ask);
     if (!claim) return fail(1, claim.error().detail);
     if (claim->mode == sc::ui::DataDirClaim::Mode::Quit) return fail(2, claim->problem.detail.toStdString());
@@ -191,9 +193,10 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
         // layout places them), or when a finance scenario is picked later. Read-only, the audit log
         // reads the other instance's ledger from the start.
         if (scenario->finance || readOnly) window.addFinancePanels(dataText);
-        QObject::connect(&player, &sc::ui::ScenarioPlayer::treeStarted, &window, [&window, dataText](sc::Pid, bool finance) {
-            if (finance) window.addFinancePanels(dataText);
-        });
+        QObject::connect(
+            &player, &sc::ui::ScenarioPlayer::treeStarted, &window, [&window, dataText](sc::Pid, bool finance) {
+                if (finance) window.addFinancePanels(dataText);
+            });
         // The first tree not starting (an unusable data directory, say) ends the app, as before the window opened.
         auto firstLoad = std::make_shared<QMetaObject::Connection>();
         *firstLoad = QObject::connect(&player, &sc::ui::ScenarioPlayer::failed, &window, [](const QString& message) {

@@ -35,8 +35,8 @@ QString ownerText(const DataDirProblem& problem)
 
 qint64 dataDirOwner(const std::string& dataDir)
 {
-    QFile file(QFile::decodeName(
-        QByteArray::fromStdString((std::filesystem::path(dataDir) / sc::kDataDirLockName).string())));
+    QFile file(
+        QFile::decodeName(QByteArray::fromStdString((std::filesystem::path(dataDir) / sc::kDataDirLockName).string())));
     if (!file.open(QIODevice::ReadOnly)) return 0;
     bool ok = false;
     const qint64 pid = file.read(32).trimmed().toLongLong(&ok);
@@ -84,8 +84,8 @@ sc::Result<DataDirClaim> claimDataDir(const std::string& dataDir, const AskAbout
         }
         const bool inUse = lock.error().code == sc::Errc::InUse;
         if (!inUse && given) return lock.error();
-        DataDirProblem problem {decoded(dir), inUse, inUse ? dataDirOwner(dir) : 0,
-            QString::fromStdString(lock.error().detail)};
+        DataDirProblem problem {
+            decoded(dir), inUse, inUse ? dataDirOwner(dir) : 0, QString::fromStdString(lock.error().detail)};
         // Until the person settles it: a folder picked may be in use or unusable too.
         for (;;) {
             const DataDirChoice choice = ask(problem);

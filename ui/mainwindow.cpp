@@ -422,8 +422,7 @@ void MainWindow::addFinancePanels(const QString& dataDir)
     m_audit = new AuditLogPanel(dataDir, this);
     m_audit->setObjectName(QStringLiteral("auditLog"));
     m_chart->followAuditLog(m_audit->model());
-    QDockWidget* auditDock = m_auditDock
-        = addDock(tr("Audit log"), QStringLiteral("auditDock"), m_audit, m_eventDock);
+    QDockWidget* auditDock = m_auditDock = addDock(tr("Audit log"), QStringLiteral("auditDock"), m_audit, m_eventDock);
     m_eventDock->raise();
     showReadOnlyPanels();
 

@@ -17,8 +17,8 @@ namespace {
 /// The environment of a window run: offscreen, and settings in `config`.
 QHash<QString, QString> windowEnvironment(const QString& config)
 {
-    return {{QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen")},
-        {QStringLiteral("XDG_CONFIG_HOME"), config}};
+    return {
+        {QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen")}, {QStringLiteral("XDG_CONFIG_HOME"), config}};
 }
 
 sc::LedgerRecord donation(const char* user, std::int64_t cents)
@@ -174,7 +174,8 @@ private Q_SLOTS:
         QTest::newRow("donations in the window") << QByteArray(R"({"tree": "finance", "steps": [
             {"do": "open_tracker", "user": "alice"},
             {"do": "donate", "user": "alice", "amount": "100"},
-            {"do": "pool_add", "user": "bob", "amount": "5.25"}]})") << false;
+            {"do": "pool_add", "user": "bob", "amount": "5.25"}]})")
+                                                 << false;
         // The default finance tree over a ledger a headless run wrote.
         QTest::newRow("default finance tree") << QByteArray() << true;
     }
@@ -205,8 +206,8 @@ private Q_SLOTS:
 
         const QString db = QDir(data).filePath(QStringLiteral("ledger.sqlite3"));
         const QFileInfo wal(db + QStringLiteral("-wal"));
-        QVERIFY2(!wal.exists() || wal.size() == 0,
-            qPrintable(QStringLiteral("%1 bytes left in the -wal").arg(wal.size())));
+        QVERIFY2(
+            !wal.exists() || wal.size() == 0, qPrintable(QStringLiteral("%1 bytes left in the -wal").arg(wal.size())));
         const qsizetype records = recordsIn(data);
         QVERIFY2(records >= 1, qPrintable(QStringLiteral("%1 records").arg(records)));
         // ledger.sqlite3 alone, as copied or mailed, holds them all.

@@ -141,7 +141,8 @@ private Q_SLOTS:
         QCOMPARE(script.asked.size(), std::size_t(3));
         QVERIFY(!script.asked[1].inUse);
         QCOMPARE(script.asked[1].dataDir, file);
-        QVERIFY2(script.asked[1].detail.contains(QStringLiteral("cannot create the data directory")), qPrintable(script.asked[1].detail));
+        QVERIFY2(script.asked[1].detail.contains(QStringLiteral("cannot create the data directory")),
+            qPrintable(script.asked[1].detail));
     }
 
     /// The folder given cannot be used at all: an error, as before the dialog existed.

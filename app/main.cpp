@@ -3,6 +3,7 @@
 // needs no display.
 
 #include "datadir.h"
+#include "datadirdialog.h"
 #include "finance.h"
 #include "ledger.h"
 #include "mainwindow.h"
@@ -76,18 +77,20 @@ int exportAudit(const sc::app::Options& options)
 }
 
 /// While it lives, the app's log goes to standard error, to a rotating file
-/// in the data directory (logs/supervision-console.log, 3 files of 5 MiB) and
-/// to the window's Log dock; afterwards to standard error alone, so that no
-/// message is sent to a widget that is gone.
+/// in the data directory (logs/supervision-console.log, 3 files of 5 MiB)
+/// unless the directory is open read-only (another instance owns it, and
+/// its files), and to the window's Log dock; afterwards to standard error
+/// alone, so that no message is sent to a widget that is gone.
 class WindowLog {
 public:
-    WindowLog(const std::string& dataDir, QPlainTextEdit* view)
+    WindowLog(const std::string& dataDir, bool readOnly, QPlainTextEdit* view)
     {
         auto logger = std::make_shared<spdlog::logger>(kProgram);
         logger->sinks().push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
         const std::string file = (std::filesystem::path(dataDir) / "logs" / "supervision-console.log").string();
         try {
-            logger->sinks().push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file, 5 << 20, 3));
+            if (!readOnly)
+                logger->sinks().push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(file, 5 << 20, 3));
         } catch (const spdlog::spdlog_ex& e) {
             std::fprintf(stderr, "%s: %s: cannot write the log file (%s); logging to the window only\n", kProgram,
                 file.c_str(), e.what());
@@ -96,7 +99,8 @@ public:
         logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l: %v");
         logger->flush_on(spdlog::level::warn);
         spdlog::set_default_logger(std::move(logger));
-        spdlog::info("{} {} started; data directory {}", kProgram, SC_VERSION, dataDir);
+        spdlog::info(
+            "{} {} started; data directory {}{}", kProgram, SC_VERSION, dataDir, readOnly ? " (read-only)" : "");
     }
     ~WindowLog()
     {
@@ -149,6 +153,10 @@ sc::Result<sc::Scenario> windowScenario(const sc::app::Options& options)
     return sc::parseScenario(R"({"tree": "finance", "steps": []})", "the built-in finance tree");
 }
 
+/// How long closing the window waits for the finance tree to stop in order
+/// (its workers' own shutdown timeouts are 5 s) before the runtime kills it.
+constexpr std::chrono::seconds kCloseStop {10};
+
 int runWindow(int argc, char** argv, const sc::app::Options& options)
 {
     // Before QApplication, so that a bad file is reported without a display.
@@ -166,53 +174,87 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
         icon.addFile(QStringLiteral(":/icons/supervision-console-%1.png").arg(size), QSize(size, size));
     QApplication::setWindowIcon(icon);
 
+    const std::string given = dataDir(options);
+    if (given.empty()) return fail(1, "no application data folder on this system; name one with --data-dir DIR");
+    // One owner per data directory: the window holds its lock from before the finance tree starts
+    // until after the runtime, and the ledger in it, are gone (declared before the runtime). A folder
+    // in use asks what to do, before the window opens; a --screenshot run shows no dialog and reads
+    // the folder read-only.
+    sc::ui::AskAboutDataDir ask = &sc::ui::DataDirDialog::ask;
+    if (options.screenshot)
+        ask = [](const sc::ui::DataDirProblem&) {
+            return sc::ui::DataDirChoice {sc::ui::DataDirChoice::Kind::ReadOnly, {}};
+        };
+    auto claim = sc::ui::claimDataDir(given, ask);
+    if (!claim) return fail(1, claim.error().detail);
+    if (claim->mode == sc::ui::DataDirClaim::Mode::Quit) return fail(2, claim->problem.detail.toStdString());
+    const bool readOnly = claim->mode == sc::ui::DataDirClaim::Mode::ReadOnly;
+    const std::string data = claim->dataDir;
+    const QString dataText = QString::fromStdString(data);
+
     sc::Runtime runtime({.workers = options.workers});
-    const std::string data = dataDir(options);
-    if (data.empty()) return fail(1, "no application data folder on this system; name one with --data-dir DIR");
     // The player outlives the window, whose scenario dock points at it.
     sc::ui::ScenarioPlayer player(runtime);
     player.setDataDir(data);
     player.setRecoverState(options.recoverState);
-    // The window subscribes to the runtime's events before the tree starts, so its log shows it starting.
-    sc::ui::MainWindow window(runtime);
-    window.addScenarioPlayer(&player);
-    const WindowLog log(data, window.logView());
-    // Finance panels come with the first finance tree: now for the default one (so that the saved
-    // layout places them), or when a finance scenario is picked later.
-    if (scenario->finance) window.addFinancePanels(QString::fromStdString(data));
-    QObject::connect(&player, &sc::ui::ScenarioPlayer::treeStarted, &window, [&window, data](sc::Pid, bool finance) {
-        if (finance) window.addFinancePanels(QString::fromStdString(data));
-    });
-    // The first tree not starting (an unusable data directory, say) ends the app, as before the window opened.
-    auto firstLoad = std::make_shared<QMetaObject::Connection>();
-    *firstLoad = QObject::connect(&player, &sc::ui::ScenarioPlayer::failed, &window, [](const QString& message) {
-        fail(1, "the tree did not start: " + message.toStdString());
-        QApplication::exit(1);
-    });
-    QObject::connect(
-        &player, &sc::ui::ScenarioPlayer::treeStarted, &window, [firstLoad] { QObject::disconnect(*firstLoad); });
-    if (options.scenario) {
-        const QString file = QString::fromStdString(*options.scenario);
-        player.load(*scenario, QFileInfo(file).fileName(), file);
-        player.play();
-    } else {
-        player.load(*scenario, QStringLiteral("Finance tree"));
-    }
-    // A screenshot shows the default layout, the same on every machine, and leaves the user's settings alone.
-    if (!options.screenshot) window.restoreSettings();
-    if (options.presenter) window.setPresenterMode(true);
-    // The same size on every machine, an offscreen or small screen included.
-    if (options.screenshot) window.resize(1600, 1000);
-    window.show();
-    if (options.screenshot) {
-        const QString file = QString::fromStdString(*options.screenshot);
-        QTimer::singleShot(int(options.screenshotAfterMs.value_or(1000)), &window, [&window, file] {
-            const bool saved = window.saveScreenshot(file);
-            if (!saved) fail(1, file.toStdString() + ": cannot save the screenshot");
-            QApplication::exit(saved ? 0 : 1);
+    int code = 0;
+    {
+        // The window subscribes to the runtime's events before the tree starts, so its log shows it starting.
+        sc::ui::MainWindow window(runtime);
+        window.addScenarioPlayer(&player);
+        if (readOnly) {
+            window.setReadOnlyDataDir(sc::ui::readOnlyNotice(claim->problem));
+            player.setFinanceRefusal(sc::ui::readOnlyFinanceRefusal(claim->problem));
+        }
+        const WindowLog log(data, readOnly, window.logView());
+        if (readOnly) spdlog::warn("{}", sc::ui::readOnlyReason(claim->problem).toStdString());
+        // Finance panels come with the first finance tree: now for the default one (so that the saved
+        // layout places them), or when a finance scenario is picked later. Read-only, the audit log
+        // reads the other instance's ledger from the start.
+        if (scenario->finance || readOnly) window.addFinancePanels(dataText);
+        QObject::connect(
+            &player, &sc::ui::ScenarioPlayer::treeStarted, &window, [&window, dataText](sc::Pid, bool finance) {
+                if (finance) window.addFinancePanels(dataText);
+            });
+        // The first tree not starting (an unusable data directory, say) ends the app, as before the window opened.
+        auto firstLoad = std::make_shared<QMetaObject::Connection>();
+        *firstLoad = QObject::connect(&player, &sc::ui::ScenarioPlayer::failed, &window, [](const QString& message) {
+            fail(1, "the tree did not start: " + message.toStdString());
+            QApplication::exit(1);
         });
+        QObject::connect(
+            &player, &sc::ui::ScenarioPlayer::treeStarted, &window, [firstLoad] { QObject::disconnect(*firstLoad); });
+        if (readOnly && scenario->finance) {
+            // The finance tree would write the ledger: read-only starts with no tree, the demos at hand.
+            QObject::disconnect(*firstLoad);
+        } else if (options.scenario) {
+            const QString file = QString::fromStdString(*options.scenario);
+            player.load(*scenario, QFileInfo(file).fileName(), file);
+            player.play();
+        } else {
+            player.load(*scenario, QStringLiteral("Finance tree"));
+        }
+        // A screenshot shows the default layout, the same on every machine, and leaves the user's settings alone.
+        if (!options.screenshot) window.restoreSettings();
+        if (options.presenter) window.setPresenterMode(true);
+        // The same size on every machine, an offscreen or small screen included.
+        if (options.screenshot) window.resize(1600, 1000);
+        window.show();
+        if (options.screenshot) {
+            const QString file = QString::fromStdString(*options.screenshot);
+            QTimer::singleShot(int(options.screenshotAfterMs.value_or(1000)), &window, [&window, file] {
+                const bool saved = window.saveScreenshot(file);
+                if (!saved) fail(1, file.toStdString() + ": cannot save the screenshot");
+                QApplication::exit(saved ? 0 : 1);
+            });
+        }
+        code = QApplication::exec();
     }
-    return QApplication::exec();
+    // The window, and the audit log's reader with it, is gone. A finance tree stops in order, its
+    // readers before the audit log, so that the ledger is closed (and checkpointed) by the last
+    // connection to it; the runtime's end then frees what is left, before the lock is released.
+    if (player.isFinance()) player.stopTree(kCloseStop);
+    return code;
 }
 
 } // namespace

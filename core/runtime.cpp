@@ -185,11 +185,11 @@ public:
                 continue;
             }
             const auto now = Clock::now();
-            if (m_paused ? m_tokens == 0 : now < m_lastGrant + m_pace) {
+            if (m_paused ? m_tokens == 0 : m_lastGrant && now < *m_lastGrant + m_pace) {
                 if (m_paused)
                     m_cv.wait(lock);
                 else
-                    m_cv.wait_until(lock, m_lastGrant + m_pace);
+                    m_cv.wait_until(lock, *m_lastGrant + m_pace);
                 continue;
             }
             m_tickets.pop_front();
@@ -276,8 +276,11 @@ private:
     std::uint64_t m_nextGrant = 1;
     std::uint64_t m_held = 0; ///< the grant whose message is being handled, or 0
     bool m_byToken = false; ///< the held grant used a step token
-    Clock::time_point m_lastGrant {};
-    Clock::time_point m_previousGrant {};
+    // Unset until the first grant, which goes at once: the steady clock's
+    // epoch is the machine's boot, so "the last grant was at time 0" would
+    // make the first message wait out the pace on a machine up for less.
+    std::optional<Clock::time_point> m_lastGrant;
+    std::optional<Clock::time_point> m_previousGrant;
     std::chrono::milliseconds m_pace {0};
     bool m_paused = false;
     std::uint64_t m_tokens = 0;
@@ -301,7 +304,9 @@ public:
         // The watchdog's own notes: the callback it saw running, since when,
         // and the one it reported stuck (its process shown Stuck until it returns).
         std::uint64_t seenCallback = 0;
-        Clock::time_point seenSince {};
+        // Not the clock's epoch: a slice caught before its first callback
+        // counts (callbacks still 0) would otherwise have "run" since boot.
+        Clock::time_point seenSince = Clock::now();
         std::uint64_t stuckCallback = 0;
         Pid stuckPid = 0;
 

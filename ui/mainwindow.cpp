@@ -43,6 +43,7 @@
 #include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
+#include <QVBoxLayout>
 #include <algorithm>
 #include <spdlog/spdlog.h>
 
@@ -386,7 +387,25 @@ void MainWindow::addFinancePanels(const QString& dataDir)
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setWidget(m_console);
+    if (m_readOnlyReason.isEmpty()) {
+        scroll->setWidget(m_console);
+    } else {
+        // No finance tree runs in this window: the forms could only time out.
+        m_console->setEnabled(false);
+        m_readOnlyNotice = new QLabel(m_readOnlyReason, this);
+        m_readOnlyNotice->setObjectName(QStringLiteral("readOnlyNotice"));
+        m_readOnlyNotice->setWordWrap(true);
+        m_readOnlyNotice->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        m_readOnlyNotice->setFont(m_console->font()); // as large as the forms it explains
+        m_readOnlyNotice->setStyleSheet(
+            QStringLiteral("QLabel { border: 2px solid %1; border-radius: 4px; padding: 8px; }")
+                .arg(theme::warnColor().name()));
+        auto* page = new QWidget(this);
+        auto* column = new QVBoxLayout(page);
+        column->addWidget(m_readOnlyNotice);
+        column->addWidget(m_console);
+        scroll->setWidget(page);
+    }
     QDockWidget* consoleDock = m_financeDock
         = addDock(tr("Finance"), QStringLiteral("financeDock"), scroll, m_inspectorDock);
     consoleDock->raise();
@@ -403,11 +422,44 @@ void MainWindow::addFinancePanels(const QString& dataDir)
     m_audit = new AuditLogPanel(dataDir, this);
     m_audit->setObjectName(QStringLiteral("auditLog"));
     m_chart->followAuditLog(m_audit->model());
-    QDockWidget* auditDock = addDock(tr("Audit log"), QStringLiteral("auditDock"), m_audit, m_eventDock);
+    QDockWidget* auditDock = m_auditDock = addDock(tr("Audit log"), QStringLiteral("auditDock"), m_audit, m_eventDock);
     m_eventDock->raise();
+    showReadOnlyPanels();
 
     m_viewMenu->addAction(consoleDock->toggleViewAction());
     m_viewMenu->addAction(auditDock->toggleViewAction());
+}
+
+void MainWindow::setReadOnlyDataDir(const QString& reason)
+{
+    m_readOnlyReason = reason;
+    setWindowTitle(reason.isEmpty() ? tr("Supervision Console") : tr("Supervision Console (read-only)"));
+    // Also where no title bar shows (a projector in full screen, a screenshot).
+    if (!m_readOnlyLabel) {
+        m_readOnlyLabel = new QLabel(tr("Read-only data folder"), this);
+        m_readOnlyLabel->setObjectName(QStringLiteral("readOnlyLabel"));
+        m_readOnlyLabel->setContentsMargins(12, 0, 12, 0);
+        // A font and a palette, not a style sheet: a style sheet would drop the window's type size here.
+        QFont bold = font();
+        bold.setBold(true);
+        m_readOnlyLabel->setFont(bold);
+        QPalette palette = m_readOnlyLabel->palette();
+        palette.setColor(QPalette::WindowText, theme::warnColor());
+        m_readOnlyLabel->setPalette(palette);
+        statusBar()->insertPermanentWidget(0, m_readOnlyLabel);
+    }
+    m_readOnlyLabel->setToolTip(reason);
+    m_readOnlyLabel->setVisible(!reason.isEmpty());
+}
+
+void MainWindow::showReadOnlyPanels()
+{
+    // Read-only, the ledger and the reason are what there is to see.
+    if (m_readOnlyReason.isEmpty() || !m_auditDock) return;
+    for (QDockWidget* dock : {m_financeDock, m_auditDock}) {
+        dock->show();
+        dock->raise();
+    }
 }
 
 void MainWindow::addScenarioPlayer(ScenarioPlayer* player)
@@ -585,6 +637,7 @@ void MainWindow::restoreSettings()
     if (const QByteArray state = settings->value(QStringLiteral("window/state")).toByteArray(); !state.isEmpty())
         restoreState(state, layoutVersion);
     setPresenterMode(settings->value(QStringLiteral("theme")).toString() == QLatin1String("presenter"));
+    showReadOnlyPanels(); // whatever the saved layout hid
     if (m_player && m_player->recentFile().isEmpty())
         m_player->setRecentFile(settings->value(QStringLiteral("scenario/last")).toString());
 }
@@ -637,7 +690,7 @@ void MainWindow::appendEvents(const std::vector<sc::Event>& events)
 void MainWindow::showTickTime(bool force)
 {
     const auto now = std::chrono::steady_clock::now();
-    if (!force && now - m_lastTickShown < statusRefresh) return;
+    if (!force && m_lastTickShown && now - *m_lastTickShown < statusRefresh) return;
     m_lastTickShown = now;
     const auto ms = [](std::chrono::microseconds us) {
         return QString::number(std::chrono::duration<double, std::milli>(us).count(), 'f', 1);

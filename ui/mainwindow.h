@@ -8,6 +8,7 @@
 #include <QMainWindow>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QAction;
@@ -53,6 +54,15 @@ public:
     /// of the ledger in `dataDir` (a dock beside the events), for a runtime
     /// running the finance tree.
     void addFinancePanels(const QString& dataDir);
+
+    /// The data directory is open read-only (another instance owns it):
+    /// the title says "(read-only)", and the finance console, once added,
+    /// says `reason` above its forms, which are disabled (nothing here would
+    /// answer them). Call before addFinancePanels.
+    void setReadOnlyDataDir(const QString& reason);
+    bool isReadOnlyDataDir() const { return !m_readOnlyReason.isEmpty(); }
+    /// The console's read-only notice; nullptr unless read-only with finance panels.
+    QLabel* readOnlyNotice() const { return m_readOnlyNotice; }
 
     /// Adds the scenario player's dock (steps, Play/Step, speed) and the
     /// Scenarios menu (open a file, the demos). The player must outlive the window.
@@ -127,6 +137,8 @@ private:
     void createActions();
     void createViews();
     void createStatusBar();
+    /// Read-only with finance panels: the Finance and Audit log docks shown and in front.
+    void showReadOnlyPanels();
     void createTeachingControls();
     /// A dock of this window in `area`, or tabbed with `tabWith`.
     QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area);
@@ -197,9 +209,15 @@ private:
     /// Set by restoreSettings: closing writes the settings back.
     bool m_remember = false;
 
+    QString m_readOnlyReason;
+    QLabel* m_readOnlyNotice = nullptr;
+    QLabel* m_readOnlyLabel = nullptr; ///< in the status bar
+    QDockWidget* m_auditDock = nullptr;
+
     std::vector<Follow> m_follow;
     std::uint64_t m_lastSeq = 0;
-    std::chrono::steady_clock::time_point m_lastTickShown;
+    /// Unset until the first refresh: the clock's epoch is boot, not "long ago".
+    std::optional<std::chrono::steady_clock::time_point> m_lastTickShown;
 };
 
 } // namespace sc::ui

@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 #include <atomic>
 #include <functional>
+#include <future>
 #include <mutex>
 
 namespace sc::ui {
@@ -116,7 +117,8 @@ void ScenarioPlayer::load(const sc::Scenario& scenario, const QString& name, con
     const sc::SessionOptions options {
         .quiescenceTimeout = m_quiescenceTimeout, .dataDir = m_dataDir, .recoverState = m_recoverState};
     Worker* worker = m_worker.get();
-    m_worker->post([this, worker, generation, options, scenario = m_scenario] {
+    const QString refusal = scenario.finance ? m_financeRefusal : QString();
+    m_worker->post([this, worker, generation, options, scenario = m_scenario, refusal] {
         if (worker->session) {
             // The old tree must be gone, its names released, before the new one registers its own.
             if (auto stopped = worker->session->stopTree(kStopTimeout); !stopped)
@@ -125,6 +127,10 @@ void ScenarioPlayer::load(const sc::Scenario& scenario, const QString& name, con
             worker->session.reset();
         }
         if (generation != worker->latest.load()) return; // a newer load follows
+        if (!refusal.isEmpty()) { // after the old tree stopped: one tree's state at a time
+            postTo(this, [this, generation, refusal] { onLoadFailed(generation, refusal); });
+            return;
+        }
         auto session = std::make_shared<sc::ScenarioSession>(worker->runtime, *scenario, options);
         worker->session = session;
         worker->sessionGeneration = generation;
@@ -176,6 +182,33 @@ void ScenarioPlayer::restart()
     if (!m_scenario) return;
     const auto scenario = m_scenario;
     load(*scenario, m_name);
+}
+
+bool ScenarioPlayer::stopTree(std::chrono::milliseconds timeout)
+{
+    const int generation = ++m_generation; // answers of earlier loads and steps are dropped
+    m_worker->supersede(generation);
+    m_delay.stop();
+    m_playing = false;
+    m_state = State::Empty;
+    m_root = 0;
+    m_running = -1;
+    auto done = std::make_shared<std::promise<bool>>();
+    auto stopped = done->get_future();
+    Worker* worker = m_worker.get();
+    m_worker->post([worker, timeout, done] {
+        bool ok = true;
+        if (worker->session) {
+            auto status = worker->session->stopTree(timeout);
+            if (!status) qWarning("scenario player: the tree did not stop: %s", status.error().toString().c_str());
+            ok = status.ok();
+            worker->setCurrent(nullptr);
+            worker->session.reset();
+        }
+        done->set_value(ok);
+    });
+    Q_EMIT stateChanged();
+    return stopped.get();
 }
 
 void ScenarioPlayer::play()
@@ -487,8 +520,11 @@ void ScenarioPanel::refresh()
         status += QLatin1Char('\n') + tr("Not opened: %1").arg(m_error);
     m_status->setText(status);
     const bool bad = m_player->state() == ScenarioPlayer::State::Empty && !m_player->lastError().isEmpty();
-    m_status->setStyleSheet(
-        bad || !m_error.isEmpty() ? QStringLiteral("color: %1").arg(theme::errorColor().name()) : QString());
+    // A palette, not a style sheet: a style sheet drops the panel's (presenter) type size for the
+    // application's, and an error became the smallest text of the panel.
+    QPalette statusPalette = palette();
+    if (bad || !m_error.isEmpty()) statusPalette.setColor(QPalette::WindowText, theme::errorColor());
+    m_status->setPalette(statusPalette);
 
     const bool ready = m_player->state() == ScenarioPlayer::State::Ready;
     m_play->setText(m_player->isPlaying() ? tr("❚❚ Pause") : tr("▶ Play"));
@@ -519,6 +555,7 @@ void ScenarioPanel::changeEvent(QEvent* event)
 {
     QDockWidget::changeEvent(event);
     if (event->type() == QEvent::FontChange && m_descriptionArea) fitDescription();
+    if (event->type() == QEvent::PaletteChange && m_speed) refresh(); // the status's own palette follows
 }
 
 void ScenarioPanel::openFile()

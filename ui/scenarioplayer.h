@@ -60,6 +60,9 @@ public:
     void setDataDir(const std::string& dataDir) { m_dataDir = dataDir; }
     const std::string& dataDir() const { return m_dataDir; }
     void setRecoverState(bool recover) { m_recoverState = recover; }
+    /// Non-empty: finance scenarios are not started (each load of one fails
+    /// with this message) because the data directory is open read-only.
+    void setFinanceRefusal(const QString& reason) { m_financeRefusal = reason; }
     /// Stops the tree this player started, if any, and starts `scenario`'s,
     /// paused before step 0. Returns at once: treeStarted or failed answers.
     /// `name` is shown when the scenario has no title (the file's name);
@@ -72,6 +75,12 @@ public:
     bool loadFile(const QString& file);
     /// Loads the current scenario again, from step 0 with a fresh tree.
     void restart();
+    /// Cancels what is running or queued and stops the current tree (as a
+    /// supervisor does: children in reverse start order), blocking the GUI
+    /// thread up to about `timeout`; false if the tree did not stop in time
+    /// (the runtime's end then kills it). For the app's exit: a finance tree
+    /// so stopped closes its readers before its ledger.
+    bool stopTree(std::chrono::milliseconds timeout);
 
     // -- playing --
     /// Performs the remaining steps one after another, stepDelay() apart
@@ -150,6 +159,7 @@ private:
     QString m_recentFile;
     std::string m_dataDir;
     bool m_recoverState = false;
+    QString m_financeRefusal;
     State m_state = State::Empty;
     int m_generation = 0; ///< counts loads; answers of an older one are dropped
     sc::Pid m_root = 0;

@@ -1,13 +1,46 @@
 // The window's command line: --screenshot with --after and --presenter, and
 // what it refuses. The window itself is tested in tests/ui.
 #include "apptest.h"
+#include "datadir.h"
+#include "ledger.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace apptest;
+
+namespace {
+
+/// The environment of a window run: offscreen, and settings in `config`.
+QHash<QString, QString> windowEnvironment(const QString& config)
+{
+    return {
+        {QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen")}, {QStringLiteral("XDG_CONFIG_HOME"), config}};
+}
+
+sc::LedgerRecord donation(const char* user, std::int64_t cents)
+{
+    sc::LedgerRecord r;
+    r.kind = "donation";
+    r.user = user;
+    r.amount = sc::Money::fromMinorUnits(cents);
+    r.result = r.amount;
+    return r;
+}
+
+/// The records a reader sees in `dataDir`'s ledger; -1 if it cannot be read.
+qsizetype recordsIn(const QString& dataDir)
+{
+    auto reader = sc::LedgerReader::open(dataDir.toStdString());
+    if (!reader) return -1;
+    auto records = (*reader)->after(0);
+    return records ? qsizetype(records->size()) : -1;
+}
+
+} // namespace
 
 class TestWindow : public QObject {
     Q_OBJECT
@@ -79,6 +112,109 @@ private Q_SLOTS:
         QVERIFY(readAll(png).startsWith("\x89PNG\r\n\x1a\n"));
         QVERIFY2(run.err.contains("presenter mode on"), run.err.constData());
         QVERIFY(QDir(config).isEmpty());
+    }
+
+    /// A second window on a data folder another instance owns opens it
+    /// read-only (a --screenshot run shows no dialog) and writes nothing
+    /// there: not the ledger, not the lock, not a log file.
+    void secondWindowOnALockedFolderWritesNothing()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("data"));
+        // This test is the other instance: it holds the lock, and its ledger
+        // is open with records in the -wal.
+        auto lock = sc::DataDirLock::acquire(data.toStdString());
+        QVERIFY(lock.ok());
+        auto ledger = sc::Ledger::open(data.toStdString());
+        QVERIFY(ledger.ok());
+        QVERIFY((*ledger)->append(donation("alice", 10050)).ok());
+        QVERIFY((*ledger)->append(donation("bob", 700)).ok());
+        const QDir folder(data);
+        const auto entries = [&folder] {
+            return folder.entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
+        };
+        const QStringList filesBefore = entries();
+        const QString db = folder.filePath(QStringLiteral("ledger.sqlite3"));
+        const QString wal = db + QStringLiteral("-wal");
+        const QString lockFile = folder.filePath(QLatin1String(sc::kDataDirLockName));
+        const QByteArray dbBefore = readAll(db);
+        const QByteArray walBefore = readAll(wal);
+        const QByteArray lockBefore = readAll(lockFile);
+        QVERIFY(!walBefore.isEmpty());
+
+        const QString png = dir.filePath(QStringLiteral("read-only.png"));
+        const Run run = runApp({QStringLiteral("--data-dir"), data, QStringLiteral("--screenshot"), png,
+                                   QStringLiteral("--after"), QStringLiteral("300")},
+            windowEnvironment(dir.filePath(QStringLiteral("config"))));
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(readAll(png).startsWith("\x89PNG\r\n\x1a\n"));
+        const QByteArray said = QStringLiteral("%1: the data folder is in use by another Supervision Console "
+                                               "(process %2); opened read-only")
+                                    .arg(data)
+                                    .arg(QCoreApplication::applicationPid())
+                                    .toUtf8();
+        QVERIFY2(run.err.contains(said), run.err.constData());
+        QVERIFY2(!run.err.contains("the tree did not start"), run.err.constData());
+
+        QCOMPARE(readAll(db), dbBefore);
+        QCOMPARE(readAll(wal), walBefore);
+        QCOMPARE(readAll(lockFile), lockBefore);
+        QCOMPARE(entries(), filesBefore); // no logs/ either
+        // The owner goes on writing.
+        QVERIFY((*ledger)->append(donation("carol", 100)).ok());
+    }
+
+    /// Closing the window closes the ledger: nothing is left only in the
+    /// -wal, so ledger.sqlite3 alone (the file people copy) holds every record.
+    void windowCloseLeavesNothingOnlyInTheWal_data()
+    {
+        QTest::addColumn<QByteArray>("scenario");
+        QTest::addColumn<bool>("seed");
+        // Played in the window: the donations are committed while it runs.
+        QTest::newRow("donations in the window") << QByteArray(R"({"tree": "finance", "steps": [
+            {"do": "open_tracker", "user": "alice"},
+            {"do": "donate", "user": "alice", "amount": "100"},
+            {"do": "pool_add", "user": "bob", "amount": "5.25"}]})")
+                                                 << false;
+        // The default finance tree over a ledger a headless run wrote.
+        QTest::newRow("default finance tree") << QByteArray() << true;
+    }
+    void windowCloseLeavesNothingOnlyInTheWal()
+    {
+        QFETCH(QByteArray, scenario);
+        QFETCH(bool, seed);
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("data"));
+        QStringList args {QStringLiteral("--data-dir"), data, QStringLiteral("--screenshot"),
+            dir.filePath(QStringLiteral("shot.png"))};
+        if (seed) {
+            const QString file = QStringLiteral(SC_TEST_DATA_DIR "/finance/every_step.json");
+            const Run headless = runApp({QStringLiteral("--headless"), QStringLiteral("--scenario"), file,
+                QStringLiteral("--data-dir"), data, QStringLiteral("--trace"), dir.filePath(QStringLiteral("t"))});
+            QVERIFY2(headless.exitCode == 0, headless.err.constData());
+            args << QStringLiteral("--after") << QStringLiteral("300");
+        } else {
+            const QString file = dir.filePath(QStringLiteral("donations.json"));
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write(scenario) == scenario.size());
+            f.close();
+            // Steps are 0.8 s apart in the window: time for all three, with room on a loaded machine.
+            args << QStringLiteral("--scenario") << file << QStringLiteral("--after") << QStringLiteral("6000");
+        }
+        const Run run = runApp(args, windowEnvironment(dir.filePath(QStringLiteral("config"))));
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+
+        const QString db = QDir(data).filePath(QStringLiteral("ledger.sqlite3"));
+        const QFileInfo wal(db + QStringLiteral("-wal"));
+        QVERIFY2(
+            !wal.exists() || wal.size() == 0, qPrintable(QStringLiteral("%1 bytes left in the -wal").arg(wal.size())));
+        const qsizetype records = recordsIn(data);
+        QVERIFY2(records >= 1, qPrintable(QStringLiteral("%1 records").arg(records)));
+        // ledger.sqlite3 alone, as copied or mailed, holds them all.
+        const QString copy = dir.filePath(QStringLiteral("copy"));
+        QVERIFY(QDir().mkpath(copy));
+        QVERIFY(QFile::copy(db, QDir(copy).filePath(QStringLiteral("ledger.sqlite3"))));
+        QCOMPARE(recordsIn(copy), records);
     }
 };
 

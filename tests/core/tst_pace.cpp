@@ -178,6 +178,24 @@ private slots:
         QCOMPARE(handled(rt, b), std::uint64_t(3));
     }
 
+    void firstPacedMessageGoesAtOnce()
+    {
+        // A pace longer than the machine has been up: had the gate timed its
+        // first turn from the steady clock's epoch (boot), that turn would
+        // wait out the pace. The same case as a freshly booted machine with
+        // a pace of seconds, on any machine.
+        const auto uptime = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch());
+        Runtime rt({.workers = 2});
+        auto shared = std::make_shared<Shared>();
+        const Pid a = spawnProbe(rt, shared, "a");
+        rt.setPace(uptime + std::chrono::hours(1));
+        rt.send(a, msg("m"));
+        rt.send(a, msg("m"));
+        QVERIFY(shared->order.waitFor([](const auto& v) { return v.size() == 1; }));
+        QTRY_COMPARE_WITH_TIMEOUT(handled(rt, a), std::uint64_t(1), int(kLong.count()));
+        QCOMPARE(mailbox(rt, a), 1u); // the second waits its turn
+    }
+
     void paceHandlesOneMessageAtATimeInTurn()
     {
         // A stall threshold the test never reaches: a callback the watchdog

@@ -3,6 +3,7 @@
 #include "finance.h"
 #include "financeconsole.h"
 #include "inspector.h"
+#include "ledger.h"
 #include "mainwindow.h"
 #include "processtreemodel.h"
 #include "runtimebridge.h"
@@ -268,6 +269,48 @@ private Q_SLOTS:
         QVERIFY2(inspector->previousStateText().contains(QStringLiteral("total: 100.50")),
             qPrintable(inspector->previousStateText()));
         cleanup();
+    }
+
+    /// Another instance owns the data directory: the window reads its ledger
+    /// and says so; the console's forms are disabled.
+    void readOnlyDataDirShowsTheLedgerAndDisablesTheConsole()
+    {
+        using Action = sc::ui::FinanceConsole::Action;
+        QTemporaryDir dir;
+        {
+            auto ledger = sc::Ledger::open(dir.path().toStdString());
+            QVERIFY(ledger.ok());
+            sc::LedgerRecord r;
+            r.kind = "donation";
+            r.user = "alice";
+            r.amount = sc::Money::fromMinorUnits(10050);
+            r.result = r.amount;
+            QVERIFY((*ledger)->append(r).ok());
+        }
+        const QString notice = QStringLiteral("<b>Read-only.</b> The data folder is in use.");
+        m_window->setReadOnlyDataDir(notice);
+        m_window->addFinancePanels(dir.path());
+        QVERIFY2(m_window->windowTitle().endsWith(QStringLiteral("(read-only)")), qPrintable(m_window->windowTitle()));
+        QVERIFY(m_window->isReadOnlyDataDir());
+        QVERIFY(m_window->readOnlyNotice());
+        QCOMPARE(m_window->readOnlyNotice()->text(), notice);
+        QVERIFY(m_window->readOnlyNotice()->isVisibleTo(m_window.get()));
+        auto* label = m_window->findChild<QLabel*>(QStringLiteral("readOnlyLabel"));
+        QVERIFY(label && label->isVisibleTo(m_window.get()));
+        sc::ui::FinanceConsole* console = m_window->financeConsole();
+        QVERIFY(console);
+        QVERIFY(!console->isEnabled());
+        QVERIFY(!console->button(Action::Donate)->isEnabled());
+        QVERIFY(!console->userField(Action::Donate)->isEnabled());
+        sc::ui::AuditLogModel* audit = m_window->auditLog()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(audit->rowCount(), 1, 10000);
+        QCOMPARE(audit->index(0, sc::ui::AuditLogModel::User).data().toString(), QStringLiteral("alice"));
+        // In front of the events, also over a saved layout that had them in front.
+        m_window->restoreSettings();
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(m_window->auditLog()->isVisible());
+        QVERIFY(m_window->readOnlyNotice()->isVisible());
     }
 
     /// Flood with a chosen count: exactly that many more messages are handled.

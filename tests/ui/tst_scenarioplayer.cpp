@@ -380,6 +380,42 @@ private slots:
         QVERIFY(!player.step());
     }
 
+    /// A read-only data directory: a finance scenario fails with the reason
+    /// and creates nothing there; other scenarios play as ever.
+    void financeRefusedWhileReadOnly()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("data"));
+        sc::Runtime rt({.workers = 2});
+        ScenarioPlayer player(rt);
+        player.setDataDir(data.toStdString());
+        player.setFinanceRefusal(QStringLiteral("the data folder is open read-only"));
+        QSignalSpy failed(&player, &ScenarioPlayer::failed);
+        player.load(scenarioOf(R"({"tree": "finance", "steps": [{"do": "pool_total"}]})"), QStringLiteral("f"));
+        QVERIFY(failed.wait(kWaitMs));
+        QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("the data folder is open read-only"));
+        QCOMPARE(player.state(), ScenarioPlayer::State::Empty);
+        QCOMPARE(pidAt(rt, "finance"), sc::Pid(0));
+        QVERIFY(!QFileInfo::exists(data)); // not even the directory
+
+        QVERIFY(loadAndWait(player, scenarioOf(kKillB)) != 0);
+        QVERIFY(pidAt(rt, "root/b") != 0);
+    }
+
+    /// stopTree (the app's exit) stops the tree in order and waits for it.
+    void stopTreeStopsAndWaits()
+    {
+        sc::Runtime rt({.workers = 2});
+        ScenarioPlayer player(rt);
+        const sc::Pid root = loadAndWait(player, scenarioOf(kKillB));
+        QVERIFY(root != 0);
+        QVERIFY(player.stopTree(std::chrono::seconds(10)));
+        QVERIFY(!rt.isAlive(root));
+        QVERIFY(pidsUnder(rt, "root").empty());
+        QCOMPARE(player.state(), ScenarioPlayer::State::Empty);
+        QVERIFY(player.stopTree(std::chrono::seconds(10))); // nothing left: at once
+    }
+
     void panelShowsAndDrives()
     {
         sc::Runtime rt({.workers = 2});

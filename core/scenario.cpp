@@ -266,14 +266,37 @@ std::string idField(const json& j, const std::string& field)
     return id;
 }
 
-ScenarioNode parseNode(const json& j, const std::string& field, bool isRoot, int depth)
+/// What a file may make the runtime hold: processes, and their paths,
+/// which every process and its start and exit events keep in full.
+struct Budget {
+    std::size_t processes = 0;
+
+    /// One more process, described at `field`.
+    void count(const std::string& field)
+    {
+        if (++processes > kMaxProcesses)
+            fail(field, "one process too many",
+                "at most " + std::to_string(kMaxProcesses)
+                    + " processes in a file: the tree's nodes, start_child children and open_tracker steps together");
+    }
+};
+
+/// `parentPathBytes`: the length of the parent's path; 0 for the root.
+ScenarioNode parseNode(
+    const json& j, const std::string& field, bool isRoot, int depth, std::size_t parentPathBytes, Budget& budget)
 {
     if (!j.is_object()) fail(field, "got " + describe(j), R"(a node object such as {"id": "a"})");
     if (depth > kMaxDepth) fail(field, "nested too deeply", "at most " + std::to_string(kMaxDepth) + " levels");
     checkKeys(j, field, kNodeKeys, "in a node");
+    budget.count(field);
 
     ScenarioNode n;
     n.id = idField(require(j, field, "id", "a non-empty string without '/'"), at(field, "id"));
+    const std::size_t pathBytes = parentPathBytes + (parentPathBytes > 0 ? 1 : 0) + n.id.size();
+    if (pathBytes > kMaxPathBytes)
+        fail(at(field, "id"), "makes a path of " + std::to_string(pathBytes) + " bytes",
+            "a path (the ids from the root down, joined by '/') of at most " + std::to_string(kMaxPathBytes)
+                + " bytes");
     n.type = isRoot ? ScenarioNode::Type::Supervisor : ScenarioNode::Type::Worker;
     if (auto v = optional(j, "type")) n.type = enumField(*v, at(field, "type"), kTypes);
     if (isRoot && n.type == ScenarioNode::Type::Worker)
@@ -323,7 +346,7 @@ ScenarioNode parseNode(const json& j, const std::string& field, bool isRoot, int
         if (!v->is_array()) fail(f, "got " + describe(*v), "an array of nodes");
         std::set<std::string> ids;
         for (std::size_t i = 0; i < v->size(); ++i) {
-            auto child = parseNode((*v)[i], at(f, i), false, depth + 1);
+            auto child = parseNode((*v)[i], at(f, i), false, depth + 1, pathBytes, budget);
             if (!ids.insert(child.id).second)
                 fail(at(at(f, i), "id"), "duplicate id " + quote(child.id) + " among siblings",
                     "ids unique among siblings");
@@ -380,6 +403,7 @@ ScenarioNode financeTree()
 /// What parseStep needs to know besides the step itself.
 struct StepContext {
     PathTypes paths;
+    Budget budget;
     bool finance = false;
     int transactions = 0; ///< start_transaction steps so far (the workers are tx-1, tx-2, ...)
 };
@@ -408,8 +432,11 @@ void parseFinanceStep(
             step.amount = stringField(require(j, field, name.c_str(), amountExpected), f, amountExpected);
         }
     }
-    if (step.action == ScenarioStep::Do::OpenTracker)
+    if (step.action == ScenarioStep::Do::OpenTracker) {
+        // A tracker is a process (opening one twice is refused when it runs, but counts here).
+        context.budget.count(at(field, "user"));
         context.paths[std::string(finance::kTrackersPath) + "/" + step.user].insert(ScenarioNode::Type::Worker);
+    }
     if (step.action == ScenarioStep::Do::StartTransaction)
         context.paths[std::string(finance::kTransactionsPath) + "/tx-" + std::to_string(++context.transactions)].insert(
             ScenarioNode::Type::Worker);
@@ -481,7 +508,7 @@ ScenarioStep parseStep(const json& j, const std::string& field, StepContext& con
             // The child nests below its target: a chain of start_child steps is held to kMaxDepth too.
             const int targetDepth = int(std::count(step.target.begin(), step.target.end(), '/')) + 1;
             step.child = parseNode(require(j, field, "child", R"(a node object such as {"id": "a"})"),
-                at(field, "child"), false, targetDepth + 1);
+                at(field, "child"), false, targetDepth + 1, step.target.size(), context.budget);
             // Only a dynamic supervisor accepts the child (a static one answers not_supported).
             if (target->second.contains(ScenarioNode::Type::DynamicSupervisor))
                 addPaths(paths, *step.child, step.target + "/" + step.child->id);
@@ -1298,13 +1325,12 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
                 if (!nisab) fail("nisab", nisab.error().detail, expected);
                 scenario.nisab = *nisab;
             }
-        } else {
-            scenario.tree = parseNode(tree, "tree", true, 1);
         }
-        const auto& steps = require(doc, {}, "steps", "an array of steps");
-        if (!steps.is_array()) fail("steps", "got " + describe(steps), "an array of steps");
         StepContext context;
         context.finance = scenario.finance;
+        if (!scenario.finance) scenario.tree = parseNode(tree, "tree", true, 1, 0, context.budget);
+        const auto& steps = require(doc, {}, "steps", "an array of steps");
+        if (!steps.is_array()) fail("steps", "got " + describe(steps), "an array of steps");
         addPaths(context.paths, scenario.tree, scenario.tree.id);
         scenario.steps.reserve(steps.size());
         for (std::size_t i = 0; i < steps.size(); ++i)

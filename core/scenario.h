@@ -87,8 +87,14 @@ inline constexpr int kMaxFloodCount = 1'000'000;
 /// flood that would go beyond is refused (the step fails, the run goes on).
 /// Messages to a hung process stay queued: this bounds the memory they take.
 inline constexpr std::int64_t kMaxFloodTotal = 1'000'000;
-/// The longest node id, in bytes (paths repeat the ids of every ancestor).
+/// The longest node id, in bytes.
 inline constexpr std::size_t kMaxIdBytes = 255;
+/// The longest path (the ids from the root down, joined by '/'), in bytes:
+/// every process keeps its path, and so do its start and exit events.
+inline constexpr std::size_t kMaxPathBytes = 1024;
+/// The most processes a file may describe: the tree's nodes, the nodes of
+/// every start_child child and every open_tracker step, together.
+inline constexpr std::size_t kMaxProcesses = 100'000;
 /// The longest sleep step and stop_delay_ms, in milliseconds.
 inline constexpr int kMaxSleepMs = 60'000;
 inline constexpr int kMaxStopDelayMs = 30'000;

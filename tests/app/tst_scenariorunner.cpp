@@ -164,6 +164,14 @@ void addBadScenarioRows()
     row("id of 1 MB",
         R"({"tree": {"id": "root", "children": [{"id": ")" + QByteArray(1 << 20, 'c') + R"("}]})" + steps + "}",
         "tree.children[0].id", "id of 1048576 bytes (expected a non-empty string of at most 255 bytes");
+    row("path of 1025 bytes",
+        R"({"tree": {"id": ")" + QByteArray(255, 'r') + R"(", "children": [{"id": ")" + QByteArray(255, 's')
+            + R"(", "type": "supervisor", "children": [{"id": ")" + QByteArray(255, 't')
+            + R"(", "type": "supervisor", "children": [{"id": ")" + QByteArray(255, 'u')
+            + R"(", "type": "supervisor", "children": [{"id": "a"}]}]}]}]})" + steps + "}",
+        "tree.children[0].children[0].children[0].children[0].id",
+        "makes a path of 1025 bytes (expected a path (the ids from the root down, joined by '/') of at most 1024 "
+        "bytes)");
     row("terminate_child id of 256 bytes",
         tree + R"({"do": "terminate_child", "target": "root", "id": ")" + QByteArray(256, 'x') + R"("}]})",
         "steps[0].id", "id of 256 bytes");

@@ -218,6 +218,23 @@ QByteArray generated(const QString& name)
     if (name == QLatin1String("start_child to level 101")) return startChildChain(99);
     if (name == QLatin1String("start_child 1,100 deep")) return startChildChain(1100);
     if (name == QLatin1String("10,000 wide")) return R"({"tree": )" + wideTree(10000) + R"(, "steps": []})";
+    // The most processes a file may describe (kMaxProcesses), and one more: as nodes, as start_child children, as
+    // trackers.
+    if (name == QLatin1String("100,000 processes")) return R"({"tree": )" + wideTree(99999) + R"(, "steps": []})";
+    if (name == QLatin1String("100,001 processes")) return R"({"tree": )" + wideTree(100000) + R"(, "steps": []})";
+    if (name == QLatin1String("100,001 processes with start_child")) {
+        QByteArray steps;
+        for (int i = 0; i < 2; ++i)
+            steps += QByteArray(i ? ", " : "") + R"({"do": "start_child", "target": "root", "child": {"id": "c"}})";
+        return R"({"tree": )" + wideTree(99998) + R"(, "steps": [)" + steps + "]}";
+    }
+    if (name == QLatin1String("100,001 trackers")) {
+        QByteArray out = R"({"tree": "finance", "steps": [)";
+        for (int i = 0; i <= 100000; ++i)
+            out += QByteArray(i ? ", " : "") + "{\"do\": \"open_tracker\", \"user\": \"u" + QByteArray::number(i)
+                + "\"}";
+        return out + "]}";
+    }
     if (name == QLatin1String("wide, to play")) return R"({"tree": )" + wideTree(kPlayedWidth) + R"(, "steps": []})";
     if (name == QLatin1String("1 MB step name")) return twoNodes + "{\"do\": \"" + QByteArray(1 << 20, 'k') + "\"}]}";
     if (name == QLatin1String("1 MB target"))
@@ -622,6 +639,11 @@ private slots:
         big("64 MiB of empty arrays", "description", "got an array (expected a string)");
         big("over 64 MiB", "top level", "larger than 64 MiB");
         big("10,000 wide", "", "nodes 10001, depth 2, steps 0, description 0 bytes");
+        big("100,000 processes", "", "nodes 100000, depth 2, steps 0, description 0 bytes");
+        const QString tooMany = QStringLiteral("one process too many (expected at most 100000 processes in a file");
+        big("100,001 processes", "tree.children[99999]", tooMany);
+        big("100,001 processes with start_child", "steps[1].child", tooMany);
+        big("100,001 trackers", "steps[100000].user", tooMany);
         // Deeply nested: refused by a pre-scan before any recursion
         big("100,000 [", "[0][0][0]", deep);
         big("100,000 [ closed", "[0][0][0]", deep);
@@ -762,6 +784,25 @@ private slots:
             "nodes 2, depth 2, steps 0, description 0 bytes");
         refused("id of 256 bytes", node + "\"" + QByteArray(256, 'i') + "\"}]}, \"steps\": []}", "tree.children[0].id",
             "id of 256 bytes (expected a non-empty string of at most 255 bytes");
+        // Paths: at most 1024 bytes (every process and its events keep its path)
+        const QByteArray id255 = QByteArray(255, 'p');
+        const QByteArray chain1023 = "{\"tree\": {\"id\": \"" + id255 + "\", \"children\": [{\"id\": \"" + id255
+            + "\", \"type\": \"supervisor\", \"children\": [{\"id\": \"" + id255
+            + "\", \"type\": \"supervisor\", \"children\": [{\"id\": \"" + id255;
+        parses("path of 1023 bytes", chain1023 + "\"}]}]}]}, \"steps\": []}",
+            "nodes 4, depth 4, steps 0, description 0 bytes");
+        refused("path of 1025 bytes",
+            chain1023 + "\", \"type\": \"supervisor\", \"children\": [{\"id\": \"a\"}]}]}]}]}, \"steps\": []}",
+            "tree.children[0].children[0].children[0].children[0].id",
+            "makes a path of 1025 bytes (expected a path (the ids from the root down, joined by '/') of at most 1024 "
+            "bytes)");
+        refused("path of 1025 bytes by start_child",
+            "{\"tree\": {\"id\": \"" + id255 + "\", \"children\": [{\"id\": \"" + id255
+                + "\", \"type\": \"dynamic_supervisor\"}]}, \"steps\": [{\"do\": \"start_child\", \"target\": \""
+                + id255 + "/" + id255 + "\", \"child\": {\"id\": \"" + id255 + "\", \"type\": \"supervisor\", "
+                + "\"children\": [{\"id\": \"" + id255 + "\", \"type\": \"supervisor\", "
+                + "\"children\": [{\"id\": \"cc\"}]}]}}]}",
+            "steps[0].child.children[0].children[0].id", "makes a path of 1026 bytes");
         refused("root id of 256 bytes", "{\"tree\": {\"id\": \"" + QByteArray(256, 'r') + "\"}, \"steps\": []}",
             "tree.id", "id of 256 bytes");
         refused("child id of 256 bytes in start_child",

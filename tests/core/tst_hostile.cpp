@@ -21,6 +21,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <atomic>
@@ -1127,11 +1128,14 @@ private slots:
             session.perform(0);
             done = true;
         });
+        // However the test ends, the sleep returns at once (cancel) and the thread is joined.
+        const auto finish = qScopeGuard([&] {
+            session.cancel();
+            stepping.join();
+        });
         // While the minute's sleep runs, its step line is already there.
         QTRY_VERIFY_WITH_TIMEOUT(trace.text().contains("\"event\":\"step\",\"do\":\"sleep\"}"), int(kLong.count()));
         QVERIFY(!done);
-        session.cancel(); // the sleep returns at once
-        stepping.join();
     }
 
     void floodTotal()

@@ -981,15 +981,17 @@ public:
             return answer(restarted, "restarted");
         }
         case Do::Flood: {
-            // A hung process keeps every message: the total bounds the memory a file can make them take.
-            if (m_flooded + step.count > m_options.floodLimit) {
-                const std::string refused = "flood refused: " + std::to_string(step.count) + " more messages to "
-                    + step.target + " would make " + std::to_string(m_flooded + step.count) + ", beyond the at most "
-                    + std::to_string(m_options.floodLimit) + " the flood steps of a run may send";
+            // A hung process keeps every message: bounding what all mailboxes
+            // hold bounds the memory a file can make them take. (A process
+            // that drains its mailbox, or is killed, makes room again.)
+            if (const std::int64_t queued = queuedMessages(); queued + step.count > m_options.floodLimit) {
+                const std::string refused = "flood refused: " + std::to_string(queued) + " messages are queued, and "
+                    + std::to_string(step.count) + " more to " + step.target + " would make "
+                    + std::to_string(queued + step.count) + ", beyond the at most "
+                    + std::to_string(m_options.floodLimit) + " floods may leave queued";
                 publish(EventKind::Log, step.action, step.target, refused);
                 return {false, refused};
             }
-            m_flooded += step.count;
             // Plain messages: scenario workers, supervisors and the finance
             // services all ignore ones they do not know, so only the mailbox shows them.
             for (int i = 0; i < step.count; ++i)
@@ -1097,6 +1099,15 @@ private:
         m_rt.events().publish(std::move(e));
     }
 
+    /// The messages in every mailbox of the runtime now.
+    std::int64_t queuedMessages() const
+    {
+        std::int64_t queued = 0;
+        for (const ProcessInfo& p : m_rt.snapshot().processes)
+            queued += p.mailbox;
+        return queued;
+    }
+
     struct Target {
         Pid pid;
         ProcessKind kind;
@@ -1118,7 +1129,6 @@ private:
     std::shared_ptr<Teardown> m_teardown = std::make_shared<Teardown>();
     std::shared_ptr<Subscription> m_events;
     finance::FinanceClient m_client {m_rt, std::min<milliseconds>(std::chrono::seconds(30), m_options.stepTimeout)};
-    std::int64_t m_flooded = 0; ///< messages sent by flood steps so far
     std::uint64_t m_traceBytes = 0;
     bool m_traceCut = false;
     const std::string m_cutLine = nlohmann::ordered_json {{"event", "trace_cut"}, {"limit", m_options.traceLimit},

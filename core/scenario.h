@@ -83,10 +83,11 @@ struct ScenarioStep {
 
 /// The most messages one flood step may send (a larger count is a bad file).
 inline constexpr int kMaxFloodCount = 1'000'000;
-/// The most messages the flood steps of one session may send in all; a
-/// flood that would go beyond is refused (the step fails, the run goes on).
-/// Messages to a hung process stay queued: this bounds the memory they take.
-inline constexpr std::int64_t kMaxFloodTotal = 1'000'000;
+/// The most messages the mailboxes of the runtime may hold after a flood
+/// step: a flood that would leave more queued is refused (the step fails,
+/// the run goes on). Messages to a hung process stay queued: this bounds
+/// the memory floods can make them take, however many steps flood it.
+inline constexpr std::int64_t kMaxFloodQueued = 1'000'000;
 /// The longest node id, in bytes.
 inline constexpr std::size_t kMaxIdBytes = 255;
 /// The longest path (the ids from the root down, joined by '/'), in bytes:
@@ -146,7 +147,7 @@ struct RunOptions {
     /// ends the run (1).
     std::chrono::milliseconds stepTimeout = kDefaultStepTimeout;
     /// SessionOptions::floodLimit.
-    std::int64_t floodLimit = kMaxFloodTotal;
+    std::int64_t floodLimit = kMaxFloodQueued;
     /// SessionOptions::traceLimit; a cut trace ends the run (1).
     std::uint64_t traceLimit = kDefaultTraceLimit;
     /// Finance tree: where the ledger lives (finance::Config::dataDir);
@@ -191,8 +192,9 @@ struct SessionOptions {
     /// that took it is answered StepOutcome::timedOut. Finance calls get
     /// the smaller of it and 30 s each.
     std::chrono::milliseconds stepTimeout = kDefaultStepTimeout;
-    /// The most messages the session's flood steps may send in all.
-    std::int64_t floodLimit = kMaxFloodTotal;
+    /// The most messages a flood step may leave queued in the runtime's
+    /// mailboxes, counting those already there (kMaxFloodQueued).
+    std::int64_t floodLimit = kMaxFloodQueued;
     /// The most bytes written to the trace: the line that would go beyond
     /// is replaced by {"event":"trace_cut",...} (room for it is kept, so no
     /// line is ever cut in half) and nothing is written after it.

@@ -680,23 +680,24 @@ private slots:
 
     // -- the binary: what a file may cost --
 
-    void floodTotal()
+    void floodQueued()
     {
 #ifndef SC_APP_BINARY
         QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
 #endif
-        // A million messages in all: the second flood is refused, the run goes on and exits 0.
-        const Run run = runScenarioFile(QStringLiteral(SC_TEST_DATA_DIR "/hostile/flood_total.json"),
+        // Issue 15's case: a hung process flooded again and again. Floods may leave a million
+        // messages queued: the second is refused, the run goes on and exits 0.
+        const Run run = runScenarioFile(QStringLiteral(SC_TEST_DATA_DIR "/hostile/flood_queued.json"),
             {QStringLiteral("--trace"), QStringLiteral("-")});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         bool ok = false;
         const QStringList events = lifecycle(run.out, &ok);
         QVERIFY2(ok, run.out.constData());
         QCOMPARE(events,
-            (QStringList {"start root", "start root/a", "step flood root/a", "step flood root/a", "log root/a",
-                "step kill root/a", "exit root/a killed", "start root/a"}));
-        QVERIFY2(run.out.contains("flood refused: 1 more messages to root/a would make 1000001, beyond the at most "
-                                  "1000000 the flood steps of a run may send"),
+            (QStringList {"start root", "start root/a", "step hang root/a", "step flood root/a", "step flood root/a",
+                "log root/a", "step kill root/a", "exit root/a killed", "start root/a", "step flood root/a"}));
+        QVERIFY2(run.out.contains("flood refused: 1000000 messages are queued, and 1 more to root/a would make "
+                                  "1000001, beyond the at most 1000000 floods may leave queued"),
             run.out.constData());
     }
 

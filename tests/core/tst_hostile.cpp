@@ -1138,13 +1138,18 @@ private slots:
         QVERIFY(!done);
     }
 
-    void floodTotal()
+    /// Floods may leave at most floodLimit messages queued (a hung process keeps them all).
+    void floodQueued()
     {
         const QByteArray json = R"({"tree": {"id": "root", "children": [{"id": "a"}]}, "steps": [)"
-                                R"({"do": "flood", "target": "root/a", "count": 6},)"
+                                R"({"do": "hang", "target": "root/a"},)"
+                                R"( {"do": "flood", "target": "root/a", "count": 6},)"
                                 R"( {"do": "flood", "target": "root/a", "count": 5},)"
                                 R"( {"do": "flood", "target": "root", "count": 4},)"
-                                R"( {"do": "flood", "target": "root/a", "count": 1}]})";
+                                R"( {"do": "flood", "target": "root/a", "count": 4},)"
+                                R"( {"do": "flood", "target": "root/a", "count": 1},)"
+                                R"( {"do": "kill", "target": "root/a"},)"
+                                R"( {"do": "flood", "target": "root/a", "count": 10}]})";
         const auto scenario = parseScenario(view(json), "floods.json");
         QVERIFY(scenario.ok());
         Runtime rt(RuntimeOptions {2});
@@ -1152,21 +1157,24 @@ private slots:
         options.floodLimit = 10;
         const Played played = play(rt, *scenario, options);
         QVERIFY(played.settled);
-        const QString refused = QStringLiteral("failed: flood refused: %1 more messages to %2 would make %3, beyond "
-                                               "the at most 10 the flood steps of a run may send");
+        const QString refused = QStringLiteral("failed: flood refused: %1 messages are queued, and %2 more to root/a "
+                                               "would make 11, beyond the at most 10 floods may leave queued");
         QCOMPARE(played.outcomes,
-            (QStringList {QStringLiteral("ok: sent 6 messages"), refused.arg(5).arg(QStringLiteral("root/a")).arg(11),
-                QStringLiteral("ok: sent 4 messages"), refused.arg(1).arg(QStringLiteral("root/a")).arg(11)}));
-        // The limit counts messages sent, whoever took them: the first 6 are long handled.
+            (QStringList {QStringLiteral("ok: hang requested"), QStringLiteral("ok: sent 6 messages"),
+                refused.arg(6).arg(5),
+                // root handles its 4 before the next step: only the hung process's 6 stay queued
+                QStringLiteral("ok: sent 4 messages"), QStringLiteral("ok: sent 4 messages"), refused.arg(10).arg(1),
+                // the kill frees the hung process's 10; the new one takes and handles 10 more
+                QStringLiteral("ok: killed"), QStringLiteral("ok: sent 10 messages")}));
         QCOMPARE(rowOf(rt, pidAt(rt, played.root, "a"))->mailbox, 0u);
         QVERIFY(played.session->stopTree(kLong));
     }
 
-    /// The default: a million messages in all, as many as one flood step may send.
-    void floodTotalDefault()
+    /// The default: a million messages queued, as many as one flood step may send.
+    void floodQueuedDefault()
     {
         QCOMPARE(SessionOptions {}.floodLimit, std::int64_t(kMaxFloodCount));
-        QCOMPARE(RunOptions {}.floodLimit, kMaxFloodTotal);
+        QCOMPARE(RunOptions {}.floodLimit, kMaxFloodQueued);
     }
 
     void traceBound()

@@ -1,6 +1,7 @@
 #include "finance.h"
 
 #include "supervisor.h"
+#include "text.h"
 #include "zakat.h"
 
 #include <atomic>
@@ -1103,21 +1104,19 @@ ChildSpec supervisor(const char* id, const Config& config, std::vector<ChildSpec
 
 // -- client helpers --
 
+/// The shared text rule (text.h) plus what a path component needs.
 bool validUser(const std::string& user)
 {
-    if (user.empty() || user.size() > 64) return false;
-    for (const char c : user) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '/' || u < 0x20 || u == 0x7f) return false;
-    }
-    return true;
+    return !user.empty() && user.size() <= 64 && user.find('/') == std::string::npos && !findForbiddenText(user);
 }
 
 Error badUser(const std::string& user)
 {
+    std::string got = std::to_string(user.size()) + " bytes";
+    if (const auto bad = findForbiddenText(user)) got += " with " + bad->toString();
     return Error {Errc::BadArgument,
-        "invalid user name (expected 1 to 64 bytes without '/' or control characters), got "
-            + std::to_string(user.size()) + " bytes"};
+        "invalid user name (expected 1 to 64 bytes without '/', control or bidirectional control characters), got "
+            + got};
 }
 
 /// Unwraps a call's answer of type T, passing the runtime's errors through.

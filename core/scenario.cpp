@@ -1,5 +1,13 @@
 #include "scenario.h"
 
+#include "text.h"
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -8,6 +16,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -125,10 +134,12 @@ std::string shortened(const std::string& text, std::size_t head = 120, std::size
     return text.substr(0, head) + "..." + text.substr(from);
 }
 
-/// JSON-escaped, so that user text cannot break the one-line message.
+/// JSON-escaped, so that user text cannot break the one-line message; the
+/// code points text.h forbids are escaped too (JSON escapes only C0), so that
+/// the message shows which one it was and does not display reordered.
 std::string quote(const std::string& s)
 {
-    return json(shortened(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+    return escapeForbiddenText(json(shortened(s)).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 std::string oneOf(const auto& names)
@@ -226,26 +237,66 @@ int intField(const json& j, const std::string& field, int min, std::string_view 
     return int(v);
 }
 
+/// An integer from 0 to `max` (a documented maximum, so that a run ends).
+int cappedField(const json& j, const std::string& field, int max, std::string_view unit)
+{
+    const std::string expected = "an integer from 0 to " + std::to_string(max) + " (" + std::string(unit) + ")";
+    const int v = intField(j, field, 0, expected);
+    if (v > max) fail(field, j.dump() + " is too large", expected);
+    return v;
+}
+
+/// Text shown as one line (ids, users, reasons, the title) follows text.h's rule.
+void checkText(const std::string& text, const std::string& field, std::string_view expected)
+{
+    if (const auto bad = findForbiddenText(text)) fail(field, quote(text) + " contains " + bad->kindName(), expected);
+}
+
 std::string idField(const json& j, const std::string& field)
 {
-    constexpr std::string_view expected = "a non-empty string without '/' or control characters";
+    static const std::string expected = "a non-empty string of at most " + std::to_string(kMaxIdBytes)
+        + " bytes without '/', control or bidirectional control characters";
     auto id = stringField(j, field, expected);
     if (id.empty()) fail(field, "empty id", expected);
+    // Every descendant's path repeats the id: its length bounds what the tree costs.
+    if (id.size() > kMaxIdBytes) fail(field, "id of " + std::to_string(id.size()) + " bytes", expected);
     if (id.find('/') != std::string::npos) fail(field, quote(id) + " contains '/'", expected);
     // Ids are shown one per line (paths, describeStep, the tree view).
-    if (std::any_of(id.begin(), id.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
-        fail(field, quote(id) + " contains a control character", expected);
+    checkText(id, field, expected);
     return id;
 }
 
-ScenarioNode parseNode(const json& j, const std::string& field, bool isRoot, int depth)
+/// What a file may make the runtime hold: processes, and their paths,
+/// which every process and its start and exit events keep in full.
+struct Budget {
+    std::size_t processes = 0;
+
+    /// One more process, described at `field`.
+    void count(const std::string& field)
+    {
+        if (++processes > kMaxProcesses)
+            fail(field, "one process too many",
+                "at most " + std::to_string(kMaxProcesses)
+                    + " processes in a file: the tree's nodes, start_child children and open_tracker steps together");
+    }
+};
+
+/// `parentPathBytes`: the length of the parent's path; 0 for the root.
+ScenarioNode parseNode(
+    const json& j, const std::string& field, bool isRoot, int depth, std::size_t parentPathBytes, Budget& budget)
 {
     if (!j.is_object()) fail(field, "got " + describe(j), R"(a node object such as {"id": "a"})");
     if (depth > kMaxDepth) fail(field, "nested too deeply", "at most " + std::to_string(kMaxDepth) + " levels");
     checkKeys(j, field, kNodeKeys, "in a node");
+    budget.count(field);
 
     ScenarioNode n;
     n.id = idField(require(j, field, "id", "a non-empty string without '/'"), at(field, "id"));
+    const std::size_t pathBytes = parentPathBytes + (parentPathBytes > 0 ? 1 : 0) + n.id.size();
+    if (pathBytes > kMaxPathBytes)
+        fail(at(field, "id"), "makes a path of " + std::to_string(pathBytes) + " bytes",
+            "a path (the ids from the root down, joined by '/') of at most " + std::to_string(kMaxPathBytes)
+                + " bytes");
     n.type = isRoot ? ScenarioNode::Type::Supervisor : ScenarioNode::Type::Worker;
     if (auto v = optional(j, "type")) n.type = enumField(*v, at(field, "type"), kTypes);
     if (isRoot && n.type == ScenarioNode::Type::Worker)
@@ -277,7 +328,7 @@ ScenarioNode parseNode(const json& j, const std::string& field, bool isRoot, int
         n.maxChildren = intField(*v, at(field, "max_children"), 0, "a non-negative integer");
     if (auto v = optional(j, "restart")) n.restart = enumField(*v, at(field, "restart"), kRestarts);
     if (auto v = optional(j, "stop_delay_ms"))
-        n.stopDelayMs = intField(*v, at(field, "stop_delay_ms"), 0, "a non-negative integer (milliseconds)");
+        n.stopDelayMs = cappedField(*v, at(field, "stop_delay_ms"), kMaxStopDelayMs, "milliseconds");
     if (auto v = optional(j, "shutdown")) {
         constexpr std::string_view expected = R"("brutal_kill", "infinity" or a non-negative integer (milliseconds))";
         const auto f = at(field, "shutdown");
@@ -295,7 +346,7 @@ ScenarioNode parseNode(const json& j, const std::string& field, bool isRoot, int
         if (!v->is_array()) fail(f, "got " + describe(*v), "an array of nodes");
         std::set<std::string> ids;
         for (std::size_t i = 0; i < v->size(); ++i) {
-            auto child = parseNode((*v)[i], at(f, i), false, depth + 1);
+            auto child = parseNode((*v)[i], at(f, i), false, depth + 1, pathBytes, budget);
             if (!ids.insert(child.id).second)
                 fail(at(at(f, i), "id"), "duplicate id " + quote(child.id) + " among siblings",
                     "ids unique among siblings");
@@ -352,6 +403,7 @@ ScenarioNode financeTree()
 /// What parseStep needs to know besides the step itself.
 struct StepContext {
     PathTypes paths;
+    Budget budget;
     bool finance = false;
     int transactions = 0; ///< start_transaction steps so far (the workers are tx-1, tx-2, ...)
 };
@@ -361,7 +413,8 @@ void parseFinanceStep(
     const json& j, const std::string& field, const StepRule& rule, ScenarioStep& step, StepContext& context)
 {
     constexpr std::string_view amountExpected = R"(an amount as a string, such as "100.50")";
-    constexpr std::string_view userExpected = "a user name: 1 to 64 bytes, no '/' and no control characters";
+    constexpr std::string_view userExpected
+        = "a user name: 1 to 64 bytes, no '/', no control or bidirectional control characters";
     for (const auto key : rule.keys) {
         if (key == "do") continue;
         const std::string name(key);
@@ -373,15 +426,17 @@ void parseFinanceStep(
             if (step.user.size() > 64)
                 fail(f, "user name of " + std::to_string(step.user.size()) + " bytes", userExpected);
             if (step.user.find('/') != std::string::npos) fail(f, quote(step.user) + " contains '/'", userExpected);
-            if (std::any_of(step.user.begin(), step.user.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
-                fail(f, quote(step.user) + " contains a control character", userExpected);
+            checkText(step.user, f, userExpected);
         } else {
             // "amount" or "wealth": a malformed text is answered invalid_amount when the step runs.
             step.amount = stringField(require(j, field, name.c_str(), amountExpected), f, amountExpected);
         }
     }
-    if (step.action == ScenarioStep::Do::OpenTracker)
+    if (step.action == ScenarioStep::Do::OpenTracker) {
+        // A tracker is a process (opening one twice is refused when it runs, but counts here).
+        context.budget.count(at(field, "user"));
         context.paths[std::string(finance::kTrackersPath) + "/" + step.user].insert(ScenarioNode::Type::Worker);
+    }
     if (step.action == ScenarioStep::Do::StartTransaction)
         context.paths[std::string(finance::kTransactionsPath) + "/tx-" + std::to_string(++context.transactions)].insert(
             ScenarioNode::Type::Worker);
@@ -415,8 +470,9 @@ ScenarioStep parseStep(const json& j, const std::string& field, StepContext& con
         return step;
     }
     if (step.action == Do::Sleep) {
-        step.ms = intField(require(j, field, "ms", "a non-negative integer (milliseconds)"), at(field, "ms"), 0,
-            "a non-negative integer (milliseconds)");
+        step.ms = cappedField(
+            require(j, field, "ms", "an integer from 0 to " + std::to_string(kMaxSleepMs) + " (milliseconds)"),
+            at(field, "ms"), kMaxSleepMs, "milliseconds");
         return step;
     }
     if (step.action == Do::StopTree) return step;
@@ -433,8 +489,7 @@ ScenarioStep parseStep(const json& j, const std::string& field, StepContext& con
         constexpr std::string_view expected = R"(an exit reason such as "normal", "shutdown" or "boom")";
         step.reason = stringField(require(j, field, "reason", expected), at(field, "reason"), expected);
         if (step.reason.empty()) fail(at(field, "reason"), "empty reason", expected);
-        if (std::any_of(step.reason.begin(), step.reason.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
-            fail(at(field, "reason"), quote(step.reason) + " contains a control character", expected);
+        checkText(step.reason, at(field, "reason"), expected);
         break;
     }
     case Do::Flood: {
@@ -453,7 +508,7 @@ ScenarioStep parseStep(const json& j, const std::string& field, StepContext& con
             // The child nests below its target: a chain of start_child steps is held to kMaxDepth too.
             const int targetDepth = int(std::count(step.target.begin(), step.target.end(), '/')) + 1;
             step.child = parseNode(require(j, field, "child", R"(a node object such as {"id": "a"})"),
-                at(field, "child"), false, targetDepth + 1);
+                at(field, "child"), false, targetDepth + 1, step.target.size(), context.budget);
             // Only a dynamic supervisor accepts the child (a static one answers not_supported).
             if (target->second.contains(ScenarioNode::Type::DynamicSupervisor))
                 addPaths(paths, *step.child, step.target + "/" + step.child->id);
@@ -544,29 +599,11 @@ private:
     std::string m_duplicate;
 };
 
-/// Messages are one line of valid UTF-8 whatever the input held: control
-/// characters become spaces, invalid bytes U+FFFD.
+/// Messages are one line of valid UTF-8 whatever the input held: the code
+/// points text.h forbids are escaped, invalid bytes become U+FFFD.
 std::string oneLine(const std::string& text)
 {
-    std::string out;
-    for (std::size_t i = 0; i < text.size();) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        const std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        bool valid = length > 0 && i + length <= text.size();
-        for (std::size_t k = 1; valid && k < length; ++k)
-            valid = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
-        if (!valid) {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        } else if (c < 0x20 || c == 0x7f) {
-            out += ' ';
-            ++i;
-        } else {
-            out.append(text, i, length);
-            i += length;
-        }
-    }
-    return out;
+    return escapeForbiddenText(text);
 }
 
 /// "line 3, column 7: invalid JSON: <nlohmann's reason>".
@@ -706,6 +743,13 @@ Result<Pid> startTree(Runtime& rt, const NodeRef& root, const std::shared_ptr<Te
     return rt.spawn(makeServer(root, teardown), options);
 }
 
+/// "60 s", or "250 ms" when not whole seconds.
+std::string seconds(milliseconds bound)
+{
+    if (bound.count() % 1000 == 0) return std::to_string(bound.count() / 1000) + " s";
+    return std::to_string(bound.count()) + " ms";
+}
+
 /// Words for a finance service's answer, as a person reads it.
 std::string replyWords(ScenarioStep::Do action, const finance::Reply& reply)
 {
@@ -827,11 +871,31 @@ public:
         return m_cancelled;
     }
 
-    StepOutcome perform(const ScenarioStep& step)
+    StepOutcome perform(const ScenarioStep& step, std::size_t index)
     {
         // Whatever happened since the last settle (a restart done by hand) counts when finding the target.
         writeTrace();
         publish(EventKind::Step, step.action, step.target, {}, step.user);
+        // The step line is in the trace before the step runs, so that one that hangs shows there.
+        writeTrace();
+        const auto started = std::chrono::steady_clock::now();
+        auto outcome = performStep(step);
+        // Each wait below is bounded by stepTimeout; a finance step makes
+        // several calls, so the whole step is measured too. A sleep lasts
+        // what it says (at most kMaxSleepMs).
+        if (step.action != Do::Sleep && std::chrono::steady_clock::now() - started >= m_options.stepTimeout) {
+            outcome.ok = false;
+            outcome.timedOut = true;
+            outcome.answer = "steps[" + std::to_string(index) + "] (" + stepName(step.action)
+                + ") did not finish within " + seconds(m_options.stepTimeout);
+            publish(EventKind::Log, step.action, step.target, outcome.answer);
+            writeTrace();
+        }
+        return outcome;
+    }
+
+    StepOutcome performStep(const ScenarioStep& step)
+    {
         if (isFinanceStep(step.action)) {
             const auto reply = request(step);
             publishReply(step.action, reply);
@@ -845,7 +909,7 @@ public:
             return {true, "slept " + std::to_string(step.ms) + " ms"};
         }
         case Do::StopTree:
-            if (auto stopped = m_rt.stop(m_root, ExitReason::shutdown()); !stopped) {
+            if (auto stopped = m_rt.stop(m_root, ExitReason::shutdown(), m_options.stepTimeout); !stopped) {
                 publish(EventKind::Log, step.action, {}, "stop_tree: " + stopped.error().toString());
                 return {false, stopped.error().toString()};
             }
@@ -887,7 +951,7 @@ public:
         case Do::Stop:
             if (!m_scenario.finance) {
                 m_rt.cast(pid, StopRequest {ExitReason::parse(step.reason)});
-            } else if (auto stopped = m_rt.stop(pid, ExitReason::parse(step.reason), m_options.quiescenceTimeout);
+            } else if (auto stopped = m_rt.stop(pid, ExitReason::parse(step.reason), m_options.stepTimeout);
                        !stopped && stopped.error().code != Errc::NoProc) {
                 // The finance services know no StopRequest: proc_lib:stop, as sys:terminate would.
                 publish(EventKind::Log, step.action, step.target, "stop: " + stopped.error().toString());
@@ -901,27 +965,39 @@ public:
                 publishResult(step.action, refused);
                 return answer(refused, "started");
             } else {
-                const auto started
-                    = startChild(m_rt, pid, childSpec(std::make_shared<const ScenarioNode>(*step.child), m_teardown));
+                const auto started = startChild(m_rt, pid,
+                    childSpec(std::make_shared<const ScenarioNode>(*step.child), m_teardown), m_options.stepTimeout);
                 publishResult(step.action, started);
                 return answer(started, "started");
             }
         case Do::TerminateChild: {
-            const auto terminated = terminateChild(m_rt, pid, step.id);
+            const auto terminated = terminateChild(m_rt, pid, step.id, m_options.stepTimeout);
             publishResult(step.action, terminated);
             return answer(terminated, "terminated");
         }
         case Do::RestartChild: {
-            const auto restarted = restartChild(m_rt, pid, step.id);
+            const auto restarted = restartChild(m_rt, pid, step.id, m_options.stepTimeout);
             publishResult(step.action, restarted);
             return answer(restarted, "restarted");
         }
-        case Do::Flood:
+        case Do::Flood: {
+            // A hung process keeps every message: bounding what all mailboxes
+            // hold bounds the memory a file can make them take. (A process
+            // that drains its mailbox, or is killed, makes room again.)
+            if (const std::int64_t queued = queuedMessages(); queued + step.count > m_options.floodLimit) {
+                const std::string refused = "flood refused: " + std::to_string(queued) + " messages are queued, and "
+                    + std::to_string(step.count) + " more to " + step.target + " would make "
+                    + std::to_string(queued + step.count) + ", beyond the at most "
+                    + std::to_string(m_options.floodLimit) + " floods may leave queued";
+                publish(EventKind::Log, step.action, step.target, refused);
+                return {false, refused};
+            }
             // Plain messages: scenario workers, supervisors and the finance
             // services all ignore ones they do not know, so only the mailbox shows them.
             for (int i = 0; i < step.count; ++i)
                 m_rt.send(pid, std::string("flood"));
             return {true, "sent " + std::to_string(step.count) + " messages"};
+        }
         default: // sleep, stop_tree and the finance steps are done above
             return {};
         }
@@ -932,6 +1008,7 @@ public:
     Pid m_root = 0;
 
     std::uint64_t droppedEvents() const { return m_events->dropped(); }
+    bool traceCut() const { return m_traceCut; }
 
 private:
     template <typename T> static StepOutcome answer(const Result<T>& result, const char* done)
@@ -949,8 +1026,23 @@ private:
                 it->second.erase(event.pid);
                 if (it->second.empty()) m_live.erase(it);
             }
-            if (m_options.trace) *m_options.trace << traceLine(event) << std::endl;
+            if (m_options.trace && !m_traceCut) writeLine(traceLine(event));
         }
+    }
+
+    /// Whole lines only: the line that would go beyond traceLimit is replaced
+    /// by one saying the trace was cut there (room for it is kept), and nothing follows.
+    void writeLine(const std::string& line)
+    {
+        const std::uint64_t room
+            = m_options.traceLimit > m_cutLine.size() + 1 ? m_options.traceLimit - m_cutLine.size() - 1 : 0;
+        if (m_traceBytes + line.size() + 1 > room) {
+            m_traceCut = true;
+            *m_options.trace << m_cutLine << std::endl;
+            return;
+        }
+        m_traceBytes += line.size() + 1;
+        *m_options.trace << line << std::endl;
     }
 
     void publish(EventKind kind, Do action, std::string path = {}, std::string text = {}, std::string user = {})
@@ -1007,6 +1099,15 @@ private:
         m_rt.events().publish(std::move(e));
     }
 
+    /// The messages in every mailbox of the runtime now.
+    std::int64_t queuedMessages() const
+    {
+        std::int64_t queued = 0;
+        for (const ProcessInfo& p : m_rt.snapshot().processes)
+            queued += p.mailbox;
+        return queued;
+    }
+
     struct Target {
         Pid pid;
         ProcessKind kind;
@@ -1027,7 +1128,13 @@ private:
     Runtime& m_rt;
     std::shared_ptr<Teardown> m_teardown = std::make_shared<Teardown>();
     std::shared_ptr<Subscription> m_events;
-    finance::FinanceClient m_client {m_rt, std::chrono::seconds(30)};
+    finance::FinanceClient m_client {m_rt, std::min<milliseconds>(std::chrono::seconds(30), m_options.stepTimeout)};
+    std::uint64_t m_traceBytes = 0;
+    bool m_traceCut = false;
+    const std::string m_cutLine = nlohmann::ordered_json {{"event", "trace_cut"}, {"limit", m_options.traceLimit},
+        {"message",
+            "the trace reached its limit of " + std::to_string(m_options.traceLimit) + " bytes; the run was stopped"}}
+                                      .dump();
     std::map<std::string, std::set<Pid>> m_live; ///< path -> pids started there and not yet exited
     mutable std::mutex m_cancelMutex;
     std::condition_variable m_cancelCv;
@@ -1069,7 +1176,7 @@ Status ScenarioSession::stopTree(std::chrono::milliseconds timeout)
 
 StepOutcome ScenarioSession::perform(std::size_t index)
 {
-    return d->perform(d->m_scenario.steps.at(index));
+    return d->perform(d->m_scenario.steps.at(index), index);
 }
 
 bool ScenarioSession::settle()
@@ -1080,6 +1187,11 @@ bool ScenarioSession::settle()
 std::uint64_t ScenarioSession::droppedEvents() const
 {
     return d->droppedEvents();
+}
+
+bool ScenarioSession::traceCut() const
+{
+    return d->traceCut();
 }
 
 void ScenarioSession::cancel()
@@ -1207,9 +1319,7 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
             constexpr std::string_view expected = "a one-line string";
             scenario.title = stringField(*v, "title", expected);
             if (scenario.title.empty()) fail("title", "empty title", expected);
-            if (std::any_of(scenario.title.begin(), scenario.title.end(),
-                    [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
-                fail("title", quote(scenario.title) + " contains a control character", expected);
+            checkText(scenario.title, "title", expected);
         }
         if (auto v = optional(doc, "description")) scenario.description = stringField(*v, "description", "a string");
         if (scenario.finance) {
@@ -1225,13 +1335,12 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
                 if (!nisab) fail("nisab", nisab.error().detail, expected);
                 scenario.nisab = *nisab;
             }
-        } else {
-            scenario.tree = parseNode(tree, "tree", true, 1);
         }
-        const auto& steps = require(doc, {}, "steps", "an array of steps");
-        if (!steps.is_array()) fail("steps", "got " + describe(steps), "an array of steps");
         StepContext context;
         context.finance = scenario.finance;
+        if (!scenario.finance) scenario.tree = parseNode(tree, "tree", true, 1, 0, context.budget);
+        const auto& steps = require(doc, {}, "steps", "an array of steps");
+        if (!steps.is_array()) fail("steps", "got " + describe(steps), "an array of steps");
         addPaths(context.paths, scenario.tree, scenario.tree.id);
         scenario.steps.reserve(steps.size());
         for (std::size_t i = 0; i < steps.size(); ++i)
@@ -1242,13 +1351,50 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
     }
 }
 
+namespace {
+
+/// errno value openRegularFile sets for a FIFO, a directory, a device.
+constexpr int kNotRegular = -1;
+
+/// The file opened for reading if it is a regular file; else null with
+/// errno set (kNotRegular for another kind of file). Neither the open nor
+/// the check blocks: a FIFO is opened with O_NONBLOCK, and the opened file
+/// itself is checked (fstat), not the name, which could change in between.
+std::FILE* openRegularFile(const std::string& fileName)
+{
+#ifdef _WIN32
+    // Windows has no FIFOs to block in open; directories and devices are refused the same way.
+    std::error_code ec;
+    if (std::filesystem::exists(fileName, ec) && !std::filesystem::is_regular_file(fileName, ec)) {
+        errno = kNotRegular;
+        return nullptr;
+    }
+    return std::fopen(fileName.c_str(), "rb");
+#else
+    const int fd = ::open(fileName.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return nullptr;
+    struct stat st { };
+    const int error = ::fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? kNotRegular : 0;
+    if (error != 0) {
+        ::close(fd);
+        errno = error;
+        return nullptr;
+    }
+    std::FILE* file = ::fdopen(fd, "rb");
+    if (!file) ::close(fd);
+    return file;
+#endif
+}
+
+} // namespace
+
 Result<Scenario> loadScenario(const std::string& fileName)
 {
     auto cannotRead = [&](const std::string& why) {
         return Error {Errc::NotFound, oneLine(fileName + ": cannot read: " + why)};
     };
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(fileName.c_str(), "rb"), &std::fclose);
-    if (!file) return cannotRead(std::strerror(errno));
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(openRegularFile(fileName), &std::fclose);
+    if (!file) return cannotRead(errno == kNotRegular ? "not a regular file" : std::strerror(errno));
     std::string text;
     std::array<char, 65536> buffer;
     while (const auto n = std::fread(buffer.data(), 1, buffer.size(), file.get())) {
@@ -1288,6 +1434,9 @@ int runScenario(const Scenario& scenario, const RunOptions& options)
     ScenarioSession session(rt, scenario,
         {.trace = options.trace,
             .quiescenceTimeout = options.quiescenceTimeout,
+            .stepTimeout = options.stepTimeout,
+            .floodLimit = options.floodLimit,
+            .traceLimit = options.traceLimit,
             .dataDir = options.dataDir,
             .recoverState = options.recoverState});
     auto settled = [&](const std::string& after) {
@@ -1295,7 +1444,10 @@ int runScenario(const Scenario& scenario, const RunOptions& options)
         if (!quiet)
             spdlog::error(
                 "scenario: the runtime was not quiescent {} ms after {}", options.quiescenceTimeout.count(), after);
-        return quiet;
+        if (quiet && session.traceCut())
+            spdlog::error("scenario: the trace reached its limit of {} bytes after {}; the run was stopped",
+                options.traceLimit, after);
+        return quiet && !session.traceCut();
     };
     if (auto root = session.startTree(); !root) {
         spdlog::error("scenario: the tree did not start: {}", root.error().toString());
@@ -1303,7 +1455,10 @@ int runScenario(const Scenario& scenario, const RunOptions& options)
     }
     if (!settled("the tree started")) return 1;
     for (std::size_t i = 0; i < session.stepCount(); ++i) {
-        session.perform(i);
+        if (const auto outcome = session.perform(i); outcome.timedOut) {
+            spdlog::error("scenario: {}", outcome.answer);
+            return 1;
+        }
         if (!settled("steps[" + std::to_string(i) + "]")) return 1;
     }
     if (auto lost = session.droppedEvents()) spdlog::warn("scenario: {} events were dropped from the trace", lost);

@@ -79,8 +79,30 @@ struct ScenarioStep {
     std::string amount;
 };
 
-/// The most messages one flood step may send.
+// -- limits: what one file may cost (docs/scenarios.md, "Limits") --
+
+/// The most messages one flood step may send (a larger count is a bad file).
 inline constexpr int kMaxFloodCount = 1'000'000;
+/// The most messages the mailboxes of the runtime may hold after a flood
+/// step: a flood that would leave more queued is refused (the step fails,
+/// the run goes on). Messages to a hung process stay queued: this bounds
+/// the memory floods can make them take, however many steps flood it.
+inline constexpr std::int64_t kMaxFloodQueued = 1'000'000;
+/// The longest node id, in bytes.
+inline constexpr std::size_t kMaxIdBytes = 255;
+/// The longest path (the ids from the root down, joined by '/'), in bytes:
+/// every process keeps its path, and so do its start and exit events.
+inline constexpr std::size_t kMaxPathBytes = 1024;
+/// The most processes a file may describe: the tree's nodes, the nodes of
+/// every start_child child and every open_tracker step, together.
+inline constexpr std::size_t kMaxProcesses = 100'000;
+/// The longest sleep step and stop_delay_ms, in milliseconds.
+inline constexpr int kMaxSleepMs = 60'000;
+inline constexpr int kMaxStopDelayMs = 30'000;
+/// The default bound on one step (SessionOptions::stepTimeout).
+inline constexpr std::chrono::milliseconds kDefaultStepTimeout {60'000};
+/// The default bound on a trace's size (SessionOptions::traceLimit).
+inline constexpr std::uint64_t kDefaultTraceLimit = std::uint64_t {256} << 20;
 
 const char* stepName(ScenarioStep::Do action);
 /// True for the requests to the finance services (open_tracker ... report).
@@ -121,6 +143,13 @@ struct RunOptions {
     std::ostream* trace = nullptr; ///< one JSON object per line, flushed per line
     /// Longest wait for the runtime to become quiescent after a step.
     std::chrono::milliseconds quiescenceTimeout {60000};
+    /// The bound on one step (SessionOptions::stepTimeout); a step beyond it
+    /// ends the run (1).
+    std::chrono::milliseconds stepTimeout = kDefaultStepTimeout;
+    /// SessionOptions::floodLimit.
+    std::int64_t floodLimit = kMaxFloodQueued;
+    /// SessionOptions::traceLimit; a cut trace ends the run (1).
+    std::uint64_t traceLimit = kDefaultTraceLimit;
     /// Finance tree: where the ledger lives (finance::Config::dataDir);
     /// required: empty, the tree does not start.
     std::string dataDir {};
@@ -141,7 +170,10 @@ Result<Pid> startScenarioTree(Runtime& rt, const ScenarioNode& root);
 ChildSpec scenarioWorkerSpec(const std::string& id, Restart restart = Restart::Temporary);
 
 /// Builds the tree, runs each step and waits for quiescence after it, then
-/// shuts the runtime down. Returns 0 on success. Finance steps are calls
+/// shuts the runtime down. Returns 0 on success; 1 (with a message logged)
+/// when the tree did not start, a step did not finish within stepTimeout,
+/// the runtime was not quiescent within quiescenceTimeout after a step, or
+/// the trace reached traceLimit. Finance steps are calls
 /// through finance::FinanceClient; each publishes an EventKind::Reply.
 /// A ScenarioSession on a Runtime of its own.
 int runScenario(const Scenario& scenario, const RunOptions& options);
@@ -155,6 +187,18 @@ struct SessionOptions {
     std::ostream* trace = nullptr; ///< one JSON object per line, flushed per line; null: no trace
     /// Longest wait for the runtime to become quiescent in settle().
     std::chrono::milliseconds quiescenceTimeout {60000};
+    /// The bound on one step (a sleep step excepted, which is capped at
+    /// kMaxSleepMs): every wait of perform() is bounded by it, and a step
+    /// that took it is answered StepOutcome::timedOut. Finance calls get
+    /// the smaller of it and 30 s each.
+    std::chrono::milliseconds stepTimeout = kDefaultStepTimeout;
+    /// The most messages a flood step may leave queued in the runtime's
+    /// mailboxes, counting those already there (kMaxFloodQueued).
+    std::int64_t floodLimit = kMaxFloodQueued;
+    /// The most bytes written to the trace: the line that would go beyond
+    /// is replaced by {"event":"trace_cut",...} (room for it is kept, so no
+    /// line is ever cut in half) and nothing is written after it.
+    std::uint64_t traceLimit = kDefaultTraceLimit;
     /// Finance tree: where the ledger lives (required, see RunOptions).
     std::string dataDir {};
     /// Finance tree: recover state on restart even if the scenario says `reset`.
@@ -169,6 +213,10 @@ struct StepOutcome {
     /// "total 10.00 (ledger record 17)", "insufficient_funds: ...",
     /// "killed", "max_children", "root/a is not alive; nothing done".
     std::string answer;
+    /// The step took SessionOptions::stepTimeout or longer; answer says
+    /// "steps[3] (stop_tree) did not finish within 60 s". Whatever it waits
+    /// for may still be going on.
+    bool timedOut = false;
 };
 
 /// Plays one scenario on a runtime it does not own, which other code may
@@ -217,6 +265,9 @@ public:
     bool settle();
     /// Events the session's subscription dropped because nobody settled.
     std::uint64_t droppedEvents() const;
+    /// The trace reached SessionOptions::traceLimit: it ends with a
+    /// trace_cut line and nothing more is written to it.
+    bool traceCut() const;
 
     /// Any thread: a sleep step or settle() in progress returns at once, and
     /// so will every later one (settle() then answers false). For giving up

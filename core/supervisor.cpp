@@ -581,9 +581,9 @@ std::string DynamicSupervisor::describeState() const
 // -- client API --
 
 namespace {
-template <typename R> R ask(Runtime& rt, Pid supervisor, Term request)
+template <typename R> R ask(Runtime& rt, Pid supervisor, Term request, std::chrono::milliseconds timeout = kForever)
 {
-    auto r = rt.call(supervisor, std::move(request), kForever);
+    auto r = rt.call(supervisor, std::move(request), timeout);
     if (!r) return r.error();
     if (auto v = std::any_cast<R>(&r.value())) return std::move(*v);
     if (auto v = std::any_cast<Result<Pid>>(&r.value()); v && !v->ok()) return v->error();
@@ -591,14 +591,14 @@ template <typename R> R ask(Runtime& rt, Pid supervisor, Term request)
 }
 } // namespace
 
-Result<Pid> startChild(Runtime& rt, Pid supervisor, ChildSpec spec)
+Result<Pid> startChild(Runtime& rt, Pid supervisor, ChildSpec spec, std::chrono::milliseconds timeout)
 {
-    return ask<Result<Pid>>(rt, supervisor, StartChildRequest {std::move(spec)});
+    return ask<Result<Pid>>(rt, supervisor, StartChildRequest {std::move(spec)}, timeout);
 }
 
-Status terminateChild(Runtime& rt, Pid supervisor, const std::string& id)
+Status terminateChild(Runtime& rt, Pid supervisor, const std::string& id, std::chrono::milliseconds timeout)
 {
-    return ask<Status>(rt, supervisor, TerminateChildRequest {id, 0});
+    return ask<Status>(rt, supervisor, TerminateChildRequest {id, 0}, timeout);
 }
 
 Status terminateChild(Runtime& rt, Pid supervisor, Pid child)
@@ -606,9 +606,9 @@ Status terminateChild(Runtime& rt, Pid supervisor, Pid child)
     return ask<Status>(rt, supervisor, TerminateChildRequest {{}, child});
 }
 
-Result<Pid> restartChild(Runtime& rt, Pid supervisor, const std::string& id)
+Result<Pid> restartChild(Runtime& rt, Pid supervisor, const std::string& id, std::chrono::milliseconds timeout)
 {
-    return ask<Result<Pid>>(rt, supervisor, RestartChildRequest {id});
+    return ask<Result<Pid>>(rt, supervisor, RestartChildRequest {id}, timeout);
 }
 
 Status deleteChild(Runtime& rt, Pid supervisor, const std::string& id)

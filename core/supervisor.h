@@ -153,16 +153,21 @@ private:
 };
 
 // -- client API --
+/// Calls to the supervisor wait for ever by default, as OTP's do; a
+/// `timeout` makes them answer Timeout instead (the supervisor carries on).
+inline constexpr std::chrono::milliseconds kNoTimeout = std::chrono::milliseconds::max();
 /// Static supervisor: adds the spec and starts it (errors AlreadyStarted,
 /// AlreadyPresent, or the start's error). Dynamic: starts a new child
 /// (MaxChildren when full).
-Result<Pid> startChild(Runtime& rt, Pid supervisor, ChildSpec spec);
+Result<Pid> startChild(Runtime& rt, Pid supervisor, ChildSpec spec, std::chrono::milliseconds timeout = kNoTimeout);
 /// Static: by id; the spec stays listed (temporary ones are dropped).
-Status terminateChild(Runtime& rt, Pid supervisor, const std::string& id);
+Status terminateChild(
+    Runtime& rt, Pid supervisor, const std::string& id, std::chrono::milliseconds timeout = kNoTimeout);
 /// Dynamic: by pid.
 Status terminateChild(Runtime& rt, Pid supervisor, Pid child);
 /// Static: starts a stopped child again. Errors: Running, Restarting, NotFound.
-Result<Pid> restartChild(Runtime& rt, Pid supervisor, const std::string& id);
+Result<Pid> restartChild(
+    Runtime& rt, Pid supervisor, const std::string& id, std::chrono::milliseconds timeout = kNoTimeout);
 /// Static: removes a stopped child's spec. Errors: Running, Restarting, NotFound.
 Status deleteChild(Runtime& rt, Pid supervisor, const std::string& id);
 /// Changes a running supervisor's strategy and restart intensity (the

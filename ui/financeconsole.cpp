@@ -1,5 +1,6 @@
 #include "financeconsole.h"
 
+#include "text.h"
 #include "theme.h"
 
 #include <QCoreApplication>
@@ -184,9 +185,12 @@ QString userProblem(const QString& user)
     const qsizetype bytes = user.toUtf8().size();
     if (bytes > maxUserBytes) return trConsole("too long: %1 bytes (max %2)").arg(bytes).arg(maxUserBytes);
     if (user.contains(QLatin1Char('/'))) return trConsole("'/' is not allowed");
-    const bool control
-        = std::any_of(user.cbegin(), user.cend(), [](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
-    if (control) return trConsole("no control characters");
+    // The rule the finance services apply (core/text.h), so that the button is
+    // never enabled for a name they would refuse.
+    const QByteArray utf8 = user.toUtf8();
+    if (const auto bad = sc::findForbiddenText(std::string_view(utf8.constData(), std::size_t(utf8.size()))))
+        return trConsole("%1 is not allowed: %2")
+            .arg(QString::fromStdString(bad->kindName()), QString::fromStdString(bad->toString()));
     return {};
 }
 

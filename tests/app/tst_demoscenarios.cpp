@@ -317,7 +317,7 @@ private slots:
         sc::Runtime rt({.workers = 2});
         std::ostringstream trace;
         const auto scenario = scenarioOf(R"({"tree": {"id": "root", "children": [{"id": "a"},
-            {"id": "slow", "stop_delay_ms": 600000, "shutdown": "infinity"}]},
+            {"id": "slow", "stop_delay_ms": 30000, "shutdown": "infinity"}]},
             "steps": [{"do": "kill", "target": "root/a"}, {"do": "terminate_child", "target": "root", "id": "x"},
                       {"do": "restart_child", "target": "root", "id": "a"}]})");
         sc::ScenarioSession session(rt, scenario, {.trace = &trace});
@@ -348,7 +348,7 @@ private slots:
                 "start root/a", "step terminate_child root", "result terminate_child not_found",
                 "step restart_child root", "result restart_child running"}));
 
-        // The slow worker's ten-minute terminate is cut short; the tree is gone.
+        // The slow worker's 30-second terminate is cut short; the tree is gone.
         QVERIFY(session.stopTree(std::chrono::seconds(30)).ok());
         QVERIFY(!rt.isAlive(*root));
         QCOMPARE(rt.processCount(), std::size_t(0));
@@ -359,13 +359,13 @@ private slots:
     {
         sc::Runtime rt({.workers = 2});
         sc::ScenarioSession session(
-            rt, scenarioOf(R"({"tree": {"id": "root"}, "steps": [{"do": "sleep", "ms": 600000}]})"));
+            rt, scenarioOf(R"({"tree": {"id": "root"}, "steps": [{"do": "sleep", "ms": 60000}]})"));
         QVERIFY(session.startTree().ok());
         QVERIFY(!session.isCancelled());
         session.cancel();
         QVERIFY(session.isCancelled());
         // A cancelled session's sleep returns at once, and settle says it did not wait.
-        QCOMPARE(session.perform(0).answer, std::string("slept 600000 ms"));
+        QCOMPARE(session.perform(0).answer, std::string("slept 60000 ms"));
         QVERIFY(!session.settle());
         QVERIFY(session.stopTree(std::chrono::seconds(30)).ok());
     }

@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <sstream>
+#include <sys/stat.h>
 
 using namespace apptest;
 
@@ -139,8 +140,41 @@ void addBadScenarioRows()
         "expected the id of a child");
     row("empty child id", tree + R"({"do": "restart_child", "target": "root", "id": ""}]})", "steps[0].id",
         "expected a non-empty string");
-    row("missing ms", tree + R"({"do": "sleep"}]})", "steps[0].ms", "expected a non-negative integer");
-    row("negative ms", tree + R"({"do": "sleep", "ms": -5}]})", "steps[0].ms", "expected a non-negative integer");
+    row("missing ms", tree + R"({"do": "sleep"}]})", "steps[0].ms",
+        "missing (expected an integer from 0 to 60000 (milliseconds))");
+    row("negative ms", tree + R"({"do": "sleep", "ms": -5}]})", "steps[0].ms",
+        "-5 is negative (expected an integer from 0 to 60000 (milliseconds))");
+    // The documented maximums, so that every run ends (24.8 days used to be accepted).
+    row("sleep beyond the cap", tree + R"({"do": "sleep", "ms": 60001}]})", "steps[0].ms",
+        "60001 is too large (expected an integer from 0 to 60000 (milliseconds))");
+    row("sleep of 24.8 days", tree + R"({"do": "sleep", "ms": 2147483647}]})", "steps[0].ms",
+        "2147483647 is too large (expected an integer from 0 to 60000 (milliseconds))");
+    row("stop_delay_ms beyond the cap",
+        R"({"tree": {"id": "root", "children": [{"id": "a", "stop_delay_ms": 30001}]})" + steps + "}",
+        "tree.children[0].stop_delay_ms", "30001 is too large (expected an integer from 0 to 30000 (milliseconds))");
+    row("stop_delay_ms beyond the cap in start_child",
+        tree + R"({"do": "start_child", "target": "root/pool", "child": {"id": "w", "stop_delay_ms": 2147483647}}]})",
+        "steps[0].child.stop_delay_ms", "is too large (expected an integer from 0 to 30000 (milliseconds))");
+    row("negative stop_delay_ms",
+        R"({"tree": {"id": "root", "children": [{"id": "a", "stop_delay_ms": -1}]})" + steps + "}",
+        "tree.children[0].stop_delay_ms", "-1 is negative (expected an integer from 0 to 30000 (milliseconds))");
+    // Ids: at most 255 bytes (every descendant's path repeats them)
+    row("id of 256 bytes", R"({"tree": {"id": ")" + QByteArray(256, 'r') + R"("})" + steps + "}", "tree.id",
+        "id of 256 bytes (expected a non-empty string of at most 255 bytes without '/'");
+    row("id of 1 MB",
+        R"({"tree": {"id": "root", "children": [{"id": ")" + QByteArray(1 << 20, 'c') + R"("}]})" + steps + "}",
+        "tree.children[0].id", "id of 1048576 bytes (expected a non-empty string of at most 255 bytes");
+    row("path of 1025 bytes",
+        R"({"tree": {"id": ")" + QByteArray(255, 'r') + R"(", "children": [{"id": ")" + QByteArray(255, 's')
+            + R"(", "type": "supervisor", "children": [{"id": ")" + QByteArray(255, 't')
+            + R"(", "type": "supervisor", "children": [{"id": ")" + QByteArray(255, 'u')
+            + R"(", "type": "supervisor", "children": [{"id": "a"}]}]}]}]})" + steps + "}",
+        "tree.children[0].children[0].children[0].children[0].id",
+        "makes a path of 1025 bytes (expected a path (the ids from the root down, joined by '/') of at most 1024 "
+        "bytes)");
+    row("terminate_child id of 256 bytes",
+        tree + R"({"do": "terminate_child", "target": "root", "id": ")" + QByteArray(256, 'x') + R"("}]})",
+        "steps[0].id", "id of 256 bytes");
     row("key on stop_tree", tree + R"({"do": "stop_tree", "target": "root"}]})", "steps[0].target", R"(expected "do")");
 
     // The finance tree: its keys, steps, users and amounts
@@ -181,6 +215,12 @@ void addBadScenarioRows()
         R"("a/b" contains '/' (expected a user name)");
     row("user with a control character", finance + R"({"do": "balance", "user": "a\tb"}]})", "steps[0].user",
         R"("a\tb" contains a control character)");
+    row("user with a C1 control character", finance + R"({"do": "balance", "user": "a\u0085b"}]})", "steps[0].user",
+        R"("a\u0085b" contains a control character)");
+    row("user with a bidi override", finance + R"({"do": "donate", "user": "ann\u202Egpj", "amount": "1"}]})",
+        "steps[0].user", R"("ann\u202egpj" contains a bidirectional control character)");
+    row("user with a line separator", finance + R"({"do": "open_tracker", "user": "a\u2028b"}]})", "steps[0].user",
+        R"("a\u2028b" contains a line separator)");
     row("user too long", finance + R"({"do": "deposit", "amount": "1", "user": ")" + QByteArray(65, 'u') + R"("}]})",
         "steps[0].user", "user name of 65 bytes (expected a user name: 1 to 64 bytes");
     row("user not a string", finance + R"({"do": "open_tracker", "user": 5}]})", "steps[0].user",
@@ -360,7 +400,7 @@ private slots:
         const auto directory = sc::loadScenario(dir.path().toStdString());
         QVERIFY(!directory.ok());
         QCOMPARE(QString::fromStdString(directory.error().detail),
-            dir.path() + QStringLiteral(": cannot read: Is a directory"));
+            dir.path() + QStringLiteral(": cannot read: not a regular file"));
     }
 
     void demoScenarioIsValid()
@@ -471,7 +511,9 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("why");
         QTest::newRow("missing") << QStringLiteral("missing.json") << QStringLiteral("No such file or directory");
-        QTest::newRow("directory") << QStringLiteral("dir.json") << QStringLiteral("Is a directory");
+        QTest::newRow("directory") << QStringLiteral("dir.json") << QStringLiteral("not a regular file");
+        // Used to block in open for ever, waiting for a writer.
+        QTest::newRow("FIFO") << QStringLiteral("fifo.json") << QStringLiteral("not a regular file");
     }
 
     void runnerRejectsUnreadableFile()
@@ -483,6 +525,7 @@ private slots:
         QFETCH(QString, why);
         QTemporaryDir dir;
         QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("dir.json")));
+        QCOMPARE(::mkfifo(QFile::encodeName(dir.filePath(QStringLiteral("fifo.json"))).constData(), 0600), 0);
         const QString file = dir.filePath(name);
         const Run run = runScenarioFile(file);
         QCOMPARE(run.exitCode, 2);
@@ -633,6 +676,29 @@ private slots:
         QVERIFY2(ok, run.out.constData());
         // Nothing after the last step's events: the teardown is not traced.
         QCOMPARE(events, expected);
+    }
+
+    // -- the binary: what a file may cost --
+
+    void floodQueued()
+    {
+#ifndef SC_APP_BINARY
+        QSKIP("supervision-console is not built (SC_BUILD_UI=OFF)");
+#endif
+        // Issue 15's case: a hung process flooded again and again. Floods may leave a million
+        // messages queued: the second is refused, the run goes on and exits 0.
+        const Run run = runScenarioFile(QStringLiteral(SC_TEST_DATA_DIR "/hostile/flood_queued.json"),
+            {QStringLiteral("--trace"), QStringLiteral("-")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        bool ok = false;
+        const QStringList events = lifecycle(run.out, &ok);
+        QVERIFY2(ok, run.out.constData());
+        QCOMPARE(events,
+            (QStringList {"start root", "start root/a", "step hang root/a", "step flood root/a", "step flood root/a",
+                "log root/a", "step kill root/a", "exit root/a killed", "start root/a", "step flood root/a"}));
+        QVERIFY2(run.out.contains("flood refused: 1000000 messages are queued, and 1 more to root/a would make "
+                                  "1000001, beyond the at most 1000000 floods may leave queued"),
+            run.out.constData());
     }
 
     void traceFileMatchesStdout()

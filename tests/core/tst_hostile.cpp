@@ -19,10 +19,16 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <atomic>
 #include <cstring>
+#include <sstream>
+#include <sys/stat.h>
+#include <thread>
 
 using namespace sc;
 using namespace sctest;
@@ -213,6 +219,23 @@ QByteArray generated(const QString& name)
     if (name == QLatin1String("start_child to level 101")) return startChildChain(99);
     if (name == QLatin1String("start_child 1,100 deep")) return startChildChain(1100);
     if (name == QLatin1String("10,000 wide")) return R"({"tree": )" + wideTree(10000) + R"(, "steps": []})";
+    // The most processes a file may describe (kMaxProcesses), and one more: as nodes, as start_child children, as
+    // trackers.
+    if (name == QLatin1String("100,000 processes")) return R"({"tree": )" + wideTree(99999) + R"(, "steps": []})";
+    if (name == QLatin1String("100,001 processes")) return R"({"tree": )" + wideTree(100000) + R"(, "steps": []})";
+    if (name == QLatin1String("100,001 processes with start_child")) {
+        QByteArray steps;
+        for (int i = 0; i < 2; ++i)
+            steps += QByteArray(i ? ", " : "") + R"({"do": "start_child", "target": "root", "child": {"id": "c"}})";
+        return R"({"tree": )" + wideTree(99998) + R"(, "steps": [)" + steps + "]}";
+    }
+    if (name == QLatin1String("100,001 trackers")) {
+        QByteArray out = R"({"tree": "finance", "steps": [)";
+        for (int i = 0; i <= 100000; ++i)
+            out += QByteArray(i ? ", " : "") + "{\"do\": \"open_tracker\", \"user\": \"u" + QByteArray::number(i)
+                + "\"}";
+        return out + "]}";
+    }
     if (name == QLatin1String("wide, to play")) return R"({"tree": )" + wideTree(kPlayedWidth) + R"(, "steps": []})";
     if (name == QLatin1String("1 MB step name")) return twoNodes + "{\"do\": \"" + QByteArray(1 << 20, 'k') + "\"}]}";
     if (name == QLatin1String("1 MB target"))
@@ -230,6 +253,33 @@ QByteArray generated(const QString& name)
         return R"({"tree": {"id": "root", "intensity": )" + QByteArray(1 << 20, '9') + R"(}, "steps": []})";
     return {};
 }
+
+/// A trace stream that another thread may read while the session writes.
+struct LockedTrace {
+    class Buffer : public std::stringbuf {
+    public:
+        std::recursive_mutex mutex; ///< xsputn calls overflow
+
+    protected:
+        std::streamsize xsputn(const char* s, std::streamsize n) override
+        {
+            std::lock_guard lock(mutex);
+            return std::stringbuf::xsputn(s, n);
+        }
+        int_type overflow(int_type c) override
+        {
+            std::lock_guard lock(mutex);
+            return std::stringbuf::overflow(c);
+        }
+    };
+    Buffer buffer;
+    std::ostream stream {&buffer};
+    QByteArray text()
+    {
+        std::lock_guard lock(buffer.mutex);
+        return QByteArray::fromStdString(buffer.str());
+    }
+};
 
 /// A scenario played on `rt` step by step, settling after each.
 struct Played {
@@ -590,6 +640,11 @@ private slots:
         big("64 MiB of empty arrays", "description", "got an array (expected a string)");
         big("over 64 MiB", "top level", "larger than 64 MiB");
         big("10,000 wide", "", "nodes 10001, depth 2, steps 0, description 0 bytes");
+        big("100,000 processes", "", "nodes 100000, depth 2, steps 0, description 0 bytes");
+        const QString tooMany = QStringLiteral("one process too many (expected at most 100000 processes in a file");
+        big("100,001 processes", "tree.children[99999]", tooMany);
+        big("100,001 processes with start_child", "steps[1].child", tooMany);
+        big("100,001 trackers", "steps[100000].user", tooMany);
         // Deeply nested: refused by a pre-scan before any recursion
         big("100,000 [", "[0][0][0]", deep);
         big("100,000 [ closed", "[0][0][0]", deep);
@@ -607,7 +662,9 @@ private slots:
         big("1 MB step name", "steps[0].do", "unknown step \"kkkkkkkk");
         big("1 MB target", "steps[0].target", "no node has the path \"root/aaaa");
         big("1 MB key", "tree[\"kkkk", "unknown key in a node");
-        big("1 MB id with a slash", "tree.children[0].id", "contains '/'");
+        // Refused for its length before its '/' is looked for (it was 4 GB of paths as a tree).
+        big("1 MB id with a slash", "tree.children[0].id",
+            "id of 1048577 bytes (expected a non-empty string of at most 255 bytes");
         big("1 MB reason", "", "nodes 2, depth 2, steps 1, description 0 bytes");
         big("1 MB number", "tree.intensity", "invalid JSON: number overflow parsing '99999");
         big("1 MB unterminated string", "line 1, column", "missing closing quote");
@@ -668,6 +725,97 @@ private slots:
             "tree.children[0].id", "\"a\\u0000b\" contains a control character");
         refused("terminal escape in an id", "{\"tree\": {\"id\": \"\\u001b[31m\"}, \"steps\": []}", "tree.id",
             "contains a control character");
+        // The shared text rule (core/text.h; every class in tst_text): C1,
+        // the line separators and the bidi controls are refused in ids, users,
+        // reasons and titles alike, and shown escaped in the message.
+        const QByteArray node = R"({"tree": {"id": "root", "children": [{"id": )";
+        refused("NEL (C1) in an id", node + "\"a\\u0085b\"}]}, \"steps\": []}", "tree.children[0].id",
+            "\"a\\u0085b\" contains a control character");
+        refused("CSI (C1) in an id", node + "\"\\u009b31m\"}]}, \"steps\": []}", "tree.children[0].id",
+            "contains a control character");
+        refused("right-to-left override in an id", node + "\"a\\u202Eb\"}]}, \"steps\": []}", "tree.children[0].id",
+            "\"a\\u202eb\" contains a bidirectional control character");
+        refused("line separator in an id", node + "\"a\\u2028b\"}]}, \"steps\": []}", "tree.children[0].id",
+            "contains a line separator");
+        refused("left-to-right isolate in a child's id",
+            "{\"tree\": {\"id\": \"root\", \"type\": \"dynamic_supervisor\"}, \"steps\": [{\"do\": \"start_child\", "
+            "\"target\": \"root\", \"child\": {\"id\": \"w\\u2066\"}}]}",
+            "steps[0].child.id", "contains a bidirectional control character");
+        refused("arabic letter mark in a terminate_child id",
+            "{\"tree\": {\"id\": \"root\"}, \"steps\": [{\"do\": \"terminate_child\", \"target\": \"root\", "
+            "\"id\": \"\\u061c\"}]}",
+            "steps[0].id", "contains a bidirectional control character");
+        refused("NEL in a stop reason",
+            "{\"tree\": {\"id\": \"root\", \"children\": [{\"id\": \"a\"}]}, \"steps\": [{\"do\": \"stop\", "
+            "\"target\": \"root/a\", \"reason\": \"x\\u0085\"}]}",
+            "steps[0].reason", "contains a control character");
+        refused("paragraph separator in a stop reason",
+            "{\"tree\": {\"id\": \"root\", \"children\": [{\"id\": \"a\"}]}, \"steps\": [{\"do\": \"stop\", "
+            "\"target\": \"root/a\", \"reason\": \"x\\u2029\"}]}",
+            "steps[0].reason", "contains a paragraph separator");
+        refused("right-to-left override in a user",
+            "{\"tree\": \"finance\", \"steps\": [{\"do\": \"open_tracker\", \"user\": \"ann\\u202Egpj.exe\"}]}",
+            "steps[0].user", "contains a bidirectional control character");
+        refused("left-to-right mark in a user",
+            "{\"tree\": \"finance\", \"steps\": [{\"do\": \"total\", \"user\": \"\\u200eann\"}]}", "steps[0].user",
+            "contains a bidirectional control character");
+        refused("CSI (C1) in a user",
+            "{\"tree\": \"finance\", \"steps\": [{\"do\": \"balance\", \"user\": \"a\\u009b\"}]}", "steps[0].user",
+            "contains a control character");
+        refused("line separator in a title", "{\"title\": \"a\\u2028b\", \"tree\": {\"id\": \"root\"}, \"steps\": []}",
+            "title", "contains a line separator");
+        refused("pop directional isolate in a title",
+            "{\"title\": \"a\\u2069\", \"tree\": {\"id\": \"root\"}, \"steps\": []}", "title",
+            "contains a bidirectional control character");
+        parses("names in other scripts",
+            "{\"title\": \"Zo\xC3\xAB\", \"tree\": {\"id\": \"\xE7\x8E\x8B\xE8\x8A\xB3\", \"children\": [{\"id\": "
+            "\"\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF\"}]}, \"steps\": [{\"do\": \"stop\", \"target\": "
+            "\"\xE7\x8E\x8B\xE8\x8A\xB3/\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF\", \"reason\": \"Zo\xC3\xAB\"}]}",
+            "nodes 2, depth 2, steps 1, description 0 bytes");
+        parses("users in other scripts",
+            "{\"tree\": \"finance\", \"steps\": [{\"do\": \"open_tracker\", \"user\": \"Zo\xC3\xAB\"}, "
+            "{\"do\": \"total\", \"user\": \"\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF\"}, "
+            "{\"do\": \"balance\", \"user\": \"\xE7\x8E\x8B\xE8\x8A\xB3\"}]}",
+            "nodes 12, depth 3, steps 3, description 0 bytes");
+        // Ids: 255 bytes at most (every descendant's path repeats them)
+        parses("id of 255 bytes", node + "\"" + QByteArray(255, 'i') + "\"}]}, \"steps\": []}",
+            "nodes 2, depth 2, steps 0, description 0 bytes");
+        parses("id of 85 three-byte characters (255 bytes)",
+            node + "\"" + repeated("\xE7\x8E\x8B", 85) + "\"}]}, \"steps\": []}",
+            "nodes 2, depth 2, steps 0, description 0 bytes");
+        refused("id of 256 bytes", node + "\"" + QByteArray(256, 'i') + "\"}]}, \"steps\": []}", "tree.children[0].id",
+            "id of 256 bytes (expected a non-empty string of at most 255 bytes");
+        // Paths: at most 1024 bytes (every process and its events keep its path)
+        const QByteArray id255 = QByteArray(255, 'p');
+        const QByteArray chain1023 = "{\"tree\": {\"id\": \"" + id255 + "\", \"children\": [{\"id\": \"" + id255
+            + "\", \"type\": \"supervisor\", \"children\": [{\"id\": \"" + id255
+            + "\", \"type\": \"supervisor\", \"children\": [{\"id\": \"" + id255;
+        parses("path of 1023 bytes", chain1023 + "\"}]}]}]}, \"steps\": []}",
+            "nodes 4, depth 4, steps 0, description 0 bytes");
+        refused("path of 1025 bytes",
+            chain1023 + "\", \"type\": \"supervisor\", \"children\": [{\"id\": \"a\"}]}]}]}]}, \"steps\": []}",
+            "tree.children[0].children[0].children[0].children[0].id",
+            "makes a path of 1025 bytes (expected a path (the ids from the root down, joined by '/') of at most 1024 "
+            "bytes)");
+        refused("path of 1025 bytes by start_child",
+            "{\"tree\": {\"id\": \"" + id255 + "\", \"children\": [{\"id\": \"" + id255
+                + "\", \"type\": \"dynamic_supervisor\"}]}, \"steps\": [{\"do\": \"start_child\", \"target\": \""
+                + id255 + "/" + id255 + "\", \"child\": {\"id\": \"" + id255 + "\", \"type\": \"supervisor\", "
+                + "\"children\": [{\"id\": \"" + id255 + "\", \"type\": \"supervisor\", "
+                + "\"children\": [{\"id\": \"cc\"}]}]}}]}",
+            "steps[0].child.children[0].children[0].id", "makes a path of 1026 bytes");
+        refused("root id of 256 bytes", "{\"tree\": {\"id\": \"" + QByteArray(256, 'r') + "\"}, \"steps\": []}",
+            "tree.id", "id of 256 bytes");
+        refused("child id of 256 bytes in start_child",
+            "{\"tree\": {\"id\": \"root\", \"type\": \"dynamic_supervisor\"}, \"steps\": [{\"do\": \"start_child\", "
+            "\"target\": \"root\", \"child\": {\"id\": \""
+                + QByteArray(256, 'c') + "\"}}]}",
+            "steps[0].child.id", "id of 256 bytes");
+        refused("restart_child id of 256 bytes",
+            "{\"tree\": {\"id\": \"root\"}, \"steps\": [{\"do\": \"restart_child\", \"target\": \"root\", "
+            "\"id\": \""
+                + QByteArray(256, 'c') + "\"}]}",
+            "steps[0].id", "id of 256 bytes");
         refused("NUL in a stop reason",
             "{\"tree\": {\"id\": \"root\", \"children\": [{\"id\": \"a\"}]}, \"steps\": [{\"do\": \"stop\", "
             "\"target\": \"root/a\", \"reason\": \"x\\u0000\"}]}",
@@ -849,12 +997,17 @@ private slots:
 
         QTest::newRow("missing file") << "missing" << QByteArray() << Errc::NotFound
                                       << "cannot read: No such file or directory";
-        QTest::newRow("directory") << "directory" << QByteArray() << Errc::NotFound << "cannot read: Is a directory";
+        // Only regular files: a FIFO would block in open (a device or a
+        // directory is refused the same way, without reading it).
+        QTest::newRow("directory") << "directory" << QByteArray() << Errc::NotFound
+                                   << "cannot read: not a regular file";
+        QTest::newRow("FIFO with no writer")
+            << "fifo" << QByteArray() << Errc::NotFound << "cannot read: not a regular file";
         QTest::newRow("empty file") << "file" << QByteArray() << Errc::BadArgument << "line 1, column 1: invalid JSON";
-        QTest::newRow("/dev/null") << "device" << QByteArray("/dev/null") << Errc::BadArgument
-                                   << "line 1, column 1: invalid JSON";
+        QTest::newRow("/dev/null") << "device" << QByteArray("/dev/null") << Errc::NotFound
+                                   << "cannot read: not a regular file";
         QTest::newRow("/dev/zero (endless)")
-            << "device" << QByteArray("/dev/zero") << Errc::NotFound << "cannot read: larger than 64 MiB";
+            << "device" << QByteArray("/dev/zero") << Errc::NotFound << "cannot read: not a regular file";
         QTest::newRow("65 MiB file") << "file" << QByteArray(65 << 20, ' ') << Errc::NotFound
                                      << "cannot read: larger than 64 MiB";
         QTest::newRow("non-UTF-8 file") << "file" << QByteArray("{\"tree\": {\"id\": \"\xFC\xBE\"}, \"steps\": []}")
@@ -877,6 +1030,8 @@ private slots:
             QCOMPARE(file.write(content), content.size());
         } else if (kind == QLatin1String("directory")) {
             QVERIFY(QDir(tmp.path()).mkdir(QStringLiteral("s.json")));
+        } else if (kind == QLatin1String("fifo")) {
+            QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
         } else if (kind == QLatin1String("device")) {
             path = QString::fromUtf8(content);
         }
@@ -887,6 +1042,212 @@ private slots:
         QVERIFY2(detail.startsWith(path + QStringLiteral(": ")), qPrintable(detail));
         QVERIFY2(detail.contains(answer), qPrintable(detail));
         QVERIFY2(detail.size() < 300, qPrintable(detail));
+    }
+
+    // -- what a file may cost: every step bounded, floods and the trace capped --
+
+    /// A step that waits on a hung process (or a terminate as long as
+    /// shutdown: infinity allows) ends the run with exit 1 after the step
+    /// bound, naming the step; its step line is in the trace.
+    void stepBound_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("step"); ///< "steps[N] (name)"
+        const QByteArray tree = R"({"tree": {"id": "root", "children": [{"id": "a"},)"
+                                R"( {"id": "w", "shutdown": "infinity"},)"
+                                R"( {"id": "slow", "shutdown": "infinity", "stop_delay_ms": 30000},)"
+                                R"( {"id": "pool", "type": "dynamic_supervisor"}]}, "steps": [)";
+        QTest::newRow("stop_tree on a hung root") << tree + R"({"do": "hang", "target": "root"}, {"do": "stop_tree"}]})"
+                                                  << "steps[1] (stop_tree)";
+        QTest::newRow("terminate_child of a hung worker with shutdown infinity")
+            << tree + R"({"do": "hang", "target": "root/w"}, {"do": "terminate_child", "target": "root", "id": "w"}]})"
+            << "steps[1] (terminate_child)";
+        QTest::newRow("terminate_child of a 30 s terminate with shutdown infinity")
+            << tree + R"({"do": "terminate_child", "target": "root", "id": "slow"}]})"
+            << "steps[0] (terminate_child)";
+        QTest::newRow("restart_child on a hung supervisor")
+            << tree + R"({"do": "hang", "target": "root"}, {"do": "restart_child", "target": "root", "id": "a"}]})"
+            << "steps[1] (restart_child)";
+        QTest::newRow("start_child on a hung dynamic supervisor") << tree
+                + R"({"do": "hang", "target": "root/pool"}, {"do": "start_child", "target": "root/pool", "child": {"id": "x"}}]})"
+                                                                  << "steps[1] (start_child)";
+        QTest::newRow("stop of a hung finance service")
+            << QByteArray(R"({"tree": "finance", "steps": [{"do": "hang", "target": "finance/core/donation_pool"},)"
+                          R"( {"do": "stop", "target": "finance/core/donation_pool", "reason": "shutdown"}]})")
+            << "steps[1] (stop)";
+        QTest::newRow("finance call to a hung service") << QByteArray(
+            R"({"tree": "finance", "steps": [{"do": "hang", "target": "finance/core/donation_pool"},)"
+            R"( {"do": "pool_total"}]})") << "steps[1] (pool_total)";
+    }
+    void stepBound()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, step);
+        const auto scenario = parseScenario(view(json), "bound.json");
+        QVERIFY2(scenario.ok(), scenario.ok() ? "" : scenario.error().detail.c_str());
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        std::ostringstream trace;
+        RunOptions options;
+        options.trace = &trace;
+        options.stepTimeout = std::chrono::milliseconds(500);
+        options.dataDir = tmp.filePath(QStringLiteral("data")).toStdString();
+        QCOMPARE(runScenario(*scenario, options), 1);
+
+        const QList<QByteArray> lines = QByteArray::fromStdString(trace.str()).trimmed().split('\n');
+        QVERIFY(lines.size() >= 2);
+        // The step is the last one begun, and a log line says it did not finish.
+        const QString stepName = step.section(QLatin1Char('('), 1).chopped(1);
+        QJsonObject lastStep;
+        for (const QByteArray& line : lines) {
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            QVERIFY2(!o.isEmpty(), line.constData());
+            if (o.value(QStringLiteral("event")).toString() == QLatin1String("step")) lastStep = o;
+        }
+        QCOMPARE(lastStep.value(QStringLiteral("do")).toString(), stepName);
+        const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
+        QCOMPARE(last.value(QStringLiteral("event")).toString(), QStringLiteral("log"));
+        QCOMPARE(
+            last.value(QStringLiteral("message")).toString(), step + QStringLiteral(" did not finish within 500 ms"));
+    }
+
+    /// The step line is written before the step runs (a step that never
+    /// returned used to leave no trace of itself).
+    void stepLineBeforeTheStep()
+    {
+        const auto scenario
+            = parseScenario(R"({"tree": {"id": "root"}, "steps": [{"do": "sleep", "ms": 60000}]})", "sleep.json");
+        QVERIFY(scenario.ok());
+        Runtime rt(RuntimeOptions {2});
+        LockedTrace trace;
+        ScenarioSession session(rt, *scenario, {.trace = &trace.stream});
+        QVERIFY(session.startTree().ok());
+        QVERIFY(session.settle());
+        std::atomic<bool> done {false};
+        std::thread stepping([&] {
+            session.perform(0);
+            done = true;
+        });
+        // However the test ends, the sleep returns at once (cancel) and the thread is joined.
+        const auto finish = qScopeGuard([&] {
+            session.cancel();
+            stepping.join();
+        });
+        // While the minute's sleep runs, its step line is already there.
+        QTRY_VERIFY_WITH_TIMEOUT(trace.text().contains("\"event\":\"step\",\"do\":\"sleep\"}"), int(kLong.count()));
+        QVERIFY(!done);
+    }
+
+    /// Floods may leave at most floodLimit messages queued (a hung process keeps them all).
+    void floodQueued()
+    {
+        const QByteArray json = R"({"tree": {"id": "root", "children": [{"id": "a"}]}, "steps": [)"
+                                R"({"do": "hang", "target": "root/a"},)"
+                                R"( {"do": "flood", "target": "root/a", "count": 6},)"
+                                R"( {"do": "flood", "target": "root/a", "count": 5},)"
+                                R"( {"do": "flood", "target": "root", "count": 4},)"
+                                R"( {"do": "flood", "target": "root/a", "count": 4},)"
+                                R"( {"do": "flood", "target": "root/a", "count": 1},)"
+                                R"( {"do": "kill", "target": "root/a"},)"
+                                R"( {"do": "flood", "target": "root/a", "count": 10}]})";
+        const auto scenario = parseScenario(view(json), "floods.json");
+        QVERIFY(scenario.ok());
+        Runtime rt(RuntimeOptions {2});
+        SessionOptions options;
+        options.floodLimit = 10;
+        const Played played = play(rt, *scenario, options);
+        QVERIFY(played.settled);
+        const QString refused = QStringLiteral("failed: flood refused: %1 messages are queued, and %2 more to root/a "
+                                               "would make 11, beyond the at most 10 floods may leave queued");
+        QCOMPARE(played.outcomes,
+            (QStringList {QStringLiteral("ok: hang requested"), QStringLiteral("ok: sent 6 messages"),
+                refused.arg(6).arg(5),
+                // root handles its 4 before the next step: only the hung process's 6 stay queued
+                QStringLiteral("ok: sent 4 messages"), QStringLiteral("ok: sent 4 messages"), refused.arg(10).arg(1),
+                // the kill frees the hung process's 10; the new one takes and handles 10 more
+                QStringLiteral("ok: killed"), QStringLiteral("ok: sent 10 messages")}));
+        QCOMPARE(rowOf(rt, pidAt(rt, played.root, "a"))->mailbox, 0u);
+        QVERIFY(played.session->stopTree(kLong));
+    }
+
+    /// The default: a million messages queued, as many as one flood step may send.
+    void floodQueuedDefault()
+    {
+        QCOMPARE(SessionOptions {}.floodLimit, std::int64_t(kMaxFloodCount));
+        QCOMPARE(RunOptions {}.floodLimit, kMaxFloodQueued);
+    }
+
+    void traceBound()
+    {
+        QByteArray json = R"({"tree": {"id": "root", "children": [{"id": "a"}]}, "steps": [)";
+        for (int i = 0; i < 100; ++i)
+            json += QByteArray(i ? ", " : "") + R"({"do": "kill", "target": "root/a"})";
+        json += "]}";
+        const auto scenario = parseScenario(view(json), "kills.json");
+        QVERIFY(scenario.ok());
+        for (const std::uint64_t limit : {std::uint64_t(2000), std::uint64_t(2111), std::uint64_t(100)}) {
+            std::ostringstream trace;
+            RunOptions options;
+            options.trace = &trace;
+            options.traceLimit = limit;
+            QCOMPARE(runScenario(*scenario, options), 1);
+            const QByteArray text = QByteArray::fromStdString(trace.str());
+            QVERIFY(text.endsWith('\n'));
+            const QList<QByteArray> lines = text.chopped(1).split('\n');
+            // Whole lines only, the last saying the trace was cut; within the limit unless the limit
+            // cannot hold even that line.
+            for (const QByteArray& line : lines)
+                QVERIFY2(QJsonDocument::fromJson(line).isObject(), line.constData());
+            const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
+            QCOMPARE(last.value(QStringLiteral("event")).toString(), QStringLiteral("trace_cut"));
+            QCOMPARE(last.value(QStringLiteral("limit")).toInteger(), qint64(limit));
+            if (limit >= 2000) {
+                QVERIFY2(std::uint64_t(text.size()) <= limit, qPrintable(QString::number(text.size())));
+                QVERIFY(lines.size() > 10);
+            } else {
+                QCOMPARE(lines.size(), 1);
+            }
+        }
+    }
+
+    /// The finance services apply the shared rule to user names themselves
+    /// (the window's console and other callers do not go through a file).
+    void financeUserNames_data()
+    {
+        QTest::addColumn<QByteArray>("user");
+        QTest::addColumn<QString>("problem"); ///< empty: accepted (the call goes on, and finds no service)
+        QTest::newRow("right-to-left override")
+            << QByteArray("ann\xE2\x80\xAEgpj.exe") << "U+202E RIGHT-TO-LEFT OVERRIDE at byte 4";
+        QTest::newRow("NEL") << QByteArray("ann\xC2\x85") << "U+0085 NEXT LINE at byte 4";
+        QTest::newRow("CSI") << QByteArray("\xC2\x9B"
+                                           "31m")
+                             << "U+009B CONTROL SEQUENCE INTRODUCER at byte 1";
+        QTest::newRow("line separator") << QByteArray("a\xE2\x80\xA8") << "U+2028 LINE SEPARATOR at byte 2";
+        QTest::newRow("first strong isolate") << QByteArray("\xE2\x81\xA8"
+                                                            "bob")
+                                              << "U+2068 FIRST STRONG ISOLATE at byte 1";
+        QTest::newRow("invalid UTF-8") << QByteArray("b\xFFob") << "invalid UTF-8 (0xFF) at byte 2";
+        QTest::newRow("tab") << QByteArray("a\tb") << "U+0009 CHARACTER TABULATION at byte 2";
+        QTest::newRow("Zoë") << QByteArray("Zo\xC3\xAB") << QString();
+        QTest::newRow("محمد") << QByteArray("\xD9\x85\xD8\xAD\xD9\x85\xD8\xAF") << QString();
+        QTest::newRow("王芳") << QByteArray("\xE7\x8E\x8B\xE8\x8A\xB3") << QString();
+    }
+    void financeUserNames()
+    {
+        QFETCH(QByteArray, user);
+        QFETCH(QString, problem);
+        Runtime rt(RuntimeOptions {1});
+        finance::FinanceClient client(rt, std::chrono::milliseconds(100));
+        const std::string name = user.toStdString();
+        for (const auto& answer : {client.balance(name), client.openTracker(name), client.poolAdd(name, Money())}) {
+            QVERIFY(!answer.ok());
+            if (problem.isEmpty()) {
+                QVERIFY2(answer.error().code != Errc::BadArgument, answer.error().detail.c_str());
+            } else {
+                QCOMPARE(answer.error().code, Errc::BadArgument);
+                QVERIFY2(qs(answer.error().detail).endsWith(problem), answer.error().detail.c_str());
+            }
+        }
     }
 
     // -- scenarios that parse, played: paths that look cyclic, targets gone --

@@ -234,7 +234,7 @@ private slots:
         sc::Runtime rt({.workers = 2});
         ScenarioPlayer player(rt);
         QVERIFY(loadAndWait(player, scenarioOf(R"({"tree": {"id": "first", "children": [{"id": "a"},
-                        {"id": "slow", "stop_delay_ms": 600000, "shutdown": "infinity"},
+                        {"id": "slow", "stop_delay_ms": 30000, "shutdown": "infinity"},
                         {"id": "pool", "type": "dynamic_supervisor"}]},
                         "steps": [{"do": "start_child", "target": "first/pool", "child": {"id": "w"}}]})"))
             != 0);
@@ -245,7 +245,7 @@ private slots:
         const auto before = pidsUnder(rt, "first");
         QCOMPARE(before.size(), std::size_t(5));
 
-        // The slow worker's ten-minute terminate is cut short.
+        // The slow worker's 30-second terminate is cut short.
         QVERIFY(loadAndWait(player, scenarioOf(R"({"tree": {"id": "second", "children": [{"id": "b"}]}, "steps": []})"))
             != 0);
         for (sc::Pid pid : before)
@@ -279,11 +279,11 @@ private slots:
     {
         sc::Runtime rt({.workers = 2});
         ScenarioPlayer player(rt);
-        QVERIFY(loadAndWait(player, scenarioOf(R"({"tree": {"id": "root"}, "steps": [{"do": "sleep", "ms": 600000}]})"))
+        QVERIFY(loadAndWait(player, scenarioOf(R"({"tree": {"id": "root"}, "steps": [{"do": "sleep", "ms": 60000}]})"))
             != 0);
         QSignalSpy finished(&player, &ScenarioPlayer::stepFinished);
         QVERIFY(player.step());
-        // The ten-minute sleep ends at once; its answer belongs to the old load and is dropped.
+        // The one-minute sleep ends at once; its answer belongs to the old load and is dropped.
         QVERIFY(loadAndWait(player, scenarioOf(kKillB)) != 0);
         QCOMPARE(finished.count(), 0);
         QCOMPARE(player.nextStep(), 0);
@@ -310,8 +310,7 @@ private slots:
     {
         sc::Runtime rt({.workers = 2});
         auto player = std::make_unique<ScenarioPlayer>(rt);
-        QVERIFY(
-            loadAndWait(*player, scenarioOf(R"({"tree": {"id": "root"}, "steps": [{"do": "sleep", "ms": 600000}]})"))
+        QVERIFY(loadAndWait(*player, scenarioOf(R"({"tree": {"id": "root"}, "steps": [{"do": "sleep", "ms": 60000}]})"))
             != 0);
         QVERIFY(player->step());
         player.reset(); // cancels the sleep and joins

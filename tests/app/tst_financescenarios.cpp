@@ -807,7 +807,7 @@ private slots:
         QTest::addColumn<QString>("target"); ///< relative to the test's directory
         QTest::addColumn<QString>("names"); ///< the file the message names
         const QString ledger = QStringLiteral("data/ledger.sqlite3");
-        for (const QString option : {QStringLiteral("--trace"), QStringLiteral("--export-audit")}) {
+        for (const QString& option : {QStringLiteral("--trace"), QStringLiteral("--export-audit")}) {
             const QByteArray o = option.toUtf8();
             QTest::addRow("%s the ledger", o.constData()) << option << ledger << ledger;
             QTest::addRow("%s its -wal, not made yet", o.constData()) << option << ledger + "-wal" << ledger + "-wal";

@@ -450,6 +450,10 @@ void MainWindow::setReadOnlyDataDir(const QString& reason)
     }
     m_readOnlyLabel->setToolTip(reason);
     m_readOnlyLabel->setVisible(!reason.isEmpty());
+    // An empty tree would look like a fault; say why, and what there is to do.
+    m_graph->setEmptyText(reason.isEmpty() ? tr("No processes")
+                                           : tr("Read-only data folder: the finance tree runs in the window that owns "
+                                                "it.\nThe demos of the Scenarios menu play here."));
 }
 
 void MainWindow::showReadOnlyPanels()

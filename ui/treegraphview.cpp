@@ -1832,6 +1832,12 @@ void TreeGraphView::updateItem(int id)
 
 // -- painting --
 
+void TreeGraphView::setEmptyText(const QString& text)
+{
+    m_emptyText = text;
+    if (m_items.empty()) viewport()->update();
+}
+
 void TreeGraphView::paintEvent(QPaintEvent* event)
 {
     ensureLayout();
@@ -1843,7 +1849,7 @@ void TreeGraphView::paintEvent(QPaintEvent* event)
         QFont f = font();
         f.setPointSizeF(16);
         p.setFont(f);
-        p.drawText(viewport()->rect(), Qt::AlignCenter, tr("No processes"));
+        p.drawText(viewport()->rect().adjusted(24, 0, -24, 0), Qt::AlignCenter | Qt::TextWordWrap, m_emptyText);
         return;
     }
 

@@ -71,6 +71,9 @@ public:
     /// Shows `pid`'s kill set (0 clears), whatever the hover does.
     void setKillPreview(sc::Pid pid);
     sc::Pid killPreview() const { return m_killPreview; }
+    /// What the view says while there is no process ("No processes" by default).
+    void setEmptyText(const QString& text);
+    QString emptyText() const { return m_emptyText; }
 
     // -- subtrees --
     bool isCollapsed(sc::Pid pid) const;
@@ -336,6 +339,7 @@ private:
     double m_zoom = 1.0;
     sc::Pid m_selected = 0;
     QString m_selectedPath;
+    QString m_emptyText = tr("No processes");
     sc::Pid m_hover = 0;
     bool m_killPreviewEnabled = false;
     sc::Pid m_killPreview = 0;

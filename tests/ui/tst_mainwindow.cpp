@@ -10,6 +10,7 @@
 #include "runtimechart.h"
 #include "supervisor.h"
 #include "theme.h"
+#include "treegraphview.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -292,6 +293,7 @@ private Q_SLOTS:
         m_window->addFinancePanels(dir.path());
         QVERIFY2(m_window->windowTitle().endsWith(QStringLiteral("(read-only)")), qPrintable(m_window->windowTitle()));
         QVERIFY(m_window->isReadOnlyDataDir());
+        QVERIFY(m_window->graphView()->emptyText().contains(QStringLiteral("Scenarios menu")));
         QVERIFY(m_window->readOnlyNotice());
         QCOMPARE(m_window->readOnlyNotice()->text(), notice);
         QVERIFY(m_window->readOnlyNotice()->isVisibleTo(m_window.get()));

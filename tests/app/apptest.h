@@ -70,7 +70,9 @@ inline QList<QByteArray> completeLines(const QByteArray& trace)
 
 /// What a reader relies on, as "start P", "exit P REASON", "step DO TARGET|USER",
 /// "result DO ok|ERROR", "reply DO ok|ERROR" and "log P"; checks seq is 1, 2, 3, ...
-inline QStringList lifecycle(const QByteArray& trace, bool* ok)
+/// `withStuck` false leaves out the runtime's "stuck" reports, which a hung
+/// process gets after 5 s: when, depends on the machine's speed.
+inline QStringList lifecycle(const QByteArray& trace, bool* ok, bool withStuck = true)
 {
     *ok = true;
     QStringList events;
@@ -84,6 +86,8 @@ inline QStringList lifecycle(const QByteArray& trace, bool* ok)
         auto field = [&o](const char* key) { return o.value(QLatin1String(key)).toString(); };
         const QString event = field("event");
         const QString answer = o.value(QLatin1String("ok")).toBool() ? QStringLiteral("ok") : field("error");
+        if (event == QLatin1String("log") && !withStuck && field("message").startsWith(QLatin1String("stuck:")))
+            continue;
         if (event == QLatin1String("start") || event == QLatin1String("log"))
             events << event + QLatin1Char(' ') + field("path");
         else if (event == QLatin1String("exit"))

@@ -691,7 +691,9 @@ private slots:
             {QStringLiteral("--trace"), QStringLiteral("-")});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         bool ok = false;
-        const QStringList events = lifecycle(run.out, &ok);
+        // Under a sanitizer the million messages can take longer than the 5 s after which a hung
+        // process is reported stuck; that report is not what this test is about.
+        const QStringList events = lifecycle(run.out, &ok, false);
         QVERIFY2(ok, run.out.constData());
         QCOMPARE(events,
             (QStringList {"start root", "start root/a", "step hang root/a", "step flood root/a", "step flood root/a",

@@ -37,10 +37,12 @@ Error inUse(const std::string& dataDir, const std::string& ownerText)
     std::string owner;
     for (char c : ownerText)
         if (std::isdigit(static_cast<unsigned char>(c))) owner += c;
+    owner = owner.substr(0, 18); // a pid, not whatever a hostile file holds: fits an int64
     return Error {Errc::InUse,
         dataDir + ": the data directory is in use by another Supervision Console"
             + (owner.empty() ? std::string() : " (process " + owner + ")")
-            + "; close it, or choose another directory with --data-dir"};
+            + "; close it, or choose another directory with --data-dir",
+        owner.empty() ? 0 : Pid(std::stoull(owner))};
 }
 
 #ifdef _WIN32

@@ -24,7 +24,9 @@ class DataDirLock {
 public:
     /// Creates the directory if missing, then takes the lock without waiting.
     /// Errc::InUse if another instance (or another lock in this process)
-    /// holds it: the detail names the directory and the owner's pid;
+    /// holds it: the detail names the directory and the owner's process,
+    /// whose operating-system process id is the error's `owner` (0 if the
+    /// lock file does not say);
     /// Errc::Storage if the directory or the lock file cannot be made (the
     /// lock file a symlink, say).
     static Result<DataDirLock> acquire(const std::string& dataDir);

@@ -12,7 +12,6 @@
 #include <QStyle>
 #include <QVBoxLayout>
 #include <algorithm>
-#include <filesystem>
 
 namespace sc::ui {
 
@@ -32,16 +31,6 @@ QString ownerText(const DataDirProblem& problem)
 }
 
 } // namespace
-
-qint64 dataDirOwner(const std::string& dataDir)
-{
-    QFile file(
-        QFile::decodeName(QByteArray::fromStdString((std::filesystem::path(dataDir) / sc::kDataDirLockName).string())));
-    if (!file.open(QIODevice::ReadOnly)) return 0;
-    bool ok = false;
-    const qint64 pid = file.read(32).trimmed().toLongLong(&ok);
-    return ok && pid > 0 ? pid : 0;
-}
 
 // -- what a read-only window says --
 
@@ -85,7 +74,7 @@ sc::Result<DataDirClaim> claimDataDir(const std::string& dataDir, const AskAbout
         const bool inUse = lock.error().code == sc::Errc::InUse;
         if (!inUse && given) return lock.error();
         DataDirProblem problem {
-            decoded(dir), inUse, inUse ? dataDirOwner(dir) : 0, QString::fromStdString(lock.error().detail)};
+            decoded(dir), inUse, qint64(lock.error().owner), QString::fromStdString(lock.error().detail)};
         // Until the person settles it: a folder picked may be in use or unusable too.
         for (;;) {
             const DataDirChoice choice = ask(problem);

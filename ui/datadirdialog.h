@@ -55,9 +55,6 @@ struct DataDirClaim {
 /// existed, the app then ends with that message.
 sc::Result<DataDirClaim> claimDataDir(const std::string& dataDir, const AskAboutDataDir& ask);
 
-/// The process id in `dataDir`'s lock file (written by its owner), 0 if none.
-qint64 dataDirOwner(const std::string& dataDir);
-
 // -- what a read-only window says, from the problem that made it read-only --
 /// One line for the log and standard error: the folder, its owner, read-only.
 QString readOnlyReason(const DataDirProblem& problem);

@@ -69,6 +69,7 @@ private slots:
         QVERIFY2(detail.find(dir) == 0, detail.c_str());
         QVERIFY2(detail.find("(process " + std::to_string(::getpid()) + ")") != std::string::npos, detail.c_str());
         QVERIFY2(detail.find('\n') == std::string::npos, "the message is one line");
+        QCOMPARE(second.error().owner, sc::Pid(::getpid()));
     }
 
     void releasedOnDestructionAndByRelease()

@@ -1351,6 +1351,16 @@ bool takesAmount(Request r)
     }
 }
 
+bool takesSignedAmount(Request r)
+{
+    return r == Request::Zakat;
+}
+
+Result<Money> parseAmount(Request request, std::string_view text)
+{
+    return takesSignedAmount(request) ? Money::parseSigned(text) : Money::parse(text);
+}
+
 Result<Reply> FinanceClient::perform(Request request, const std::string& user, Money amount)
 {
     switch (request) {

@@ -45,6 +45,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sc::finance {
@@ -158,6 +159,15 @@ enum class Request {
 /// Whether the request names a user, and whether it carries an amount (for Zakat: the wealth).
 bool takesUser(Request request);
 bool takesAmount(Request request);
+/// Whether the request's amount may be negative: only Zakat's wealth, which
+/// the calculator itself refuses with InvalidWealth when it is (the Elixir
+/// guide's `calculate_zakat(-1000)` test). Every other amount is a magnitude.
+bool takesSignedAmount(Request request);
+/// The amount of `request` as a person or a file spells it: Money::parseSigned
+/// where takesSignedAmount, else Money::parse ("-5" to donate is
+/// InvalidAmount here; "-1000" as the zakat's wealth is -1000.00, for the
+/// calculator to answer InvalidWealth).
+Result<Money> parseAmount(Request request, std::string_view text);
 
 /// Requests to the finance services of one runtime, found by their
 /// registered names (so they reach a restarted service too). Errors:

@@ -26,10 +26,10 @@ bool checkedSub(std::int64_t a, std::int64_t b, std::int64_t* out)
     return true;
 }
 
-/// a * 10 for the parser, where a >= 0.
+/// a * 10 for the parser.
 bool checkedTimesTen(std::int64_t a, std::int64_t* out)
 {
-    if (a > kMax / 10) return false;
+    if (a > kMax / 10 || a < kMin / 10) return false;
     *out = a * 10;
     return true;
 }
@@ -76,35 +76,55 @@ std::string badCharacter(std::string_view text, std::size_t pos)
     return std::string("unexpected character '") + c + "' at position " + std::to_string(pos + 1);
 }
 
-} // namespace
-
-Result<Money> Money::parse(std::string_view text)
+// The amount in text[start..] (text is quoted in refusals), negated if
+// `negative`: digits are accumulated with the sign, so min() is reachable.
+Result<Money> readAmount(std::string_view text, std::size_t start, bool negative)
 {
-    if (text.empty()) return refused(text, "empty amount");
+    const std::string_view body = text.substr(start);
+    if (body.empty()) return refused(text, negative ? "no digits after '-'" : "empty amount");
     // Character classes first, so that " 5" is about the space and "-0" about the sign.
-    for (std::size_t i = 0; i < text.size(); ++i)
+    for (std::size_t i = start; i < text.size(); ++i)
         if (!isDigit(text[i]) && text[i] != '.') return refused(text, badCharacter(text, i));
 
-    const auto point = text.find('.');
-    const std::string_view whole = text.substr(0, point);
-    const std::string_view fraction = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+    const auto point = body.find('.');
+    const std::string_view whole = body.substr(0, point);
+    const std::string_view fraction = point == std::string_view::npos ? std::string_view() : body.substr(point + 1);
     if (fraction.find('.') != std::string_view::npos) return refused(text, "more than one '.'");
     if (whole.empty()) return refused(text, "no digits before '.'");
     if (point != std::string_view::npos && fraction.empty()) return refused(text, "no digits after '.'");
-    if (fraction.size() > std::size_t(kDecimals)) return refused(text, "more than two decimal places");
+    if (fraction.size() > std::size_t(Money::kDecimals)) return refused(text, "more than two decimal places");
     if (whole.size() > 1 && whole.front() == '0') return refused(text, "leading zero");
 
     // minor = whole * 100 + fraction (padded to two digits), every step checked.
     std::int64_t minor = 0;
-    auto append = [&minor](char digit) {
-        return checkedTimesTen(minor, &minor) && checkedAdd(minor, std::int64_t(digit - '0'), &minor);
+    auto append = [&minor, negative](char digit) {
+        const std::int64_t value = digit - '0';
+        return checkedTimesTen(minor, &minor) && checkedAdd(minor, negative ? -value : value, &minor);
     };
     bool fits = std::all_of(whole.begin(), whole.end(), append);
     fits = fits && std::all_of(fraction.begin(), fraction.end(), append);
-    for (std::size_t i = fraction.size(); fits && i < std::size_t(kDecimals); ++i)
+    for (std::size_t i = fraction.size(); fits && i < std::size_t(Money::kDecimals); ++i)
         fits = append('0');
-    if (!fits) return refused(text, "out of range (the largest amount is " + max().toString() + ")");
-    return Money(minor);
+    if (!fits)
+        return refused(text,
+            negative ? "out of range (the smallest amount is " + Money::min().toString() + ")"
+                     : "out of range (the largest amount is " + Money::max().toString() + ")");
+    return Money::fromMinorUnits(minor);
+}
+
+} // namespace
+
+Result<Money> Money::parse(std::string_view text)
+{
+    return readAmount(text, 0, false);
+}
+
+Result<Money> Money::parseSigned(std::string_view text)
+{
+    if (!text.empty() && text.front() == '+')
+        return refused(text, "'+' is not allowed (only a negative amount has a sign, '-')");
+    const bool negative = !text.empty() && text.front() == '-';
+    return readAmount(text, negative ? 1 : 0, negative);
 }
 
 std::string Money::toString() const

@@ -47,6 +47,14 @@ public:
     /// - the empty string, and amounts beyond max().
     /// parse(m.toString()) == m for every m >= 0.
     static Result<Money> parse(std::string_view text);
+    /// The same grammar with an optional leading '-', for the few requests
+    /// that take a signed value and refuse a negative one with their own
+    /// error (the zakat's wealth: invalid_wealth, as in the Elixir guide).
+    /// Accepted: what parse accepts, or '-' directly followed by it ("-1000",
+    /// "-0.5"; "-0" is zero, as in JSON), down to min(). Refused as parse
+    /// refuses, and also: '+' ("+5"), a '-' alone or not followed by a digit
+    /// ("-", "--5", "- 5"). parseSigned(m.toString()) == m for every m.
+    static Result<Money> parseSigned(std::string_view text);
 
     // -- observers --
 

@@ -795,6 +795,22 @@ std::string replyWords(ScenarioStep::Do action, const finance::Reply& reply)
     return words;
 }
 
+/// The finance request of a finance step.
+finance::Request requestOf(ScenarioStep::Do action)
+{
+    // The finance steps are declared in finance::Request's order.
+    using Do = ScenarioStep::Do;
+    static_assert(int(Do::Report) - int(Do::OpenTracker) == int(finance::Request::Report));
+    return finance::Request(int(action) - int(Do::OpenTracker));
+}
+
+/// The step's amount as its request reads it: the zakat's wealth may be
+/// negative (the calculator answers invalid_wealth), other amounts are magnitudes.
+Result<Money> stepAmount(const ScenarioStep& step)
+{
+    return finance::parseAmount(requestOf(step.action), step.amount);
+}
+
 } // namespace
 
 class ScenarioSession::Impl {
@@ -1077,12 +1093,10 @@ private:
     /// malformed one is answered like any other refused amount.
     Result<finance::Reply> request(const ScenarioStep& step)
     {
-        // The finance steps are declared in finance::Request's order.
-        static_assert(int(Do::Report) - int(Do::OpenTracker) == int(finance::Request::Report));
-        const auto request = finance::Request(int(step.action) - int(Do::OpenTracker));
+        const auto request = requestOf(step.action);
         Money amount;
         if (finance::takesAmount(request)) {
-            const auto parsed = Money::parse(step.amount);
+            const auto parsed = stepAmount(step);
             if (!parsed) return Error {Errc::InvalidAmount, parsed.error().detail};
             amount = *parsed;
         }
@@ -1222,7 +1236,7 @@ std::string describeStep(const ScenarioStep& step)
     using Do = ScenarioStep::Do;
     // An amount as the services will read it ("10" -> "10.00"); a malformed one as the file spells it.
     const auto amount = [&] {
-        const auto parsed = Money::parse(step.amount);
+        const auto parsed = stepAmount(step);
         return parsed ? parsed->toString() : quote(step.amount);
     };
     const std::string name = stepName(step.action);

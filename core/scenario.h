@@ -74,8 +74,9 @@ struct ScenarioStep {
     int count = 0; ///< Flood: how many plain messages (1 to kMaxFloodCount)
     std::string user; ///< finance steps that name a user
     /// Finance steps with an amount (Zakat: the wealth), as the file spells it:
-    /// Money::parse reads it when the step runs, so a malformed amount is an
-    /// answer (invalid_amount), not a bad file.
+    /// finance::parseAmount reads it when the step runs, so a malformed amount
+    /// is an answer (invalid_amount), not a bad file; a negative wealth reaches
+    /// the calculator, which answers invalid_wealth.
     std::string amount;
 };
 

@@ -297,6 +297,8 @@ private slots:
             {"do": "donate", "user": "alice", "amount": "10"},
             {"do": "deposit", "user": "bob", "amount": "abc"},
             {"do": "zakat", "wealth": "10000"},
+            {"do": "zakat", "wealth": "-1000"},
+            {"do": "withdraw", "user": "bob", "amount": "-5"},
             {"do": "set_nisab", "amount": "5000.5"},
             {"do": "total", "user": "alice"},
             {"do": "report"}]})",
@@ -304,7 +306,8 @@ private slots:
         QVERIFY2(s.ok(), s.ok() ? "" : s.error().detail.c_str());
         const std::vector<std::string> expected {"kill finance/core", "stop finance/audit_log (shutdown)",
             "start_child w in finance/core/trackers", "terminate_child withdrawals of finance/core", "sleep 250 ms",
-            "donate 10.00 from alice", R"(deposit "abc" for bob)", "zakat on 10000.00", "set_nisab 5000.50",
+            "donate 10.00 from alice", R"(deposit "abc" for bob)", "zakat on 10000.00", "zakat on -1000.00",
+            R"(withdraw "-5" for bob)", "set_nisab 5000.50",
             "total of alice", "report"};
         for (std::size_t i = 0; i < expected.size(); ++i)
             QCOMPARE(sc::describeStep(s->steps.at(i)), expected[i]);

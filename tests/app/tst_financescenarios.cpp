@@ -423,9 +423,9 @@ private slots:
         QVERIFY(dir.isValid());
         const Run run = runFinance(dataFile("malformed_amount.json"), dir.filePath(QStringLiteral("data")));
         QVERIFY2(run.exitCode == 0, run.err.constData());
-        // The message is Money::parse's, JSON-escaped.
-        auto refused = [](const char* step, const char* amount) {
-            const auto parsed = sc::Money::parse(amount);
+        // The message is the amount parser's (a wealth is parsed signed), JSON-escaped.
+        auto refused = [](const char* step, const char* amount, bool signedAmount = false) {
+            const auto parsed = signedAmount ? sc::Money::parseSigned(amount) : sc::Money::parse(amount);
             if (parsed.ok()) return QStringLiteral("parsed: %1").arg(QLatin1String(amount));
             QJsonObject o;
             o.insert(QStringLiteral("m"), QString::fromStdString(parsed.error().detail));
@@ -436,7 +436,11 @@ private slots:
         };
         const QStringList expected {R"({"event":"reply","do":"open_tracker","ok":true,"value":"0.00"})",
             refused("donate", "abc"), refused("donate", "-5"), refused("donate", "1.001"), refused("donate", ""),
-            refused("zakat", "1e3"), refused("set_nisab", "92233720368547758.08"),
+            refused("zakat", "1e3"),
+            // The wealth is signed (the Elixir guide's test): the calculator refuses a negative one.
+            R"({"event":"reply","do":"zakat","ok":false,"error":"invalid_wealth","message":"-1000.00 is negative"})",
+            refused("zakat", "+5", true),
+            refused("set_nisab", "92233720368547758.08"),
             R"({"event":"reply","do":"donate","ok":true,"value":"12.34","id":"1"})",
             R"({"event":"reply","do":"total","ok":true,"value":"12.34"})"};
         QCOMPARE(replies(run.out), expected);

@@ -518,6 +518,35 @@ private slots:
         QVERIFY2(!r.error().detail.empty(), "refused without saying why");
     }
 
+    /// Amounts are magnitudes, but for the zakat's wealth, which is signed
+    /// so that the calculator can refuse a negative one itself (issue 16, C.11).
+    void typedAmountsAreMagnitudesButTheWealth_data()
+    {
+        QTest::addColumn<Request>("request");
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("parsed"); // the amount, or the error's name
+        for (const Request r : {Request::Donate, Request::PoolAdd, Request::Deposit, Request::Withdraw,
+                 Request::SetNisab, Request::Transaction, Request::StartTransaction}) {
+            const QByteArray number = QByteArray::number(int(r));
+            QTest::newRow("request " + number + ": -5") << r << QByteArray("-5") << name(Errc::InvalidAmount);
+            QTest::newRow("request " + number + ": 5") << r << QByteArray("5") << "5.00";
+        }
+        QTest::newRow("zakat: -1000") << Request::Zakat << QByteArray("-1000") << "-1000.00";
+        QTest::newRow("zakat: 10000") << Request::Zakat << QByteArray("10000") << "10000.00";
+        QTest::newRow("zakat: +5") << Request::Zakat << QByteArray("+5") << name(Errc::InvalidAmount);
+        QTest::newRow("zakat: -") << Request::Zakat << QByteArray("-") << name(Errc::InvalidAmount);
+        QTest::newRow("zakat: -1e3") << Request::Zakat << QByteArray("-1e3") << name(Errc::InvalidAmount);
+    }
+    void typedAmountsAreMagnitudesButTheWealth()
+    {
+        QFETCH(Request, request);
+        QFETCH(QByteArray, text);
+        QFETCH(QString, parsed);
+        const auto r = parseAmount(request, std::string_view(text.constData(), std::size_t(text.size())));
+        QCOMPARE(r ? qs(r->toString()) : name(r.error().code), parsed);
+        QCOMPARE(takesSignedAmount(request), request == Request::Zakat);
+    }
+
     void poolInvariant()
     {
         QVERIFY(poolInvariantHolds(Money(), {}));
@@ -568,6 +597,29 @@ private slots:
         QCOMPARE(nisab->amount, m("5000.00"));
         QVERIFY(!nisab->error);
         QCOMPARE(linesOf(acceptedOnly(*records), kNisab).size(), 1);
+    }
+
+    /// The guide's ZakatCalculatorTest, through the client as a person types
+    /// the wealth: calculate_zakat(10_000) is {:ok, 250} and
+    /// calculate_zakat(-1000) is {:error, :invalid_wealth}, not a refused amount.
+    void zakatGuideTestAsTyped()
+    {
+        Tree t;
+        QVERIFY2(t.root, t.startError.c_str());
+        auto c = t.client();
+        const auto typed = [&c](const char* wealth) {
+            const auto parsed = parseAmount(Request::Zakat, wealth);
+            return parsed ? c.perform(Request::Zakat, {}, *parsed) : Result<Reply>(parsed.error());
+        };
+        QCOMPARE(valueOf(typed("10000")), "250.00");
+        const auto refused = typed("-1000");
+        QCOMPARE(errorOf(refused), name(Errc::InvalidWealth));
+        QCOMPARE(qs(refused.error().detail), "-1000.00 is negative");
+        QCOMPARE(errorOf(typed("-0.01")), name(Errc::InvalidWealth));
+        QCOMPARE(valueOf(typed("-0")), "0.00"); // zero is not negative
+        // The calculator survived its refusals; no other amount takes a sign.
+        QCOMPARE(valueOf(typed("100.01")), "2.51");
+        QCOMPARE(errorOf(parseAmount(Request::Withdraw, "-5")), name(Errc::InvalidAmount));
     }
 
     void zakatStartsWithTheConfiguredNisab()

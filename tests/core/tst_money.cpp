@@ -207,6 +207,70 @@ private slots:
         }
     }
 
+    // -- parseSigned: the zakat's wealth --
+
+    void parseSignedAccepts_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<Money>("money");
+        QTest::newRow("seed: -1000") << QByteArray("-1000") << cents(-100000);
+        QTest::newRow("minus one cent") << QByteArray("-0.01") << cents(-1);
+        QTest::newRow("one decimal") << QByteArray("-100.5") << cents(-10050);
+        QTest::newRow("minus zero is zero") << QByteArray("-0") << cents(0);
+        QTest::newRow("minus zero, decimals") << QByteArray("-0.00") << cents(0);
+        QTest::newRow("no sign") << QByteArray("10000") << cents(1000000);
+        QTest::newRow("smallest") << QByteArray("-92233720368547758.08") << Money::min();
+        QTest::newRow("largest") << QByteArray("92233720368547758.07") << Money::max();
+    }
+    void parseSignedAccepts()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(Money, money);
+        const auto r = Money::parseSigned(std::string_view(text.constData(), std::size_t(text.size())));
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+        QCOMPARE(*r, money);
+    }
+
+    void parseSignedRefuses_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("plus") << QByteArray("+5") << "\"+5\": '+' is not allowed (only a negative amount has a sign, '-')";
+        QTest::newRow("minus alone") << QByteArray("-") << "\"-\": no digits after '-'";
+        QTest::newRow("two minuses") << QByteArray("--5") << "\"--5\": unexpected character '-' at position 2";
+        QTest::newRow("space after minus") << QByteArray("- 5") << "\"- 5\": whitespace is not allowed";
+        QTest::newRow("minus point") << QByteArray("-.5") << "\"-.5\": no digits before '.'";
+        QTest::newRow("minus word") << QByteArray("-abc") << "\"-abc\": not a number";
+        QTest::newRow("leading zero") << QByteArray("-007") << "\"-007\": leading zero";
+        QTest::newRow("three decimals") << QByteArray("-1.001") << "\"-1.001\": more than two decimal places";
+        QTest::newRow("one cent past the smallest")
+            << QByteArray("-92233720368547758.09")
+            << "\"-92233720368547758.09\": out of range (the smallest amount is -92233720368547758.08)";
+        QTest::newRow("one cent past the largest")
+            << QByteArray("92233720368547758.08")
+            << "\"92233720368547758.08\": out of range (the largest amount is 92233720368547758.07)";
+        QTest::newRow("empty") << QByteArray("") << "\"\": empty amount";
+    }
+    void parseSignedRefuses()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, detail);
+        const auto r = Money::parseSigned(std::string_view(text.constData(), std::size_t(text.size())));
+        QVERIFY2(!r.ok(), r.ok() ? r->toString().c_str() : "");
+        QCOMPARE(r.error().code, Errc::InvalidAmount);
+        QCOMPARE(qs(r.error().detail), detail);
+    }
+
+    void parseSignedRoundTripsEveryMoney()
+    {
+        for (const Money m : {cents(0), cents(-1), cents(-305), cents(305), Money::min(), Money::max(),
+                 cents(std::numeric_limits<qint64>::min() + 1)}) {
+            const auto r = Money::parseSigned(m.toString());
+            QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+            QCOMPARE(*r, m);
+        }
+    }
+
     // -- checked arithmetic --
 
     void arithmetic_data()

@@ -123,6 +123,30 @@ private slots:
         QTest::newRow("negative nisab")
             << amount("100") << Money::fromMinorUnits(-1) << Errc::InvalidAmount << "nisab -0.01 is negative";
     }
+    /// The guide's test, with the wealth as typed: "-1000" is a wealth (signed)
+    /// that zakatDue refuses as invalid_wealth, not an amount the parser refuses.
+    void guideRejectsNegativeWealthAsTyped_data()
+    {
+        QTest::addColumn<QByteArray>("typed");
+        QTest::addColumn<QString>("answer"); // the zakat, or the error's name and detail
+        QTest::newRow("seed: 10000") << QByteArray("10000") << "250.00";
+        QTest::newRow("seed: -1000") << QByteArray("-1000") << "invalid_wealth: -1000.00 is negative";
+        QTest::newRow("-0.01") << QByteArray("-0.01") << "invalid_wealth: -0.01 is negative";
+        QTest::newRow("smallest") << QByteArray("-92233720368547758.08")
+                                  << "invalid_wealth: -92233720368547758.08 is negative";
+        QTest::newRow("-0 is zero") << QByteArray("-0") << "0.00";
+    }
+    void guideRejectsNegativeWealthAsTyped()
+    {
+        QFETCH(QByteArray, typed);
+        QFETCH(QString, answer);
+        const auto wealth = Money::parseSigned(std::string_view(typed.constData(), std::size_t(typed.size())));
+        QVERIFY2(wealth.ok(), wealth.ok() ? "" : wealth.error().toString().c_str());
+        const auto r = zakatDue(*wealth);
+        QCOMPARE(r.ok() ? qs(r->toString()) : qs(std::string(sc::errcName(r.error().code)) + ": " + r.error().detail),
+            answer);
+    }
+
     void refused()
     {
         QFETCH(Money, wealth);

@@ -4,12 +4,16 @@
 #include "theme.h"
 
 #include <QCoreApplication>
+#include <QEvent>
 #include <QFontMetrics>
 #include <QFrame>
 #include <QGridLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPushButton>
+#include <QTextLayout>
+#include <QVBoxLayout>
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -22,6 +26,15 @@ namespace {
 constexpr qreal basePointSize = 14.0;
 // FinanceClient's limit on a user name (it becomes a path component).
 constexpr qsizetype maxUserBytes = 64;
+// The lines every form's note keeps free for its answer or problems.
+constexpr int noteLines = 2;
+// How often the console looks for the finance services (Runtime::whereis).
+constexpr int treeWatchMs = 250;
+// The registered services: the tree runs while any of them is registered (a
+// single service restarting leaves the others; a replaced or stopped tree none).
+constexpr std::array<const char*, 9> serviceNames {sc::finance::kAuditLogName, sc::finance::kZakatName,
+    sc::finance::kPoolName, sc::finance::kWithdrawalsName, sc::finance::kProcessorName, sc::finance::kTrackersName,
+    sc::finance::kTransactionsName, sc::finance::kDatabaseName, sc::finance::kReportName};
 
 // Columns of the console's one grid.
 enum Column { SectionColumn, TitleColumn, UserColumn, AmountColumn, ButtonColumn, ColumnCount };
@@ -143,6 +156,47 @@ void setTextColour(QLabel* label, const QColor& colour)
     label->setPalette(palette);
 }
 
+/// A label of a note: wraps its text, and when the note has less room than
+/// the text needs, shows the lines that fit and ends the last with "…" (the
+/// tooltip has it all), rather than cut a line in half.
+class NoteLabel : public QLabel {
+public:
+    explicit NoteLabel(QWidget* parent)
+        : QLabel(parent)
+    {
+        setWordWrap(true);
+        setAlignment(Qt::AlignLeft | Qt::AlignTop);
+        // The note's fixed height is shared out; the text never asks for more.
+        setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
+    }
+
+protected:
+    void paintEvent(QPaintEvent* event) override
+    {
+        const QRect box = contentsRect();
+        if (text().isEmpty() || heightForWidth(width()) <= height()) {
+            QLabel::paintEvent(event);
+            return;
+        }
+        const QFontMetrics metrics(font());
+        const int lines = std::max(1, box.height() / metrics.lineSpacing());
+        QPainter painter(this);
+        painter.setPen(palette().color(foregroundRole()));
+        QTextLayout layout(text(), font());
+        layout.beginLayout();
+        for (int i = 0; i < lines; ++i) {
+            QTextLine line = layout.createLine();
+            if (!line.isValid()) break;
+            line.setLineWidth(box.width());
+            const bool last = i == lines - 1;
+            QString part = text().mid(line.textStart(), last ? -1 : line.textLength());
+            if (last) part = metrics.elidedText(part.simplified(), Qt::ElideRight, box.width());
+            painter.drawText(box.left(), box.top() + i * metrics.lineSpacing() + metrics.ascent(), part);
+        }
+        layout.endLayout();
+    }
+};
+
 } // namespace
 
 // -- MoneyValidator --
@@ -152,30 +206,44 @@ MoneyValidator::MoneyValidator(QObject* parent)
 {
 }
 
+MoneyValidator::MoneyValidator(Sign sign, QObject* parent)
+    : QValidator(parent)
+    , m_sign(sign)
+{
+}
+
 QValidator::State MoneyValidator::validate(QString& input, int&) const
 {
     return check(input);
 }
 
+namespace {
+
+sc::Result<sc::Money> parseAs(MoneyValidator::Sign sign, const QByteArray& utf8)
+{
+    const std::string_view text(utf8.constData(), std::size_t(utf8.size()));
+    return sign == MoneyValidator::Signed ? sc::Money::parseSigned(text) : sc::Money::parse(text);
+}
+
+} // namespace
+
 QValidator::State MoneyValidator::check(const QString& text) const
 {
     const QByteArray utf8 = text.toUtf8();
-    if (sc::Money::parse(std::string_view(utf8.constData(), std::size_t(utf8.size())))) return Acceptable;
+    if (parseAs(m_sign, utf8)) return Acceptable;
     // The proper prefixes of DIGITS[.D[D]] that parse refuses are "" and
-    // "DIGITS." (one point, at the end, after a whole part parse takes);
-    // anything else stays refused however it goes on.
-    if (text.isEmpty()) return Intermediate;
+    // "DIGITS." (one point, at the end, after a whole part parse takes),
+    // and, signed, "-" too; anything else stays refused however it goes on.
+    if (text.isEmpty() || (m_sign == Signed && text == QLatin1String("-"))) return Intermediate;
     if (text.endsWith(QLatin1Char('.')) && text.count(QLatin1Char('.')) == 1) {
-        const QByteArray whole = utf8.chopped(1);
-        if (sc::Money::parse(std::string_view(whole.constData(), std::size_t(whole.size())))) return Intermediate;
+        if (parseAs(m_sign, utf8.chopped(1))) return Intermediate;
     }
     return Invalid;
 }
 
-QString MoneyValidator::problem(const QString& text)
+QString MoneyValidator::problem(const QString& text, Sign sign)
 {
-    const QByteArray utf8 = text.toUtf8();
-    const auto parsed = sc::Money::parse(std::string_view(utf8.constData(), std::size_t(utf8.size())));
+    const auto parsed = parseAs(sign, text.toUtf8());
     return parsed ? QString() : QString::fromStdString(parsed.error().detail);
 }
 
@@ -198,6 +266,7 @@ QString userProblem(const QString& user)
 
 FinanceConsole::FinanceConsole(sc::Runtime& runtime, QWidget* parent)
     : QWidget(parent)
+    , m_runtime(runtime)
     , m_client(runtime)
 {
     setObjectName(QStringLiteral("financeConsole"));
@@ -205,6 +274,9 @@ FinanceConsole::FinanceConsole(sc::Runtime& runtime, QWidget* parent)
     base.setPointSizeF(std::max(base.pointSizeF(), basePointSize));
     setFont(base);
     buildForms();
+    connect(&m_treeWatch, &QTimer::timeout, this, &FinanceConsole::updateTreeState);
+    m_treeWatch.start(treeWatchMs);
+    updateTreeState();
 }
 
 FinanceConsole::~FinanceConsole()
@@ -225,8 +297,6 @@ QString FinanceConsole::actionTitle(Action action)
 
 void FinanceConsole::buildForms()
 {
-    const QFontMetrics metrics(font());
-    const int em = metrics.horizontalAdvance(QLatin1Char('M'));
     QFont bold = font();
     bold.setBold(true);
 
@@ -234,19 +304,29 @@ void FinanceConsole::buildForms()
     // bottom; each section starts with its name on a row of its own, and a
     // rule separates sections. Fields are named by their placeholder and
     // tooltip rather than a label, so the console fits beside the tree.
-    // Each form takes three rows: the form, the problems of its fields, and
-    // its answer (both hidden while empty, and then the row takes no room),
-    // so the console is narrow enough to sit beside the tree.
+    // Each form takes two rows: the form, and its note (its answer, or the
+    // problems of its fields) at a fixed height, so that nothing moves when
+    // answers come; the note spans the form, so the console stays narrow
+    // enough to sit beside the tree.
     auto* grid = new QGridLayout(this);
-    grid->setHorizontalSpacing(em / 2);
-    grid->setVerticalSpacing(em / 3);
     grid->setColumnStretch(ColumnCount, 1);
-    const int userWidth = metrics.horizontalAdvance(QStringLiteral("abcdefghij"));
-    const int amountWidth = metrics.horizontalAdvance(QStringLiteral("e.g. 100.50")) + em;
 
-    int row = 0;
+    // Row 0: the notice that the finance tree is not running (hidden while it runs).
+    m_treeNotice = new QLabel(this);
+    m_treeNotice->setObjectName(QStringLiteral("financeTreeNotice"));
+    m_treeNotice->setText(tr("The finance tree is not running: a demo replaced it, or it stopped. "
+                             "Scenarios → Finance tree starts it again, and these forms come back."));
+    m_treeNotice->setWordWrap(true);
+    m_treeNotice->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // The look of the window's read-only notice: a notice, not an error.
+    m_treeNotice->setStyleSheet(QStringLiteral("QLabel { border: 2px solid %1; border-radius: 4px; padding: 8px; }")
+                                    .arg(theme::warnColor().name()));
+    m_treeNotice->hide();
+    grid->addWidget(m_treeNotice, 0, SectionColumn, 1, ColumnCount - SectionColumn);
+
+    int row = 1;
     for (const Section& section : sections()) {
-        if (row > 0) {
+        if (row > 1) {
             auto* rule = new QFrame(this);
             rule->setFrameShape(QFrame::HLine);
             rule->setFrameShadow(QFrame::Sunken);
@@ -255,7 +335,6 @@ void FinanceConsole::buildForms()
         auto* name = new QLabel(tr(section.title), this);
         name->setFont(bold);
         grid->addWidget(name, row++, SectionColumn, 1, ColumnCount - SectionColumn);
-        grid->setColumnMinimumWidth(SectionColumn, em);
 
         for (const A action : section.actions) {
             const Spec& s = spec(action);
@@ -273,18 +352,8 @@ void FinanceConsole::buildForms()
                 f.user->setPlaceholderText(tr("user"));
                 f.user->setToolTip(tr("User"));
                 f.user->setAccessibleName(tr("%1: user").arg(tr(s.title)));
-                f.user->setFixedWidth(userWidth);
                 grid->addWidget(f.user, row, UserColumn);
-                f.userProblem = new QLabel(this);
-                f.userProblem->setObjectName(key + QStringLiteral("UserProblem"));
-                f.userProblem->setWordWrap(true);
-                f.userProblem->hide();
-                // Under the field, up to the amount field: user problems are short.
-                grid->addWidget(f.userProblem, row + 1, UserColumn, 1, AmountColumn - UserColumn, Qt::AlignTop);
-                connect(f.user, &QLineEdit::textEdited, this, [this, action] {
-                    form(action).userTouched = true;
-                    refresh(form(action));
-                });
+                connect(f.user, &QLineEdit::textEdited, this, [this, action] { edited(action, true); });
                 connect(f.user, &QLineEdit::textChanged, this, [this, action] { refresh(form(action)); });
                 connect(f.user, &QLineEdit::returnPressed, this, [this, action] { submit(action); });
             }
@@ -294,18 +363,13 @@ void FinanceConsole::buildForms()
                 f.amount->setPlaceholderText(tr("e.g. 100.50"));
                 f.amount->setToolTip(tr(s.amountLabel));
                 f.amount->setAccessibleName(tr("%1: %2").arg(tr(s.title), tr(s.amountLabel).toLower()));
-                f.amount->setFixedWidth(amountWidth);
                 f.amount->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
                 grid->addWidget(f.amount, row, AmountColumn);
-                f.amountProblem = new QLabel(this);
-                f.amountProblem->setObjectName(key + QStringLiteral("AmountProblem"));
-                f.amountProblem->setWordWrap(true);
-                f.amountProblem->hide();
-                grid->addWidget(f.amountProblem, row + 1, AmountColumn, 1, ColumnCount - AmountColumn, Qt::AlignTop);
-                connect(f.amount, &QLineEdit::textEdited, this, [this, action] {
-                    form(action).amountTouched = true;
-                    refresh(form(action));
-                });
+                f.validator = sc::finance::takesSignedAmount(action) ? &m_wealthValidator : &m_validator;
+                if (f.validator == &m_wealthValidator)
+                    f.amount->setToolTip(tr("Wealth; a negative one is sent as typed, and the calculator refuses it "
+                                            "(invalid_wealth)"));
+                connect(f.amount, &QLineEdit::textEdited, this, [this, action] { edited(action, false); });
                 connect(f.amount, &QLineEdit::textChanged, this, [this, action] { refresh(form(action)); });
                 connect(f.amount, &QLineEdit::returnPressed, this, [this, action] { submit(action); });
             }
@@ -314,22 +378,53 @@ void FinanceConsole::buildForms()
             f.button->setObjectName(key + QStringLiteral("Button"));
             f.button->setToolTip(tr("%1 (Enter in a field does the same)").arg(tr(s.title)));
             f.button->setAutoDefault(false);
-            f.button->setMinimumWidth(f.button->sizeHint().width() + em);
             grid->addWidget(f.button, row, ButtonColumn);
             connect(f.button, &QPushButton::clicked, this, [this, action] { submit(action); });
 
-            f.answer = new QLabel(this);
-            f.answer->setObjectName(key + QStringLiteral("Answer"));
-            f.answer->setWordWrap(true);
+            // The note: the problems of the fields (user first), or the answer.
+            f.note = new QWidget(this);
+            f.note->setObjectName(key + QStringLiteral("Note"));
+            auto* lines = new QVBoxLayout(f.note);
+            lines->setContentsMargins(0, 0, 0, 0);
+            lines->setSpacing(0);
+            const auto noteLabel = [&](QLabel*& label, const QString& name) {
+                label = new NoteLabel(f.note);
+                label->setObjectName(key + name);
+                label->hide();
+                lines->addWidget(label);
+            };
+            if (f.user) noteLabel(f.userProblem, QStringLiteral("UserProblem"));
+            if (f.amount) noteLabel(f.amountProblem, QStringLiteral("AmountProblem"));
+            noteLabel(f.answer, QStringLiteral("Answer"));
             f.answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
-            f.answer->hide();
-            grid->addWidget(f.answer, row + 2, TitleColumn, 1, ColumnCount - TitleColumn);
+            lines->addStretch(1);
+            grid->addWidget(f.note, row + 1, TitleColumn, 1, ColumnCount - TitleColumn);
 
             refresh(f);
-            row += 3;
+            row += 2;
         }
     }
     grid->setRowStretch(row, 1);
+    applyMetrics();
+}
+
+void FinanceConsole::applyMetrics()
+{
+    auto* grid = qobject_cast<QGridLayout*>(layout());
+    if (!grid) return;
+    const QFontMetrics metrics(font());
+    const int em = metrics.horizontalAdvance(QLatin1Char('M'));
+    grid->setHorizontalSpacing(em / 2);
+    grid->setVerticalSpacing(em / 3);
+    grid->setColumnMinimumWidth(SectionColumn, em);
+    const int userWidth = metrics.horizontalAdvance(QStringLiteral("abcdefghij"));
+    const int amountWidth = metrics.horizontalAdvance(QStringLiteral("e.g. 100.50")) + em;
+    for (Form& f : m_forms) {
+        if (f.user) f.user->setFixedWidth(userWidth);
+        if (f.amount) f.amount->setFixedWidth(amountWidth);
+        f.button->setMinimumWidth(f.button->sizeHint().width() + em);
+        f.note->setFixedHeight(noteLines * metrics.lineSpacing());
+    }
 }
 
 // -- accessors --
@@ -358,28 +453,41 @@ QLabel* FinanceConsole::amountProblemLabel(Action action) const
 {
     return form(action).amountProblem;
 }
+QWidget* FinanceConsole::noteArea(Action action) const
+{
+    return form(action).note;
+}
 
 // -- checking --
 
 bool FinanceConsole::refresh(Form& f)
 {
     bool valid = true;
+    // A problem shown now replaces the answer; an answer that came after the
+    // last edit hides the problems until the next edit.
+    bool problems = false;
     if (f.user) {
         const QString problem = userProblem(f.user->text());
         valid = valid && problem.isEmpty();
-        const bool show = !problem.isEmpty() && f.userTouched;
+        const bool show = !problem.isEmpty() && f.userTouched && !f.answerOnTop;
+        problems = problems || show;
         f.userProblem->setText(problem);
+        f.userProblem->setToolTip(problem);
         setTextColour(f.userProblem, theme::errorColor());
         f.userProblem->setVisible(show);
     }
     if (f.amount) {
-        const QValidator::State state = m_validator.check(f.amount->text());
+        const QValidator::State state = f.validator->check(f.amount->text());
         valid = valid && state == QValidator::Acceptable;
-        const bool show = state != QValidator::Acceptable && f.amountTouched;
+        const bool show = state != QValidator::Acceptable && f.amountTouched && !f.answerOnTop;
+        problems = problems || show;
         const QString text = f.amount->text();
+        const MoneyValidator::Sign sign = f.validator == &m_wealthValidator ? MoneyValidator::Signed
+                                                                            : MoneyValidator::Magnitude;
         f.amountProblem->setText(state == QValidator::Acceptable ? QString()
                 : text.isEmpty()                                 ? tr("enter an amount")
-                                                                 : MoneyValidator::problem(text));
+                                                                 : MoneyValidator::problem(text, sign));
+        f.amountProblem->setToolTip(f.amountProblem->text());
         // Typing may still fix an intermediate amount ("100."): a warning, not an error.
         setTextColour(f.amountProblem, state == QValidator::Invalid ? theme::errorColor() : theme::warnColor());
         f.amountProblem->setVisible(show);
@@ -391,8 +499,20 @@ bool FinanceConsole::refresh(Form& f)
             f.amount->setPalette(QPalette());
         }
     }
-    f.button->setEnabled(valid);
+    if (problems) f.answer->clear();
+    f.answer->setVisible(!problems && !f.answer->text().isEmpty());
+    for (QWidget* field : {static_cast<QWidget*>(f.user), static_cast<QWidget*>(f.amount)})
+        if (field) field->setEnabled(m_treeRunning);
+    f.button->setEnabled(valid && !f.pending && m_treeRunning);
     return valid;
+}
+
+void FinanceConsole::edited(Action action, bool user)
+{
+    Form& f = form(action);
+    (user ? f.userTouched : f.amountTouched) = true;
+    f.answerOnTop = false;
+    refresh(f);
 }
 
 // -- calls --
@@ -400,10 +520,14 @@ bool FinanceConsole::refresh(Form& f)
 bool FinanceConsole::submit(Action action)
 {
     Form& f = form(action);
+    // One call per form at a time, and none to a tree that is not there
+    // (Enter in a field comes here too, past the disabled button).
+    if (f.pending || !m_treeRunning) return false;
     if (!refresh(f)) {
         // Say what is wrong with every field, and start where the eye starts.
         f.userTouched = f.user != nullptr;
         f.amountTouched = f.amount != nullptr;
+        f.answerOnTop = false;
         refresh(f);
         if (f.user && !f.userProblem->text().isEmpty())
             f.user->setFocus();
@@ -414,9 +538,12 @@ bool FinanceConsole::submit(Action action)
 
     const std::uint64_t serial = ++m_started;
     ++m_running;
-    f.answer->setText(tr("calling…"));
-    f.answer->show();
+    f.pending = true;
+    f.answerOnTop = true;
+    f.answer->setText(tr("waiting…"));
+    f.answer->setToolTip(QString());
     setTextColour(f.answer, palette().color(QPalette::PlaceholderText));
+    refresh(f);
 
     m_calls.start([this, action, serial, job = request(f)] {
         Answer answer = job();
@@ -437,7 +564,7 @@ std::function<FinanceConsole::Answer()> FinanceConsole::request(const Form& f)
     sc::Money amount;
     if (f.amount) {
         const QByteArray utf8 = f.amount->text().toUtf8();
-        amount = *sc::Money::parse(std::string_view(utf8.constData(), std::size_t(utf8.size())));
+        amount = *sc::finance::parseAmount(f.action, std::string_view(utf8.constData(), std::size_t(utf8.size())));
     }
     const QString who = QString::fromStdString(user);
 
@@ -495,13 +622,46 @@ void FinanceConsole::showAnswer(Action action, std::uint64_t serial, const Answe
 {
     Form& f = form(action);
     --m_running;
-    // Answers of one form can overtake each other; the newest call's answer stays.
+    f.pending = false;
+    // One call per form runs at a time; the serial still keeps an older answer from replacing a newer one.
     if (serial > f.lastShown) {
         f.lastShown = serial;
+        f.answerOnTop = true;
         f.answer->setText(answer.text);
+        f.answer->setToolTip(answer.text);
         setTextColour(f.answer, answer.ok ? theme::okColor() : theme::errorColor());
     }
+    refresh(f);
     Q_EMIT answered(actionName(action), answer.ok, answer.text);
+}
+
+// -- the finance tree --
+
+void FinanceConsole::updateTreeState()
+{
+    sc::Runtime& rt = m_runtime;
+    const bool running = std::any_of(
+        serviceNames.begin(), serviceNames.end(), [&rt](const char* name) { return rt.whereis(name) != 0; });
+    // Disabled as a whole, the console is the window's to explain (a read-only data folder).
+    m_treeNotice->setVisible(!running && isEnabled());
+    if (running == m_treeRunning) return;
+    m_treeRunning = running;
+    for (Form& f : m_forms) {
+        // A tree that comes back is a new one: the old tree's answers go.
+        if (running && !f.pending) {
+            f.answer->clear();
+            f.answerOnTop = false;
+        }
+        refresh(f);
+    }
+    Q_EMIT financeTreeRunningChanged(running);
+}
+
+void FinanceConsole::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange) applyMetrics();
+    if (event->type() == QEvent::EnabledChange && m_treeNotice) updateTreeState();
 }
 
 } // namespace sc::ui

@@ -2,6 +2,7 @@
 #include "financeconsole.h"
 
 #include <QCoreApplication>
+#include <QFontMetrics>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -39,10 +40,10 @@ private Q_SLOTS:
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
         m_runtime = std::make_unique<sc::Runtime>(sc::RuntimeOptions {.workers = 2});
-        sc::finance::Config config;
-        config.dataDir = m_dir->path().toStdString();
-        const auto root = sc::finance::startFinanceTree(*m_runtime, config);
+        m_config.dataDir = m_dir->path().toStdString();
+        const auto root = sc::finance::startFinanceTree(*m_runtime, m_config);
         QVERIFY2(root.ok(), root.ok() ? "" : root.error().toString().c_str());
+        m_root = *root;
         m_console = std::make_unique<FinanceConsole>(*m_runtime);
         m_console->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_console.get()));
@@ -112,6 +113,37 @@ private Q_SLOTS:
         QVERIFY(MoneyValidator::problem(QStringLiteral("-5")).contains(QStringLiteral("sign")));
     }
 
+    void signedValidator_data()
+    {
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QValidator::State>("state");
+        const auto row = [](const char* name, const QString& input, QValidator::State state) {
+            QTest::newRow(name) << input << state;
+        };
+        row("seed: -1000", QStringLiteral("-1000"), QValidator::Acceptable);
+        row("-0.01", QStringLiteral("-0.01"), QValidator::Acceptable);
+        row("positive", QStringLiteral("10000"), QValidator::Acceptable);
+        row("smallest", QStringLiteral("-92233720368547758.08"), QValidator::Acceptable);
+        row("minus alone", QStringLiteral("-"), QValidator::Intermediate);
+        row("empty", QString(), QValidator::Intermediate);
+        row("minus, point last", QStringLiteral("-100."), QValidator::Intermediate);
+        row("plus", QStringLiteral("+5"), QValidator::Invalid);
+        row("two minuses", QStringLiteral("--5"), QValidator::Invalid);
+        row("minus point", QStringLiteral("-.5"), QValidator::Invalid);
+        row("below the smallest", QStringLiteral("-92233720368547758.09"), QValidator::Invalid);
+    }
+
+    void signedValidator()
+    {
+        QFETCH(QString, input);
+        QFETCH(QValidator::State, state);
+        const MoneyValidator validator(MoneyValidator::Signed);
+        QCOMPARE(validator.check(input), state);
+        QCOMPARE(MoneyValidator::problem(input, MoneyValidator::Signed).isEmpty(), state == QValidator::Acceptable);
+        // Magnitudes stay magnitudes: every signed spelling is refused there.
+        if (input.startsWith(QLatin1Char('-'))) QCOMPARE(MoneyValidator().check(input), QValidator::Invalid);
+    }
+
     void userRule_data()
     {
         QTest::addColumn<QString>("user");
@@ -174,7 +206,7 @@ private Q_SLOTS:
         type(Action::OpenTracker, QStringLiteral("alice"), {});
         QTest::mouseClick(m_console->button(Action::OpenTracker), Qt::LeftButton);
         // The click returned before the runtime answered: the GUI thread does not wait.
-        QCOMPARE(m_console->answerLabel(Action::OpenTracker)->text(), QStringLiteral("calling…"));
+        QCOMPARE(m_console->answerLabel(Action::OpenTracker)->text(), QStringLiteral("waiting…"));
         QCOMPARE(m_console->callsRunning(), 1);
         Answered a = waitForAnswer();
         QCOMPARE(a.action, QStringLiteral("openTracker"));
@@ -323,6 +355,209 @@ private Q_SLOTS:
         QCOMPARE(m_console->answerLabel(Action::Zakat)->text(), a.text);
     }
 
+    /// The Elixir guide's test in the form: a negative wealth is typed, sent
+    /// and refused by the calculator as invalid_wealth (issue 16, C.11).
+    void zakatOfANegativeWealth()
+    {
+        type(Action::Zakat, {}, QStringLiteral("-"));
+        QVERIFY(!m_console->button(Action::Zakat)->isEnabled());
+        QVERIFY(m_console->amountProblemLabel(Action::Zakat)->isVisible()); // more typing can fix it: a warning
+        type(Action::Zakat, {}, QStringLiteral("-1000"));
+        QVERIFY(!m_console->amountProblemLabel(Action::Zakat)->isVisible());
+        QVERIFY(m_console->button(Action::Zakat)->isEnabled());
+        const Answered a = enter(m_console->amountField(Action::Zakat));
+        QCOMPARE(a.action, QStringLiteral("zakat"));
+        QVERIFY(!a.ok);
+        QCOMPARE(a.text, QStringLiteral("invalid wealth: -1000.00 is negative"));
+        QCOMPARE(m_console->answerLabel(Action::Zakat)->text(), a.text);
+
+        // Every other amount is still a magnitude: "-5" is refused before any call.
+        const std::uint64_t started = m_console->callsStarted();
+        for (const Action action : {Action::Withdraw, Action::Donate, Action::SetNisab}) {
+            type(action, QStringLiteral("bob"), QStringLiteral("-5"));
+            QVERIFY(!m_console->button(action)->isEnabled());
+            QVERIFY2(m_console->amountProblemLabel(action)->text().contains(QStringLiteral("sign")),
+                qPrintable(m_console->amountProblemLabel(action)->text()));
+            QVERIFY(!m_console->submit(action));
+        }
+        QCOMPARE(m_console->callsStarted(), started);
+    }
+
+    /// Run is disabled from the click until the answer, whatever it is, and
+    /// says "waiting…"; Enter makes no second call meanwhile (issue 16, B.10).
+    void runWaitsForItsAnswer_data()
+    {
+        QTest::addColumn<int>("action");
+        QTest::addColumn<QString>("amount");
+        QTest::addColumn<bool>("ok");
+        QTest::newRow("success") << int(Action::Zakat) << QStringLiteral("10000") << true;
+        QTest::newRow("refusal") << int(Action::Zakat) << QStringLiteral("-1000") << false;
+        QTest::newRow("crash (exit)") << int(Action::Transaction) << QStringLiteral("0") << false;
+    }
+    void runWaitsForItsAnswer()
+    {
+        QFETCH(int, action);
+        QFETCH(QString, amount);
+        QFETCH(bool, ok);
+        const auto a = Action(action);
+        type(a, {}, amount);
+        QPushButton* run = m_console->button(a);
+        QVERIFY(run->isEnabled());
+        QSignalSpy spy(m_console.get(), &FinanceConsole::answered);
+        QTest::mouseClick(run, Qt::LeftButton);
+        // The answer comes back as a queued call: until the event loop runs, the call is pending.
+        QVERIFY(!run->isEnabled());
+        QCOMPARE(m_console->answerLabel(a)->text(), QStringLiteral("waiting…"));
+        QVERIFY(m_console->answerLabel(a)->isVisible());
+        QTest::keyClick(m_console->amountField(a), Qt::Key_Return);
+        QVERIFY(!m_console->submit(a));
+        QCOMPARE(m_console->callsStarted(), 1u);
+        const Answered answer = waitForAnswer(spy);
+        QCOMPARE(answer.ok, ok);
+        QVERIFY(run->isEnabled());
+        QCOMPARE(m_console->callsStarted(), 1u);
+        QCOMPARE(m_console->answerLabel(a)->text(), answer.text);
+    }
+
+    void runComesBackAfterATimeout()
+    {
+        // A hung pool never answers: the client's timeout (5 s) ends the call.
+        const sc::Pid pool = m_runtime->whereis(sc::finance::kPoolName);
+        m_runtime->hang(pool);
+        QPushButton* run = m_console->button(Action::PoolTotal);
+        QSignalSpy spy(m_console.get(), &FinanceConsole::answered);
+        QTest::mouseClick(run, Qt::LeftButton);
+        QVERIFY(!run->isEnabled());
+        const Answered answer = waitForAnswer(spy);
+        QVERIFY(!answer.ok);
+        QVERIFY2(answer.text.startsWith(QStringLiteral("timeout")), qPrintable(answer.text));
+        QVERIFY(run->isEnabled());
+        m_runtime->kill(pool); // its supervisor starts a new one
+    }
+
+    /// Each form's note shows the latest news only, at a fixed height: an
+    /// error replaces a success and the other way round, and no form, field
+    /// or button moves while answers and problems come and go (issue 16, B.10).
+    void answersReplaceEachOtherAndNothingMoves()
+    {
+        m_console->resize(m_console->sizeHint());
+        const auto positions = [this] {
+            QList<QRect> list;
+            for (std::size_t i = 0; i < FinanceConsole::ActionCount; ++i) {
+                const auto action = Action(i);
+                for (QWidget* w : {static_cast<QWidget*>(m_console->button(action)), m_console->noteArea(action)})
+                    list << QRect(w->mapTo(m_console.get(), QPoint(0, 0)), w->size());
+            }
+            return list;
+        };
+        QCoreApplication::processEvents();
+        const QList<QRect> before = positions();
+        const int noteHeight = m_console->noteArea(Action::Zakat)->height();
+        QVERIFY(noteHeight >= 2 * QFontMetrics(m_console->font()).lineSpacing());
+        QLabel* answer = m_console->answerLabel(Action::Zakat);
+        QLabel* problem = m_console->amountProblemLabel(Action::Zakat);
+
+        type(Action::Zakat, {}, QStringLiteral("10000"));
+        QCOMPARE(click(Action::Zakat).text, QStringLiteral("zakat on 10000.00: 250.00"));
+        QCOMPARE(positions(), before);
+        QVERIFY(answer->isVisible());
+
+        // A refusal replaces the success.
+        type(Action::Zakat, {}, QStringLiteral("-1000"));
+        QCOMPARE(click(Action::Zakat).text, QStringLiteral("invalid wealth: -1000.00 is negative"));
+        QCOMPARE(answer->text(), QStringLiteral("invalid wealth: -1000.00 is negative"));
+        QCOMPARE(positions(), before);
+
+        // A problem typed after it replaces the answer, which does not come back.
+        type(Action::Zakat, {}, QStringLiteral("abc"));
+        QVERIFY(problem->isVisible());
+        QVERIFY(!answer->isVisible());
+        QVERIFY(answer->text().isEmpty());
+        QCOMPARE(positions(), before);
+        type(Action::Zakat, {}, QStringLiteral("100.01"));
+        QVERIFY(!problem->isVisible());
+        QVERIFY(!answer->isVisible());
+
+        // And a success replaces the problem.
+        QCOMPARE(click(Action::Zakat).text, QStringLiteral("zakat on 100.01: 2.51"));
+        QVERIFY(answer->isVisible());
+        QVERIFY(!problem->isVisible());
+
+        // Two problems at once, and a long answer (wider than the console), still in the same room.
+        type(Action::Donate, QStringLiteral("a/b"), QStringLiteral("92233720368547758.08"));
+        QVERIFY(m_console->userProblemLabel(Action::Donate)->isVisible());
+        QVERIFY(m_console->amountProblemLabel(Action::Donate)->isVisible());
+        type(Action::Deposit, QStringLiteral("bob"), QStringLiteral("70"));
+        QVERIFY(click(Action::Deposit).ok);
+        type(Action::Withdraw, QStringLiteral("bob"), QStringLiteral("300"));
+        QVERIFY(!click(Action::Withdraw).ok);
+        QCOMPARE(positions(), before);
+        QCOMPARE(m_console->noteArea(Action::Zakat)->height(), noteHeight);
+    }
+
+    void notesFollowTheFont()
+    {
+        QFont large = m_console->font();
+        large.setPointSizeF(large.pointSizeF() * 1.6);
+        m_console->setFont(large);
+        const int lineSpacing = QFontMetrics(large).lineSpacing();
+        for (std::size_t i = 0; i < FinanceConsole::ActionCount; ++i)
+            QCOMPARE(m_console->noteArea(Action(i))->height(), 2 * lineSpacing);
+        QVERIFY(m_console->amountField(Action::Donate)->width()
+            >= QFontMetrics(large).horizontalAdvance(QStringLiteral("e.g. 100.50")));
+    }
+
+    /// With no finance tree (stopped, or replaced by a demo), the console says
+    /// so above the forms and disables them, and comes back by itself when the
+    /// tree runs again (issue 16, A.4).
+    void saysWhenTheFinanceTreeIsNotRunning()
+    {
+        QLabel* notice = m_console->treeNotice();
+        QVERIFY(notice);
+        QVERIFY(!notice->isVisible());
+        QVERIFY(m_console->financeTreeRunning());
+        QSignalSpy changed(m_console.get(), &FinanceConsole::financeTreeRunningChanged);
+        QCOMPARE(click(Action::PoolTotal).text, QStringLiteral("pool total: 0.00"));
+
+        QVERIFY(m_runtime->stop(m_root, sc::ExitReason::shutdown()).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(notice->isVisible(), answerTimeoutMs);
+        QVERIFY(!m_console->financeTreeRunning());
+        QVERIFY2(notice->text().contains(QStringLiteral("not running")), qPrintable(notice->text()));
+        QCOMPARE(changed.count(), 1);
+        for (std::size_t i = 0; i < FinanceConsole::ActionCount; ++i) {
+            const auto action = Action(i);
+            QVERIFY(!m_console->button(action)->isEnabled());
+            if (QLineEdit* field = m_console->amountField(action)) QVERIFY(!field->isEnabled());
+            if (QLineEdit* field = m_console->userField(action)) QVERIFY(!field->isEnabled());
+        }
+        // No call goes out, so no noproc comes back.
+        const std::uint64_t started = m_console->callsStarted();
+        QVERIFY(!m_console->submit(Action::PoolTotal));
+        QCOMPARE(m_console->callsStarted(), started);
+
+        // The same runtime starts the tree again: the forms come back, and the old answers go.
+        const auto root = sc::finance::startFinanceTree(*m_runtime, m_config);
+        QVERIFY2(root.ok(), root.ok() ? "" : root.error().toString().c_str());
+        QTRY_VERIFY_WITH_TIMEOUT(!notice->isVisible(), answerTimeoutMs);
+        QVERIFY(m_console->financeTreeRunning());
+        QCOMPARE(changed.count(), 2);
+        QVERIFY(m_console->answerLabel(Action::PoolTotal)->text().isEmpty());
+        QVERIFY(m_console->button(Action::PoolTotal)->isEnabled());
+        QVERIFY(m_console->amountField(Action::Donate)->isEnabled());
+        QCOMPARE(click(Action::PoolTotal).text, QStringLiteral("pool total: 0.00"));
+    }
+
+    void noTreeNoticeWhileTheWindowDisablesTheConsole()
+    {
+        // A read-only window disables the console and explains it itself.
+        m_console->setEnabled(false);
+        QVERIFY(m_runtime->stop(m_root, sc::ExitReason::shutdown()).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(!m_console->financeTreeRunning(), answerTimeoutMs);
+        QVERIFY(!m_console->treeNotice()->isVisible());
+        m_console->setEnabled(true);
+        QVERIFY(m_console->treeNotice()->isVisible());
+    }
+
     void everyOtherActionAnswers()
     {
         type(Action::PoolAdd, QStringLiteral("dina"), QStringLiteral("5"));
@@ -367,8 +602,8 @@ private Q_SLOTS:
 
     void destructorWaitsForRunningCalls()
     {
-        for (int i = 0; i < 20; ++i)
-            QVERIFY(m_console->submit(Action::PoolTotal));
+        for (const Action action : {Action::PoolTotal, Action::GetNisab, Action::Report})
+            QVERIFY(m_console->submit(action));
         QVERIFY(m_console->callsRunning() > 0);
         m_console.reset(); // must neither crash nor leave a job touching a dead console
         QCOMPARE(m_runtime->isAlive(m_runtime->whereis(sc::finance::kPoolName)), true);
@@ -413,6 +648,8 @@ private:
     }
 
     std::unique_ptr<QTemporaryDir> m_dir;
+    sc::finance::Config m_config;
+    sc::Pid m_root = 0;
     std::unique_ptr<sc::Runtime> m_runtime;
     std::unique_ptr<FinanceConsole> m_console;
 };

@@ -274,9 +274,10 @@ FinanceConsole::FinanceConsole(sc::Runtime& runtime, QWidget* parent)
     base.setPointSizeF(std::max(base.pointSizeF(), basePointSize));
     setFont(base);
     buildForms();
+    // The first look comes a tick after construction: the window makes the
+    // console just before its tree starts (on another thread).
     connect(&m_treeWatch, &QTimer::timeout, this, &FinanceConsole::updateTreeState);
     m_treeWatch.start(treeWatchMs);
-    updateTreeState();
 }
 
 FinanceConsole::~FinanceConsole()
@@ -318,6 +319,9 @@ void FinanceConsole::buildForms()
                              "Scenarios → Finance tree starts it again, and these forms come back."));
     m_treeNotice->setWordWrap(true);
     m_treeNotice->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Its own font, kept the console's (changeEvent): a label with a style
+    // sheet keeps the font it was polished with and would not grow in presenter mode.
+    m_treeNotice->setFont(font());
     // The look of the window's read-only notice: a notice, not an error.
     m_treeNotice->setStyleSheet(QStringLiteral("QLabel { border: 2px solid %1; border-radius: 4px; padding: 8px; }")
                                     .arg(theme::warnColor().name()));
@@ -423,7 +427,8 @@ void FinanceConsole::applyMetrics()
         if (f.user) f.user->setFixedWidth(userWidth);
         if (f.amount) f.amount->setFixedWidth(amountWidth);
         f.button->setMinimumWidth(f.button->sizeHint().width() + em);
-        f.note->setFixedHeight(noteLines * metrics.lineSpacing());
+        // A third of a line more, so that a two-line answer does not touch the next form.
+        f.note->setFixedHeight(noteLines * metrics.lineSpacing() + metrics.lineSpacing() / 3);
     }
 }
 
@@ -640,10 +645,12 @@ void FinanceConsole::showAnswer(Action action, std::uint64_t serial, const Answe
 void FinanceConsole::updateTreeState()
 {
     sc::Runtime& rt = m_runtime;
-    const bool running = std::any_of(
+    const bool seen = std::any_of(
         serviceNames.begin(), serviceNames.end(), [&rt](const char* name) { return rt.whereis(name) != 0; });
-    // Disabled as a whole, the console is the window's to explain (a read-only data folder).
-    m_treeNotice->setVisible(!running && isEnabled());
+    // Gone on two looks in a row: a finance scenario replacing the finance
+    // tree leaves it briefly without services, and the notice should not flash.
+    m_absentLooks = seen ? 0 : std::min(m_absentLooks + 1, 2);
+    const bool running = seen || m_absentLooks < 2;
     if (running == m_treeRunning) return;
     m_treeRunning = running;
     for (Form& f : m_forms) {
@@ -654,14 +661,24 @@ void FinanceConsole::updateTreeState()
         }
         refresh(f);
     }
+    showTreeNotice();
     Q_EMIT financeTreeRunningChanged(running);
+}
+
+void FinanceConsole::showTreeNotice()
+{
+    // Disabled as a whole, the console is the window's to explain (a read-only data folder).
+    m_treeNotice->setVisible(!m_treeRunning && isEnabled());
 }
 
 void FinanceConsole::changeEvent(QEvent* event)
 {
     QWidget::changeEvent(event);
-    if (event->type() == QEvent::FontChange) applyMetrics();
-    if (event->type() == QEvent::EnabledChange && m_treeNotice) updateTreeState();
+    if (event->type() == QEvent::FontChange && m_treeNotice) {
+        m_treeNotice->setFont(font());
+        applyMetrics();
+    }
+    if (event->type() == QEvent::EnabledChange && m_treeNotice) showTreeNotice();
 }
 
 } // namespace sc::ui

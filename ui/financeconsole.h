@@ -105,8 +105,9 @@ public:
     /// "The finance tree is not running ...", above the forms ("financeTreeNotice").
     QLabel* treeNotice() const { return m_treeNotice; }
 
-    /// Whether any finance service was registered at the last look (every
-    /// 250 ms; a start or a stop shows within that).
+    /// Whether the finance tree runs, as the registry said: false once no
+    /// finance service was registered on two looks in a row (a look every
+    /// 250 ms), true again at the first look that finds one.
     bool financeTreeRunning() const { return m_treeRunning; }
 
     /// Calls started since construction, and those not answered yet.
@@ -161,8 +162,9 @@ private:
     void edited(Action action, bool user);
     /// Sizes that follow the font (the fields' widths, the notes' height).
     void applyMetrics();
-    /// Looks up the finance services' names; shows or hides the notice.
+    /// Looks up the finance services' names; enables or disables the forms.
     void updateTreeState();
+    void showTreeNotice();
     void changeEvent(QEvent* event) override;
 
     sc::Runtime& m_runtime;
@@ -173,6 +175,7 @@ private:
     QLabel* m_treeNotice = nullptr;
     QTimer m_treeWatch;
     bool m_treeRunning = true;
+    int m_absentLooks = 0; ///< looks in a row that found no finance service (counted up to 2)
     std::uint64_t m_started = 0;
     int m_running = 0;
     // A call waits for its service (and its ledger flush); a few threads keep

@@ -502,9 +502,11 @@ private Q_SLOTS:
         m_console->setFont(large);
         const int lineSpacing = QFontMetrics(large).lineSpacing();
         for (std::size_t i = 0; i < FinanceConsole::ActionCount; ++i)
-            QCOMPARE(m_console->noteArea(Action(i))->height(), 2 * lineSpacing);
+            QCOMPARE(m_console->noteArea(Action(i))->height(), 2 * lineSpacing + lineSpacing / 3);
         QVERIFY(m_console->amountField(Action::Donate)->width()
             >= QFontMetrics(large).horizontalAdvance(QStringLiteral("e.g. 100.50")));
+        // The notice too (a style sheet would keep it at the size it was polished with).
+        QCOMPARE(m_console->treeNotice()->font().pointSizeF(), large.pointSizeF());
     }
 
     /// With no finance tree (stopped, or replaced by a demo), the console says

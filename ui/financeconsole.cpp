@@ -421,12 +421,21 @@ void FinanceConsole::applyMetrics()
     grid->setHorizontalSpacing(em / 2);
     grid->setVerticalSpacing(em / 3);
     grid->setColumnMinimumWidth(SectionColumn, em);
+    // Fields as wide as ten letters and "e.g. 100.50" where there is room,
+    // and down to six letters and "100.50" where there is not (presenter
+    // type in a dock sized for the normal one), so that Run stays in view.
     const int userWidth = metrics.horizontalAdvance(QStringLiteral("abcdefghij"));
     const int amountWidth = metrics.horizontalAdvance(QStringLiteral("e.g. 100.50")) + em;
     for (Form& f : m_forms) {
-        if (f.user) f.user->setFixedWidth(userWidth);
-        if (f.amount) f.amount->setFixedWidth(amountWidth);
-        f.button->setMinimumWidth(f.button->sizeHint().width() + em);
+        if (f.user) {
+            f.user->setMinimumWidth(metrics.horizontalAdvance(QStringLiteral("abcdef")));
+            f.user->setMaximumWidth(userWidth);
+        }
+        if (f.amount) {
+            f.amount->setMinimumWidth(metrics.horizontalAdvance(QStringLiteral("100.50")) + em);
+            f.amount->setMaximumWidth(amountWidth);
+        }
+        f.button->setMinimumWidth(f.button->sizeHint().width() + em / 2);
         // A third of a line more, so that a two-line answer does not touch the next form.
         f.note->setFixedHeight(noteLines * metrics.lineSpacing() + metrics.lineSpacing() / 3);
     }

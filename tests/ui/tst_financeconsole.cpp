@@ -503,8 +503,19 @@ private Q_SLOTS:
         const int lineSpacing = QFontMetrics(large).lineSpacing();
         for (std::size_t i = 0; i < FinanceConsole::ActionCount; ++i)
             QCOMPARE(m_console->noteArea(Action(i))->height(), 2 * lineSpacing + lineSpacing / 3);
+        // With room, the fields grow with the type.
+        m_console->resize(m_console->sizeHint());
+        QCoreApplication::processEvents();
         QVERIFY(m_console->amountField(Action::Donate)->width()
             >= QFontMetrics(large).horizontalAdvance(QStringLiteral("e.g. 100.50")));
+        // Narrowed to its minimum (presenter type in a dock sized for normal type), every Run button stays in view.
+        QVERIFY(m_console->minimumSizeHint().width() < m_console->sizeHint().width());
+        m_console->resize(m_console->minimumSizeHint().width(), m_console->sizeHint().height());
+        QCoreApplication::processEvents();
+        for (std::size_t i = 0; i < FinanceConsole::ActionCount; ++i) {
+            QPushButton* run = m_console->button(Action(i));
+            QVERIFY(run->mapTo(m_console.get(), QPoint(run->width(), 0)).x() <= m_console->width());
+        }
         // The notice too (a style sheet would keep it at the size it was polished with).
         QCOMPARE(m_console->treeNotice()->font().pointSizeF(), large.pointSizeF());
     }

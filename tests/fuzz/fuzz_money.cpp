@@ -7,9 +7,11 @@
 // - an accepted amount formats back to the canonical spelling of the input
 //   and parses again to the same amount;
 // - a refusal is InvalidAmount with a short detail that quotes the input;
+// - parseSigned accepts exactly what parse accepts, and '-' followed by it
+//   down to min(), with the value negated;
 // - for the first 16 bytes read as two int64 amounts: toString() parses back
-//   (sign apart), and plus/minus agree with 128-bit arithmetic, refusing
-//   exactly the results out of range.
+//   (sign apart; parseSigned with it, min() included), and plus/minus agree
+//   with 128-bit arithmetic, refusing exactly the results out of range.
 #include "money.h"
 
 #include <cstdint>
@@ -33,8 +35,8 @@ __extension__ typedef __int128 Int128;
             : (std::fprintf(stderr, "%s:%d: property failed: %s\n", __FILE__, __LINE__, #condition), std::abort()))
 
 // The grammar read independently of money.cpp: the value in minor units, or
-// nothing if the text is not an amount or is out of range.
-std::optional<Int128> reference(std::string_view text)
+// nothing if the text is not an amount or is above `limit`.
+std::optional<Int128> reference(std::string_view text, Int128 limit = std::numeric_limits<std::int64_t>::max())
 {
     const auto point = text.find('.');
     const std::string_view whole = text.substr(0, point);
@@ -54,7 +56,7 @@ std::optional<Int128> reference(std::string_view text)
         value = value * 10 + (c - '0');
     const std::string cents = std::string(fraction) + std::string(2 - fraction.size(), '0');
     value = value * 100 + (cents[0] - '0') * 10 + (cents[1] - '0');
-    if (value > std::numeric_limits<std::int64_t>::max()) return std::nullopt;
+    if (value > limit) return std::nullopt;
     return value;
 }
 
@@ -87,6 +89,22 @@ void checkText(std::string_view text)
     }
 }
 
+void checkSigned(std::string_view text)
+{
+    const auto parsed = sc::Money::parseSigned(text);
+    const bool negative = !text.empty() && text.front() == '-';
+    // A negative amount reaches one unit further than a positive one: min() is -(max() + 1).
+    const auto magnitude = negative
+        ? reference(text.substr(1), Int128(std::numeric_limits<std::int64_t>::max()) + 1)
+        : reference(text);
+    FUZZ_CHECK(parsed.ok() == magnitude.has_value());
+    if (parsed)
+        FUZZ_CHECK(Int128(parsed->minorUnits()) == (negative ? -*magnitude : *magnitude));
+    else
+        FUZZ_CHECK(parsed.error().code == sc::Errc::InvalidAmount && !parsed.error().detail.empty()
+            && parsed.error().detail.size() <= 200);
+}
+
 void checkArithmetic(std::int64_t a, std::int64_t b)
 {
     const auto ma = sc::Money::fromMinorUnits(a);
@@ -102,6 +120,8 @@ void checkArithmetic(std::int64_t a, std::int64_t b)
     } else {
         FUZZ_CHECK(magnitude.ok() && magnitude->minorUnits() == (negative ? -a : a));
     }
+    const auto signedBack = sc::Money::parseSigned(text);
+    FUZZ_CHECK(signedBack.ok() && *signedBack == ma);
 
     constexpr Int128 lo = std::numeric_limits<std::int64_t>::min();
     constexpr Int128 hi = std::numeric_limits<std::int64_t>::max();
@@ -129,6 +149,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     checkText(text);
+    checkSigned(text);
     if (size >= 16) {
         std::int64_t a = 0;
         std::int64_t b = 0;

@@ -401,7 +401,6 @@ void FinanceConsole::buildForms()
             if (f.amount) noteLabel(f.amountProblem, QStringLiteral("AmountProblem"));
             noteLabel(f.answer, QStringLiteral("Answer"));
             f.answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
-            lines->addStretch(1);
             grid->addWidget(f.note, row + 1, TitleColumn, 1, ColumnCount - TitleColumn);
 
             refresh(f);
@@ -496,11 +495,9 @@ bool FinanceConsole::refresh(Form& f)
         const bool show = state != QValidator::Acceptable && f.amountTouched && !f.answerOnTop;
         problems = problems || show;
         const QString text = f.amount->text();
-        const MoneyValidator::Sign sign = f.validator == &m_wealthValidator ? MoneyValidator::Signed
-                                                                            : MoneyValidator::Magnitude;
         f.amountProblem->setText(state == QValidator::Acceptable ? QString()
                 : text.isEmpty()                                 ? tr("enter an amount")
-                                                                 : MoneyValidator::problem(text, sign));
+                                                                 : MoneyValidator::problem(text, f.validator->sign()));
         f.amountProblem->setToolTip(f.amountProblem->text());
         // Typing may still fix an intermediate amount ("100."): a warning, not an error.
         setTextColour(f.amountProblem, state == QValidator::Invalid ? theme::errorColor() : theme::warnColor());

@@ -48,6 +48,7 @@ public:
     State check(const QString& text) const;
     /// The parser's detail for `text` ("\"abc\": not a number"), empty if it parses.
     static QString problem(const QString& text, Sign sign = Magnitude);
+    Sign sign() const { return m_sign; }
 
 private:
     Sign m_sign = Magnitude;

@@ -757,10 +757,21 @@ private Q_SLOTS:
         m_view->layoutNow();
         const QRect legend = m_view->legendRect();
         QVERIFY(!legend.isEmpty());
-        // Panned so the tree's bottom is at the viewport's bottom edge, where the legend used to be.
+        // Panned so that the lowest node sits at the viewport's bottom left, where the legend used to be.
         m_view->setZoom(1.0);
-        m_view->verticalScrollBar()->setValue(m_view->verticalScrollBar()->maximum());
-        m_view->horizontalScrollBar()->setValue(0);
+        sc::Pid lowest = 1;
+        for (const auto& p : list) {
+            const QRectF r = m_view->nodeRect(p.pid);
+            const QRectF best = m_view->nodeRect(lowest);
+            if (r.bottom() > best.bottom() || (r.bottom() == best.bottom() && r.left() < best.left())) lowest = p.pid;
+        }
+        const QRect node = viewportRect(lowest);
+        QScrollBar* h = m_view->horizontalScrollBar();
+        QScrollBar* v = m_view->verticalScrollBar();
+        h->setValue(h->value() + node.left() - 4);
+        v->setValue(v->value() + node.bottom() - (m_view->viewport()->height() - 4));
+        QCOMPARE(viewportRect(lowest).bottom(), m_view->viewport()->height() - 4);
+        QVERIFY(viewportRect(lowest).left() < 200);
         for (const auto& p : list)
             QVERIFY2(!legend.intersects(viewportRect(p.pid)), p.path.data());
     }

@@ -2594,13 +2594,11 @@ void TreeGraphView::paintGiveUps(QPainter& p, const QRect& rect) const
     p.drawText(inner, Qt::AlignVCenter | Qt::AlignLeft, fm.elidedText(text, Qt::ElideRight, inner.width()));
 }
 
-void TreeGraphView::paintSummary(QPainter& p, const Item& item, bool detailed) const
+TreeGraphView::Summary TreeGraphView::summaryOf(const Item& item) const
 {
-    // What a collapsed group holds: how many, by status, in its worst status's colour.
     std::array<int, 5> counts {};
     int exited = 0;
-    int worst = 0;
-    sc::ProcessStatus worstStatus = sc::ProcessStatus::Running;
+    Summary summary;
     const auto at = static_cast<std::size_t>(&item - m_items.data());
     for (std::size_t j = at + 1; j < m_items.size() && m_items[j].depth > item.depth; ++j) {
         const sc::ProcessInfo* info
@@ -2610,38 +2608,55 @@ void TreeGraphView::paintSummary(QPainter& p, const Item& item, bool detailed) c
             continue;
         }
         ++counts[static_cast<std::size_t>(severity(info->status))];
-        if (severity(info->status) > worst) {
-            worst = severity(info->status);
-            worstStatus = info->status;
-        }
+        if (severity(info->status) > severity(summary.worst)) summary.worst = info->status;
     }
+    static const sc::ProcessStatus worstFirst[] = {sc::ProcessStatus::Stuck, sc::ProcessStatus::Restarting,
+        sc::ProcessStatus::Terminating, sc::ProcessStatus::Initializing, sc::ProcessStatus::Running};
+    QStringList parts;
+    for (const sc::ProcessStatus status : worstFirst) {
+        if (const int n = counts[static_cast<std::size_t>(severity(status))]; n > 0)
+            parts << QStringLiteral("%1 %2").arg(QLocale().toString(n), QString::fromLatin1(sc::processStatusName(status)));
+    }
+    if (exited > 0) parts << tr("%1 exited").arg(QLocale().toString(exited));
+    summary.text = parts.join(QStringLiteral(" \u00b7 "));
+    return summary;
+}
+
+QString TreeGraphView::summaryText(sc::Pid pid) const
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    return id >= 0 && m_items[id].hidden > 0 ? summaryOf(m_items[id]).text : QString();
+}
+
+sc::ProcessStatus TreeGraphView::summaryStatus(sc::Pid pid) const
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    return id >= 0 && m_items[id].hidden > 0 ? summaryOf(m_items[id]).worst : sc::ProcessStatus::Running;
+}
+
+void TreeGraphView::paintSummary(QPainter& p, const Item& item, bool detailed) const
+{
+    // What a collapsed group holds: how many, by status, in its worst status's colour.
+    const Summary summary = summaryOf(item);
     const QRectF r = item.summary;
-    const QColor colour = theme::statusColor(worstStatus);
+    const QColor colour = theme::statusColor(summary.worst);
     p.setPen(QPen(colour, 2.5, Qt::DashLine));
     p.setBrush(tint(colour, 14));
     p.drawRoundedRect(r, 10, 10);
     if (!detailed) return;
-    QFont f = nameFont(sc::ProcessKind::Worker);
-    p.setFont(f);
+    p.setFont(nameFont(sc::ProcessKind::Worker));
     p.setPen(QColor(0x1d, 0x21, 0x27));
     p.drawText(QRectF(r.left() + 10, r.top() + 6, r.width() - 20, 28), Qt::AlignCenter,
         item.hidden == 1 ? tr("1 process") : tr("%1 processes").arg(QLocale().toString(item.hidden)));
-    static const sc::ProcessStatus order[]
-        = {sc::ProcessStatus::Stuck, sc::ProcessStatus::Restarting, sc::ProcessStatus::Terminating,
-            sc::ProcessStatus::Initializing, sc::ProcessStatus::Running};
-    QStringList parts;
-    for (const sc::ProcessStatus status : order) {
-        if (const int n = counts[static_cast<std::size_t>(severity(status))]; n > 0)
-            parts << QStringLiteral("%1 %2").arg(n).arg(QString::fromLatin1(sc::processStatusName(status)));
-    }
-    if (exited > 0) parts << tr("%1 exited").arg(exited);
     QFont small = font();
     small.setPointSizeF(11);
     const QFontMetricsF fm(small, viewport());
     const QRectF line(r.left() + 10, r.top() + 36, r.width() - 20, 26);
     p.setFont(small);
     p.setPen(QColor(0x37, 0x47, 0x4f));
-    p.drawText(line, Qt::AlignCenter, fm.elidedText(parts.join(QStringLiteral(" \u00b7 ")), Qt::ElideRight, line.width()));
+    p.drawText(line, Qt::AlignCenter, fm.elidedText(summary.text, Qt::ElideRight, line.width()));
     p.setPen(QColor(0x55, 0x5b, 0x66));
     p.drawText(line.translated(0, 26), Qt::AlignCenter, tr("click to expand"));
 }

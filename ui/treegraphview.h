@@ -140,6 +140,10 @@ public:
     double namePixels() const;
     /// The collapsed group's summary under `pid`, in scene coordinates; empty if none.
     QRectF summaryRect(sc::Pid pid) const;
+    /// What the summary says under its count ("998 running · 2 restarting"),
+    /// and the status it is coloured by: the worst of the group's.
+    QString summaryText(sc::Pid pid) const;
+    sc::ProcessStatus summaryStatus(sc::Pid pid) const;
     /// True while the layout wraps families into rows (the tree is too wide to read in one).
     bool isWrapped() const { return m_wrapAspect > 0; }
     /// The scene's bounds (zoom 1), margins included.
@@ -301,6 +305,12 @@ private:
     void layoutStrips();
     void paintFooter(QPainter& p, const QRect& rect) const;
     void paintSummary(QPainter& p, const Item& item, bool detailed) const;
+    struct Summary {
+        QString text;
+        sc::ProcessStatus worst = sc::ProcessStatus::Running;
+    };
+    /// The statuses of what `item` hides, counted.
+    Summary summaryOf(const Item& item) const;
     void placeGrid(int item, std::vector<double>& nextFree);
     void shiftSubtree(int item, double dx, std::vector<double>& nextFree);
     void updateScrollBars();

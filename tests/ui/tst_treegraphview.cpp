@@ -855,6 +855,9 @@ private Q_SLOTS:
         QVERIFY(!summary.isEmpty());
         QVERIFY(m_view->nodeRect(1).bottom() < summary.top());
         QVERIFY(m_view->viewport()->rect().contains(viewportRect(summary).toAlignedRect()));
+        QCOMPARE(m_view->summaryStatus(1), sc::ProcessStatus::Restarting);
+        QCOMPARE(m_view->summaryText(1),
+            QStringLiteral("1 restarting \u00b7 %1 running").arg(QLocale().toString(children - 1)));
         m_view->grab();
 
         // A click on the summary expands it: rows shaped like the viewport, not a ribbon.

@@ -2102,7 +2102,8 @@ void TreeGraphView::updateItem(int id)
 {
     const Item& item = m_items[static_cast<std::size_t>(id)];
     if (!item.visible) return;
-    const QRectF scene = (item.summary.isEmpty() ? item.rect : item.rect | item.summary).adjusted(-24, -24, 24, 24 + toggleRadius);
+    const QRectF scene
+        = (item.summary.isEmpty() ? item.rect : item.rect | item.summary).adjusted(-24, -24, 24, 24 + toggleRadius);
     const QRect box = QRectF(mapToViewport(scene.topLeft()), mapToViewport(scene.bottomRight())).toAlignedRect();
     if (box.intersects(viewport()->rect())) viewport()->update(box.adjusted(-2, -2, 2, 2));
 }
@@ -2178,7 +2179,8 @@ void TreeGraphView::paintEdges(QPainter& p, const QRectF& exposed) const
         if (item.hidden > 0) {
             // To the summary of what is collapsed under it.
             if (!item.summary.isEmpty() && (item.rect | item.summary).intersects(exposed))
-                lines.emplace_back(item.rect.center().x(), item.rect.bottom(), item.rect.center().x(), item.summary.top());
+                lines.emplace_back(
+                    item.rect.center().x(), item.rect.bottom(), item.rect.center().x(), item.summary.top());
             continue;
         }
         const QRectF& first = m_items[item.children.front()].rect;
@@ -2615,7 +2617,8 @@ TreeGraphView::Summary TreeGraphView::summaryOf(const Item& item) const
     QStringList parts;
     for (const sc::ProcessStatus status : worstFirst) {
         if (const int n = counts[static_cast<std::size_t>(severity(status))]; n > 0)
-            parts << QStringLiteral("%1 %2").arg(QLocale().toString(n), QString::fromLatin1(sc::processStatusName(status)));
+            parts << QStringLiteral("%1 %2").arg(
+                QLocale().toString(n), QString::fromLatin1(sc::processStatusName(status)));
     }
     if (exited > 0) parts << tr("%1 exited").arg(QLocale().toString(exited));
     summary.text = parts.join(QStringLiteral(" \u00b7 "));

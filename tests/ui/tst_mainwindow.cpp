@@ -397,7 +397,8 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
         sc::ui::TreeGraphView* graph = m_window->graphView();
         graph->layoutNow();
-        const sc::Pid big = m_window->processModel()->pidAt(m_window->processModel()->indexOfPath(QStringLiteral("big")));
+        const sc::Pid big
+            = m_window->processModel()->pidAt(m_window->processModel()->indexOfPath(QStringLiteral("big")));
         QTRY_VERIFY(graph->isCollapsed(big)); // 300 children: a summary
 
         QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
@@ -415,7 +416,8 @@ private Q_SLOTS:
         const QPointF centre = graph->mapToViewport(r.center());
         const QPointF middle = QRectF(graph->viewport()->rect()).center();
         QVERIFY2(std::abs(centre.x() - middle.x()) < 2 && std::abs(centre.y() - middle.y()) < 2,
-            qPrintable(QStringLiteral("%1,%2 vs %3,%4").arg(centre.x()).arg(centre.y()).arg(middle.x()).arg(middle.y())));
+            qPrintable(
+                QStringLiteral("%1,%2 vs %3,%4").arg(centre.x()).arg(centre.y()).arg(middle.x()).arg(middle.y())));
 
         QTest::keyClick(find, Qt::Key_Escape);
         QTRY_VERIFY(graph->hasFocus());

@@ -697,8 +697,8 @@ private Q_SLOTS:
         m_model->apply(snapshotOf(list));
         m_view->layoutNow();
         // The teacher selects the dynamic supervisor and steps with the keyboard.
-        QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {},
-            m_view->mapToViewport(m_view->nodeRect(5).center()).toPoint());
+        QTest::mouseClick(
+            m_view->viewport(), Qt::LeftButton, {}, m_view->mapToViewport(m_view->nodeRect(5).center()).toPoint());
         QCOMPARE(m_view->selectedPid(), sc::Pid(5));
         QTest::keyClick(m_view.get(), Qt::Key_Space);
         QTest::keyClick(m_view.get(), Qt::Key_Space);
@@ -742,7 +742,8 @@ private Q_SLOTS:
         // A click on the hint fits again.
         QWidget* strip = m_view->childAt(m_view->viewport()->pos() + hint.center());
         QVERIFY(strip);
-        QTest::mouseClick(strip, Qt::LeftButton, {}, strip->mapFrom(m_view.get(), m_view->viewport()->pos() + hint.center()));
+        QTest::mouseClick(
+            strip, Qt::LeftButton, {}, strip->mapFrom(m_view.get(), m_view->viewport()->pos() + hint.center()));
         QVERIFY(!m_view->fitHintVisible());
         checkAllInView(list);
     }
@@ -861,8 +862,7 @@ private Q_SLOTS:
         m_view->grab();
 
         // A click on the summary expands it: rows shaped like the viewport, not a ribbon.
-        QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {},
-            m_view->mapToViewport(summary.center()).toPoint());
+        QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {}, m_view->mapToViewport(summary.center()).toPoint());
         QVERIFY(!m_view->isCollapsed(1));
         QCOMPARE(m_view->visibleNodeCount(), children + 1);
         QVERIFY(m_view->isWrapped());

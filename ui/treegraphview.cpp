@@ -49,6 +49,8 @@ constexpr qint64 flashMs = 1000;
 constexpr qint64 giveUpMs = 6000;
 // Below this zoom the text would be too small to read: shapes only.
 constexpr double detailZoom = 0.3;
+// Trees of at most this many shown nodes are squeezed to the viewport's width when they cannot fit readable.
+constexpr int squeezeAtMost = 60;
 // A collapsed group's summary node.
 constexpr double summaryWidth = 280;
 constexpr double summaryHeight = 96;
@@ -1495,8 +1497,19 @@ void TreeGraphView::placeAll(int maxDepth)
     const QSize view = viewport()->size();
     if (view.width() <= 50 || view.height() <= 50 || fitZoom() >= minReadableZoom()) return;
     m_wrapAspect = std::clamp(double(view.width()) / view.height(), 0.5, 4.0);
-    placeBlocks();
-    bounds();
+    m_minWrapped = 4;
+    // A tree of a few dozen nodes still too big to fit readable is made at
+    // least as narrow as the viewport, so what does not fit is below (scrolled
+    // to), not cut off at both sides. A bigger tree is a map, navigated both ways.
+    const auto shown = std::count_if(m_items.begin(), m_items.end(), [](const Item& i) { return i.visible; });
+    const double widthAtReadable = view.width() / (minReadableZoom() * m_presenterScale);
+    for (int pass = 0; pass < (shown <= squeezeAtMost ? 6 : 1); ++pass) {
+        placeBlocks();
+        bounds();
+        if (fitZoom() >= minReadableZoom() || m_sceneRect.width() <= widthAtReadable) break;
+        m_wrapAspect *= 0.6;
+        m_minWrapped = 2;
+    }
 }
 
 void TreeGraphView::placeBlocks()
@@ -1512,7 +1525,7 @@ void TreeGraphView::placeBlocks()
             nodes[i].children = &item.children;
     }
     const std::vector<TreeLayout::Placed> placed
-        = TreeLayout::layout(nodes, m_roots, m_wrapAspect, {horizontalGap, verticalGap, gridRowGap});
+        = TreeLayout::layout(nodes, m_roots, m_wrapAspect, {horizontalGap, verticalGap, gridRowGap}, m_minWrapped);
     for (std::size_t i = 0; i < m_items.size(); ++i) {
         Item& item = m_items[i];
         if (!item.visible) continue;

@@ -400,6 +400,7 @@ private:
     int m_maxDepth = 0; ///< the deepest item at the last relayout
     double m_presenterScale = 1.0;
     double m_wrapAspect = 0; ///< >0: the layout wraps families into blocks of about this width to height
+    int m_minWrapped = 4; ///< smaller families stay in one row (fewer when squeezed to the viewport's width)
     bool m_placeAgain = false; ///< the next relayout places every item again (the viewport or the mode changed)
     QSet<QString> m_autoCollapsed; ///< paths collapsed once for their size: not again
     QWidget* m_header = nullptr; ///< over the viewport: the give-up banner

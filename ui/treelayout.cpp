@@ -19,10 +19,11 @@ struct Block {
 
 class Builder {
 public:
-    Builder(const std::vector<TreeLayout::Node>& nodes, double aspect, const TreeLayout::Gaps& gaps)
+    Builder(const std::vector<TreeLayout::Node>& nodes, double aspect, const TreeLayout::Gaps& gaps, int minWrapped)
         : m_nodes(nodes)
         , m_aspect(aspect)
         , m_gaps(gaps)
+        , m_minWrapped(minWrapped)
         , m_blocks(nodes.size())
     {
     }
@@ -143,8 +144,8 @@ private:
             return std::max(width, w) / height;
         };
         const double oneRow = shape(n);
-        // A small family reads as a family: it is never wrapped.
-        if (n <= 3 || oneRow <= m_aspect) return n;
+        // A small family reads best as a family in one row.
+        if (n < m_minWrapped || n < 2 || oneRow <= m_aspect) return n;
         const auto distance = [this](double aspect) { return std::abs(std::log(aspect / m_aspect)); };
         // The average child's shape says about where the best count is; look around it.
         double sumWidth = 0;
@@ -171,15 +172,16 @@ private:
     const std::vector<TreeLayout::Node>& m_nodes;
     double m_aspect;
     TreeLayout::Gaps m_gaps;
+    int m_minWrapped;
     std::vector<Block> m_blocks;
 };
 
 } // namespace
 
 std::vector<TreeLayout::Placed> TreeLayout::layout(
-    const std::vector<Node>& nodes, const std::vector<int>& roots, double aspect, const Gaps& gaps)
+    const std::vector<Node>& nodes, const std::vector<int>& roots, double aspect, const Gaps& gaps, int minWrapped)
 {
-    Builder builder(nodes, aspect, gaps);
+    Builder builder(nodes, aspect, gaps, minWrapped);
     std::vector<Placed> out(nodes.size());
     double x = 0;
     for (int root : roots) {

@@ -31,9 +31,10 @@ public:
         double row = 40; ///< between two rows of a wrapped family
     };
 
-    /// Places `nodes` (parents before children not required); `roots` side by side from (0, 0).
-    static std::vector<Placed> layout(
-        const std::vector<Node>& nodes, const std::vector<int>& roots, double aspect, const Gaps& gaps);
+    /// Places `nodes` (parents before children not required); `roots` side by
+    /// side from (0, 0). Families of fewer than `minWrapped` children stay in one row.
+    static std::vector<Placed> layout(const std::vector<Node>& nodes, const std::vector<int>& roots, double aspect,
+        const Gaps& gaps, int minWrapped = 4);
 };
 
 } // namespace sc::ui

@@ -490,6 +490,9 @@ private Q_SLOTS:
 
     void aVanishedChildKeepsItsPlaceUntilItIsBack()
     {
+        // Shown first: the layout follows the viewport's size, which a hidden view gets only when painted.
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
         auto list = smallTree(sc::Strategy::OneForAll);
         m_model->apply(snapshotOf(list));
         const QRectF b = m_view->nodeRect(3);
@@ -684,6 +687,35 @@ private Q_SLOTS:
         QVERIFY(m_view->namePixels() >= TreeGraphView::minReadablePixels);
         checkAllInView(list);
         QVERIFY(!m_view->fitHintVisible());
+    }
+
+    void aTreeTooBigToReadWholeIsNotCutAtTheSides_data()
+    {
+        QTest::addColumn<bool>("presenter");
+        QTest::newRow("standard") << false;
+        QTest::newRow("presenter") << true;
+    }
+
+    /// Where the finance tree cannot fit readable (a small pane), it is laid
+    /// out as narrow as the pane and opens at its top: scrolled down to, never
+    /// cut off at both sides, nor drawn unreadably small.
+    void aTreeTooBigToReadWholeIsNotCutAtTheSides()
+    {
+        QFETCH(bool, presenter);
+        m_view->resize(690, 360); // the tree's pane at 1280x720 before the docks were reworked
+        m_view->setPresenterMode(presenter);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        const auto list = financeTree();
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        QVERIFY(m_view->namePixels() >= TreeGraphView::minReadablePixels * m_view->presenterScale() - 0.01);
+        const int width = m_view->viewport()->width();
+        for (const auto& p : list) {
+            const QRect r = viewportRect(p.pid);
+            QVERIFY2(r.left() >= 0 && r.right() <= width, p.path.data());
+        }
+        QVERIFY(m_view->viewport()->rect().contains(viewportRect(1)));
     }
 
     /// A click or a key that does not move the view leaves it following the

@@ -38,6 +38,7 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
+#include <QShortcut>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
@@ -279,6 +280,9 @@ void MainWindow::createViews()
         m_find->setFocus();
         m_find->selectAll();
     });
+    // Esc in the find box hands the keyboard back to the tree.
+    auto* leaveFind = new QShortcut(QKeySequence(Qt::Key_Escape), m_find, nullptr, nullptr, Qt::WidgetShortcut);
+    connect(leaveFind, &QShortcut::activated, m_graph, [this] { m_graph->setFocus(Qt::ShortcutFocusReason); });
     connect(m_find, &QLineEdit::returnPressed, this, [this] {
         const int matches = m_graph->search(m_find->text());
         statusBar()->showMessage(matches == 0 ? tr("No process matches \"%1\"").arg(m_find->text())
@@ -618,6 +622,7 @@ void MainWindow::setPresenterMode(bool on)
     m_presenterMode = on;
     m_presenter->setChecked(on);
     theme::scaleFonts(this, on ? theme::presenterScale : 1.0);
+    m_graph->setPresenterMode(on);
     setPalette(on ? theme::presenterPalette(QApplication::palette()) : QPalette());
     const int icon = on ? 40 : 28;
     m_toolBar->setIconSize(QSize(icon, icon));

@@ -2,10 +2,12 @@
 
 #include "processtreemodel.h"
 #include "theme.h"
+#include "treelayout.h"
 
 #include <QApplication>
 #include <QContextMenuEvent>
 #include <QKeyEvent>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPaintEvent>
 #include <QPainter>
@@ -14,9 +16,12 @@
 #include <QScrollBar>
 #include <QToolTip>
 #include <QWheelEvent>
+#include <QtMath>
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <tuple>
 
 namespace sc::ui {
@@ -44,8 +49,50 @@ constexpr qint64 flashMs = 1000;
 constexpr qint64 giveUpMs = 6000;
 // Below this zoom the text would be too small to read: shapes only.
 constexpr double detailZoom = 0.3;
-// The first view never goes below this: names stay readable from the back of a room.
-constexpr double firstViewZoom = 0.65;
+// Trees of at most this many shown nodes are squeezed to the viewport's width when they cannot fit readable.
+constexpr int squeezeAtMost = 60;
+// A collapsed group's summary node.
+constexpr double summaryWidth = 280;
+constexpr double summaryHeight = 96;
+
+/// A strip beside the viewport (the scroll area's margin) that the view paints:
+/// what is drawn there never covers a node.
+class Strip : public QWidget {
+public:
+    std::function<void(QPainter&, const QRect&)> paint;
+    std::function<void(const QPoint&)> clicked;
+    using QWidget::QWidget;
+
+protected:
+    void paintEvent(QPaintEvent*) override
+    {
+        QPainter p(this);
+        if (paint) paint(p, rect());
+    }
+    void mousePressEvent(QMouseEvent* event) override { event->setAccepted(clicked != nullptr); }
+    void mouseReleaseEvent(QMouseEvent* event) override
+    {
+        if (clicked && event->button() == Qt::LeftButton) clicked(event->position().toPoint());
+    }
+};
+
+/// Worst first: what a collapsed group's summary is coloured by.
+int severity(sc::ProcessStatus status)
+{
+    switch (status) {
+    case sc::ProcessStatus::Stuck:
+        return 4;
+    case sc::ProcessStatus::Restarting:
+        return 3;
+    case sc::ProcessStatus::Terminating:
+        return 2;
+    case sc::ProcessStatus::Initializing:
+        return 1;
+    case sc::ProcessStatus::Running:
+        break;
+    }
+    return 0;
+}
 
 /// The cross over a supervisor that gave up, live or gone.
 void paintGiveUpCross(QPainter& p, const QRectF& r)
@@ -157,6 +204,24 @@ TreeGraphView::TreeGraphView(QWidget* parent)
     m_animation.setInterval(33);
     connect(&m_animation, &QTimer::timeout, this, &TreeGraphView::tick);
     m_clock.start();
+
+    // Moving a scroll bar by hand is a pan: the view stops following the tree.
+    for (QScrollBar* bar : {horizontalScrollBar(), verticalScrollBar()})
+        connect(bar, &QAbstractSlider::actionTriggered, this, [this] {
+            m_viewTouched = true;
+            m_footer->update();
+        });
+    auto* header = new Strip(this);
+    header->paint = [this](QPainter& p, const QRect& r) { paintGiveUps(p, r); };
+    header->hide();
+    m_header = header;
+    auto* footer = new Strip(this);
+    footer->paint = [this](QPainter& p, const QRect& r) { paintFooter(p, r); };
+    footer->clicked = [this](const QPoint& pos) {
+        if (fitHintVisible() && fitHintRect().contains(pos + m_footer->pos() - viewport()->pos())) fitToWindow();
+    };
+    m_footer = footer;
+    layoutStrips();
 }
 
 TreeGraphView::~TreeGraphView() = default;
@@ -240,8 +305,8 @@ void TreeGraphView::snapshotItems(std::vector<OldItem>& old) const
     old.reserve(m_items.size());
     for (const Item& item : m_items) {
         old.push_back({item.pid, item.parent, item.depth, item.kind, item.visible, item.ghost, item.hidden,
-            static_cast<int>(item.children.size()), item.columns, item.pathId, item.width, item.cellWidth, item.rect,
-            item.name.constData()});
+            static_cast<int>(item.children.size()), item.columns, item.pathId, item.width, item.cellWidth, item.spine,
+            item.rect, item.summary, item.name.constData()});
     }
 }
 
@@ -290,8 +355,9 @@ void TreeGraphView::rebuild()
     m_dirty = false;
     m_layoutTimer.stop();
 
-    // Keep the selected node where it is on screen when the tree changes shape.
-    const int anchorItem = itemOf(m_selected);
+    // Keep the selected node where it is on screen when the tree changes shape
+    // (the root, when the user moved the view and nothing is selected).
+    const int anchorItem = m_selected ? itemOf(m_selected) : (m_viewTouched && !m_roots.empty() ? m_roots.front() : -1);
     const QPointF anchorBefore = anchorItem >= 0 && m_items[anchorItem].visible
         ? mapToViewport(m_items[anchorItem].rect.center())
         : QPointF(-1, -1);
@@ -319,6 +385,7 @@ void TreeGraphView::rebuild()
     // With nothing collapsed, the items built again are visible as made and
     // the others as they were.
     int maxDepth = 0;
+    const bool newlyCollapsed = autoCollapse();
     const bool anyCollapsed = !m_collapsed.isEmpty();
     if (incremental && !anyCollapsed) {
         maxDepth = m_maxDepth;
@@ -350,7 +417,8 @@ void TreeGraphView::rebuild()
     // order, how wide, what is hidden. A restarted child (a new pid at the
     // same place) or a ghost standing in for it leaves the shape as it was.
     // After an incremental build only the subtrees built again can differ.
-    bool sameShape = !m_items.empty() && old.size() == m_items.size();
+    bool sameShape = !m_items.empty() && old.size() == m_items.size() && !newlyCollapsed && !m_placeAgain;
+    m_placeAgain = false;
     const auto sameShapeAt = [&](std::size_t i) {
         const OldItem& a = old[i];
         const Item& b = m_items[i];
@@ -373,17 +441,11 @@ void TreeGraphView::rebuild()
             m_items[i].rect = old[i].rect;
             m_items[i].columns = old[i].columns;
             m_items[i].cellWidth = old[i].cellWidth;
+            m_items[i].spine = old[i].spine;
+            m_items[i].summary = old[i].summary;
         }
     } else {
-        std::vector<double> nextFree(static_cast<std::size_t>(maxDepth) + 1, 0.0);
-        for (int root : m_roots)
-            place(root, nextFree);
-
-        m_sceneRect = {};
-        for (const Item& item : m_items) {
-            if (item.visible) m_sceneRect |= item.rect;
-        }
-        m_sceneRect.adjust(-margin, -margin, margin, margin + toggleRadius * 2);
+        placeAll(maxDepth);
     }
 
     // Forget the state of processes that are gone; follow the selection to a restarted child.
@@ -410,7 +472,7 @@ void TreeGraphView::rebuild()
 
     m_lastLayoutTime = std::chrono::microseconds(timer.nsecsElapsed() / 1000);
 
-    const int anchorNow = itemOf(selected);
+    const int anchorNow = selected ? itemOf(selected) : (anchorItem >= 0 && !m_roots.empty() ? m_roots.front() : -1);
     if (!sameShape) {
         updateScrollBars();
         if (anchorBefore.x() >= 0 && anchorNow >= 0 && m_items[anchorNow].visible
@@ -429,7 +491,8 @@ void TreeGraphView::rebuild()
         m_selected = selected;
         Q_EMIT selectionChanged(m_selected);
     }
-    if (m_killPreview != killPreviewBefore || old.empty() || m_zoom != zoomBefore || origin() != originBefore) {
+    if (m_killPreview != killPreviewBefore || old.empty() || m_zoom != zoomBefore || origin() != originBefore
+        || (anyCollapsed && !sameShape)) {
         viewport()->update();
         return;
     }
@@ -1131,7 +1194,7 @@ void TreeGraphView::updateMoved(const std::vector<OldItem>& old)
         for (int child : parent.children) {
             if (items[static_cast<std::size_t>(child)].visible) box |= items[static_cast<std::size_t>(child)].rect;
         }
-        if (parent.columns > 0) box.setLeft(box.left() - parent.cellWidth / 2 - horizontalGap);
+        if (parent.columns > 0) box.setLeft(std::min(box.left(), parent.spine) - 4);
         return box.adjusted(-4, -4, 4, 4);
     };
     std::vector<char> kept(old.size(), 0);
@@ -1174,7 +1237,7 @@ void TreeGraphView::updateMoved(const std::vector<OldItem>& old)
         if (!oldEdges[j] || !old[j].visible || old[j].hidden != 0) continue;
         const auto it = oldBoxes.find(static_cast<int>(j));
         QRectF box = it != oldBoxes.end() ? it->second : old[j].rect;
-        if (old[j].columns > 0) box.setLeft(box.left() - old[j].cellWidth / 2 - horizontalGap);
+        if (old[j].columns > 0) box.setLeft(std::min(box.left(), old[j].spine) - 4);
         add(box.adjusted(-4, -4, 4, 4));
     }
     damage &= viewport()->rect();
@@ -1301,10 +1364,24 @@ void TreeGraphView::place(int id, std::vector<double>& nextFree)
 {
     Item& item = m_items[id];
     item.columns = 0;
+    item.summary = {};
     const auto depth = static_cast<std::size_t>(item.depth);
     const double width = item.width;
     const double top = item.depth * levelHeight;
     double left = nextFree[depth];
+    if (item.hidden > 0) {
+        // The summary stands on the level below, as a child would, the node centred over it.
+        const std::size_t below = depth + 1;
+        if (nextFree.size() <= below) nextFree.resize(below + 1, 0.0);
+        double summaryLeft = std::max(nextFree[below], left + (width - summaryWidth) / 2);
+        left = summaryLeft + (summaryWidth - width) / 2;
+        if (left < nextFree[depth]) {
+            summaryLeft += nextFree[depth] - left;
+            left = nextFree[depth];
+        }
+        item.summary = QRectF(summaryLeft, (item.depth + 1) * levelHeight, summaryWidth, summaryHeight);
+        nextFree[below] = item.summary.right() + horizontalGap;
+    }
     if (item.hidden == 0 && !item.children.empty()) {
         const bool leaves = std::all_of(item.children.begin(), item.children.end(),
             [this](int c) { return m_items[c].children.empty() || m_items[c].hidden > 0; });
@@ -1360,6 +1437,7 @@ void TreeGraphView::placeGrid(int id, std::vector<double>& nextFree)
 
     item.columns = columns;
     item.cellWidth = cellWidth;
+    item.spine = left - horizontalGap / 2;
     for (int k = 0; k < count; ++k) {
         Item& child = m_items[item.children[static_cast<std::size_t>(k)]];
         const int row = k / columns;
@@ -1378,14 +1456,98 @@ void TreeGraphView::shiftSubtree(int id, double dx, std::vector<double>& nextFre
     Item& item = m_items[id];
     if (!item.visible) return;
     item.rect.translate(dx, 0);
+    item.spine += dx;
+    if (!item.summary.isEmpty()) item.summary.translate(dx, 0);
     // A node in a wrapped grid may reach down into the levels below its own.
-    const int lastLevel = static_cast<int>((item.rect.bottom() + 2 * toggleRadius) / levelHeight);
+    const QRectF reach = item.summary.isEmpty() ? item.rect : item.rect | item.summary;
+    const int lastLevel = static_cast<int>((reach.bottom() + 2 * toggleRadius) / levelHeight);
     for (int level = item.depth; level <= lastLevel && level < static_cast<int>(nextFree.size()); ++level) {
         auto& free = nextFree[static_cast<std::size_t>(level)];
-        free = std::max(free, item.rect.right() + horizontalGap);
+        free = std::max(free, reach.right() + horizontalGap);
     }
     for (int child : item.children)
         shiftSubtree(child, dx, nextFree);
+}
+
+void TreeGraphView::placeAll(int maxDepth)
+{
+    const auto bounds = [this] {
+        m_sceneRect = {};
+        for (const Item& item : m_items) {
+            if (!item.visible) continue;
+            m_sceneRect |= item.rect;
+            if (!item.summary.isEmpty()) m_sceneRect |= item.summary;
+        }
+        m_sceneRect.adjust(-margin, -margin, margin, margin + toggleRadius * 2);
+    };
+    if (m_viewTouched && m_wrapAspect > 0) {
+        // The user holds the view: the layout keeps its way, or it would jump under them.
+        placeBlocks();
+        bounds();
+        return;
+    }
+    std::vector<double> nextFree(static_cast<std::size_t>(maxDepth) + 1, 0.0);
+    for (int root : m_roots)
+        place(root, nextFree);
+    bounds();
+    if (m_viewTouched) return;
+    m_wrapAspect = 0;
+    // Level by level reads best; when that is too wide (or tall) to read in
+    // the viewport, wrap families into rows shaped like the viewport.
+    const QSize view = viewport()->size();
+    if (view.width() <= 50 || view.height() <= 50 || fitZoom() >= minReadableZoom()) return;
+    m_wrapAspect = std::clamp(double(view.width()) / view.height(), 0.5, 4.0);
+    m_minWrapped = 4;
+    // A tree of a few dozen nodes still too big to fit readable is made at
+    // least as narrow as the viewport, so what does not fit is below (scrolled
+    // to), not cut off at both sides. A bigger tree is a map, navigated both ways.
+    const auto shown = std::count_if(m_items.begin(), m_items.end(), [](const Item& i) { return i.visible; });
+    const double widthAtReadable = view.width() / (minReadableZoom() * m_presenterScale);
+    for (int pass = 0; pass < (shown <= squeezeAtMost ? 6 : 1); ++pass) {
+        placeBlocks();
+        bounds();
+        if (fitZoom() >= minReadableZoom() || m_sceneRect.width() <= widthAtReadable) break;
+        m_wrapAspect *= 0.6;
+        m_minWrapped = 2;
+    }
+}
+
+void TreeGraphView::placeBlocks()
+{
+    std::vector<TreeLayout::Node> nodes(m_items.size());
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+        const Item& item = m_items[i];
+        if (!item.visible) continue;
+        nodes[i].size = QSizeF(item.width, heightOf(item.kind));
+        if (item.hidden > 0)
+            nodes[i].below = QSizeF(summaryWidth, summaryHeight);
+        else if (!item.children.empty())
+            nodes[i].children = &item.children;
+    }
+    const std::vector<TreeLayout::Placed> placed
+        = TreeLayout::layout(nodes, m_roots, m_wrapAspect, {horizontalGap, verticalGap, gridRowGap}, m_minWrapped);
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+        Item& item = m_items[i];
+        if (!item.visible) continue;
+        item.rect = placed[i].rect;
+        item.summary = placed[i].below;
+        item.columns = placed[i].columns;
+        item.spine = placed[i].spine;
+        item.cellWidth = 0;
+    }
+}
+
+bool TreeGraphView::autoCollapse()
+{
+    bool any = false;
+    for (const Item& item : m_items) {
+        if (item.ghost || static_cast<int>(item.children.size()) <= autoCollapseAbove) continue;
+        if (m_autoCollapsed.contains(item.path)) continue;
+        m_autoCollapsed.insert(item.path);
+        m_collapsed.insert(item.path);
+        any = true;
+    }
+    return any;
 }
 
 int TreeGraphView::itemOf(sc::Pid pid) const
@@ -1395,30 +1557,30 @@ int TreeGraphView::itemOf(sc::Pid pid) const
 
 QPointF TreeGraphView::origin() const
 {
-    const double width = m_sceneRect.width() * m_zoom;
-    const double height = m_sceneRect.height() * m_zoom;
+    const double width = m_sceneRect.width() * scale();
+    const double height = m_sceneRect.height() * scale();
     const QSize view = viewport()->size();
     const double x = width <= view.width() ? (view.width() - width) / 2 : -horizontalScrollBar()->value();
     // Top-aligned: collapsing a subtree must not move the nodes above it.
     const double y = height <= view.height() ? 0 : -verticalScrollBar()->value();
-    return {x - m_sceneRect.left() * m_zoom, y - m_sceneRect.top() * m_zoom};
+    return {x - m_sceneRect.left() * scale(), y - m_sceneRect.top() * scale()};
 }
 
 QPointF TreeGraphView::mapToViewport(const QPointF& scene) const
 {
-    return scene * m_zoom + origin();
+    return scene * scale() + origin();
 }
 
 QPointF TreeGraphView::mapToScene(const QPointF& viewportPos) const
 {
-    return (viewportPos - origin()) / m_zoom;
+    return (viewportPos - origin()) / scale();
 }
 
 void TreeGraphView::updateScrollBars()
 {
     const QSize view = viewport()->size();
-    const int width = static_cast<int>(std::ceil(m_sceneRect.width() * m_zoom));
-    const int height = static_cast<int>(std::ceil(m_sceneRect.height() * m_zoom));
+    const int width = static_cast<int>(std::ceil(m_sceneRect.width() * scale()));
+    const int height = static_cast<int>(std::ceil(m_sceneRect.height() * scale()));
     horizontalScrollBar()->setPageStep(view.width());
     verticalScrollBar()->setPageStep(view.height());
     horizontalScrollBar()->setRange(0, std::max(0, width - view.width()));
@@ -1428,8 +1590,8 @@ void TreeGraphView::updateScrollBars()
 void TreeGraphView::centreOn(const QPointF& scene)
 {
     const QSize view = viewport()->size();
-    horizontalScrollBar()->setValue(qRound((scene.x() - m_sceneRect.left()) * m_zoom - view.width() / 2.0));
-    verticalScrollBar()->setValue(qRound((scene.y() - m_sceneRect.top()) * m_zoom - view.height() / 2.0));
+    horizontalScrollBar()->setValue(qRound((scene.x() - m_sceneRect.left()) * scale() - view.width() / 2.0));
+    verticalScrollBar()->setValue(qRound((scene.y() - m_sceneRect.top()) * scale() - view.height() / 2.0));
     viewport()->update();
 }
 
@@ -1456,6 +1618,7 @@ void TreeGraphView::setZoom(double zoom)
 {
     m_viewTouched = true;
     zoomAround(zoom, QRectF(viewport()->rect()).center());
+    m_footer->update();
 }
 
 void TreeGraphView::zoomAround(double zoom, const QPointF& anchor)
@@ -1485,24 +1648,141 @@ void TreeGraphView::zoomOut()
 void TreeGraphView::fitToWindow()
 {
     ensureLayout();
+    // Back to following the tree: laid out for this viewport again, then fitted.
+    const bool wasTouched = m_viewTouched;
+    m_viewTouched = false;
+    if (wasTouched) {
+        m_placeAgain = true;
+        m_dirty = true;
+        rebuild();
+    }
     if (m_sceneRect.isEmpty()) return;
+    m_fittedOnce = true;
+    applyFit();
+    m_footer->update();
+}
+
+double TreeGraphView::minReadableZoom() const
+{
+    // At zoom 1 without presenter mode a name is nameFont's size.
+    const QFont f = nameFont(sc::ProcessKind::Worker);
+    const double pixels = f.pointSizeF() * viewport()->logicalDpiY() / 72.0;
+    return minReadablePixels / pixels;
+}
+
+double TreeGraphView::namePixels() const
+{
+    const QFont f = nameFont(sc::ProcessKind::Worker);
+    return f.pointSizeF() * viewport()->logicalDpiY() / 72.0 * scale();
+}
+
+double TreeGraphView::fitZoom() const
+{
     const QSize view = viewport()->size();
-    const double zoom = std::min(view.width() / m_sceneRect.width(), view.height() / m_sceneRect.height());
-    m_zoom = std::clamp(zoom, minZoom, 1.5);
+    if (m_sceneRect.isEmpty()) return 1.0;
+    return std::min(view.width() / m_sceneRect.width(), view.height() / m_sceneRect.height()) / m_presenterScale;
+}
+
+void TreeGraphView::applyFit()
+{
+    // Never past 100% (a small tree is not blown up), never below readable.
+    const double fit = fitZoom();
+    m_zoom = std::clamp(fit, std::min(minReadableZoom(), 1.0), 1.0);
     updateScrollBars();
-    centreOn(m_sceneRect.center());
+    if (m_zoom <= fit + 1e-9 || m_roots.empty()) {
+        centreOn(m_sceneRect.center());
+        return;
+    }
+    // Too big to read whole: its top, around the root; the rest is scrolled to.
+    const QRectF root = m_items[static_cast<std::size_t>(m_roots.front())].rect;
+    centreOn(QPointF(root.center().x(), m_sceneRect.top() + viewport()->height() / 2.0 / scale()));
 }
 
 void TreeGraphView::showFirstView()
 {
-    // The whole tree if it can be read from the back of a room, else its top at that zoom.
     m_fittedOnce = true;
-    fitToWindow();
-    if (m_zoom >= firstViewZoom) return;
-    m_zoom = firstViewZoom;
-    updateScrollBars();
-    const QRectF root = m_items[static_cast<std::size_t>(m_roots.front())].rect;
-    centreOn(QPointF(root.center().x(), m_sceneRect.top() + viewport()->height() / 2.0 / m_zoom));
+    applyFit();
+}
+
+void TreeGraphView::setPresenterMode(bool on)
+{
+    const double scaleNow = on ? theme::presenterScale : 1.0;
+    if (scaleNow == m_presenterScale) return;
+    ensureLayout();
+    const QPointF centre = mapToScene(QRectF(viewport()->rect()).center());
+    m_presenterScale = scaleNow;
+    layoutStrips();
+    if (!m_viewTouched) {
+        // Laid out and fitted for the larger nodes.
+        m_placeAgain = true;
+        m_dirty = true;
+        rebuild();
+        if (!m_items.empty() && viewport()->width() > 50) showFirstView();
+    } else {
+        updateScrollBars();
+        centreOn(centre);
+    }
+    viewport()->update();
+}
+
+QRectF TreeGraphView::sceneRect() const
+{
+    ensureLayout();
+    return m_sceneRect;
+}
+
+QRectF TreeGraphView::summaryRect(sc::Pid pid) const
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    return id >= 0 && m_items[id].visible && m_items[id].hidden > 0 ? m_items[id].summary : QRectF();
+}
+
+bool TreeGraphView::fitHintVisible() const
+{
+    return m_viewTouched && !m_items.empty();
+}
+
+QRect TreeGraphView::fitHintRect() const
+{
+    if (!fitHintVisible() || !m_footer->isVisible()) return {};
+    QFont f = font();
+    f.setPointSizeF(11 * m_presenterScale);
+    f.setBold(true);
+    const int width = qCeil(QFontMetricsF(f, m_footer).horizontalAdvance(tr("Press F to fit")) + 24);
+    const QRect footer = m_footer->geometry().translated(-viewport()->pos());
+    return QRect(footer.right() - width - 8, footer.top() + 4, width, footer.height() - 8);
+}
+
+QRect TreeGraphView::legendRect() const
+{
+    return m_footer->isVisible() ? m_footer->geometry().translated(-viewport()->pos()) : QRect();
+}
+
+QRect TreeGraphView::bannerRect() const
+{
+    return m_header->isVisible() ? m_header->geometry().translated(-viewport()->pos()) : QRect();
+}
+
+void TreeGraphView::layoutStrips()
+{
+    QFont legend = font();
+    legend.setPointSizeF(11 * m_presenterScale);
+    const int footer = qCeil(QFontMetricsF(legend, this).height()) + 16;
+    QFont banner = font();
+    banner.setPointSizeF(14 * m_presenterScale);
+    banner.setBold(true);
+    const bool banners = !m_recentGiveUps.empty();
+    const int header = banners ? qCeil(QFontMetricsF(banner, this).height()) + 14 : 0;
+    setViewportMargins(0, header, 0, footer);
+    const QRect vp = viewport()->geometry();
+    m_header->setGeometry(vp.left(), vp.top() - header, vp.width(), header);
+    m_header->setVisible(banners);
+    m_header->setToolTip(recentGiveUps().join(QLatin1Char('\n')));
+    m_footer->setGeometry(vp.left(), vp.bottom() + 1, vp.width(), footer);
+    m_footer->show();
+    m_header->update();
+    m_footer->update();
 }
 
 int TreeGraphView::nodeCount() const
@@ -1537,7 +1817,9 @@ sc::Pid TreeGraphView::pidAt(const QPoint& viewportPos) const
     ensureLayout();
     const QPointF scene = mapToScene(viewportPos);
     for (const Item& item : m_items) {
-        if (item.visible && (item.rect.contains(scene) || (!item.children.empty() && toggleRect(item).contains(scene))))
+        if (item.visible
+            && (item.rect.contains(scene)
+                || (!item.children.empty() && (toggleRect(item).contains(scene) || item.summary.contains(scene)))))
             return item.pid;
     }
     return 0;
@@ -1649,6 +1931,11 @@ int TreeGraphView::search(const QString& text)
         const sc::Pid pid = m_items[first].pid;
         expandAncestors(first);
         setSelected(pid);
+        // Close enough to read it, centred; the view then stays there.
+        if (m_zoom < minReadableZoom()) m_zoom = 1.0;
+        m_viewTouched = true;
+        m_footer->update();
+        updateScrollBars();
         centreOn(m_items[itemOf(pid)].rect.center());
     }
     viewport()->update();
@@ -1733,7 +2020,10 @@ void TreeGraphView::noteEvents(const std::vector<sc::Event>& events)
         }
     }
     if ((!m_flashUntil.isEmpty() || !m_recentGiveUps.empty()) && !m_animation.isActive()) m_animation.start();
-    if (changed) viewport()->update();
+    if (changed) {
+        layoutStrips();
+        viewport()->update();
+    }
 }
 
 bool TreeGraphView::isFlashing(sc::Pid pid) const
@@ -1784,7 +2074,7 @@ void TreeGraphView::tick()
         it = it.value() <= now ? m_flashUntil.erase(it) : std::next(it);
     }
     const auto expired = std::erase_if(m_recentGiveUps, [now](const GiveUp& g) { return g.until <= now; });
-    if (expired) viewport()->update();
+    if (expired) layoutStrips();
     if (std::any_of(m_ghosts.begin(), m_ghosts.end(), [now](const Ghost& g) { return g.until <= now; }))
         scheduleLayout(false); // the relayout takes expired ghosts out of their parents' subtrees
     if (m_flashUntil.isEmpty() && m_recentGiveUps.empty() && m_ghosts.empty()) m_animation.stop();
@@ -1825,7 +2115,8 @@ void TreeGraphView::updateItem(int id)
 {
     const Item& item = m_items[static_cast<std::size_t>(id)];
     if (!item.visible) return;
-    const QRectF scene = item.rect.adjusted(-24, -24, 24, 24 + toggleRadius);
+    const QRectF scene
+        = (item.summary.isEmpty() ? item.rect : item.rect | item.summary).adjusted(-24, -24, 24, 24 + toggleRadius);
     const QRect box = QRectF(mapToViewport(scene.topLeft()), mapToViewport(scene.bottomRight())).toAlignedRect();
     if (box.intersects(viewport()->rect())) viewport()->update(box.adjusted(-2, -2, 2, 2));
 }
@@ -1855,12 +2146,12 @@ void TreeGraphView::paintEvent(QPaintEvent* event)
 
     const QPointF o = origin();
     p.translate(o);
-    p.scale(m_zoom, m_zoom);
+    p.scale(scale(), scale());
     const QRectF dirty(event->rect());
     const QRectF exposed
         = QRectF(mapToScene(dirty.topLeft()), mapToScene(dirty.bottomRight())).adjusted(-40, -40, 40, 40);
-    const bool detailed = m_zoom >= detailZoom;
-    p.setRenderHint(QPainter::Antialiasing, m_zoom >= 0.15);
+    const bool detailed = scale() >= detailZoom;
+    p.setRenderHint(QPainter::Antialiasing, scale() >= 0.15);
     // After a relayout only the parts that moved are repainted, often far apart.
     const QRegion& region = event->region();
     const bool pieces = region.rectCount() > 1;
@@ -1872,7 +2163,9 @@ void TreeGraphView::paintEvent(QPaintEvent* event)
     }
     paintEdges(p, exposed);
     for (const Item& item : m_items) {
-        if (!item.visible || !item.rect.intersects(exposed)) continue;
+        if (!item.visible) continue;
+        if (item.hidden > 0 && item.summary.intersects(exposed)) paintSummary(p, item, detailed);
+        if (!item.rect.intersects(exposed)) continue;
         if (pieces) {
             const QRectF halo = item.rect.adjusted(-24, -24, 24, 24 + toggleRadius);
             if (!region.intersects(
@@ -1882,15 +2175,12 @@ void TreeGraphView::paintEvent(QPaintEvent* event)
         paintNode(p, item, detailed);
         ++m_lastPainted;
     }
-    p.resetTransform();
-    paintLegend(p);
-    paintGiveUps(p);
 }
 
 void TreeGraphView::paintEdges(QPainter& p, const QRectF& exposed) const
 {
     QPen pen(QColor(0x90, 0x96, 0xa0), 2.5);
-    if (m_zoom < 0.4) {
+    if (scale() < 0.4) {
         pen.setCosmetic(true);
         pen.setWidthF(1);
     }
@@ -1898,17 +2188,27 @@ void TreeGraphView::paintEdges(QPainter& p, const QRectF& exposed) const
     p.setBrush(Qt::NoBrush);
     std::vector<QLineF> lines;
     for (const Item& item : m_items) {
-        if (!item.visible || item.hidden > 0 || item.children.empty()) continue;
+        if (!item.visible || item.children.empty()) continue;
+        if (item.hidden > 0) {
+            // To the summary of what is collapsed under it.
+            if (!item.summary.isEmpty() && (item.rect | item.summary).intersects(exposed))
+                lines.emplace_back(
+                    item.rect.center().x(), item.rect.bottom(), item.rect.center().x(), item.summary.top());
+            continue;
+        }
         const QRectF& first = m_items[item.children.front()].rect;
         const double x = item.rect.center().x();
         const double busY = first.top() - verticalGap / 2;
         if (item.columns > 0) {
             // A wrapped grid: a spine down its left side, a bus over each row.
             const QRectF& lastRect = m_items[item.children.back()].rect;
-            const double spine = first.center().x() - item.cellWidth / 2 - horizontalGap / 2;
+            const double spine = item.spine;
+            double right = item.rect.right();
+            for (std::size_t k = static_cast<std::size_t>(item.columns) - 1; k < item.children.size();
+                 k += static_cast<std::size_t>(item.columns))
+                right = std::max(right, m_items[item.children[k]].rect.right());
             const QRectF span(QPointF(std::min(spine, item.rect.left()), item.rect.top()),
-                QPointF(std::max(spine + item.columns * (item.cellWidth + horizontalGap), item.rect.right()),
-                    lastRect.bottom()));
+                QPointF(std::max(right, lastRect.right()), lastRect.bottom()));
             if (!span.intersects(exposed)) continue;
             lines.emplace_back(x, item.rect.bottom(), x, busY);
             const auto rowOf = [&](std::size_t k) { return static_cast<int>(k) / item.columns; };
@@ -1959,7 +2259,7 @@ void TreeGraphView::paintNode(QPainter& p, const Item& item, bool detailed) cons
     if (!info) return;
 
     const bool dead = m_dead.contains(item.pid);
-    if (item.rect.width() * m_zoom < 3) {
+    if (item.rect.width() * scale() < 3) {
         // A speck on screen: its status colour is all that can be seen.
         p.fillRect(item.rect, dead ? theme::deadColor() : theme::statusColor(info->status));
         return;
@@ -2234,66 +2534,147 @@ QFont TreeGraphView::nameFont(sc::ProcessKind kind) const
     return f;
 }
 
-void TreeGraphView::paintLegend(QPainter& p) const
+void TreeGraphView::paintLegend(QPainter& p, const QRectF& area) const
 {
-    // What the shapes mean, in the corner, at a fixed size.
+    // What the shapes mean, at the left of the strip under the tree.
     QFont f = font();
-    f.setPointSizeF(11);
+    f.setPointSizeF(11 * m_presenterScale);
     const QFontMetricsF fm(f, viewport());
     const QString labels[] = {tr("worker"), tr("supervisor"), tr("dynamic supervisor")};
-    double width = 12;
-    for (const QString& label : labels)
-        width += 22 + fm.horizontalAdvance(label) + 16;
-    const QRectF panel(10, viewport()->height() - 42, width, 32);
+    const double unit = fm.height() / 1.4; // the shapes' size follows the text's
     p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(QPen(QColor(0xd0, 0xd4, 0xda), 1));
-    p.setBrush(QColor(255, 255, 255, 230));
-    p.drawRoundedRect(panel, 8, 8);
     p.setFont(f);
     const QColor ink(0x37, 0x47, 0x4f);
-    double x = panel.left() + 12;
-    const double cy = panel.center().y();
+    double x = area.left() + 12;
+    const double cy = area.center().y();
     for (int i = 0; i < 3; ++i) {
         p.setPen(QPen(ink, 1.5));
         p.setBrush(tint(ink, 20));
         if (i == 0)
-            p.drawRoundedRect(QRectF(x, cy - 6, 16, 12), 6, 6);
+            p.drawRoundedRect(QRectF(x, cy - unit * 0.4, unit * 1.1, unit * 0.8), unit * 0.4, unit * 0.4);
         else if (i == 1)
-            p.drawRoundedRect(QRectF(x + 1, cy - 7, 14, 14), 3, 3);
+            p.drawRoundedRect(QRectF(x + 1, cy - unit * 0.45, unit * 0.9, unit * 0.9), 3, 3);
         else
-            drawDiamond(p, QPointF(x + 8, cy), 8);
-        x += 22;
+            drawDiamond(p, QPointF(x + unit * 0.55, cy), unit * 0.55);
+        x += unit * 1.5;
         p.setPen(ink);
         const double w = fm.horizontalAdvance(labels[i]);
-        p.drawText(QRectF(x, panel.top(), w + 2, panel.height()), Qt::AlignVCenter | Qt::AlignLeft, labels[i]);
+        p.drawText(QRectF(x, area.top(), w + 2, area.height()), Qt::AlignVCenter | Qt::AlignLeft, labels[i]);
         x += w + 16;
     }
 }
 
-void TreeGraphView::paintGiveUps(QPainter& p) const
+void TreeGraphView::paintFooter(QPainter& p, const QRect& rect) const
 {
-    // The nodes of a supervisor that gave up vanish within a tick or two: say it here.
+    p.fillRect(rect, QColor(0xec, 0xee, 0xf1));
+    p.setPen(QColor(0xd0, 0xd4, 0xda));
+    p.drawLine(rect.topLeft(), rect.topRight());
+    paintLegend(p, rect);
+    const QRect hint = fitHintRect().translated(viewport()->pos() - m_footer->pos());
+    if (hint.isEmpty()) return;
+    // The view no longer follows the tree: say how to get it back.
+    QFont f = font();
+    f.setPointSizeF(11 * m_presenterScale);
+    f.setBold(true);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(Qt::NoPen);
+    p.setBrush(theme::selectionColor());
+    p.drawRoundedRect(QRectF(hint), 6, 6);
+    p.setFont(f);
+    p.setPen(Qt::white);
+    p.drawText(hint, Qt::AlignCenter, tr("Press F to fit"));
+}
+
+void TreeGraphView::paintGiveUps(QPainter& p, const QRect& rect) const
+{
+    // The nodes of a supervisor that gave up vanish within a tick or two: say
+    // it here, in one line over the tree, the latest first (the tooltip lists all).
     if (m_recentGiveUps.empty()) return;
     QFont f = font();
-    f.setPointSizeF(14);
+    f.setPointSizeF(14 * m_presenterScale);
     f.setBold(true);
-    const QFontMetricsF fm(f, viewport());
-    p.setFont(f);
-    p.setRenderHint(QPainter::Antialiasing);
-    double y = 10;
-    for (const GiveUp& g : m_recentGiveUps) {
-        const QString text
-            = g.reason.isEmpty() ? tr("%1 gave up").arg(g.path) : tr("%1 gave up: %2").arg(g.path, g.reason);
-        const double width = std::min(fm.horizontalAdvance(text) + 28, viewport()->width() - 20.0);
-        const QRectF box(10, y, width, fm.height() + 14);
-        p.setPen(Qt::NoPen);
-        p.setBrush(theme::errorColor());
-        p.drawRoundedRect(box, 8, 8);
-        p.setPen(Qt::white);
-        p.drawText(box.adjusted(14, 0, -14, 0), Qt::AlignVCenter | Qt::AlignLeft,
-            fm.elidedText(text, Qt::ElideMiddle, box.width() - 28));
-        y = box.bottom() + 6;
+    const QFontMetricsF fm(f, m_header);
+    p.fillRect(rect, theme::errorColor());
+    const GiveUp& g = m_recentGiveUps.back();
+    QString text = g.reason.isEmpty() ? tr("%1 gave up").arg(g.path) : tr("%1 gave up: %2").arg(g.path, g.reason);
+    if (m_recentGiveUps.size() > 1) {
+        QStringList others;
+        for (auto it = m_recentGiveUps.rbegin() + 1; it != m_recentGiveUps.rend(); ++it)
+            others << it->path;
+        text += tr("  (before it: %1)").arg(others.join(QStringLiteral(", ")));
     }
+    p.setFont(f);
+    p.setPen(Qt::white);
+    const QRect inner = rect.adjusted(14, 0, -14, 0);
+    p.drawText(inner, Qt::AlignVCenter | Qt::AlignLeft, fm.elidedText(text, Qt::ElideRight, inner.width()));
+}
+
+TreeGraphView::Summary TreeGraphView::summaryOf(const Item& item) const
+{
+    std::array<int, 5> counts {};
+    int exited = 0;
+    Summary summary;
+    const auto at = static_cast<std::size_t>(&item - m_items.data());
+    for (std::size_t j = at + 1; j < m_items.size() && m_items[j].depth > item.depth; ++j) {
+        const sc::ProcessInfo* info
+            = m_items[j].ghost || !m_model ? nullptr : m_model->infoAt(m_model->indexOfPid(m_items[j].pid));
+        if (!info) {
+            ++exited;
+            continue;
+        }
+        ++counts[static_cast<std::size_t>(severity(info->status))];
+        if (severity(info->status) > severity(summary.worst)) summary.worst = info->status;
+    }
+    static const sc::ProcessStatus worstFirst[] = {sc::ProcessStatus::Stuck, sc::ProcessStatus::Restarting,
+        sc::ProcessStatus::Terminating, sc::ProcessStatus::Initializing, sc::ProcessStatus::Running};
+    QStringList parts;
+    for (const sc::ProcessStatus status : worstFirst) {
+        if (const int n = counts[static_cast<std::size_t>(severity(status))]; n > 0)
+            parts << QStringLiteral("%1 %2").arg(
+                QLocale().toString(n), QString::fromLatin1(sc::processStatusName(status)));
+    }
+    if (exited > 0) parts << tr("%1 exited").arg(QLocale().toString(exited));
+    summary.text = parts.join(QStringLiteral(" \u00b7 "));
+    return summary;
+}
+
+QString TreeGraphView::summaryText(sc::Pid pid) const
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    return id >= 0 && m_items[id].hidden > 0 ? summaryOf(m_items[id]).text : QString();
+}
+
+sc::ProcessStatus TreeGraphView::summaryStatus(sc::Pid pid) const
+{
+    ensureLayout();
+    const int id = itemOf(pid);
+    return id >= 0 && m_items[id].hidden > 0 ? summaryOf(m_items[id]).worst : sc::ProcessStatus::Running;
+}
+
+void TreeGraphView::paintSummary(QPainter& p, const Item& item, bool detailed) const
+{
+    // What a collapsed group holds: how many, by status, in its worst status's colour.
+    const Summary summary = summaryOf(item);
+    const QRectF r = item.summary;
+    const QColor colour = theme::statusColor(summary.worst);
+    p.setPen(QPen(colour, 2.5, Qt::DashLine));
+    p.setBrush(tint(colour, 14));
+    p.drawRoundedRect(r, 10, 10);
+    if (!detailed) return;
+    p.setFont(nameFont(sc::ProcessKind::Worker));
+    p.setPen(QColor(0x1d, 0x21, 0x27));
+    p.drawText(QRectF(r.left() + 10, r.top() + 6, r.width() - 20, 28), Qt::AlignCenter,
+        item.hidden == 1 ? tr("1 process") : tr("%1 processes").arg(QLocale().toString(item.hidden)));
+    QFont small = font();
+    small.setPointSizeF(11);
+    const QFontMetricsF fm(small, viewport());
+    const QRectF line(r.left() + 10, r.top() + 36, r.width() - 20, 26);
+    p.setFont(small);
+    p.setPen(QColor(0x37, 0x47, 0x4f));
+    p.drawText(line, Qt::AlignCenter, fm.elidedText(summary.text, Qt::ElideRight, line.width()));
+    p.setPen(QColor(0x55, 0x5b, 0x66));
+    p.drawText(line.translated(0, 26), Qt::AlignCenter, tr("click to expand"));
 }
 
 // -- input --
@@ -2301,8 +2682,15 @@ void TreeGraphView::paintGiveUps(QPainter& p) const
 void TreeGraphView::resizeEvent(QResizeEvent* event)
 {
     QAbstractScrollArea::resizeEvent(event);
+    layoutStrips();
     updateScrollBars();
-    // Until the user moves the view, it follows the window and the tree's growth.
+    // Until the user moves the view, it follows the window and the tree's
+    // growth, laid out again for the viewport's shape.
+    if (!m_viewTouched && !m_items.empty() && viewport()->width() > 50) {
+        m_placeAgain = true;
+        m_dirty = true;
+        rebuild();
+    }
     if ((!m_fittedOnce || !m_viewTouched) && !m_items.empty() && viewport()->width() > 50) showFirstView();
 }
 
@@ -2314,6 +2702,7 @@ void TreeGraphView::scrollContentsBy(int, int)
 void TreeGraphView::wheelEvent(QWheelEvent* event)
 {
     m_viewTouched = true;
+    m_footer->update();
     if (event->modifiers() & Qt::ControlModifier) {
         const double steps = event->angleDelta().y() / 120.0;
         zoomAround(m_zoom * std::pow(1.2, steps), event->position());
@@ -2325,7 +2714,7 @@ void TreeGraphView::wheelEvent(QWheelEvent* event)
 
 void TreeGraphView::mousePressEvent(QMouseEvent* event)
 {
-    m_viewTouched = true;
+    // A click selects; only a drag moves the view (and stops it following the tree).
     setFocus(Qt::MouseFocusReason);
     if (event->button() != Qt::LeftButton) {
         QAbstractScrollArea::mousePressEvent(event);
@@ -2343,6 +2732,8 @@ void TreeGraphView::mouseMoveEvent(QMouseEvent* event)
     if (event->buttons() & Qt::LeftButton) {
         if (!m_dragging && (pos - m_dragStart).manhattanLength() >= QApplication::startDragDistance()) {
             m_dragging = true;
+            m_viewTouched = true;
+            m_footer->update();
             viewport()->setCursor(Qt::ClosedHandCursor);
         }
         if (m_dragging) {
@@ -2371,8 +2762,9 @@ void TreeGraphView::mouseReleaseEvent(QMouseEvent* event)
     const QPointF scene = mapToScene(event->position());
     const sc::Pid pid = pidAt(event->position().toPoint());
     const int id = itemOf(pid);
-    if (id >= 0 && !m_items[id].children.empty() && toggleRect(m_items[id]).contains(scene)) {
-        toggle(id);
+    if (id >= 0 && !m_items[id].children.empty()
+        && (toggleRect(m_items[id]).contains(scene) || m_items[id].summary.contains(scene))) {
+        toggle(id); // a collapsed group's summary expands it
         return;
     }
     setSelected(pid);
@@ -2426,6 +2818,7 @@ void TreeGraphView::changeEvent(QEvent* event)
         for (Item& item : m_items)
             item.width = 0; // measured again, and so laid out again
         scheduleLayout();
+        layoutStrips();
     }
 }
 
@@ -2449,7 +2842,7 @@ bool TreeGraphView::viewportEvent(QEvent* event)
 
 void TreeGraphView::keyPressEvent(QKeyEvent* event)
 {
-    m_viewTouched = true;
+    // Only the zoom keys move the view by hand (setZoom notes it); F fits.
     switch (event->key()) {
     case Qt::Key_Plus:
     case Qt::Key_Equal:

@@ -40,6 +40,19 @@ class ProcessTreeModel;
 /// dataChanged repaints only the nodes it names, and painting draws only what
 /// the viewport shows, so 10,000 processes stay smooth.
 ///
+/// A tree too wide to read when fitted is laid out again in blocks
+/// (TreeLayout): each family wrapped into rows, near the viewport's shape.
+/// A supervisor with more than autoCollapseAbove children starts collapsed
+/// into a summary node (counts by status, the worst status's colour); a
+/// click expands it, and it is not collapsed again by itself.
+///
+/// The view fits the tree on open and follows its growth and the window's
+/// size until the user zooms or pans by hand; then a "Press F to fit" hint
+/// shows under the tree. Fit never goes past 100% nor below the zoom that
+/// keeps names readable (minReadablePixels); what does not fit then is
+/// scrolled to. The legend and the hint sit in a strip under the viewport,
+/// the give-up banner in a strip over it, so neither ever covers a node.
+///
 /// Input: Ctrl+wheel, +/- zoom; drag or scroll bars pan; F fits; arrows move
 /// the selection (Up parent, Down first child, Left/Right neighbours); Enter,
 /// a double-click or the +/- button under a supervisor collapses its subtree.
@@ -115,6 +128,33 @@ public:
     std::chrono::microseconds lastLayoutTime() const { return m_lastLayoutTime; }
     /// The font of a node's name at zoom 1: at least 14 pt, for the back of the room.
     QFont nameFont(sc::ProcessKind kind) const;
+    /// What zoom 1 is drawn at: 1, or theme::presenterScale in presenter mode.
+    double presenterScale() const { return m_presenterScale; }
+    /// Presenter mode draws nodes and their text larger (theme::presenterScale).
+    void setPresenterMode(bool on);
+    /// Names are never drawn smaller than this many pixels (font size) by Fit.
+    static constexpr double minReadablePixels = 12;
+    /// A supervisor with more children than this starts collapsed into a summary.
+    static constexpr int autoCollapseAbove = 40;
+    /// The pixel size of a worker's name as drawn now.
+    double namePixels() const;
+    /// The collapsed group's summary under `pid`, in scene coordinates; empty if none.
+    QRectF summaryRect(sc::Pid pid) const;
+    /// What the summary says under its count ("998 running · 2 restarting"),
+    /// and the status it is coloured by: the worst of the group's.
+    QString summaryText(sc::Pid pid) const;
+    sc::ProcessStatus summaryStatus(sc::Pid pid) const;
+    /// True while the layout wraps families into rows (the tree is too wide to read in one).
+    bool isWrapped() const { return m_wrapAspect > 0; }
+    /// The scene's bounds (zoom 1), margins included.
+    QRectF sceneRect() const;
+    /// The user zoomed or panned by hand: the view stops following the tree and offers Fit.
+    bool fitHintVisible() const;
+    /// Where the hint, the legend and the give-up banner are, in viewport
+    /// coordinates (outside the viewport, so they never cover a node); empty if not shown.
+    QRect fitHintRect() const;
+    QRect legendRect() const;
+    QRect bannerRect() const;
     /// Rebuilds the layout now if a model change is pending.
     void layoutNow() const { ensureLayout(); }
     /// Rebuilds the whole layout from the model now, as the first layout does
@@ -170,7 +210,9 @@ private:
         double width = 0; ///< fits the name; 0: to be measured again
         int columns = 0; ///< >0: its many leaf children are wrapped into a grid this wide
         double cellWidth = 0; ///< the grid's column width
+        double spine = 0; ///< x of a wrapped family's spine (columns > 0)
         QRectF rect; ///< scene coordinates, valid when visible
+        QRectF summary; ///< a collapsed group's summary node under it (hidden > 0)
         int was = -1; ///< its index in the layout before, while a relayout compares the two (see m_unmovedPrefix)
     };
 
@@ -188,7 +230,9 @@ private:
         int pathId = 0;
         double width = 0;
         double cellWidth = 0;
+        double spine = 0;
         QRectF rect;
+        QRectF summary;
         const void* name = nullptr; ///< the name's data: the same pointer, the same name
     };
 
@@ -244,6 +288,29 @@ private:
     double measureWidth(const QString& name, bool worker);
     void countPath(int pathId, int delta);
     void place(int item, std::vector<double>& nextFree);
+    /// Places every visible item: level by level, or in wrapped blocks when
+    /// that would be too small to read in the viewport; sets m_sceneRect.
+    void placeAll(int maxDepth);
+    void placeBlocks();
+    /// Collapses supervisors that have just grown past autoCollapseAbove children; true if any.
+    bool autoCollapse();
+    double scale() const { return m_zoom * m_presenterScale; }
+    /// The zoom below which Fit would draw names under minReadablePixels.
+    double minReadableZoom() const;
+    /// The zoom that shows the whole scene in the viewport (unclamped).
+    double fitZoom() const;
+    /// Fits (or, for a tree too big to read whole, shows its top at a readable zoom).
+    void applyFit();
+    /// Places the strips around the viewport and sets the viewport's margins for them.
+    void layoutStrips();
+    void paintFooter(QPainter& p, const QRect& rect) const;
+    void paintSummary(QPainter& p, const Item& item, bool detailed) const;
+    struct Summary {
+        QString text;
+        sc::ProcessStatus worst = sc::ProcessStatus::Running;
+    };
+    /// The statuses of what `item` hides, counted.
+    Summary summaryOf(const Item& item) const;
     void placeGrid(int item, std::vector<double>& nextFree);
     void shiftSubtree(int item, double dx, std::vector<double>& nextFree);
     void updateScrollBars();
@@ -269,8 +336,8 @@ private:
     void paintEdges(QPainter& p, const QRectF& exposed) const;
     void paintNode(QPainter& p, const Item& item, bool detailed) const;
     void paintGhost(QPainter& p, const Item& item, bool detailed) const;
-    void paintLegend(QPainter& p) const;
-    void paintGiveUps(QPainter& p) const;
+    void paintLegend(QPainter& p, const QRectF& area) const;
+    void paintGiveUps(QPainter& p, const QRect& rect) const;
 
     // -- input --
     void setSelected(sc::Pid pid);
@@ -331,6 +398,13 @@ private:
     };
     std::vector<Changed> m_changed;
     int m_maxDepth = 0; ///< the deepest item at the last relayout
+    double m_presenterScale = 1.0;
+    double m_wrapAspect = 0; ///< >0: the layout wraps families into blocks of about this width to height
+    int m_minWrapped = 4; ///< smaller families stay in one row (fewer when squeezed to the viewport's width)
+    bool m_placeAgain = false; ///< the next relayout places every item again (the viewport or the mode changed)
+    QSet<QString> m_autoCollapsed; ///< paths collapsed once for their size: not again
+    QWidget* m_header = nullptr; ///< over the viewport: the give-up banner
+    QWidget* m_footer = nullptr; ///< under the viewport: the legend and the Fit hint
     bool m_fittedOnce = false;
     bool m_viewTouched = false; ///< the user zoomed, panned or used the keyboard here
     QTimer m_layoutTimer;

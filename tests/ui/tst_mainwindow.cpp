@@ -373,6 +373,56 @@ private Q_SLOTS:
         QCOMPARE(m_window->palette().color(QPalette::Window), background);
     }
 
+    /// Presenter mode draws the tree larger too.
+    void presenterModeScalesTheTree()
+    {
+        QCOMPARE(m_window->graphView()->presenterScale(), 1.0);
+        m_window->presenterAction()->trigger();
+        QCOMPARE(m_window->graphView()->presenterScale(), sc::ui::theme::presenterScale);
+        m_window->presenterAction()->trigger();
+        QCOMPARE(m_window->graphView()->presenterScale(), 1.0);
+    }
+
+    /// Find (Ctrl+F, Enter) expands, zooms to and centres the match in the
+    /// tree; Esc gives the keyboard back to the tree.
+    void findZoomsToTheMatchAndEscReturnsToTheTree()
+    {
+        std::vector<sc::ChildSpec> children;
+        for (int i = 0; i < 300; ++i)
+            children.push_back(idleChild("w" + std::to_string(i)));
+        QVERIFY(sc::startSupervisor(*m_runtime, "big", {}, children).ok());
+        QTRY_COMPARE(m_window->processModel()->processCount(), 3 + 301);
+        m_window->resize(1280, 720);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        sc::ui::TreeGraphView* graph = m_window->graphView();
+        graph->layoutNow();
+        const sc::Pid big
+            = m_window->processModel()->pidAt(m_window->processModel()->indexOfPath(QStringLiteral("big")));
+        QTRY_VERIFY(graph->isCollapsed(big)); // 300 children: a summary
+
+        QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+        auto* find = m_window->findChild<QLineEdit*>(QStringLiteral("findProcess"));
+        QVERIFY(find);
+        QTRY_VERIFY(find->hasFocus());
+        QTest::keyClicks(find, QStringLiteral("big/w250"));
+        QTest::keyClick(find, Qt::Key_Return);
+        const sc::Pid match
+            = m_window->processModel()->pidAt(m_window->processModel()->indexOfPath(QStringLiteral("big/w250")));
+        QCOMPARE(graph->selectedPid(), match);
+        QVERIFY(!graph->isCollapsed(big));
+        QVERIFY(graph->namePixels() >= sc::ui::TreeGraphView::minReadablePixels);
+        const QRectF r = graph->nodeRect(match);
+        const QPointF centre = graph->mapToViewport(r.center());
+        const QPointF middle = QRectF(graph->viewport()->rect()).center();
+        QVERIFY2(std::abs(centre.x() - middle.x()) < 2 && std::abs(centre.y() - middle.y()) < 2,
+            qPrintable(
+                QStringLiteral("%1,%2 vs %3,%4").arg(centre.x()).arg(centre.y()).arg(middle.x()).arg(middle.y())));
+
+        QTest::keyClick(find, Qt::Key_Escape);
+        QTRY_VERIFY(graph->hasFocus());
+    }
+
     /// The layout and the theme survive a restart of the app.
     void settingsRememberLayoutAndTheme()
     {

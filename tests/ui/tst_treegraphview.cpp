@@ -1,6 +1,7 @@
 #include "processtreemodel.h"
 #include "runtimebridge.h"
 #include "supervisor.h"
+#include "theme.h"
 #include "treegraphview.h"
 
 #include <QContextMenuEvent>
@@ -9,6 +10,7 @@
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTest>
+#include <QWheelEvent>
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -138,7 +140,11 @@ private Q_SLOTS:
 
     void parentsAreCentredOverChildrenInRowOrder()
     {
+        m_view->resize(2400, 1000); // wide enough to read level by level
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
         m_model->apply(snapshotOf(financeTree()));
+        QVERIFY(!m_view->isWrapped());
         QCOMPARE(m_view->nodeCount(), 14);
         checkLayout(QModelIndex());
     }
@@ -484,6 +490,9 @@ private Q_SLOTS:
 
     void aVanishedChildKeepsItsPlaceUntilItIsBack()
     {
+        // Shown first: the layout follows the viewport's size, which a hidden view gets only when painted.
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
         auto list = smallTree(sc::Strategy::OneForAll);
         m_model->apply(snapshotOf(list));
         const QRectF b = m_view->nodeRect(3);
@@ -629,7 +638,9 @@ private Q_SLOTS:
         QVERIFY(m_view->lastPaintedCount() > 0);
         QVERIFY(m_view->lastPaintedCount() < 200);
 
-        m_view->fitToWindow();
+        m_view->expandAll(); // the big families start collapsed
+        m_view->fitToWindow(); // laid out for the viewport
+        m_view->setZoom(0.05); // everything on screen
         image = QImage(m_view->viewport()->size(), QImage::Format_ARGB32_Premultiplied);
         timer.restart();
         m_view->viewport()->render(&image);
@@ -646,6 +657,313 @@ private Q_SLOTS:
         timer.restart();
         QCOMPARE(m_view->nodeRect(20000), before);
         qInfo("relayout after a restart: %.2f ms", double(timer.nsecsElapsed()) / 1e6);
+    }
+
+    // -- fit, presenter mode, big trees (issue 16: B.5, B.6, B.8, B.10) --
+
+    void opensFittedAndReadable_data()
+    {
+        QTest::addColumn<QString>("tree");
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("finance, 1200x800") << "finance" << QSize(1200, 800);
+        QTest::newRow("finance, 1300x700") << "finance" << QSize(1300, 700);
+        QTest::newRow("finance, 1900x1000") << "finance" << QSize(1900, 1000);
+        QTest::newRow("small, 1900x1000") << "small" << QSize(1900, 1000);
+        QTest::newRow("small, 700x420") << "small" << QSize(700, 420);
+    }
+
+    /// Every node inside the viewport on open, names readable, never past 100%.
+    void opensFittedAndReadable()
+    {
+        QFETCH(QString, tree);
+        QFETCH(QSize, size);
+        m_view->resize(size);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        const auto list = tree == QLatin1String("finance") ? financeTree() : smallTree();
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        QVERIFY2(m_view->zoom() <= 1.0, qPrintable(QString::number(m_view->zoom())));
+        QVERIFY(m_view->namePixels() >= TreeGraphView::minReadablePixels);
+        checkAllInView(list);
+        QVERIFY(!m_view->fitHintVisible());
+    }
+
+    void aTreeTooBigToReadWholeIsNotCutAtTheSides_data()
+    {
+        QTest::addColumn<bool>("presenter");
+        QTest::newRow("standard") << false;
+        QTest::newRow("presenter") << true;
+    }
+
+    /// Where the finance tree cannot fit readable (a small pane), it is laid
+    /// out as narrow as the pane and opens at its top: scrolled down to, never
+    /// cut off at both sides, nor drawn unreadably small.
+    void aTreeTooBigToReadWholeIsNotCutAtTheSides()
+    {
+        QFETCH(bool, presenter);
+        m_view->resize(690, 360); // the tree's pane at 1280x720 before the docks were reworked
+        m_view->setPresenterMode(presenter);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        const auto list = financeTree();
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        QVERIFY(m_view->namePixels() >= TreeGraphView::minReadablePixels * m_view->presenterScale() - 0.01);
+        const int width = m_view->viewport()->width();
+        for (const auto& p : list) {
+            const QRect r = viewportRect(p.pid);
+            QVERIFY2(r.left() >= 0 && r.right() <= width, p.path.data());
+        }
+        QVERIFY(m_view->viewport()->rect().contains(viewportRect(1)));
+    }
+
+    /// A click or a key that does not move the view leaves it following the
+    /// tree: children a dynamic supervisor starts later appear in view.
+    void newDynamicChildrenStayInView()
+    {
+        m_view->resize(1000, 620);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        // The teacher selects the dynamic supervisor and steps with the keyboard.
+        QTest::mouseClick(
+            m_view->viewport(), Qt::LeftButton, {}, m_view->mapToViewport(m_view->nodeRect(5).center()).toPoint());
+        QCOMPARE(m_view->selectedPid(), sc::Pid(5));
+        QTest::keyClick(m_view.get(), Qt::Key_Space);
+        QTest::keyClick(m_view.get(), Qt::Key_Space);
+        QTest::keyClick(m_view.get(), Qt::Key_Period);
+        for (sc::Pid pid = 8; pid < 20; ++pid) {
+            list.push_back(process(pid, 5, "root/d/" + std::to_string(pid)));
+            m_model->apply(snapshotOf(list));
+            m_view->layoutNow();
+            checkAllInView(list);
+        }
+        QVERIFY(!m_view->fitHintVisible());
+    }
+
+    /// After a zoom by hand the view stays put, new children or not, and offers Fit.
+    void aManualZoomStopsFollowingAndOffersFit()
+    {
+        m_view->resize(1000, 620);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        QVERIFY(!m_view->fitHintVisible());
+        QWheelEvent wheel(QPointF(300, 200), m_view->viewport()->mapToGlobal(QPointF(300, 200)), {}, QPoint(0, 360),
+            Qt::NoButton, Qt::ControlModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(m_view->viewport(), &wheel);
+        QVERIFY(m_view->fitHintVisible());
+        const QRect hint = m_view->fitHintRect();
+        QVERIFY(!hint.isEmpty());
+        QVERIFY(!hint.intersects(m_view->viewport()->rect()));
+        const double zoom = m_view->zoom();
+        const QPointF root = m_view->mapToViewport(m_view->nodeRect(1).center());
+        for (sc::Pid pid = 8; pid < 14; ++pid) {
+            list.push_back(process(pid, 5, "root/d/" + std::to_string(pid)));
+            m_model->apply(snapshotOf(list));
+            m_view->layoutNow();
+            QCOMPARE(m_view->zoom(), zoom);
+            QVERIFY(std::abs(m_view->mapToViewport(m_view->nodeRect(1).center()).x() - root.x()) < 1);
+            QVERIFY(std::abs(m_view->mapToViewport(m_view->nodeRect(1).center()).y() - root.y()) < 1);
+        }
+        // A click on the hint fits again.
+        QWidget* strip = m_view->childAt(m_view->viewport()->pos() + hint.center());
+        QVERIFY(strip);
+        QTest::mouseClick(
+            strip, Qt::LeftButton, {}, strip->mapFrom(m_view.get(), m_view->viewport()->pos() + hint.center()));
+        QVERIFY(!m_view->fitHintVisible());
+        checkAllInView(list);
+    }
+
+    void theLegendNeverCoversANode()
+    {
+        m_view->resize(900, 500);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        const auto list = financeTree();
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        const QRect legend = m_view->legendRect();
+        QVERIFY(!legend.isEmpty());
+        // Panned so that the lowest node sits at the viewport's bottom left, where the legend used to be.
+        m_view->setZoom(1.0);
+        sc::Pid lowest = 1;
+        for (const auto& p : list) {
+            const QRectF r = m_view->nodeRect(p.pid);
+            const QRectF best = m_view->nodeRect(lowest);
+            if (r.bottom() > best.bottom() || (r.bottom() == best.bottom() && r.left() < best.left())) lowest = p.pid;
+        }
+        const QRect node = viewportRect(lowest);
+        QScrollBar* h = m_view->horizontalScrollBar();
+        QScrollBar* v = m_view->verticalScrollBar();
+        h->setValue(h->value() + node.left() - 4);
+        v->setValue(v->value() + node.bottom() - (m_view->viewport()->height() - 4));
+        QCOMPARE(viewportRect(lowest).bottom(), m_view->viewport()->height() - 4);
+        QVERIFY(viewportRect(lowest).left() < 200);
+        for (const auto& p : list)
+            QVERIFY2(!legend.intersects(viewportRect(p.pid)), p.path.data());
+    }
+
+    void giveUpBannersCoverNoNodeAndDoNotPileUp()
+    {
+        m_view->resize(1200, 800);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        const auto list = financeTree();
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        std::vector<sc::Event> events;
+        for (const auto& [pid, path] : {std::pair {sc::Pid(8), "finance/core/trackers"},
+                 std::pair {sc::Pid(3), "finance/core"}, std::pair {sc::Pid(1), "finance"}}) {
+            sc::Event e = makeEvent(sc::EventKind::GiveUp, pid, path);
+            e.reason = "reached_max_restart_intensity";
+            events.push_back(e);
+        }
+        m_view->noteEvents(events);
+        m_view->noteEvents({events.back()}); // the same supervisor again: still one entry
+        QCOMPARE(m_view->recentGiveUps().size(), 3);
+        const QRect banner = m_view->bannerRect();
+        QVERIFY(!banner.isEmpty());
+        // One line, however many gave up.
+        QVERIFY(banner.height() < 2 * QFontMetrics(m_view->font()).height() * 2);
+        m_view->grab();
+        for (const auto& p : list)
+            QVERIFY2(!banner.intersects(viewportRect(p.pid)), p.path.data());
+        QVERIFY(m_view->viewport()->rect().contains(viewportRect(1)));
+    }
+
+    void presenterModeDrawsTheTreeLarger()
+    {
+        m_view->resize(1900, 1000);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        const auto list = smallTree();
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        const double pixels = m_view->namePixels();
+        const QRectF node = viewportRect(2);
+        m_view->setPresenterMode(true);
+        QCOMPARE(m_view->presenterScale(), sc::ui::theme::presenterScale);
+        QCOMPARE(m_view->namePixels(), pixels * sc::ui::theme::presenterScale);
+        QVERIFY(viewportRect(2).width() > node.width() * 1.4);
+        QVERIFY(m_view->legendRect().height() > 0);
+        checkAllInView(list);
+        // A tree too big to fit stays readable: the minimum scales too.
+        m_model->apply(snapshotOf(wideTree(20, 30)));
+        m_view->fitToWindow();
+        QVERIFY(m_view->namePixels() >= TreeGraphView::minReadablePixels * sc::ui::theme::presenterScale - 0.01);
+        m_view->setPresenterMode(false);
+        m_view->fitToWindow();
+        QVERIFY(m_view->namePixels() >= TreeGraphView::minReadablePixels);
+    }
+
+    void bigFamiliesCollapseAndWrapToTheViewport_data()
+    {
+        QTest::addColumn<int>("children");
+        QTest::newRow("1,000") << 1000;
+        QTest::newRow("5,000") << 5000;
+    }
+
+    void bigFamiliesCollapseAndWrapToTheViewport()
+    {
+        QFETCH(int, children);
+        m_view->resize(1200, 700);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        std::vector<sc::ProcessInfo> list {process(1, 0, "big", sc::ProcessKind::Supervisor)};
+        for (int i = 0; i < children; ++i)
+            list.push_back(process(sc::Pid(2 + i), 1, "big/w" + std::to_string(i)));
+        find(list, 7).status = sc::ProcessStatus::Restarting;
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        // A summary under the root: the whole tree in view, readable.
+        QVERIFY(m_view->isCollapsed(1));
+        QCOMPARE(m_view->visibleNodeCount(), 1);
+        const QRectF summary = m_view->summaryRect(1);
+        QVERIFY(!summary.isEmpty());
+        QVERIFY(m_view->nodeRect(1).bottom() < summary.top());
+        QVERIFY(m_view->viewport()->rect().contains(viewportRect(summary).toAlignedRect()));
+        QCOMPARE(m_view->summaryStatus(1), sc::ProcessStatus::Restarting);
+        QCOMPARE(m_view->summaryText(1),
+            QStringLiteral("1 restarting \u00b7 %1 running").arg(QLocale().toString(children - 1)));
+        m_view->grab();
+
+        // A click on the summary expands it: rows shaped like the viewport, not a ribbon.
+        QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {}, m_view->mapToViewport(summary.center()).toPoint());
+        QVERIFY(!m_view->isCollapsed(1));
+        QCOMPARE(m_view->visibleNodeCount(), children + 1);
+        QVERIFY(m_view->isWrapped());
+        const QRectF scene = m_view->sceneRect();
+        const double aspect = scene.width() / scene.height();
+        const double viewAspect = double(m_view->viewport()->width()) / m_view->viewport()->height();
+        QVERIFY2(aspect > viewAspect / 1.5 && aspect < viewAspect * 1.5,
+            qPrintable(QStringLiteral("%1 vs %2").arg(aspect).arg(viewAspect)));
+        m_view->fitToWindow();
+        QVERIFY(m_view->namePixels() >= TreeGraphView::minReadablePixels);
+        QVERIFY(m_view->viewport()->rect().contains(viewportRect(1)));
+        // Row-major, no overlaps, under the root.
+        QRectF previous = m_view->nodeRect(2);
+        for (sc::Pid pid = 3; pid < sc::Pid(2 + children); ++pid) {
+            const QRectF r = m_view->nodeRect(pid);
+            QVERIFY(r.top() > m_view->nodeRect(1).bottom());
+            if (r.top() == previous.top())
+                QVERIFY(previous.right() < r.left());
+            else
+                QVERIFY(r.top() > previous.bottom());
+            previous = r;
+        }
+        m_view->grab();
+        // Collapsed again by hand, expanded by hand: not collapsed behind the user's back.
+        m_view->setCollapsed(1, true);
+        m_view->setCollapsed(1, false);
+        list.push_back(process(sc::Pid(2 + children), 1, "big/late"));
+        m_model->apply(snapshotOf(list));
+        QVERIFY(!m_view->isCollapsed(1));
+    }
+
+    void aWrappedTreeKeepsNodesApart()
+    {
+        m_view->resize(900, 560);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        const auto list = wideTree(20, 30);
+        m_model->apply(snapshotOf(list));
+        m_view->layoutNow();
+        QVERIFY(m_view->isWrapped());
+        std::vector<QRectF> rects;
+        for (const auto& p : list) {
+            const QRectF r = m_view->nodeRect(p.pid);
+            QVERIFY(!r.isEmpty());
+            for (const QRectF& other : rects)
+                QVERIFY2(!r.intersects(other), p.path.data());
+            rects.push_back(r);
+            if (p.parent) QVERIFY(m_view->nodeRect(p.parent).bottom() < r.top());
+        }
+        m_view->grab(); // paints the spines and buses
+    }
+
+    void findZoomsToTheMatch()
+    {
+        m_view->resize(1000, 620);
+        m_view->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_view.get()));
+        m_model->apply(snapshotOf(wideTree(20, 30)));
+        m_view->layoutNow();
+        m_view->setZoom(0.1); // a bird's eye view: names far too small
+        QCOMPARE(m_view->search(QStringLiteral("big/s12/w17")), 1);
+        const sc::Pid match = m_model->pidAt(m_model->indexOfPath(QStringLiteral("big/s12/w17")));
+        QCOMPARE(m_view->selectedPid(), match);
+        QVERIFY(m_view->namePixels() >= TreeGraphView::minReadablePixels);
+        const QPointF centre = viewportRect(match).center();
+        const QPointF middle = QRectF(m_view->viewport()->rect()).center();
+        QVERIFY2(std::abs(centre.x() - middle.x()) < 2 && std::abs(centre.y() - middle.y()) < 2,
+            qPrintable(QStringLiteral("%1,%2").arg(centre.x()).arg(centre.y())));
+        QVERIFY(m_view->fitHintVisible()); // the view stays on the match
     }
 
     void incrementalRelayoutMatchesAFullOne_data()
@@ -808,6 +1126,19 @@ private Q_SLOTS:
     }
 
 private:
+    QRectF viewportRect(const QRectF& scene) const
+    {
+        return QRectF(m_view->mapToViewport(scene.topLeft()), m_view->mapToViewport(scene.bottomRight()));
+    }
+    QRect viewportRect(sc::Pid pid) const { return viewportRect(m_view->nodeRect(pid)).toAlignedRect(); }
+
+    void checkAllInView(const std::vector<sc::ProcessInfo>& list)
+    {
+        const QRect viewport = m_view->viewport()->rect().adjusted(-1, -1, 1, 1);
+        for (const auto& p : list)
+            QVERIFY2(viewport.contains(viewportRect(p.pid)), p.path.data());
+    }
+
     void compareWith(const TreeGraphView& reference)
     {
         const std::vector<sc::Pid> shown = m_view->nodePids();

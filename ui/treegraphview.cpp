@@ -1769,6 +1769,24 @@ void TreeGraphView::setGhostLifetime(std::chrono::milliseconds lifetime)
         g.until = std::min(g.until, latest);
 }
 
+void TreeGraphView::setGhostsHeld(bool held)
+{
+    if (held == ghostsHeld()) return;
+    if (!held) {
+        const qint64 lifetime = m_heldGhostMs;
+        m_heldGhostMs = -1;
+        setGhostLifetime(std::chrono::milliseconds(lifetime));
+        return;
+    }
+    // Millions of years away, and far from overflowing "now + lifetime".
+    constexpr qint64 heldFor = qint64(1) << 60;
+    m_heldGhostMs = m_ghostMs;
+    m_ghostMs = heldFor;
+    const qint64 until = m_clock.elapsed() + heldFor;
+    for (Ghost& g : m_ghosts)
+        g.until = until;
+}
+
 bool TreeGraphView::isGhost(sc::Pid pid) const
 {
     ensureLayout();

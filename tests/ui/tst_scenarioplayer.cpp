@@ -86,6 +86,19 @@ QAction* scenarioMenuAction(sc::ui::MainWindow& window, const char* objectName)
     return nullptr;
 }
 
+/// A player wired as the window wires it: a running bridge hands it the runtime's events.
+struct BridgedPlayer {
+    explicit BridgedPlayer(sc::Runtime& rt)
+        : bridge(rt)
+        , player(rt)
+    {
+        QObject::connect(&bridge, &sc::ui::RuntimeBridge::eventsArrived, &player, &ScenarioPlayer::noteEvents);
+        bridge.start();
+    }
+    sc::ui::RuntimeBridge bridge;
+    ScenarioPlayer player;
+};
+
 /// Loads and waits for the tree; the player's root, or 0.
 sc::Pid loadAndWait(ScenarioPlayer& player, const sc::Scenario& scenario, const QString& name = QStringLiteral("t"))
 {
@@ -582,10 +595,8 @@ private slots:
     void endsWhenTheRootGivesUp()
     {
         sc::Runtime rt({.workers = 2});
-        sc::ui::RuntimeBridge bridge(rt);
-        ScenarioPlayer player(rt);
-        connect(&bridge, &sc::ui::RuntimeBridge::eventsArrived, &player, &ScenarioPlayer::noteEvents);
-        bridge.start();
+        BridgedPlayer bridged(rt);
+        ScenarioPlayer& player = bridged.player;
         const sc::Pid root = loadAndWait(player, scenarioOf(kGiveUp));
         QVERIFY(root != 0);
         player.setStepDelay(std::chrono::milliseconds(0));
@@ -627,10 +638,8 @@ private slots:
     void aRootKilledByHandEndsIt()
     {
         sc::Runtime rt({.workers = 2});
-        sc::ui::RuntimeBridge bridge(rt);
-        ScenarioPlayer player(rt);
-        connect(&bridge, &sc::ui::RuntimeBridge::eventsArrived, &player, &ScenarioPlayer::noteEvents);
-        bridge.start();
+        BridgedPlayer bridged(rt);
+        ScenarioPlayer& player = bridged.player;
         const sc::Pid root = loadAndWait(player, scenarioOf(kKillB));
         QVERIFY(root != 0);
         QSignalSpy ended(&player, &ScenarioPlayer::ended);

@@ -49,6 +49,7 @@ protected:
     void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
     {
         QStyledItemDelegate::initStyleOption(option, index);
+        option->textElideMode = Qt::ElideMiddle; // what is left to cut after elideStepText: keep the end
         const QString target = index.data(kTargetRole).toString();
         if (target.isEmpty()) return;
         option->text
@@ -466,11 +467,11 @@ ScenarioPanel::ScenarioPanel(ScenarioPlayer* player, QWidget* parent)
     m_steps->setUniformRowHeights(true);
     m_steps->setSelectionMode(QAbstractItemView::NoSelection);
     m_steps->setFocusPolicy(Qt::NoFocus);
-    // The step column is sized to its steps (fitColumns), the answers take the rest; what is
-    // cut keeps the end of a path, and the tooltip has it whole.
+    // The step column is sized to its steps (fitColumns), the answers take the rest; a step that
+    // is cut keeps the end of its path (StepDelegate), and the tooltips have both whole.
     m_steps->header()->setStretchLastSection(true);
     m_steps->header()->setSectionResizeMode(StepColumn, QHeaderView::Interactive);
-    m_steps->setTextElideMode(Qt::ElideMiddle);
+    m_steps->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the columns are sized to fit
     m_steps->setItemDelegateForColumn(StepColumn, new StepDelegate(m_steps));
 
     m_status = new QLabel(body);
@@ -639,8 +640,7 @@ void ScenarioPanel::refresh()
             status = tr("The scenario has ended before its first step: %1.").arg(m_player->endReason());
         else
             status = tr("The scenario has ended at step %1 of %2: %3.").arg(done).arg(count).arg(m_player->endReason());
-        status += QLatin1Char(' ') + tr("Restart this scenario to play it again.");
-        break;
+        break; // the restart is offered right below, in place of Play and Step
     }
     }
     if (!m_error.isEmpty() && m_error != m_player->lastError())
@@ -668,8 +668,8 @@ void ScenarioPanel::refresh()
     restartFont.setBold(ended);
     m_restart->setFont(restartFont);
     m_restart->setEnabled(m_player->hasScenario());
-    fitColumns();
     fitLayout();
+    fitColumns(); // after: the header may have gone
 }
 
 QString ScenarioPanel::shownStepText(int index) const
@@ -687,7 +687,8 @@ void ScenarioPanel::fitColumns()
     bold.setBold(true);
     const QFontMetrics metrics(bold);
     int steps = 0;
-    int answers = metrics.horizontalAdvance(m_steps->headerItem()->text(AnswerColumn));
+    // A shown header keeps its word readable; a hidden one, and no answers yet, need no room.
+    int answers = m_steps->isHeaderHidden() ? 0 : metrics.horizontalAdvance(m_steps->headerItem()->text(AnswerColumn));
     for (int i = 0; i < m_steps->topLevelItemCount(); ++i) {
         const QTreeWidgetItem* item = m_steps->topLevelItem(i);
         steps = std::max(steps, metrics.horizontalAdvance(item->text(StepColumn)));
@@ -696,54 +697,69 @@ void ScenarioPanel::fitColumns()
     const int padding = m_steps->columnWidth(StepColumn) - textWidthIn(m_steps, m_steps->columnWidth(StepColumn));
     const int width = m_steps->viewport()->width();
     // The answers keep what they need up to a third of the list; the steps get the rest, no more than they need.
-    const int answerRoom = std::min(answers + padding, width / 3);
+    const int answerRoom = answers > 0 ? std::min(answers + padding, width / 3) : 0;
     const int stepWidth = std::max(std::min(steps + padding, width - answerRoom), width / 3);
     if (m_steps->columnWidth(StepColumn) != stepWidth) m_steps->header()->resizeSection(StepColumn, stepWidth);
 }
 
 void ScenarioPanel::fitLayout()
 {
-    // The status and the button rows get what they need; the step list three rows where it can;
-    // the title wraps if that leaves the list its rows (else it is one line); the description
-    // gets up to four lines of what is left. Minimums that add up to more than the panel has are
-    // what drew the status over the list in a short dock.
+    // Who gives way, last to first: the status and the buttons take what they need, the step list
+    // one row, the title one line (all of it if the list still gets three rows), the description up
+    // to four lines of what is left, and the list the rest. Minimums adding up to more than the
+    // panel has are what drew the status over the list in a short dock.
     QWidget* body = widget();
     auto* layout = qobject_cast<QBoxLayout*>(body ? body->layout() : nullptr);
     if (!layout || !m_descriptionArea) return;
     const QMargins margins = layout->contentsMargins();
+    const int spacing = layout->spacing();
     const int inner = std::max(1, body->width() - margins.left() - margins.right());
     int fixed = margins.top() + margins.bottom();
-    int shown = 0; // besides the description
+    int parts = 1; // shown, besides the title and the description; the list counts, shown or not
     for (int i = 0; i < layout->count(); ++i) {
         QLayoutItem* item = layout->itemAt(i);
-        if (item->widget() == m_descriptionArea || (item->isEmpty() && !item->layout())) continue;
-        ++shown;
-        if (item->widget() == m_steps || item->widget() == m_title) continue;
+        if (item->widget() == m_descriptionArea || item->widget() == m_title || item->widget() == m_steps) continue;
+        if (item->isEmpty() && !item->layout()) continue;
+        ++parts;
         fixed += item->hasHeightForWidth() ? item->heightForWidth(inner) : item->sizeHint().height();
     }
-    fixed += layout->spacing() * std::max(0, shown - 1);
+    fixed += spacing * std::max(0, parts - 1);
+    const int left = body->height() - fixed;
 
     const int frame = 2 * m_steps->frameWidth();
     const int row = m_steps->topLevelItemCount() > 0 ? m_steps->sizeHintForRow(0) : m_steps->fontMetrics().height();
-    const int listWanted = m_steps->header()->sizeHint().height() + 3 * row + frame;
+    const int header = m_steps->header()->sizeHint().height();
+    const int listWanted = header + 3 * row + frame;
+
     const QFontMetrics titleMetrics(m_title->font());
     const int wrapped
         = titleMetrics.boundingRect(QRect(0, 0, inner, 1 << 20), Qt::TextWordWrap, m_titleText).height();
-    const bool wrap = body->height() - fixed - wrapped >= listWanted;
-    const QString title = wrap ? m_titleText : titleMetrics.elidedText(m_titleText, Qt::ElideRight, inner);
+    int title = 0;
+    if (left - wrapped - spacing >= listWanted)
+        title = wrapped;
+    else if (left - titleMetrics.height() - spacing >= row + frame)
+        title = titleMetrics.height();
+    const bool wrap = title == wrapped;
+    const QString shownTitle = wrap ? m_titleText : titleMetrics.elidedText(m_titleText, Qt::ElideRight, inner);
     if (m_title->wordWrap() != wrap) m_title->setWordWrap(wrap);
-    if (m_title->text() != title) m_title->setText(title);
-    fixed += wrap ? wrapped : titleMetrics.height();
-    const int room = std::max(0, body->height() - fixed);
+    if (m_title->text() != shownTitle) m_title->setText(shownTitle);
+    m_title->setVisible(title > 0); // the dock's own title still says "Scenario"
+
+    const int room = std::max(0, left - (title > 0 ? title + spacing : 0));
     const bool hasDescription = !m_description->text().isEmpty();
     const int line = QFontMetrics(m_description->font()).lineSpacing();
     const int needed = hasDescription ? m_description->heightForWidth(std::max(1, inner - 2)) + 2 : 0;
-    int description = std::min({needed, line * 4 + 2, room - listWanted - layout->spacing()});
+    int description = std::min({needed, line * 4 + 2, room - listWanted - spacing});
     if (description < line + 2) description = 0; // less than a line helps nobody: the title says what it is
     m_descriptionArea->setVisible(description > 0);
     if (description > 0) m_descriptionArea->setFixedHeight(description);
-    const int listRoom = room - (description > 0 ? description + layout->spacing() : 0);
-    m_steps->setMinimumHeight(std::clamp(listRoom, 0, listWanted));
+    const int listRoom = room - (description > 0 ? description + spacing : 0);
+    // At least 1: a zero minimum would fall back to the list's own hint, taller than a short dock.
+    m_steps->setMinimumHeight(std::clamp(listRoom, 1, listWanted));
+    // Less than one whole step would be a sliver of one: the status and the buttons take it.
+    m_steps->setVisible(listRoom >= row + frame);
+    // Too short for the header and two steps: the steps without their header.
+    m_steps->setHeaderHidden(listRoom < header + 2 * row + frame);
 }
 
 void ScenarioPanel::resizeEvent(QResizeEvent* event)
@@ -758,8 +774,8 @@ bool ScenarioPanel::eventFilter(QObject* watched, QEvent* event)
     // presenter mode sets the body's font after the window's.
     if (watched == widget() && m_descriptionArea) {
         if (event->type() == QEvent::Resize) {
-            fitColumns();
             fitLayout();
+            fitColumns();
         } else if (event->type() == QEvent::FontChange) {
             refresh();
         }

@@ -877,25 +877,27 @@ private slots:
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        // Top to bottom, each below the one before.
-        std::vector<QWidget*> column {panel.titleLabel()};
-        if (panel.descriptionArea()->isVisible()) column.push_back(panel.descriptionArea());
-        column.insert(column.end(), {panel.stepList(), panel.statusLabel(), panel.restartButton()});
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                for (std::size_t i = 1; i < column.size(); ++i) {
-                    if (column[i - 1]->geometry().bottom() >= column[i]->geometry().top()) return false;
-                }
-                return true;
-            }(),
-            5000);
-        for (std::size_t i = 1; i < column.size(); ++i)
-            QVERIFY2(column[i - 1]->geometry().bottom() < column[i]->geometry().top(),
-                qPrintable(QStringLiteral("%1 ends at %2, %3 begins at %4")
+        // Top to bottom, each shown part below the one before.
+        const auto overlap = [&panel]() -> QString {
+            std::vector<QWidget*> column;
+            for (QWidget* w : {static_cast<QWidget*>(panel.titleLabel()), panel.descriptionArea(),
+                     static_cast<QWidget*>(panel.stepList()), static_cast<QWidget*>(panel.statusLabel()),
+                     static_cast<QWidget*>(panel.restartButton())}) {
+                if (w->isVisible()) column.push_back(w);
+            }
+            for (std::size_t i = 1; i < column.size(); ++i) {
+                if (column[i - 1]->geometry().bottom() >= column[i]->geometry().top())
+                    return QStringLiteral("%1 ends at %2, %3 begins at %4")
                         .arg(column[i - 1]->metaObject()->className())
                         .arg(column[i - 1]->geometry().bottom())
                         .arg(column[i]->metaObject()->className())
-                        .arg(column[i]->geometry().top())));
+                        .arg(column[i]->geometry().top());
+            }
+            return {};
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(overlap().isEmpty(), 5000);
+        QVERIFY2(overlap().isEmpty(), qPrintable(overlap()));
+        QVERIFY(panel.statusLabel()->isVisible() && panel.restartButton()->isVisible());
         // The status is whole: as tall as its text needs.
         QVERIFY(panel.statusLabel()->height() >= panel.statusLabel()->heightForWidth(panel.statusLabel()->width()));
         // Where there is room, the list shows at least three steps.

@@ -393,7 +393,7 @@ void ScenarioPlayer::noteEvents(const std::vector<sc::Event>& events)
             reason = tr("%1 gave up (%2)")
                          .arg(rootName(), QString::fromStdString(e.reason).replace(QLatin1Char('_'), QLatin1Char(' ')));
         } else if (e.kind == sc::EventKind::Exit && !m_rootGaveUp) {
-            reason = tr("%1 ended: %2").arg(rootName(), QString::fromStdString(e.reason));
+            reason = tr("%1 exited (%2)").arg(rootName(), QString::fromStdString(e.reason));
         }
         if (reason.isEmpty()) continue;
         if (m_state == State::Ready) {
@@ -812,8 +812,9 @@ QString elideStepText(const QString& text, const QString& target, const QFontMet
         }
         const QString last = with(ellipsis + QLatin1Char('/') + parts.last());
         if (parts.size() > 1 && metrics.horizontalAdvance(last) <= width) return last;
-        // Still too wide: the words in front give way before the last segment does.
-        const QString tail = parts.size() > 1 ? ellipsis + QLatin1Char('/') + parts.last() : target;
+        // Still too wide: the words in front give way before the last segment does (one ellipsis
+        // for both cuts: "4. st…catalog (normal)").
+        const QString tail = parts.last();
         const QString rest = text.mid(at + target.size());
         const int front = width - metrics.horizontalAdvance(tail + rest);
         if (front > metrics.horizontalAdvance(ellipsis) * 3)

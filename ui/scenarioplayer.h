@@ -139,7 +139,7 @@ public:
     bool isFinished() const { return m_state == State::Ready && m_next >= stepCount() && m_running < 0; }
     bool hasEnded() const { return m_state == State::Ended; }
     /// Why the scenario ended, in words: "root gave up (reached max restart
-    /// intensity)", "root ended: killed"; empty unless ended.
+    /// intensity)", "root exited (killed)"; empty unless ended.
     QString endReason() const { return m_endReason; }
     /// One line for step `index`: "kill root/b", "donate 10.00 from alice".
     QString stepText(int index) const;
@@ -212,7 +212,7 @@ private:
 /// the pause between steps. Large text, for a projector. Once the scenario
 /// has ended, it says why and offers "Restart this scenario" in place of
 /// Play and Step. However short the dock, no part is drawn over another:
-/// the description and the step list give up room first.
+/// the description, the title and the step list give way first.
 class ScenarioPanel : public QDockWidget {
     Q_OBJECT
 
@@ -242,8 +242,9 @@ private:
     void rebuild();
     void refresh();
     void openFile();
-    /// The description (at most four lines; the rest scrolls) and the step
-    /// list share what the title, the status and the buttons leave.
+    /// The status and the buttons get what they need; the step list, the
+    /// title (whole, one line or none) and the description (at most four
+    /// lines; the rest scrolls) share what is left, the list first.
     void fitLayout();
     /// The step column as wide as its longest step, leaving the answers
     /// room for theirs (up to a third of the list).

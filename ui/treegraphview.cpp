@@ -1763,6 +1763,10 @@ bool TreeGraphView::isDead(sc::Pid pid) const
 
 void TreeGraphView::setGhostLifetime(std::chrono::milliseconds lifetime)
 {
+    if (ghostsHeld()) { // for after the hold
+        m_heldGhostMs = lifetime.count();
+        return;
+    }
     m_ghostMs = lifetime.count();
     const qint64 latest = m_clock.elapsed() + m_ghostMs;
     for (Ghost& g : m_ghosts)

@@ -100,7 +100,7 @@ public:
     /// While held, no ghost goes, neither those shown now nor those to come
     /// (a new process at a ghost's path still replaces it): the end of a
     /// scenario stays on screen until the teacher moves on. Released, they
-    /// go the usual lifetime from then (setGhostLifetime meanwhile: on release).
+    /// go the usual lifetime from then (a lifetime set meanwhile counts from then).
     void setGhostsHeld(bool held);
     bool ghostsHeld() const { return m_heldGhostMs >= 0; }
 

@@ -852,6 +852,26 @@ private slots:
         QVERIFY(QFontMetrics(list->topLevelItem(0)->font(0)).horizontalAdvance(shown) <= list->columnWidth(0));
     }
 
+    /// Presenter type reaches every step, the current one (bold) included.
+    void presenterTypeReachesTheSteps()
+    {
+        sc::Runtime rt({.workers = 2});
+        ScenarioPlayer player(rt);
+        ScenarioPanel panel(&player);
+        QVERIFY(loadAndWait(player, scenarioOf(kKillB)) != 0);
+        QTreeWidget* list = panel.stepList();
+        const qreal before = list->font().pointSizeF();
+        QCOMPARE(list->topLevelItem(0)->font(0).pointSizeF(), before);
+        QVERIFY(list->topLevelItem(0)->font(0).bold());
+        sc::ui::theme::scaleFonts(&panel, sc::ui::theme::presenterScale);
+        QVERIFY(list->font().pointSizeF() > before);
+        QCOMPARE(list->topLevelItem(0)->font(0).pointSizeF(), list->font().pointSizeF());
+        QVERIFY(list->topLevelItem(0)->font(0).bold());
+        // The others have no font of their own: they are drawn in the list's.
+        for (int i = 1; i < list->topLevelItemCount(); ++i)
+            QVERIFY(!list->topLevelItem(i)->data(0, Qt::FontRole).isValid());
+    }
+
     /// However short the dock, in presenter type too, nothing is drawn over anything else: the
     /// status sits below the step list, the description above it, the buttons below them all.
     void nothingOverlapsInAShortDock_data()

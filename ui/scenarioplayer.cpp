@@ -812,13 +812,15 @@ QString elideStepText(const QString& text, const QString& target, const QFontMet
         }
         const QString last = with(ellipsis + QLatin1Char('/') + parts.last());
         if (parts.size() > 1 && metrics.horizontalAdvance(last) <= width) return last;
-        // Still too wide: the words in front give way before the last segment does (one ellipsis
-        // for both cuts: "4. st…catalog (normal)").
-        const QString tail = parts.last();
-        const QString rest = text.mid(at + target.size());
-        const int front = width - metrics.horizontalAdvance(tail + rest);
-        if (front > metrics.horizontalAdvance(ellipsis) * 3)
-            return metrics.elidedText(text.left(at), Qt::ElideRight, front) + tail + rest;
+        // Still too wide: the path keeps its last segment after an ellipsis ("4. stop …catalog
+        // (normal)"), and the words in front give way if they must, one ellipsis marking both cuts
+        // ("4. st…catalog (normal)").
+        const QString back = parts.last() + text.mid(at + target.size());
+        const QString front = text.left(at);
+        const int room = width - metrics.horizontalAdvance(back); // for the front and an ellipsis
+        const int ellipsisWidth = metrics.horizontalAdvance(ellipsis);
+        if (metrics.horizontalAdvance(front + ellipsis) <= room) return front + ellipsis + back;
+        if (room > ellipsisWidth * 4) return metrics.elidedText(front, Qt::ElideRight, room - ellipsisWidth) + back;
     }
     return metrics.elidedText(text, Qt::ElideMiddle, width);
 }

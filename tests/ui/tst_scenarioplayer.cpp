@@ -789,6 +789,10 @@ private slots:
             << QStringLiteral("flood root/payments/gateway with 1000 messages") << target
             << QStringLiteral("flood root/…/gateway with 1000 messages")
             << QStringLiteral("flood root/…/gateway with 1000 messages");
+        // "…/catalog" does not fit: no path part goes without an ellipsis to say so.
+        QTest::newRow("a cut path is always marked")
+            << QStringLiteral("4. stop root/catalog (normal)") << QStringLiteral("root/catalog")
+            << QStringLiteral("4. stop …catalog (normal)") << QStringLiteral("4. stop …catalog (normal)");
         QTest::newRow("marks in front") << QStringLiteral("✓  12. kill root/payments/gateway") << target
                                         << QStringLiteral("✓  12. kill …/gateway")
                                         << QStringLiteral("✓  12. kill …/gateway");

@@ -472,6 +472,8 @@ ScenarioPanel::ScenarioPanel(ScenarioPlayer* player, QWidget* parent)
     m_steps->header()->setStretchLastSection(true);
     m_steps->header()->setSectionResizeMode(StepColumn, QHeaderView::Interactive);
     m_steps->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the columns are sized to fit
+    // The list takes the dock's width and never asks for more: long steps are cut, not the tree's room.
+    m_steps->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Expanding);
     m_steps->setItemDelegateForColumn(StepColumn, new StepDelegate(m_steps));
 
     m_status = new QLabel(body);
@@ -661,12 +663,15 @@ void ScenarioPanel::refresh()
         || (ready && !m_player->isFinished()));
     m_step->setEnabled(ready && !m_player->isPlaying() && m_player->runningStep() < 0 && !m_player->isFinished());
     // Once ended, steps would only fail against the dead tree: the restart takes their place.
-    m_play->setVisible(!ended);
-    m_step->setVisible(!ended);
-    m_restart->setText(ended ? tr("↻ Restart this scenario") : tr("Restart"));
+    // The long label only while Play and Step are hidden, never beside them: the row would ask
+    // the window for a wider dock, which it keeps.
+    if (!ended) m_restart->setText(tr("Restart"));
     QFont restartFont = m_restart->font();
     restartFont.setBold(ended);
     m_restart->setFont(restartFont);
+    m_play->setVisible(!ended);
+    m_step->setVisible(!ended);
+    if (ended) m_restart->setText(tr("↻ Restart this scenario"));
     m_restart->setEnabled(m_player->hasScenario());
     fitLayout();
     fitColumns(); // after: the header may have gone
@@ -697,7 +702,8 @@ void ScenarioPanel::fitColumns()
     const int padding = m_steps->columnWidth(StepColumn) - textWidthIn(m_steps, m_steps->columnWidth(StepColumn));
     const int width = m_steps->viewport()->width();
     // The answers keep what they need up to a third of the list; the steps get the rest, no more than they need.
-    const int answerRoom = answers > 0 ? std::min(answers + padding, width / 3) : 0;
+    const int answerRoom = std::max(answers > 0 ? std::min(answers + padding, width / 3) : 0,
+        m_steps->header()->minimumSectionSize()); // the columns together no wider than the list
     const int stepWidth = std::max(std::min(steps + padding, width - answerRoom), width / 3);
     if (m_steps->columnWidth(StepColumn) != stepWidth) m_steps->header()->resizeSection(StepColumn, stepWidth);
 }

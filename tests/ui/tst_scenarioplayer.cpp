@@ -654,20 +654,33 @@ private slots:
     /// it used to vanish (the ghosts' lifetime, here 300 ms) while snapshots keep coming; the
     /// panel says so and offers the restart in place of Play and Step; "Restart this scenario"
     /// (the panel's, then the menu's) brings the tree back, live, at step 1.
+    void theFinalTreeStaysUntilTheRestart_data()
+    {
+        QTest::addColumn<bool>("presenter");
+        QTest::newRow("standard") << false;
+        QTest::newRow("presenter") << true;
+    }
+
     void theFinalTreeStaysUntilTheRestart()
     {
+        QFETCH(bool, presenter);
         QStandardPaths::setTestModeEnabled(true);
         sc::Runtime rt({.workers = 2});
         ScenarioPlayer player(rt);
         {
             sc::ui::MainWindow window(rt);
             window.addScenarioPlayer(&player);
+            window.setPresenterMode(presenter);
+            window.resize(1280, 720);
             window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
             sc::ui::TreeGraphView* graph = window.graphView();
             graph->setGhostLifetime(std::chrono::milliseconds(300));
             const sc::Pid root = loadAndWait(player, scenarioOf(kGiveUp));
             QVERIFY(root != 0);
             QTRY_COMPARE_WITH_TIMEOUT(graph->nodeCount(), 2, kWaitMs);
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            const int dockWidth = window.scenarioPanel()->width();
 
             player.setStepDelay(std::chrono::milliseconds(0));
             QSignalSpy ended(&player, &ScenarioPlayer::ended);
@@ -710,6 +723,9 @@ private slots:
             QVERIFY(!panel->playButton()->isHidden());
             QVERIFY(panel->playButton()->isEnabled());
             QVERIFY(panel->statusLabel()->text().startsWith(QStringLiteral("Paused before step 1 of 3")));
+            // The end and the restart left the docks as they were: the tree has its room.
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            QCOMPARE(panel->width(), dockWidth);
 
             // The menu's restart does the same.
             QAction* restart = scenarioMenuAction(window, "restartScenario");

@@ -636,7 +636,9 @@ void ScenarioPanel::refresh()
                          .arg(m_player->endReason())
                          .arg(m_player->runningStep() + 1)
                          .arg(count);
-        else if (count > 0 && done >= count)
+        else if (count == 0)
+            status = tr("The tree has ended: %1.").arg(m_player->endReason());
+        else if (done >= count)
             status = tr("Done: all %1 steps performed, and the tree has ended: %2.").arg(count).arg(m_player->endReason());
         else if (done == 0)
             status = tr("The scenario has ended before its first step: %1.").arg(m_player->endReason());
@@ -688,7 +690,7 @@ QString ScenarioPanel::shownStepText(int index) const
 
 void ScenarioPanel::fitColumns()
 {
-    QFont bold = m_steps->font(); // the current step is drawn bold: measure every step so
+    QFont bold = m_steps->font(); // the current step is drawn bold: measure every step as if it were
     bold.setBold(true);
     const QFontMetrics metrics(bold);
     int steps = 0;

@@ -648,6 +648,18 @@ private slots:
         QCOMPARE(ended.at(0).at(0).toString(), QStringLiteral("root exited (killed)"));
         QCOMPARE(player.state(), ScenarioPlayer::State::Ended);
         QVERIFY(!player.step());
+
+        // The finance tree (no steps) killed by hand: the tree has ended, and the panel says so.
+        QTemporaryDir dir;
+        player.setDataDir(dir.path().toStdString());
+        ScenarioPanel panel(&player);
+        QSignalSpy started(&player, &ScenarioPlayer::treeStarted);
+        player.loadFinanceTree();
+        QVERIFY(started.wait(kWaitMs));
+        rt.kill(player.root());
+        QVERIFY(ended.wait(kWaitMs));
+        QCOMPARE(panel.statusLabel()->text(), QStringLiteral("The tree has ended: finance exited (killed)."));
+        QVERIFY(panel.playButton()->isHidden());
     }
 
     /// In the window: the final tree, crossed out where it gave up, stays after the point where

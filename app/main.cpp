@@ -150,7 +150,7 @@ int runHeadless(const sc::app::Options& options)
 sc::Result<sc::Scenario> windowScenario(const sc::app::Options& options)
 {
     if (options.scenario) return sc::loadScenario(*options.scenario);
-    return sc::parseScenario(R"({"tree": "finance", "steps": []})", "the built-in finance tree");
+    return sc::ui::ScenarioPlayer::financeTree();
 }
 
 /// How long closing the window waits for the finance tree to stop in order
@@ -230,9 +230,11 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
         } else if (options.scenario) {
             const QString file = QString::fromStdString(*options.scenario);
             player.load(*scenario, QFileInfo(file).fileName(), file);
-            player.play();
+            // Stopped before step 1, as a scenario picked from the menu: the teacher plays it. A
+            // screenshot run has nobody to press Play, so it plays (--after picks the moment).
+            if (options.screenshot) player.play();
         } else {
-            player.load(*scenario, QStringLiteral("Finance tree"));
+            player.loadFinanceTree();
         }
         // A screenshot shows the default layout, the same on every machine, and leaves the user's settings alone.
         if (!options.screenshot) window.restoreSettings();

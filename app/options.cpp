@@ -126,8 +126,9 @@ Options:
   --headless          Run without a window: build the scenario's tree, run its
                       steps, write the trace and exit (needs --scenario).
   --scenario FILE     The scenario (JSON, see docs/scenarios.md). Without
-                      --headless it picks the tree the window shows; the
-                      default is the finance tree, with its console and
+                      --headless it picks the tree the window shows, stopped
+                      before the first step (a --screenshot run plays it);
+                      the default is the finance tree, with its console and
                       audit log.
   --trace FILE|-      Where the headless trace goes, one JSON object a line;
                       '-' (the default) is standard output.

@@ -495,6 +495,38 @@ void MainWindow::addScenarioPlayer(ScenarioPlayer* player)
         spdlog::info("scenario step {} ({}): {}{}", index + 1, player->stepText(index).toStdString(),
             ok ? "" : "failed: ", answer.toStdString());
     });
+    connect(player, &ScenarioPlayer::treeStarted, this, [player] {
+        const int steps = player->stepCount();
+        spdlog::info("scenario {}: the tree runs; {}", player->name().toStdString(),
+            player->isPlaying() ? std::string("playing")
+                : steps > 0     ? fmt::format("stopped before step 1 of {}", steps)
+                                : std::string("no steps"));
+    });
+    // "Finance tree" is the way back to the finance services: their console comes to the front
+    // (queued: the app adds the finance panels on this same signal).
+    connect(
+        player, &ScenarioPlayer::treeStarted, this,
+        [this, player](sc::Pid, bool finance) {
+            if (!finance || player->stepCount() > 0 || !m_financeDock) return;
+            m_financeDock->show();
+            m_financeDock->raise();
+        },
+        Qt::QueuedConnection);
+    showScenarioEnds(player);
+}
+
+void MainWindow::showScenarioEnds(ScenarioPlayer* player)
+{
+    // The player learns of its root's end from the same events the views get.
+    connect(m_bridge, &RuntimeBridge::eventsArrived, player, &ScenarioPlayer::noteEvents);
+    // The final tree, crossed out where it gave up, stays until the teacher restarts or loads
+    // another: the ghosts of what ended are held, and a new tree's processes replace them.
+    connect(player, &ScenarioPlayer::ended, this, [this](const QString& reason) {
+        m_graph->setGhostsHeld(true);
+        m_scenarioPanel->raise(); // where the restart is offered
+        spdlog::info("scenario ended: {}", reason.toStdString());
+    });
+    connect(player, &ScenarioPlayer::scenarioLoaded, this, [this] { m_graph->setGhostsHeld(false); });
 }
 
 void MainWindow::createStatusBar()

@@ -139,6 +139,8 @@ private:
     void createStatusBar();
     /// Read-only with finance panels: the Finance and Audit log docks shown and in front.
     void showReadOnlyPanels();
+    /// A scenario whose root ended keeps its final tree on screen until the next load.
+    void showScenarioEnds(ScenarioPlayer* player);
     void createTeachingControls();
     /// A dock of this window in `area`, or tabbed with `tabWith`.
     QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area);

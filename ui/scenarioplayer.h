@@ -21,6 +21,7 @@
 #include <vector>
 
 class QComboBox;
+class QFontMetrics;
 class QLabel;
 class QMenu;
 class QPushButton;
@@ -35,6 +36,9 @@ namespace sc::ui {
 /// shows each step's whole cascade before the next one begins. The player
 /// owns the tree it started: loading another scenario stops it first, with
 /// every registered name released, so a finance tree can follow a finance tree.
+/// When the tree's root ends on its own (it gave up, or was killed or stopped
+/// by a step or by hand) the scenario has ended: no step runs against the
+/// dead tree until restart() or another load.
 class ScenarioPlayer : public QObject {
     Q_OBJECT
 
@@ -43,6 +47,7 @@ public:
         Empty, ///< nothing loaded, or the last tree failed to start
         Loading, ///< stopping the previous tree and starting this one
         Ready, ///< the tree runs; steps can be performed
+        Ended, ///< the tree's root is gone: no step runs until restart() or another load
     };
 
     /// One step's answer, once it is done.
@@ -75,6 +80,13 @@ public:
     bool loadFile(const QString& file);
     /// Loads the current scenario again, from step 0 with a fresh tree.
     void restart();
+    /// The finance services with no steps, as the window starts them, on
+    /// dataDir(): the tree of the Scenarios menu's "Finance tree".
+    static sc::Scenario financeTree();
+    /// Loads financeTree() as "Finance tree". While finance scenarios are
+    /// refused (financeRefusal()), fails as load() does with the reason.
+    void loadFinanceTree();
+    QString financeRefusal() const { return m_financeRefusal; }
     /// Cancels what is running or queued and stops the current tree (as a
     /// supervisor does: children in reverse start order), blocking the GUI
     /// thread up to about `timeout`; false if the tree did not stop in time
@@ -85,12 +97,12 @@ public:
     // -- playing --
     /// Performs the remaining steps one after another, stepDelay() apart
     /// (from the end of one to the start of the next). Called while loading,
-    /// playing starts once the tree has started.
+    /// playing starts once the tree has started. Nothing once ended.
     void play();
     /// Stops playing after the step that is running, if any.
     void pause();
     /// Performs the next step; only when ready and paused, with no step
-    /// running. False if it did nothing.
+    /// running (so never once ended). False if it did nothing.
     bool step();
     /// The pause between two steps while playing (the "speed"); 800 ms by default.
     void setStepDelay(std::chrono::milliseconds delay);
@@ -115,7 +127,8 @@ public:
     QString recentFile() const { return m_recentFile; }
     void setRecentFile(const QString& file) { m_recentFile = file; }
     bool isFinance() const { return m_scenario && m_scenario->finance; }
-    /// The root of the tree the player started; 0 while none runs.
+    /// The root of the tree the player started (once ended, the root that
+    /// ended); 0 while loading and while none was started.
     sc::Pid root() const { return m_root; }
     int stepCount() const;
     /// The step the next step() or play() performs; stepCount() when all are done.
@@ -124,12 +137,22 @@ public:
     int runningStep() const { return m_running; }
     bool isPlaying() const { return m_playing; }
     bool isFinished() const { return m_state == State::Ready && m_next >= stepCount() && m_running < 0; }
+    bool hasEnded() const { return m_state == State::Ended; }
+    /// Why the scenario ended, in words: "root gave up (reached max restart
+    /// intensity)", "root exited (killed)"; empty unless ended.
+    QString endReason() const { return m_endReason; }
     /// One line for step `index`: "kill root/b", "donate 10.00 from alice".
     QString stepText(int index) const;
     /// The answer of a step that is done.
     std::optional<StepResult> stepResult(int index) const;
     /// The last load's error, empty after a successful one.
     QString lastError() const { return m_lastError; }
+
+public Q_SLOTS:
+    /// The runtime's events, as the window's RuntimeBridge drains them: a
+    /// GiveUp or Exit of the root ends the scenario at once, whether a step
+    /// or a hand on the keyboard caused it (a step's end checks it too).
+    void noteEvents(const std::vector<sc::Event>& events);
 
 Q_SIGNALS:
     /// load() began: a new list of steps (the panel rebuilds on it).
@@ -141,6 +164,10 @@ Q_SIGNALS:
     void stepFinished(int index, bool ok, const QString& answer);
     /// The last step is done.
     void finished();
+    /// The tree's root ended on its own (see State::Ended); `reason` as
+    /// endReason(). Emitted again if the root's own event, arriving after a
+    /// step's check ended it, says more.
+    void ended(const QString& reason);
     /// Anything a view shows changed (state, playing, the current step).
     void stateChanged();
 
@@ -150,8 +177,12 @@ private:
     void startStep();
     void onTreeStarted(int generation, sc::Pid root);
     void onLoadFailed(int generation, const QString& message);
-    void onStepDone(int generation, int index, bool ok, const QString& answer);
+    void onStepDone(int generation, int index, bool ok, const QString& answer, bool rootAlive);
     void onDelayOver();
+    /// Ready -> Ended: stops playing and says why.
+    void endScenario(const QString& reason);
+    /// The root in words: the scenario's root id, or "finance".
+    QString rootName() const;
 
     std::unique_ptr<Worker> m_worker;
     std::shared_ptr<const sc::Scenario> m_scenario;
@@ -168,6 +199,8 @@ private:
     bool m_playing = false;
     std::vector<std::optional<StepResult>> m_results;
     QString m_lastError;
+    QString m_endReason;
+    bool m_rootGaveUp = false; ///< the root's GiveUp was seen: its Exit says no more
     std::chrono::milliseconds m_stepDelay {800};
     std::chrono::milliseconds m_quiescenceTimeout {60000};
     QTimer m_delay;
@@ -176,7 +209,10 @@ private:
 /// The player's controls as a dock: the scenario's title and description,
 /// its steps (the current one highlighted, done ones marked ✓ or ✗ with the
 /// answer beside them and as tooltip), Play/Pause, Step, Restart, Open… and
-/// the pause between steps. Large text, for a projector.
+/// the pause between steps. Large text, for a projector. Once the scenario
+/// has ended, it says why and offers "Restart this scenario" in place of
+/// Play and Step. However short the dock, no part is drawn over another:
+/// the description, the title and the step list give way first.
 class ScenarioPanel : public QDockWidget {
     Q_OBJECT
 
@@ -195,6 +231,10 @@ public:
     QTreeWidget* stepList() const { return m_steps; }
     QLabel* titleLabel() const { return m_title; }
     QLabel* statusLabel() const { return m_status; }
+    QWidget* descriptionArea() const { return m_descriptionArea; }
+    /// Step `index` as the list draws it at the step column's present width
+    /// (see elideStepText); the item's text and tooltip hold it whole.
+    QString shownStepText(int index) const;
 
 private:
     enum Column { StepColumn, AnswerColumn, ColumnCount };
@@ -202,13 +242,20 @@ private:
     void rebuild();
     void refresh();
     void openFile();
-    /// At most four lines of description; the rest scrolls.
-    void fitDescription();
+    /// The status and the buttons get what they need; the step list, the
+    /// title (whole, one line or none) and the description (at most four
+    /// lines; the rest scrolls) share what is left, the list first.
+    void fitLayout();
+    /// The step column as wide as its longest step, leaving the answers
+    /// room for theirs (up to a third of the list).
+    void fitColumns();
     void changeEvent(QEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
     ScenarioPlayer* m_player;
     QLabel* m_title = nullptr;
+    QString m_titleText; ///< whole; the label may show it cut to one line
     QLabel* m_description = nullptr;
     QWidget* m_descriptionArea = nullptr;
     QLabel* m_status = nullptr;
@@ -221,6 +268,12 @@ private:
     QString m_error;
 };
 
+/// `text` (a step of the list) cut to `width` pixels of `metrics` so that it
+/// stays readable: the path `target` inside it first loses segments from
+/// its middle ("kill root/…/gateway", then "kill …/gateway"), keeping its
+/// last one; only then is the text elided in the middle.
+QString elideStepText(const QString& text, const QString& target, const QFontMetrics& metrics, int width);
+
 /// A demo scenario shipped in the resources.
 struct DemoScenario {
     QString file; ///< ":/scenarios/NAME.json"
@@ -232,9 +285,11 @@ struct DemoScenario {
 /// name; files that do not parse are left out (with a warning in the log).
 QList<DemoScenario> demoScenarios(const QString& dir = QStringLiteral(":/scenarios"));
 
-/// Fills `menu` with "Open Scenario File…" and one action per demo scenario
-/// (its title; its description as tooltip and status tip) that loads it
-/// into `player`, paused at step 0.
+/// Fills `menu` with "Open Scenario File…", "Restart this scenario",
+/// "Finance tree" (the finance services on the player's data directory;
+/// disabled, saying why, while the player refuses finance scenarios) and one
+/// action per demo scenario (its title; its description as tooltip and
+/// status tip) that loads it into `player`, paused at step 0.
 void fillScenarioMenu(QMenu* menu, ScenarioPlayer* player, const QString& demoDir = QStringLiteral(":/scenarios"));
 
 /// Asks for a scenario file, starting in the folder of the player's recent

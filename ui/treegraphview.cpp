@@ -2053,10 +2053,32 @@ bool TreeGraphView::isDead(sc::Pid pid) const
 
 void TreeGraphView::setGhostLifetime(std::chrono::milliseconds lifetime)
 {
+    if (ghostsHeld()) { // for after the hold
+        m_heldGhostMs = lifetime.count();
+        return;
+    }
     m_ghostMs = lifetime.count();
     const qint64 latest = m_clock.elapsed() + m_ghostMs;
     for (Ghost& g : m_ghosts)
         g.until = std::min(g.until, latest);
+}
+
+void TreeGraphView::setGhostsHeld(bool held)
+{
+    if (held == ghostsHeld()) return;
+    if (!held) {
+        const qint64 lifetime = m_heldGhostMs;
+        m_heldGhostMs = -1;
+        setGhostLifetime(std::chrono::milliseconds(lifetime));
+        return;
+    }
+    // Millions of years away, and far from overflowing "now + lifetime".
+    constexpr qint64 heldFor = qint64(1) << 60;
+    m_heldGhostMs = m_ghostMs;
+    m_ghostMs = heldFor;
+    const qint64 until = m_clock.elapsed() + heldFor;
+    for (Ghost& g : m_ghosts)
+        g.until = until;
 }
 
 bool TreeGraphView::isGhost(sc::Pid pid) const

@@ -110,6 +110,12 @@ public:
     /// How long a ghost stays (1.5 s). Ghosts already shown stay at most
     /// that long from now.
     void setGhostLifetime(std::chrono::milliseconds lifetime);
+    /// While held, no ghost goes, neither those shown now nor those to come
+    /// (a new process at a ghost's path still replaces it): the end of a
+    /// scenario stays on screen until the teacher moves on. Released, they
+    /// go the usual lifetime from then (a lifetime set meanwhile counts from then).
+    void setGhostsHeld(bool held);
+    bool ghostsHeld() const { return m_heldGhostMs >= 0; }
 
     // -- geometry, for tests and tools --
     double zoom() const { return m_zoom; }
@@ -433,6 +439,7 @@ private:
     // -- live state --
     QElapsedTimer m_clock;
     qint64 m_ghostMs = 1500;
+    qint64 m_heldGhostMs = -1; ///< while ghosts are held: the lifetime to go back to
     QHash<QString, qint64> m_flashUntil; ///< path -> m_clock ms
     QHash<sc::Pid, QString> m_gaveUp; ///< pid -> reason, while the process lives
     struct GiveUp {

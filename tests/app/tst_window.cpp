@@ -6,7 +6,10 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -162,6 +165,40 @@ private Q_SLOTS:
         QCOMPARE(entries(), filesBefore); // no logs/ either
         // The owner goes on writing.
         QVERIFY((*ledger)->append(donation("carol", 100)).ok());
+    }
+
+    /// --scenario FILE opens the window stopped before step 1, as the Scenarios menu does; the
+    /// teacher plays it. (A --screenshot run plays it, nobody being there to press Play: see
+    /// windowCloseLeavesNothingOnlyInTheWal.)
+    void scenarioLaunchStopsBeforeStepOne()
+    {
+#ifdef SC_APP_BINARY
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("kill.json"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"tree": {"id": "root", "children": [{"id": "a"}]},
+                    "steps": [{"do": "kill", "target": "root/a"}, {"do": "kill", "target": "root/a"}]})");
+        f.close();
+        QProcess app;
+        app.setProcessEnvironment(appEnvironment(windowEnvironment(dir.filePath(QStringLiteral("config")))));
+        app.setReadChannel(QProcess::StandardError);
+        app.start(QStringLiteral(SC_APP_BINARY),
+            {QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("data")), QStringLiteral("--scenario"), file});
+        // The window's log says, once the tree runs, whether it plays.
+        QByteArray err;
+        QElapsedTimer clock;
+        clock.start();
+        while (!err.contains("the tree runs;") && app.state() != QProcess::NotRunning && clock.elapsed() < kRunTimeoutMs) {
+            app.waitForReadyRead(1000);
+            err += app.readAllStandardError();
+        }
+        app.kill();
+        app.waitForFinished();
+        err += app.readAllStandardError();
+        QVERIFY2(err.contains("scenario kill.json: the tree runs; stopped before step 1 of 2"), err.constData());
+        QVERIFY2(!err.contains("scenario step 1"), err.constData());
+#endif
     }
 
     /// Closing the window closes the ledger: nothing is left only in the

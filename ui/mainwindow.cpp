@@ -971,7 +971,7 @@ void MainWindow::addOpenScenarioToFileMenu()
 {
     // The Scenarios menu's own action: one place that opens files, one owner of Ctrl+O.
     const QKeySequence open(QKeySequence::Open);
-    for (QMenu* menu : menuBar()->findChildren<QMenu*>()) {
+    for (QMenu* menu : findChildren<QMenu*>()) {
         if (menu == m_fileMenu) continue;
         for (QAction* action : menu->actions()) {
             if (action->shortcut() == open) {
@@ -1052,7 +1052,7 @@ void MainWindow::createFirstRunHint()
 
 void MainWindow::placeFirstRunHint()
 {
-    if (!m_firstRunHint || !m_firstRunHint->isVisible()) return;
+    if (!m_firstRunHint || m_firstRunHint->isHidden()) return;
     const QRect tree = centralWidget()->geometry();
     const int margin = 8;
     const int width = tree.width() - 2 * margin;
@@ -1082,7 +1082,8 @@ void MainWindow::arrangeForPresenter(bool on)
                 delete none;
             }
         }
-        removeToolBarBreak(teaching); // the saved state has the hint's visibility and the docks' places
+        m_tickLabel->show();
+        removeToolBarBreak(teaching); // the saved state has the docks' places
         setCorner(Qt::BottomRightCorner, m_cornerBeforePresenter);
         restoreState(m_stateBeforePresenter, layoutVersion);
         settleLayout();
@@ -1115,6 +1116,8 @@ void MainWindow::arrangeForPresenter(bool on)
             dock->setTitleBarWidget(none);
         }
     }
+    // A number for the developer, not the class: the status bar keeps its width for the pace.
+    m_tickLabel->hide();
     // As narrow and as short as their panels allow: the rest is the tree's.
     QList<QDockWidget*> side;
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {

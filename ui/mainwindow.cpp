@@ -1073,15 +1073,10 @@ void MainWindow::dismissFirstRunHint()
 
 void MainWindow::arrangeForPresenter(bool on)
 {
-    static const QString kNoTitle = QStringLiteral("presenterNoTitle");
     auto* teaching = findChild<QToolBar*>(QStringLiteral("teachingToolBar"));
     if (!on) {
-        for (QDockWidget* dock : findChildren<QDockWidget*>()) {
-            if (QWidget* none = dock->titleBarWidget(); none && none->objectName() == kNoTitle) {
-                dock->setTitleBarWidget(nullptr);
-                delete none;
-            }
-        }
+        for (QDockWidget* dock : findChildren<QDockWidget*>())
+            presentDock(dock, false);
         m_tickLabel->show();
         removeToolBarBreak(teaching); // the saved state has the docks' places
         setCorner(Qt::BottomRightCorner, m_cornerBeforePresenter);
@@ -1107,26 +1102,65 @@ void MainWindow::arrangeForPresenter(bool on)
     // rather than hide Step behind the overflow button.
     if (m_toolBar->sizeHint().width() + teaching->sizeHint().width() > available.width())
         insertToolBarBreak(teaching);
-    // The tabs name the panels: their title bars would take a line of the tree's height each
-    // (the View menu still shows and hides them).
-    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
-        if (!dock->titleBarWidget() && !dock->isFloating()) {
-            auto* none = new QWidget(dock);
-            none->setObjectName(kNoTitle);
-            dock->setTitleBarWidget(none);
-        }
-    }
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        presentDock(dock, true);
     // A number for the developer, not the class: the status bar keeps its width for the pace.
     m_tickLabel->hide();
     // As narrow and as short as their panels allow: the rest is the tree's.
+    // The side column is as wide as its widest panel needs (they scroll now, but a scroll bar
+    // would hide the scenario's buttons), up to half the screen.
     QList<QDockWidget*> side;
+    int sideWidth = available.width() / 4;
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {
-        if (!dock->isFloating() && dockWidgetArea(dock) == Qt::RightDockWidgetArea) side << dock;
+        if (dock->isFloating() || dockWidgetArea(dock) != Qt::RightDockWidgetArea) continue;
+        side << dock;
+        const auto* scroll = qobject_cast<QScrollArea*>(dock->widget());
+        if (const QWidget* content = scroll ? scroll->widget() : dock->widget())
+            sideWidth = std::max(sideWidth, content->minimumSizeHint().width() + 4);
     }
-    if (!side.isEmpty()) resizeDocks(side, QList<int>(side.size(), available.width() / 4), Qt::Horizontal);
+    if (!side.isEmpty())
+        resizeDocks(side, QList<int>(side.size(), std::min(sideWidth, available.width() / 2)), Qt::Horizontal);
     if (timelineDock && dockWidgetArea(timelineDock) == Qt::BottomDockWidgetArea)
         resizeDocks({timelineDock}, {available.height() / 5}, Qt::Vertical);
     fitIntoScreen();
+}
+
+void MainWindow::presentDock(QDockWidget* dock, bool on)
+{
+    static const QString kNoTitle = QStringLiteral("presenterNoTitle");
+    static const QString kScroll = QStringLiteral("presenterScroll");
+    if (!on) {
+        if (QWidget* none = dock->titleBarWidget(); none && none->objectName() == kNoTitle) {
+            dock->setTitleBarWidget(nullptr);
+            delete none;
+        }
+        if (auto* scroll = qobject_cast<QScrollArea*>(dock->widget()); scroll && scroll->objectName() == kScroll) {
+            QWidget* content = scroll->takeWidget();
+            dock->setWidget(content);
+            content->show();
+            delete scroll;
+        }
+        return;
+    }
+    if (dock->isFloating()) return;
+    // The tabs name the panels: their title bars would take a line of the tree's height each
+    // (the View menu still shows and hides them).
+    if (!dock->titleBarWidget()) {
+        auto* none = new QWidget(dock);
+        none->setObjectName(kNoTitle);
+        dock->setTitleBarWidget(none);
+    }
+    // A panel whose large type needs more height than the screen has (a scenario with a long
+    // title, say) scrolls, rather than make the window taller than the screen.
+    QWidget* content = dock->widget();
+    if (content && !qobject_cast<QAbstractScrollArea*>(content)) {
+        auto* scroll = new QScrollArea(dock);
+        scroll->setObjectName(kScroll);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        scroll->setWidget(content);
+        dock->setWidget(scroll);
+    }
 }
 
 void MainWindow::tabifyDockArea(Qt::DockWidgetArea area, QDockWidget* front)

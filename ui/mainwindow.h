@@ -169,6 +169,8 @@ private:
     void arrangeForPresenter(bool on);
     /// Puts every docked panel of `area` in one tab group, `front` in front.
     void tabifyDockArea(Qt::DockWidgetArea area, QDockWidget* front);
+    /// Presenter mode's dock: no title bar (the tabs name it), its panel in a scroll area.
+    void presentDock(QDockWidget* dock, bool on);
     /// Shrinks and moves the window into its screen's available area.
     void fitIntoScreen();
     void settleLayout();

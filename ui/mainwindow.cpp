@@ -43,6 +43,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -1121,7 +1122,8 @@ void MainWindow::arrangeForPresenter(bool on)
     if (!side.isEmpty())
         resizeDocks(side, QList<int>(side.size(), std::min(sideWidth, available.width() / 2)), Qt::Horizontal);
     if (timelineDock && dockWidgetArea(timelineDock) == Qt::BottomDockWidgetArea)
-        resizeDocks({timelineDock}, {available.height() / 5}, Qt::Vertical);
+        resizeDocks({timelineDock}, {std::max(available.height() / 5, m_timeline->minimumSizeHint().height() + 4)},
+            Qt::Vertical);
     fitIntoScreen();
 }
 
@@ -1160,6 +1162,10 @@ void MainWindow::presentDock(QDockWidget* dock, bool on)
         scroll->setFrameShape(QFrame::NoFrame);
         scroll->setWidget(content);
         dock->setWidget(scroll);
+        // A panel's controls are at its bottom (the scenario's Play and Step): they stay in view,
+        // and the title scrolls out first.
+        QScrollBar* bar = scroll->verticalScrollBar();
+        connect(bar, &QScrollBar::rangeChanged, bar, [bar](int, int max) { bar->setValue(max); });
     }
 }
 

@@ -636,6 +636,15 @@ private Q_SLOTS:
         m_window->scenarioPanel()->raise();
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
         QVERIFY(shown(m_window->scenarioPanel()->widget()));
+        // The scenario's Step button, in view (a panel too tall for the screen scrolls its title out).
+        QPushButton* step = nullptr;
+        for (auto* button : m_window->scenarioPanel()->findChildren<QPushButton*>()) {
+            if (button->text() == QStringLiteral("Step")) step = button;
+        }
+        QVERIFY(step);
+        QTRY_VERIFY2(shown(step), qPrintable(where));
+        QVERIFY2(m_window->timeline()->height() >= m_window->timeline()->minimumSizeHint().height(),
+            qPrintable(QStringLiteral("timeline %1 high").arg(m_window->timeline()->height())));
         // The tree keeps the largest share of the window.
         const QSize tree = m_window->graphView()->size();
         QVERIFY2(tree.width() * 100 >= m_window->width() * 45, qPrintable(QStringLiteral("tree %1 wide").arg(tree.width())));

@@ -1152,10 +1152,11 @@ void MainWindow::presentDock(QDockWidget* dock, bool on)
         none->setObjectName(kNoTitle);
         dock->setTitleBarWidget(none);
     }
-    // A panel whose large type needs more height than the screen has (a scenario with a long
-    // title, say) scrolls, rather than make the window taller than the screen.
+    // A side panel whose large type needs more height than the screen has (a scenario with a long
+    // title, say) scrolls, rather than make the window taller than the screen. The bottom ones
+    // (the timeline in front) keep their heights, which the layout gives them.
     QWidget* content = dock->widget();
-    if (content && !qobject_cast<QAbstractScrollArea*>(content)) {
+    if (content && !qobject_cast<QAbstractScrollArea*>(content) && dockWidgetArea(dock) == Qt::RightDockWidgetArea) {
         auto* scroll = new QScrollArea(dock);
         scroll->setObjectName(kScroll);
         scroll->setWidgetResizable(true);

@@ -201,7 +201,7 @@ void closeOnQuitSignals(QWidget* window)
         window->close();
         QApplication::quit(); // also if something kept the window open
     });
-    struct sigaction action {};
+    struct sigaction action { };
     action.sa_handler = onQuitSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;

@@ -28,13 +28,13 @@
 #include <QFileDialog>
 #include <QFontDatabase>
 #include <QFrame>
-#include <QHBoxLayout>
 #include <QGuiApplication>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
-#include <QLineEdit>
 #include <QLayout>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
@@ -988,7 +988,8 @@ void MainWindow::setDataDir(const QString& dir)
 {
     m_dataDir = dir;
     m_openDataDir->setVisible(!dir.isEmpty());
-    m_openDataDir->setStatusTip(tr("Show %1 (the ledger and the logs) in the file manager").arg(QDir::toNativeSeparators(dir)));
+    m_openDataDir->setStatusTip(
+        tr("Show %1 (the ledger and the logs) in the file manager").arg(QDir::toNativeSeparators(dir)));
 }
 
 void MainWindow::setRecoverState(bool recover)
@@ -1058,8 +1059,8 @@ void MainWindow::placeFirstRunHint()
     const int margin = 8;
     const int width = tree.width() - 2 * margin;
     const int height = std::min(m_firstRunHint->heightForWidth(width), tree.height() - 2 * margin);
-    m_firstRunHint->setGeometry(tree.left() + margin, tree.top() + margin, width,
-        height > 0 ? height : m_firstRunHint->sizeHint().height());
+    m_firstRunHint->setGeometry(
+        tree.left() + margin, tree.top() + margin, width, height > 0 ? height : m_firstRunHint->sizeHint().height());
     m_firstRunHint->raise();
 }
 
@@ -1101,8 +1102,7 @@ void MainWindow::arrangeForPresenter(bool on)
     tabifyDockArea(Qt::RightDockWidgetArea, nullptr);
     // Both toolbars in large type are wider than 1280 px: then the teaching one gets a line of its own,
     // rather than hide Step behind the overflow button.
-    if (m_toolBar->sizeHint().width() + teaching->sizeHint().width() > available.width())
-        insertToolBarBreak(teaching);
+    if (m_toolBar->sizeHint().width() + teaching->sizeHint().width() > available.width()) insertToolBarBreak(teaching);
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         presentDock(dock, true);
     // A number for the developer, not the class: the status bar keeps its width for the pace.

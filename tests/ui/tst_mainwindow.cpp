@@ -15,34 +15,34 @@
 #include "treegraphview.h"
 
 #include <QAction>
-#include <QComboBox>
 #include <QApplication>
+#include <QComboBox>
 #include <QDesktopServices>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMenu>
-#include <QMenuBar>
-#include <QScreen>
-#include <QScrollArea>
-#include <QShortcut>
-#include <QStatusBar>
-#include <QTimer>
-#include <QToolBar>
-#include <QUrl>
-#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
+#include <QShortcut>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <QToolBar>
 #include <QTreeView>
+#include <QUrl>
 #include <algorithm>
 #include <memory>
 #include <spdlog/sinks/qt_sinks.h>
@@ -131,8 +131,8 @@ public:
         const QString file = config.filePath(QStringLiteral("screens.json"));
         QFile out(file);
         if (!out.open(QIODevice::WriteOnly)) return;
-        out.write(QJsonDocument(QJsonObject {{"synchronousWindowSystemEvents", false}, {"windowFrameMargins", true},
-                                    {"screens", screens}})
+        out.write(QJsonDocument(
+            QJsonObject {{"synchronousWindowSystemEvents", false}, {"windowFrameMargins", true}, {"screens", screens}})
                       .toJson());
         out.close();
         qputenv("QT_QPA_PLATFORM", "offscreen:configfile=" + QFile::encodeName(file));
@@ -549,7 +549,8 @@ private Q_SLOTS:
         QVERIFY(keys.contains(QKeySequence(QKeySequence::Open).toString())); // and the Scenarios menu
         QStringList shared;
         for (auto it = keys.cbegin(); it != keys.cend(); ++it) {
-            if (it.value().size() > 1) shared << it.key() + QStringLiteral(": ") + it.value().join(QStringLiteral(", "));
+            if (it.value().size() > 1)
+                shared << it.key() + QStringLiteral(": ") + it.value().join(QStringLiteral(", "));
         }
         QVERIFY2(shared.isEmpty(), qPrintable(shared.join(QLatin1Char('\n'))));
     }
@@ -564,7 +565,8 @@ private Q_SLOTS:
         m_window->setFocus(); // not the tree, whose own +/- keys would zoom without the shortcut
         const double before = m_window->graphView()->zoom();
         QTest::keyClick(m_window.get(), Qt::Key_Plus, Qt::ControlModifier);
-        QTRY_VERIFY2(m_window->graphView()->zoom() > before, qPrintable(QString::number(m_window->graphView()->zoom())));
+        QTRY_VERIFY2(
+            m_window->graphView()->zoom() > before, qPrintable(QString::number(m_window->graphView()->zoom())));
         const double zoomedIn = m_window->graphView()->zoom();
         QTest::keyClick(m_window.get(), Qt::Key_Minus, Qt::ControlModifier);
         QTRY_VERIFY(m_window->graphView()->zoom() < zoomedIn);
@@ -596,7 +598,8 @@ private Q_SLOTS:
         if (demo) {
             // A long title and description in the scenario panel's large type: its tallest content.
             QSignalSpy started(m_player.get(), &sc::ui::ScenarioPlayer::treeStarted);
-            QVERIFY(m_player->loadFile(QStringLiteral(SC_TEST_DATA_DIR "/../../resources/scenarios/03_rest_for_one.json")));
+            QVERIFY(
+                m_player->loadFile(QStringLiteral(SC_TEST_DATA_DIR "/../../resources/scenarios/03_rest_for_one.json")));
             QVERIFY(started.wait(10000));
         }
         const QRect available = screen->availableGeometry();
@@ -646,12 +649,13 @@ private Q_SLOTS:
         QCOMPARE(timeline->widget(), m_window->timeline()); // whole, not in a scroll area
         // The tree keeps the largest share of the window.
         const QSize tree = m_window->graphView()->size();
-        QVERIFY2(tree.width() * 100 >= m_window->width() * 45, qPrintable(QStringLiteral("tree %1 wide").arg(tree.width())));
-        QVERIFY2(tree.height() * 100 >= m_window->height() * 40, qPrintable(QStringLiteral("tree %1 high").arg(tree.height())));
+        QVERIFY2(
+            tree.width() * 100 >= m_window->width() * 45, qPrintable(QStringLiteral("tree %1 wide").arg(tree.width())));
+        QVERIFY2(tree.height() * 100 >= m_window->height() * 40,
+            qPrintable(QStringLiteral("tree %1 high").arg(tree.height())));
         // Menus are windows of their own, and follow the text too.
         for (QAction* menu : m_window->menuBar()->actions()) {
-            if (menu->menu())
-                QCOMPARE(menu->menu()->font().pointSizeF(), m_window->font().pointSizeF());
+            if (menu->menu()) QCOMPARE(menu->menu()->font().pointSizeF(), m_window->font().pointSizeF());
         }
 
         m_window->setPresenterMode(false);

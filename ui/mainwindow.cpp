@@ -489,6 +489,7 @@ void MainWindow::addScenarioPlayer(ScenarioPlayer* player)
     menuBar()->insertMenu(m_runtimeMenu->menuAction(), scenarios);
     fillScenarioMenu(scenarios, player);
     addOpenScenarioToFileMenu();
+    connect(player, &ScenarioPlayer::treeStarted, this, &MainWindow::showRestartMode);
     connect(player, &ScenarioPlayer::failed, this, [this](const QString& message) {
         showActionResult(message, false);
         spdlog::warn("scenario: {}", message.toStdString());
@@ -1001,10 +1002,21 @@ void MainWindow::setRecoverState(bool recover)
         m_restartModeLabel->setContentsMargins(12, 0, 12, 0);
         statusBar()->insertPermanentWidget(0, m_restartModeLabel);
     }
+    showRestartMode();
+}
+
+void MainWindow::showRestartMode()
+{
+    // The finance tree's own mode: --recover-state, or a scenario's "state_on_restart": "recover".
+    // A demo without finance services has none to show.
+    const bool finance = !m_player || m_player->isFinance();
+    const bool recover = m_recoverState || (m_player && m_player->isFinance() && m_player->scenario()->recoverState);
+    m_restartModeLabel->setVisible(finance);
     m_restartModeLabel->setText(recover ? tr("Finance restarts: recover state") : tr("Finance restarts: reset"));
     m_restartModeLabel->setToolTip(recover
-            ? tr("Started with --recover-state: a restarted finance service (a tracker, the pool, the accounts) "
-                 "rebuilds its state from the ledger's records, so a kill loses nothing.")
+            ? tr("A restarted finance service (a tracker, the pool, the accounts) rebuilds its state from the "
+                 "ledger's records (--recover-state, or the scenario's \"state_on_restart\": \"recover\"), so "
+                 "a kill loses nothing.")
             : tr("A restarted finance service (a tracker, the pool, the accounts) starts from its empty initial "
                  "state, as an OTP restart does: a kill loses what it held. --recover-state rebuilds it from the "
                  "ledger instead."));
@@ -1012,6 +1024,7 @@ void MainWindow::setRecoverState(bool recover)
     QFont f = m_restartModeLabel->font();
     f.setBold(recover);
     m_restartModeLabel->setFont(f);
+    m_recoverShown = finance && recover;
     updateTitle();
 }
 
@@ -1019,7 +1032,7 @@ void MainWindow::updateTitle()
 {
     QStringList notes;
     if (!m_readOnlyReason.isEmpty()) notes << tr("read-only");
-    if (m_recoverState) notes << tr("recover mode");
+    if (m_recoverShown) notes << tr("recover mode");
     setWindowTitle(notes.isEmpty() ? tr("Supervision Console")
                                    : tr("Supervision Console (%1)").arg(notes.join(QStringLiteral(", "))));
 }

@@ -75,8 +75,9 @@ public:
     /// The data folder (ledger, logs) that File → Open Data Folder shows.
     void setDataDir(const QString& dir);
     /// --recover-state: restarted finance services rebuild their state from
-    /// the ledger. The status bar (and the title, when recovering) says which,
-    /// so a class knows what a kill will show before the first one.
+    /// the ledger. While a finance tree runs, the status bar (and the title,
+    /// when recovering) says which, this option or the scenario's
+    /// "state_on_restart", so a class knows what a kill will show before the first one.
     void setRecoverState(bool recover);
 
     // -- teaching --
@@ -165,6 +166,7 @@ private:
     /// The Scenarios menu's Open action, also in the File menu.
     void addOpenScenarioToFileMenu();
     void updateTitle();
+    void showRestartMode();
     /// Presenter mode's dock layout, or the one it replaced.
     void arrangeForPresenter(bool on);
     /// Puts every docked panel of `area` in one tab group, `front` in front.
@@ -251,6 +253,7 @@ private:
     QAction* m_openDataDir = nullptr;
     QString m_dataDir;
     bool m_recoverState = false;
+    bool m_recoverShown = false; ///< a finance tree runs, and recovers
     QLabel* m_restartModeLabel = nullptr;
     QWidget* m_firstRunHint = nullptr;
     /// Set by restoreSettings: closing writes the settings back.

@@ -743,6 +743,34 @@ private Q_SLOTS:
         QVERIFY(label->isVisible());
     }
 
+    /// With the scenario player, the mode is the running finance tree's: a scenario's
+    /// "state_on_restart": "recover" shows as recover too, and a demo without finance services
+    /// shows none.
+    void restartModeFollowsTheRunningTree()
+    {
+        buildFullWindow();
+        m_player->setDataDir(m_dataDir.path().toStdString());
+        QLabel* label = m_window->restartModeLabel();
+        m_window->show();
+        const auto play = [this](const char* json) {
+            auto scenario = sc::parseScenario(json, "test.json");
+            QVERIFY(scenario.ok());
+            QSignalSpy started(m_player.get(), &sc::ui::ScenarioPlayer::treeStarted);
+            m_player->load(*scenario, QStringLiteral("test"));
+            QVERIFY(started.wait(10000));
+        };
+        play(R"({"tree": "finance", "state_on_restart": "recover", "steps": []})");
+        QVERIFY(label->isVisible());
+        QCOMPARE(label->text(), QStringLiteral("Finance restarts: recover state"));
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Supervision Console (recover mode)"));
+        play(R"({"tree": {"id": "root", "children": [{"id": "a"}]}, "steps": []})");
+        QVERIFY(!label->isVisible());
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Supervision Console"));
+        play(R"({"tree": "finance", "steps": []})");
+        QVERIFY(label->isVisible());
+        QCOMPARE(label->text(), QStringLiteral("Finance restarts: reset"));
+    }
+
     /// The first launch says what to do first, until the hint is dismissed, for good.
     void firstRunHintUntilDismissed()
     {

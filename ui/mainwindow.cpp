@@ -1198,6 +1198,16 @@ void MainWindow::tabifyDockArea(Qt::DockWidgetArea area, QDockWidget* front)
         if (!shown && !dock->visibleRegion().isEmpty()) shown = dock;
         if (dock != anchor && !already.contains(dock)) tabifyDockWidget(anchor, dock);
     }
+    if (!front && !shown) {
+        // Not shown yet (--presenter, or the theme saved): the panel the window starts with in front.
+        QDockWidget* scenario = m_player && m_player->stepCount() > 0 ? m_scenarioPanel : nullptr;
+        for (QDockWidget* usual : {scenario, m_financeDock, m_inspectorDock}) {
+            if (usual && docks.contains(usual)) {
+                shown = usual;
+                break;
+            }
+        }
+    }
     (front ? front : shown ? shown : anchor)->raise();
 }
 

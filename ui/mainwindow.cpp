@@ -634,9 +634,12 @@ void MainWindow::setPresenterMode(bool on)
         m_geometryBeforePresenter = saveGeometry();
         m_normalBeforePresenter = geometry();
     }
-    // Menus are windows of their own: without this they keep the standard size.
-    for (QMenu* menu : findChildren<QMenu*>())
-        menu->setAttribute(Qt::WA_WindowPropagation);
+    // Menus are windows of their own: without this they keep the standard size. Leaving, they
+    // get the application's menu font back, as before.
+    for (QMenu* menu : findChildren<QMenu*>()) {
+        menu->setAttribute(Qt::WA_WindowPropagation, on);
+        if (!on) menu->setFont(QFont());
+    }
     theme::scaleFonts(this, on ? theme::presenterScale : 1.0);
     setPalette(on ? theme::presenterPalette(QApplication::palette()) : QPalette());
     const int icon = on ? 40 : 28;
@@ -864,7 +867,7 @@ void MainWindow::showContextMenuFor(sc::Pid target, const QPoint& globalPos)
     if (const auto selected = selectedPids(); std::find(selected.begin(), selected.end(), target) == selected.end())
         selectProcess(target);
     QMenu menu(this);
-    menu.setFont(font()); // a window of its own: as large as the window's type, in presenter mode too
+    if (m_presenterMode) menu.setFont(font()); // a window of its own, which would keep the standard size
     const std::vector<sc::Pid> pids = selectedPids();
     menu.addSection(pids.size() == 1
             ? index.siblingAtColumn(ProcessTreeModel::Name).data(ProcessTreeModel::PathRole).toString()

@@ -615,6 +615,8 @@ private Q_SLOTS:
         auto* timeline = m_window->findChild<QDockWidget*>(QStringLiteral("timelineDock"));
         QVERIFY(events && timeline);
         const Qt::DockWidgetArea eventsArea = m_window->dockWidgetArea(events);
+        QMenu* fileMenu = m_window->fileMenu();
+        const qreal menuSize = fileMenu->font().pointSizeF();
 
         m_window->setPresenterMode(true);
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
@@ -663,6 +665,7 @@ private Q_SLOTS:
         QTest::qWait(50);
         QCOMPARE(m_window->geometry(), before);
         QCOMPARE(m_window->dockWidgetArea(events), eventsArea);
+        QCOMPARE(fileMenu->font().pointSizeF(), menuSize);
         QVERIFY(!events->titleBarWidget());
         QVERIFY(!qobject_cast<QScrollArea*>(m_window->scenarioPanel()->widget())); // its own panel again
         m_window->setRuntimePaused(false);

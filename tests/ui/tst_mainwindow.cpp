@@ -604,7 +604,8 @@ private Q_SLOTS:
         }
         const QRect available = screen->availableGeometry();
         m_window->setScreen(screen);
-        m_window->setGeometry(QRect(available.topLeft(), available.size() * 9 / 10));
+        m_window->setGeometry(
+            QRect(available.topLeft() + QPoint(8, 30), available.size() * 9 / 10)); // its frame inside
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
         QCOMPARE(m_window->screen(), screen);
@@ -620,19 +621,22 @@ private Q_SLOTS:
 
         m_window->setPresenterMode(true);
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        QTest::qWait(50); // let a window that would grow do so
-        const QString where = QStringLiteral("window %1x%2%3%4, minimum %5x%6")
-                                  .arg(m_window->width())
-                                  .arg(m_window->height())
-                                  .arg(m_window->x() >= 0 ? "+" : "")
-                                  .arg(m_window->y())
+        const QString where = QStringLiteral("window frame %1x%2 at %3,%4, minimum %5x%6")
+                                  .arg(m_window->frameGeometry().width())
+                                  .arg(m_window->frameGeometry().height())
+                                  .arg(m_window->frameGeometry().x())
+                                  .arg(m_window->frameGeometry().y())
                                   .arg(m_window->minimumSizeHint().width())
                                   .arg(m_window->minimumSizeHint().height());
         QVERIFY2(available.contains(m_window->frameGeometry()), qPrintable(where));
-        const QRect inside = m_window->rect();
-        const auto shown = [&](QWidget* w) {
-            return w && w->isVisible() && !w->visibleRegion().isEmpty()
-                && inside.contains(QRect(w->mapTo(m_window.get(), QPoint()), w->size()));
+        // Visible, and not clipped by the window or anything between (a scroll area's viewport, say).
+        const auto shown = [this](QWidget* w) {
+            if (!w || !w->isVisible()) return false;
+            for (QWidget* a = w->parentWidget(); a; a = a->parentWidget()) {
+                if (!a->rect().contains(QRect(w->mapTo(a, QPoint()), w->size()))) return false;
+                if (a == m_window.get()) break;
+            }
+            return true;
         };
         QVERIFY2(shown(m_window->statusBar()), qPrintable(where));
         QVERIFY2(shown(m_window->timeline()), qPrintable(where));
@@ -640,7 +644,7 @@ private Q_SLOTS:
         QVERIFY2(shown(teaching->widgetForAction(m_window->stepAction())), "Step is in the toolbar's overflow");
         m_window->scenarioPanel()->raise();
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        QVERIFY(shown(m_window->scenarioPanel()->widget()));
+        QTRY_VERIFY(shown(m_window->scenarioPanel()->widget()));
         // The scenario's Step button, in view (a panel too tall for the screen scrolls its title out).
         QPushButton* step = nullptr;
         for (auto* button : m_window->scenarioPanel()->findChildren<QPushButton*>()) {
@@ -662,7 +666,6 @@ private Q_SLOTS:
 
         m_window->setPresenterMode(false);
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        QTest::qWait(50);
         QCOMPARE(m_window->geometry(), before);
         QCOMPARE(m_window->dockWidgetArea(events), eventsArea);
         QCOMPARE(fileMenu->font().pointSizeF(), menuSize);

@@ -260,6 +260,8 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
     {
         // The window subscribes to the runtime's events before the tree starts, so its log shows it starting.
         sc::ui::MainWindow window(runtime);
+        // Before the log says "started": from then on a SIGTERM closes the window in order.
+        closeOnQuitSignals(&window);
         window.addScenarioPlayer(&player);
         window.setDataDir(dataText);
         window.setRecoverState(options.recoverState);
@@ -269,7 +271,6 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
         }
         const WindowLog log(data, readOnly, window.logView());
         if (readOnly) spdlog::warn("{}", sc::ui::readOnlyReason(claim->problem).toStdString());
-        closeOnQuitSignals(&window);
         // Finance panels come with the first finance tree: now for the default one (so that the saved
         // layout places them), or when a finance scenario is picked later. Read-only, the audit log
         // reads the other instance's ledger from the start.

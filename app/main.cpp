@@ -17,9 +17,11 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QPlainTextEdit>
+#include <QSocketNotifier>
 #include <QStandardPaths>
 #include <QTimer>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -30,6 +32,11 @@
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#ifdef Q_OS_UNIX
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 namespace {
 
@@ -97,8 +104,11 @@ public:
         }
         logger->sinks().push_back(std::make_shared<spdlog::sinks::qt_sink_mt>(view, "appendPlainText"));
         logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %l: %v");
+        // A warning is on disk at once, anything else within a second: the file is
+        // what a teacher reads after a session, the app may be ended by a signal.
         logger->flush_on(spdlog::level::warn);
         spdlog::set_default_logger(std::move(logger));
+        spdlog::flush_every(std::chrono::seconds(1));
         spdlog::info(
             "{} {} started; data directory {}{}", kProgram, SC_VERSION, dataDir, readOnly ? " (read-only)" : "");
     }
@@ -153,6 +163,55 @@ sc::Result<sc::Scenario> windowScenario(const sc::app::Options& options)
     return sc::ui::ScenarioPlayer::financeTree();
 }
 
+#ifdef Q_OS_UNIX
+int quitSignalPipe[2] = {-1, -1};
+
+extern "C" void onQuitSignal(int signal)
+{
+    // A second one while the window closes ends the process at once, as without this handler.
+    static volatile std::sig_atomic_t received = 0;
+    if (received) {
+        std::signal(signal, SIG_DFL);
+        std::raise(signal);
+        return;
+    }
+    received = 1;
+    const char byte = char(signal);
+    [[maybe_unused]] const auto written = ::write(quitSignalPipe[1], &byte, 1); // async-signal-safe
+}
+#endif
+
+/// SIGTERM and SIGINT (a logout, `kill`, Ctrl+C in the terminal) close the
+/// window as Quit does: the log is flushed, the settings are saved and a
+/// finance tree stops in order, where the default action ended the process
+/// with the log's last lines unwritten. The handler only writes a byte; the
+/// window closes from the event loop.
+void closeOnQuitSignals(QWidget* window)
+{
+#ifdef Q_OS_UNIX
+    if (quitSignalPipe[0] < 0 && ::pipe2(quitSignalPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        spdlog::warn("cannot watch for SIGTERM: {}", std::strerror(errno));
+        return;
+    }
+    auto* notifier = new QSocketNotifier(quitSignalPipe[0], QSocketNotifier::Read, window);
+    QObject::connect(notifier, &QSocketNotifier::activated, window, [window] {
+        char signal = 0;
+        while (::read(quitSignalPipe[0], &signal, 1) == 1) { }
+        spdlog::info("{}: closing the window", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        window->close();
+        QApplication::quit(); // also if something kept the window open
+    });
+    struct sigaction action { };
+    action.sa_handler = onQuitSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    for (const int signal : {SIGTERM, SIGINT})
+        ::sigaction(signal, &action, nullptr);
+#else
+    Q_UNUSED(window);
+#endif
+}
+
 /// How long closing the window waits for the finance tree to stop in order
 /// (its workers' own shutdown timeouts are 5 s) before the runtime kills it.
 constexpr std::chrono::seconds kCloseStop {10};
@@ -201,7 +260,11 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
     {
         // The window subscribes to the runtime's events before the tree starts, so its log shows it starting.
         sc::ui::MainWindow window(runtime);
+        // Before the log says "started": from then on a SIGTERM closes the window in order.
+        closeOnQuitSignals(&window);
         window.addScenarioPlayer(&player);
+        window.setDataDir(dataText);
+        window.setRecoverState(options.recoverState);
         if (readOnly) {
             window.setReadOnlyDataDir(sc::ui::readOnlyNotice(claim->problem));
             player.setFinanceRefusal(sc::ui::readOnlyFinanceRefusal(claim->problem));

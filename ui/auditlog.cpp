@@ -195,6 +195,10 @@ AuditLogPanel::AuditLogPanel(QString dataDir, QWidget* parent)
     m_exportButton = new QPushButton(tr("Export CSV…"), this);
     m_status = new QLabel(this);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long data folder path must not set the panel's (and so the window's) minimum width:
+    // the words wrap, a path too long for the panel is cut, and the tooltip has it whole.
+    m_status->setWordWrap(true);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     m_view = new QTableView(this);
     m_view->setModel(m_filter);
@@ -316,6 +320,7 @@ void AuditLogPanel::exportTo(const QString& file)
 void AuditLogPanel::showStatus(const QString& text, bool error)
 {
     m_status->setText(text);
+    m_status->setToolTip(text);
     QPalette palette = m_status->palette();
     palette.setColor(QPalette::WindowText, error ? theme::errorColor() : palette.color(QPalette::Text));
     m_status->setPalette(palette);

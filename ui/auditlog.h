@@ -94,6 +94,8 @@ public:
     /// Writes the whole ledger as CSV to `file` on the panel's thread;
     /// exported() answers.
     void exportTo(const QString& file);
+    /// Asks for a file (Export CSV, File → Export Audit Log) and exports to it.
+    void chooseExportFile();
 
 Q_SIGNALS:
     /// After each read that found records.
@@ -105,7 +107,6 @@ Q_SIGNALS:
 
 private:
     void onRead(const std::vector<sc::LedgerRecord>& records, const QString& error);
-    void chooseExportFile();
     void updateKinds();
     void showStatus(const QString& text, bool error);
 

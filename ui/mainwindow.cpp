@@ -22,12 +22,18 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QCoreApplication>
+#include <QDesktopServices>
+#include <QDir>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QFontDatabase>
+#include <QFrame>
 #include <QGuiApplication>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLayout>
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
@@ -37,13 +43,16 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <spdlog/spdlog.h>
@@ -80,6 +89,8 @@ MainWindow::MainWindow(sc::Runtime& runtime, QWidget* parent)
     createViews();
     createStatusBar();
     createTeachingControls();
+    createFirstRunHint();
+    setRecoverState(false);
 
     connect(m_bridge, &RuntimeBridge::snapshotUpdated, this, &MainWindow::applySnapshot);
     connect(m_bridge, &RuntimeBridge::eventsArrived, this, &MainWindow::appendEvents);
@@ -180,17 +191,13 @@ void MainWindow::createActions()
         m_bridge->terminateChild(supervisor, id);
     }));
 
+    // Ctrl++ and Ctrl+- are the zoom keys (View menu); a second binding would make both ambiguous.
     m_expandAll = new QAction(tr("&Expand all"), this);
-    m_expandAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Plus));
+    m_expandAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     m_collapseAll = new QAction(tr("&Collapse all"), this);
-    m_collapseAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Minus));
+    m_collapseAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
 
-    auto* quit = new QAction(tr("&Quit"), this);
-    quit->setShortcut(QKeySequence::Quit);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
-
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(quit);
+    createFileMenu();
     QMenu* process = menuBar()->addMenu(tr("&Process"));
     process->addAction(m_kill);
     process->addAction(m_crash);
@@ -432,12 +439,15 @@ void MainWindow::addFinancePanels(const QString& dataDir)
 
     m_viewMenu->addAction(consoleDock->toggleViewAction());
     m_viewMenu->addAction(auditDock->toggleViewAction());
+    m_exportAudit->setVisible(true);
+    connect(m_audit, &AuditLogPanel::exported, this,
+        [this](bool ok, const QString& message) { showActionResult(message, ok); });
 }
 
 void MainWindow::setReadOnlyDataDir(const QString& reason)
 {
     m_readOnlyReason = reason;
-    setWindowTitle(reason.isEmpty() ? tr("Supervision Console") : tr("Supervision Console (read-only)"));
+    updateTitle();
     // Also where no title bar shows (a projector in full screen, a screenshot).
     if (!m_readOnlyLabel) {
         m_readOnlyLabel = new QLabel(tr("Read-only data folder"), this);
@@ -482,6 +492,8 @@ void MainWindow::addScenarioPlayer(ScenarioPlayer* player)
     QMenu* scenarios = new QMenu(tr("&Scenarios"), this);
     menuBar()->insertMenu(m_runtimeMenu->menuAction(), scenarios);
     fillScenarioMenu(scenarios, player);
+    addOpenScenarioToFileMenu();
+    connect(player, &ScenarioPlayer::treeStarted, this, &MainWindow::showRestartMode);
     connect(player, &ScenarioPlayer::failed, this, [this](const QString& message) {
         showActionResult(message, false);
         spdlog::warn("scenario: {}", message.toStdString());
@@ -653,11 +665,23 @@ void MainWindow::setPresenterMode(bool on)
     if (on == m_presenterMode) return;
     m_presenterMode = on;
     m_presenter->setChecked(on);
+    if (on) {
+        m_stateBeforePresenter = saveState(layoutVersion);
+        m_geometryBeforePresenter = saveGeometry();
+        m_normalBeforePresenter = geometry();
+    }
+    // Menus are windows of their own: without this they keep the standard size. Leaving, they
+    // get the application's menu font back, as before.
+    for (QMenu* menu : findChildren<QMenu*>()) {
+        menu->setAttribute(Qt::WA_WindowPropagation, on);
+        if (!on) menu->setFont(QFont());
+    }
     theme::scaleFonts(this, on ? theme::presenterScale : 1.0);
     m_graph->setPresenterMode(on);
     setPalette(on ? theme::presenterPalette(QApplication::palette()) : QPalette());
     const int icon = on ? 40 : 28;
     m_toolBar->setIconSize(QSize(icon, icon));
+    arrangeForPresenter(on);
     spdlog::info("presenter mode {}", on ? "on" : "off");
 }
 
@@ -679,6 +703,8 @@ void MainWindow::restoreSettings()
         restoreState(state, layoutVersion);
     setPresenterMode(settings->value(QStringLiteral("theme")).toString() == QLatin1String("presenter"));
     showReadOnlyPanels(); // whatever the saved layout hid
+    m_firstRunHint->setVisible(!settings->value(QStringLiteral("hints/firstRunDismissed")).toBool());
+    placeFirstRunHint();
     if (m_player && m_player->recentFile().isEmpty())
         m_player->setRecentFile(settings->value(QStringLiteral("scenario/last")).toString());
 }
@@ -686,8 +712,10 @@ void MainWindow::restoreSettings()
 void MainWindow::saveSettings() const
 {
     const auto settings = openSettings();
-    settings->setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings->setValue(QStringLiteral("window/state"), saveState(layoutVersion));
+    // In presenter mode, the layout it replaced: presenter mode arranges its own from that one.
+    settings->setValue(QStringLiteral("window/geometry"), m_presenterMode ? m_geometryBeforePresenter : saveGeometry());
+    settings->setValue(
+        QStringLiteral("window/state"), m_presenterMode ? m_stateBeforePresenter : saveState(layoutVersion));
     settings->setValue(
         QStringLiteral("theme"), m_presenterMode ? QStringLiteral("presenter") : QStringLiteral("standard"));
     if (m_player && !m_player->recentFile().isEmpty())
@@ -856,6 +884,8 @@ void MainWindow::updateActions()
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 {
+    if (watched == centralWidget() && (event->type() == QEvent::Resize || event->type() == QEvent::Move))
+        placeFirstRunHint();
     if (m_graph && m_toolBar && watched == m_toolBar->widgetForAction(m_kill)) {
         if (event->type() == QEvent::Enter) {
             const std::vector<sc::Pid> pids = selectedPids();
@@ -874,6 +904,7 @@ void MainWindow::showContextMenuFor(sc::Pid target, const QPoint& globalPos)
     if (const auto selected = selectedPids(); std::find(selected.begin(), selected.end(), target) == selected.end())
         selectProcess(target);
     QMenu menu(this);
+    if (m_presenterMode) menu.setFont(font()); // a window of its own, which would keep the standard size
     const std::vector<sc::Pid> pids = selectedPids();
     menu.addSection(pids.size() == 1
             ? index.siblingAtColumn(ProcessTreeModel::Name).data(ProcessTreeModel::PathRole).toString()
@@ -937,6 +968,312 @@ void MainWindow::showContextMenuFor(sc::Pid target, const QPoint& globalPos)
     m_graph->setKillPreview(target);
     connect(&menu, &QMenu::aboutToHide, m_graph, [this] { m_graph->setKillPreview(0); });
     menu.exec(globalPos);
+}
+
+// -- the File menu, the restart mode, the first-run hint --
+
+void MainWindow::createFileMenu()
+{
+    m_fileMenu = menuBar()->addMenu(tr("&File"));
+    // Open Scenario… joins at the top with the scenario player (addOpenScenarioToFileMenu).
+    m_exportAudit = m_fileMenu->addAction(tr("&Export Audit Log…"), this, [this] {
+        if (!m_audit) return;
+        m_auditDock->show();
+        m_auditDock->raise();
+        m_audit->chooseExportFile(); // the panel and the status bar say how it went
+    });
+    m_exportAudit->setStatusTip(tr("Write the finance ledger's audit log to a CSV file"));
+    m_exportAudit->setVisible(false); // there is no audit log before the finance panels
+
+    QAction* screenshot = m_fileMenu->addAction(tr("Save Scree&nshot…"), this, [this] {
+        const QString pictures = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+        const QString file = QFileDialog::getSaveFileName(this, tr("Save Screenshot"),
+            QDir(pictures.isEmpty() ? QDir::homePath() : pictures).filePath(QStringLiteral("supervision-console.png")),
+            tr("PNG images (*.png)"));
+        if (file.isEmpty()) return;
+        const bool saved = saveScreenshot(file);
+        showActionResult(saved ? tr("Saved a screenshot of the window to %1").arg(QDir::toNativeSeparators(file))
+                               : tr("Cannot write the screenshot to %1").arg(QDir::toNativeSeparators(file)),
+            saved);
+    });
+    screenshot->setStatusTip(tr("Save a picture of the whole window as PNG"));
+
+    m_openDataDir = m_fileMenu->addAction(tr("Open &Data Folder"), this, [this] {
+        if (!QDesktopServices::openUrl(QUrl::fromLocalFile(m_dataDir)))
+            showActionResult(tr("No file manager opened %1").arg(QDir::toNativeSeparators(m_dataDir)), false);
+    });
+    m_openDataDir->setVisible(false); // until setDataDir
+
+    m_fileMenu->addSeparator();
+    auto* quit = m_fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+}
+
+void MainWindow::addOpenScenarioToFileMenu()
+{
+    // The Scenarios menu's own action: one place that opens files, one owner of Ctrl+O.
+    const QKeySequence open(QKeySequence::Open);
+    for (QMenu* menu : findChildren<QMenu*>()) {
+        if (menu == m_fileMenu) continue;
+        for (QAction* action : menu->actions()) {
+            if (action->shortcut() == open) {
+                m_fileMenu->insertAction(m_fileMenu->actions().value(0), action);
+                m_fileMenu->insertSeparator(m_fileMenu->actions().value(1));
+                return;
+            }
+        }
+    }
+}
+
+void MainWindow::setDataDir(const QString& dir)
+{
+    m_dataDir = dir;
+    m_openDataDir->setVisible(!dir.isEmpty());
+    m_openDataDir->setStatusTip(
+        tr("Show %1 (the ledger and the logs) in the file manager").arg(QDir::toNativeSeparators(dir)));
+}
+
+void MainWindow::setRecoverState(bool recover)
+{
+    m_recoverState = recover;
+    if (!m_restartModeLabel) {
+        m_restartModeLabel = new QLabel(this);
+        m_restartModeLabel->setObjectName(QStringLiteral("restartModeLabel"));
+        m_restartModeLabel->setContentsMargins(12, 0, 12, 0);
+        statusBar()->insertPermanentWidget(0, m_restartModeLabel);
+    }
+    showRestartMode();
+}
+
+void MainWindow::showRestartMode()
+{
+    // The finance tree's own mode: --recover-state, or a scenario's "state_on_restart": "recover".
+    // A demo without finance services has none to show.
+    const bool finance = !m_player || m_player->isFinance();
+    const bool recover = m_recoverState || (m_player && m_player->isFinance() && m_player->scenario()->recoverState);
+    m_restartModeLabel->setVisible(finance);
+    m_restartModeLabel->setText(recover ? tr("Finance restarts: recover state") : tr("Finance restarts: reset"));
+    m_restartModeLabel->setToolTip(recover
+            ? tr("A restarted finance service (a tracker, the pool, the accounts) rebuilds its state from the "
+                 "ledger's records (--recover-state, or the scenario's \"state_on_restart\": \"recover\"), so "
+                 "a kill loses nothing.")
+            : tr("A restarted finance service (a tracker, the pool, the accounts) starts from its empty initial "
+                 "state, as an OTP restart does: a kill loses what it held. --recover-state rebuilds it from the "
+                 "ledger instead."));
+    // Bold where it differs from OTP's default, which is what a class would not expect.
+    QFont f = m_restartModeLabel->font();
+    f.setBold(recover);
+    m_restartModeLabel->setFont(f);
+    m_recoverShown = finance && recover;
+    updateTitle();
+}
+
+void MainWindow::updateTitle()
+{
+    QStringList notes;
+    if (!m_readOnlyReason.isEmpty()) notes << tr("read-only");
+    if (m_recoverShown) notes << tr("recover mode");
+    setWindowTitle(notes.isEmpty() ? tr("Supervision Console")
+                                   : tr("Supervision Console (%1)").arg(notes.join(QStringLiteral(", "))));
+}
+
+void MainWindow::createFirstRunHint()
+{
+    // Over the top of the tree rather than in the layout: the window needs no extra height for it
+    // (at 1280 x 720 it has none to spare), and it goes away with one click.
+    auto* hint = new QFrame(this);
+    hint->setObjectName(QStringLiteral("firstRunHint"));
+    hint->setFrameShape(QFrame::StyledPanel);
+    hint->setAutoFillBackground(true);
+    QPalette palette = hint->palette();
+    palette.setColor(QPalette::Window, theme::selectionColor().lighter(185));
+    palette.setColor(QPalette::WindowText, Qt::black);
+    hint->setPalette(palette);
+    auto* text = new QLabel(tr("New here? Select a process in the tree and press K to kill it: its supervisor "
+                               "restarts it. Or pick a demo from the Scenarios menu to see a strategy at work."),
+        hint);
+    text->setObjectName(QStringLiteral("firstRunText"));
+    text->setWordWrap(true);
+    auto* dismiss = new QPushButton(tr("Got it"), hint);
+    dismiss->setObjectName(QStringLiteral("firstRunDismiss"));
+    connect(dismiss, &QPushButton::clicked, this, &MainWindow::dismissFirstRunHint);
+    auto* row = new QHBoxLayout(hint);
+    row->addWidget(text, 1);
+    row->addWidget(dismiss, 0, Qt::AlignVCenter);
+    hint->hide(); // restoreSettings shows it on the first launch
+    m_firstRunHint = hint;
+    centralWidget()->installEventFilter(this); // placed over it as it moves and resizes
+}
+
+void MainWindow::placeFirstRunHint()
+{
+    if (!m_firstRunHint || m_firstRunHint->isHidden()) return;
+    const QRect tree = centralWidget()->geometry();
+    const int margin = 8;
+    const int width = tree.width() - 2 * margin;
+    const int height = std::min(m_firstRunHint->heightForWidth(width), tree.height() - 2 * margin);
+    m_firstRunHint->setGeometry(
+        tree.left() + margin, tree.top() + margin, width, height > 0 ? height : m_firstRunHint->sizeHint().height());
+    m_firstRunHint->raise();
+}
+
+void MainWindow::dismissFirstRunHint()
+{
+    m_firstRunHint->hide();
+    // At once, not on close: a hint dismissed before a crash stays dismissed.
+    if (m_remember) openSettings()->setValue(QStringLiteral("hints/firstRunDismissed"), true);
+}
+
+// -- presenter mode's layout --
+
+void MainWindow::arrangeForPresenter(bool on)
+{
+    auto* teaching = findChild<QToolBar*>(QStringLiteral("teachingToolBar"));
+    if (!on) {
+        for (QDockWidget* dock : findChildren<QDockWidget*>())
+            presentDock(dock, false);
+        m_tickLabel->show();
+        removeToolBarBreak(teaching); // the saved state has the docks' places
+        setCorner(Qt::BottomRightCorner, m_cornerBeforePresenter);
+        restoreState(m_stateBeforePresenter, layoutVersion);
+        settleLayout();
+        // Not restoreGeometry: without a window manager it adds a guessed title bar's height.
+        if (m_normalBeforePresenter.isValid()) setGeometry(m_normalBeforePresenter);
+        return;
+    }
+    const QRect available = screen() ? screen()->availableGeometry() : QRect(QPoint(), size());
+    // The tallest panels (the scenario's steps, the inspector) get the full height on the right,
+    // beside the tree rather than above the bottom panels; the bottom panels share one height as
+    // tabs, the timeline in front. Stacked, their minimum heights would outgrow a 720 px screen.
+    m_cornerBeforePresenter = corner(Qt::BottomRightCorner);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+    auto* timelineDock = findChild<QDockWidget*>(QStringLiteral("timelineDock"));
+    // The event log's filter row is the widest panel: it joins the side column, which is as wide anyway.
+    if (dockWidgetArea(m_eventDock) == Qt::BottomDockWidgetArea && !m_eventDock->isFloating())
+        addDockWidget(Qt::RightDockWidgetArea, m_eventDock);
+    tabifyDockArea(Qt::BottomDockWidgetArea, timelineDock);
+    tabifyDockArea(Qt::RightDockWidgetArea, nullptr);
+    // Both toolbars in large type are wider than 1280 px: then the teaching one gets a line of its own,
+    // rather than hide Step behind the overflow button.
+    if (m_toolBar->sizeHint().width() + teaching->sizeHint().width() > available.width()) insertToolBarBreak(teaching);
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        presentDock(dock, true);
+    // A number for the developer, not the class: the status bar keeps its width for the pace.
+    m_tickLabel->hide();
+    // As narrow and as short as their panels allow: the rest is the tree's.
+    // The side column is as wide as its widest panel needs (they scroll now, but a scroll bar
+    // would hide the scenario's buttons), up to half the screen.
+    QList<QDockWidget*> side;
+    int sideWidth = available.width() / 4;
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        if (dock->isFloating() || dockWidgetArea(dock) != Qt::RightDockWidgetArea) continue;
+        side << dock;
+        const auto* scroll = qobject_cast<QScrollArea*>(dock->widget());
+        if (const QWidget* content = scroll ? scroll->widget() : dock->widget())
+            sideWidth = std::max(sideWidth, content->minimumSizeHint().width() + 4);
+    }
+    if (!side.isEmpty())
+        resizeDocks(side, QList<int>(side.size(), std::min(sideWidth, available.width() / 2)), Qt::Horizontal);
+    if (timelineDock && dockWidgetArea(timelineDock) == Qt::BottomDockWidgetArea)
+        resizeDocks({timelineDock}, {std::max(available.height() / 5, m_timeline->minimumSizeHint().height() + 4)},
+            Qt::Vertical);
+    fitIntoScreen();
+}
+
+void MainWindow::presentDock(QDockWidget* dock, bool on)
+{
+    static const QString kNoTitle = QStringLiteral("presenterNoTitle");
+    static const QString kScroll = QStringLiteral("presenterScroll");
+    if (!on) {
+        if (QWidget* none = dock->titleBarWidget(); none && none->objectName() == kNoTitle) {
+            dock->setTitleBarWidget(nullptr);
+            delete none;
+        }
+        if (auto* scroll = qobject_cast<QScrollArea*>(dock->widget()); scroll && scroll->objectName() == kScroll) {
+            QWidget* content = scroll->takeWidget();
+            dock->setWidget(content);
+            content->show();
+            delete scroll;
+        }
+        return;
+    }
+    if (dock->isFloating()) return;
+    // The tabs name the panels: their title bars would take a line of the tree's height each
+    // (the View menu still shows and hides them).
+    if (!dock->titleBarWidget()) {
+        auto* none = new QWidget(dock);
+        none->setObjectName(kNoTitle);
+        dock->setTitleBarWidget(none);
+    }
+    // A side panel whose large type needs more height than the screen has (a scenario with a long
+    // title, say) scrolls, rather than make the window taller than the screen. The bottom ones
+    // (the timeline in front) keep their heights, which the layout gives them.
+    QWidget* content = dock->widget();
+    if (content && !qobject_cast<QAbstractScrollArea*>(content) && dockWidgetArea(dock) == Qt::RightDockWidgetArea) {
+        auto* scroll = new QScrollArea(dock);
+        scroll->setObjectName(kScroll);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        scroll->setWidget(content);
+        dock->setWidget(scroll);
+        // A panel's controls are at its bottom (the scenario's Play and Step): they stay in view,
+        // and the title scrolls out first.
+        QScrollBar* bar = scroll->verticalScrollBar();
+        connect(bar, &QScrollBar::rangeChanged, bar, [bar](int, int max) { bar->setValue(max); });
+    }
+}
+
+void MainWindow::tabifyDockArea(Qt::DockWidgetArea area, QDockWidget* front)
+{
+    QList<QDockWidget*> docks;
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        if (!dock->isFloating() && dockWidgetArea(dock) == area) docks << dock;
+    }
+    if (docks.size() < 2) return;
+    if (front && !docks.contains(front)) front = nullptr;
+    QDockWidget* anchor = front ? front : docks.front();
+    const QList<QDockWidget*> already = tabifiedDockWidgets(anchor);
+    QDockWidget* shown = nullptr; // without a `front`, the panel that was in front stays there
+    for (QDockWidget* dock : docks) {
+        if (!shown && !dock->visibleRegion().isEmpty()) shown = dock;
+        if (dock != anchor && !already.contains(dock)) tabifyDockWidget(anchor, dock);
+    }
+    if (!front && !shown) {
+        // Not shown yet (--presenter, or the theme saved): the panel the window starts with in front.
+        QDockWidget* scenario = m_player && m_player->stepCount() > 0 ? m_scenarioPanel : nullptr;
+        for (QDockWidget* usual : {scenario, m_financeDock, m_inspectorDock}) {
+            if (usual && docks.contains(usual)) {
+                shown = usual;
+                break;
+            }
+        }
+    }
+    (front ? front : shown ? shown : anchor)->raise();
+}
+
+void MainWindow::settleLayout()
+{
+    // The new fonts' and docks' minimum sizes now, not at the next event loop pass: the window grows
+    // to a minimum that is larger than its size, and a size set before would be overridden.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    if (layout()) layout()->activate();
+}
+
+void MainWindow::fitIntoScreen()
+{
+    const QScreen* where = screen();
+    if (!where) return;
+    settleLayout();
+    const QRect available = where->availableGeometry();
+    const QSize frame = frameGeometry().size() - size();
+    const QSize most = available.size() - frame;
+    resize(size().expandedTo(most * 9 / 10).boundedTo(most));
+    QRect placed = frameGeometry();
+    placed.moveRight(std::min(placed.right(), available.right()));
+    placed.moveBottom(std::min(placed.bottom(), available.bottom()));
+    placed.moveLeft(std::max(placed.left(), available.left()));
+    placed.moveTop(std::max(placed.top(), available.top()));
+    move(placed.topLeft());
 }
 
 bool MainWindow::saveScreenshot(const QString& file)

@@ -6,6 +6,7 @@
 #include "runtime.h"
 
 #include <QMainWindow>
+#include <QRect>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -71,8 +72,20 @@ public:
     /// Pulls a fresh snapshot, renders the window and writes it as PNG.
     bool saveScreenshot(const QString& file);
 
+    /// The data folder (ledger, logs) that File → Open Data Folder shows.
+    void setDataDir(const QString& dir);
+    /// --recover-state: restarted finance services rebuild their state from
+    /// the ledger. While a finance tree runs, the status bar (and the title,
+    /// when recovering) says which, this option or the scenario's
+    /// "state_on_restart", so a class knows what a kill will show before the first one.
+    void setRecoverState(bool recover);
+
     // -- teaching --
     /// Large type and a high-contrast palette, for a projector (View menu, F5).
+    /// The docks make room for the tree (the bottom ones become one tab group
+    /// with the timeline in front, the side column runs the full height) and
+    /// the window stays within its screen's available area; leaving restores
+    /// the layout and the size it had before.
     void setPresenterMode(bool on);
     bool presenterMode() const { return m_presenterMode; }
     /// The runtime's slow motion (time per message; zero: full speed) and
@@ -115,6 +128,13 @@ public:
     RuntimeChart* chart() const { return m_chart; }
     /// The Log dock's text: the app's spdlog messages (app/ adds the sink).
     QPlainTextEdit* logView() const { return m_log; }
+    QMenu* fileMenu() const { return m_fileMenu; }
+    /// "Finance restarts: …" in the status bar.
+    QLabel* restartModeLabel() const { return m_restartModeLabel; }
+    /// What to do first, above the tree on the first launch (restoreSettings
+    /// shows it until it is dismissed; the settings remember that).
+    QWidget* firstRunHint() const { return m_firstRunHint; }
+    void dismissFirstRunHint();
 
     /// Starts a child under a dynamic supervisor: for the finance tree's
     /// trackers and transactions through the finance console (asking for the
@@ -142,6 +162,22 @@ private:
     /// A scenario whose root ended keeps its final tree on screen until the next load.
     void showScenarioEnds(ScenarioPlayer* player);
     void createTeachingControls();
+    void createFileMenu();
+    void createFirstRunHint();
+    void placeFirstRunHint();
+    /// The Scenarios menu's Open action, also in the File menu.
+    void addOpenScenarioToFileMenu();
+    void updateTitle();
+    void showRestartMode();
+    /// Presenter mode's dock layout, or the one it replaced.
+    void arrangeForPresenter(bool on);
+    /// Puts every docked panel of `area` in one tab group, `front` in front.
+    void tabifyDockArea(Qt::DockWidgetArea area, QDockWidget* front);
+    /// Presenter mode's dock: no title bar (the tabs name it), its panel in a scroll area.
+    void presentDock(QDockWidget* dock, bool on);
+    /// Shrinks and moves the window into its screen's available area.
+    void fitIntoScreen();
+    void settleLayout();
     /// A dock of this window in `area`, or tabbed with `tabWith`.
     QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget, Qt::DockWidgetArea area);
     QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget, QDockWidget* tabWith);
@@ -208,6 +244,20 @@ private:
     QComboBox* m_speed = nullptr;
     QMenu* m_runtimeMenu = nullptr;
     bool m_presenterMode = false;
+    /// What presenter mode replaced, restored when it ends (and saved as the settings meanwhile).
+    QByteArray m_stateBeforePresenter;
+    QByteArray m_geometryBeforePresenter;
+    QRect m_normalBeforePresenter;
+    Qt::DockWidgetArea m_cornerBeforePresenter = Qt::BottomDockWidgetArea;
+
+    QMenu* m_fileMenu = nullptr;
+    QAction* m_exportAudit = nullptr;
+    QAction* m_openDataDir = nullptr;
+    QString m_dataDir;
+    bool m_recoverState = false;
+    bool m_recoverShown = false; ///< a finance tree runs, and recovers
+    QLabel* m_restartModeLabel = nullptr;
+    QWidget* m_firstRunHint = nullptr;
     /// Set by restoreSettings: closing writes the settings back.
     bool m_remember = false;
 

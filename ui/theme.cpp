@@ -4,6 +4,7 @@
 #include <QPainterPath>
 #include <QPixmap>
 #include <QWidget>
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -163,6 +164,9 @@ void scaleFonts(QWidget* root, qreal factor)
         w->setProperty(kBaseSize, w->font().pointSizeF());
         return false;
     });
+    // Innermost first, `root` last: a widget that sizes itself on its FontChange (the scenario
+    // panel's step list) then sees its descendants' new fonts, not the old ones.
+    std::reverse(widgets.begin(), widgets.end());
     for (QWidget* w : widgets) {
         QFont f = w->font();
         f.setPointSizeF(w->property(kBaseSize).toReal() * factor);

@@ -12,6 +12,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <cstdint>
+#include <limits>
 
 using namespace apptest;
 
@@ -32,6 +34,43 @@ sc::LedgerRecord donation(const char* user, std::int64_t cents)
     r.amount = sc::Money::fromMinorUnits(cents);
     r.result = r.amount;
     return r;
+}
+
+/// The window's log file in `dataDir`.
+QString logFileOf(const QString& dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("logs/supervision-console.log"));
+}
+
+/// Starts the window (offscreen, settings in `config`) on `dataDir`; true once it has logged its start.
+bool startWindow(QProcess& app, const QString& dataDir, const QString& config)
+{
+#ifdef SC_APP_BINARY
+    app.setProcessEnvironment(appEnvironment(windowEnvironment(config)));
+    app.start(QStringLiteral(SC_APP_BINARY), {QStringLiteral("--data-dir"), dataDir});
+    if (!app.waitForStarted(kRunTimeoutMs)) return false;
+    // Standard error is unbuffered: the line is there as soon as it is logged.
+    QByteArray err;
+    const bool started = QTest::qWaitFor(
+        [&] {
+            err += app.readAllStandardError();
+            return err.contains("started; data directory") || app.state() != QProcess::Running;
+        },
+        kRunTimeoutMs);
+    return started && app.state() == QProcess::Running;
+#else
+    Q_UNUSED(app);
+    Q_UNUSED(dataDir);
+    Q_UNUSED(config);
+    return false;
+#endif
+}
+
+void stopWindow(QProcess& app)
+{
+    if (app.state() == QProcess::NotRunning) return;
+    app.kill();
+    app.waitForFinished(kRunTimeoutMs);
 }
 
 /// The records a reader sees in `dataDir`'s ledger; -1 if it cannot be read.
@@ -199,6 +238,52 @@ private Q_SLOTS:
         QVERIFY2(err.contains("scenario kill.json: the tree runs; stopped before step 1 of 2"), err.constData());
         QVERIFY2(!err.contains("scenario step 1"), err.constData());
 #endif
+    }
+
+    /// The log file has the window's lines while it runs, not only once it exits: a warning at
+    /// once (here an error: a ledger whose donations add up beyond the money range, which the
+    /// report generator refuses to load), anything else within about a second.
+    void logFileFollowsTheRunningWindow_data()
+    {
+        QTest::addColumn<bool>("badLedger");
+        QTest::addColumn<QByteArray>("line");
+        QTest::newRow("info") << false << QByteArray("started; data directory");
+        QTest::newRow("warning") << true << QByteArray("report_generator: loading failed");
+    }
+    void logFileFollowsTheRunningWindow()
+    {
+        QFETCH(bool, badLedger);
+        QFETCH(QByteArray, line);
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("data"));
+        if (badLedger) {
+            auto ledger = sc::Ledger::open(data.toStdString());
+            QVERIFY(ledger.ok());
+            QVERIFY((*ledger)->append(donation("alice", 100)).ok());
+            QVERIFY((*ledger)->append(donation("bob", std::numeric_limits<std::int64_t>::max())).ok());
+        }
+        QProcess app;
+        QVERIFY(startWindow(app, data, dir.filePath(QStringLiteral("config"))));
+        QTRY_VERIFY_WITH_TIMEOUT(readAll(logFileOf(data)).contains(line), 20000);
+        QCOMPARE(app.state(), QProcess::Running);
+        stopWindow(app);
+    }
+
+    /// SIGTERM (a logout, `kill`) closes the window as Quit does: it exits normally and the log
+    /// file keeps every line, the last one saying why it closed.
+    void sigtermClosesTheWindowAndKeepsTheLog()
+    {
+        QTemporaryDir dir;
+        const QString data = dir.filePath(QStringLiteral("data"));
+        QProcess app;
+        QVERIFY(startWindow(app, data, dir.filePath(QStringLiteral("config"))));
+        app.terminate(); // SIGTERM
+        QVERIFY(app.waitForFinished(kRunTimeoutMs));
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(app.exitCode(), 0);
+        const QByteArray log = readAll(logFileOf(data));
+        QVERIFY2(log.contains("started; data directory"), log.constData());
+        QVERIFY2(log.contains("SIGTERM: closing the window"), log.constData());
     }
 
     /// Closing the window closes the ledger: nothing is left only in the

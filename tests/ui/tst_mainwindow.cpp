@@ -8,24 +8,41 @@
 #include "processtreemodel.h"
 #include "runtimebridge.h"
 #include "runtimechart.h"
+#include "scenarioplayer.h"
 #include "supervisor.h"
 #include "theme.h"
+#include "timeline.h"
 #include "treegraphview.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QComboBox>
+#include <QDesktopServices>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
+#include <QShortcut>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <QToolBar>
 #include <QTreeView>
+#include <QUrl>
 #include <algorithm>
 #include <memory>
 #include <spdlog/sinks/qt_sinks.h>
@@ -41,10 +58,85 @@ using uitest::idleChild;
 
 namespace {
 
+/// Every shortcut of `window` (its actions, its menus' actions, its QShortcuts), as
+/// "key sequence" → the names of what it triggers.
+QMap<QString, QStringList> shortcutsOf(QWidget* window)
+{
+    QMap<QString, QStringList> keys;
+    QSet<QAction*> actions;
+    for (QAction* action : window->findChildren<QAction*>())
+        actions.insert(action);
+    for (QMenu* menu : window->findChildren<QMenu*>()) {
+        for (QAction* action : menu->actions())
+            actions.insert(action);
+    }
+    for (QAction* action : window->actions())
+        actions.insert(action);
+    for (QAction* action : std::as_const(actions)) {
+        const QString name = action->text().isEmpty() ? action->objectName() : action->text();
+        for (const QKeySequence& key : action->shortcuts())
+            keys[key.toString()] << QStringLiteral("action '%1'").arg(name);
+    }
+    for (QShortcut* shortcut : window->findChildren<QShortcut*>()) {
+        for (const QKeySequence& key : shortcut->keys())
+            keys[key.toString()] << QStringLiteral("shortcut of %1").arg(shortcut->parent()->objectName());
+    }
+    return keys;
+}
+
+/// Accepts the next file dialog with `file`, as a user would.
+void answerFileDialog(const QString& file)
+{
+    QTimer::singleShot(0, qApp, [file] {
+        auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+        if (!dialog) {
+            answerFileDialog(file); // not open yet
+            return;
+        }
+        dialog->selectFile(file);
+        QMetaObject::invokeMethod(dialog, "accept");
+    });
+}
+
+/// Receives the URLs QDesktopServices::openUrl is asked to open.
+class UrlCatcher : public QObject {
+    Q_OBJECT
+public:
+    QList<QUrl> urls;
+public Q_SLOTS:
+    void open(const QUrl& url) { urls << url; }
+};
+
 } // namespace
 
 class TestMainWindow : public QObject {
     Q_OBJECT
+
+public:
+    /// Before the QApplication: besides the offscreen platform's default 800 x 600 screen (where
+    /// the other tests' windows open), a 1280 x 720 projector and a 1920 x 1080 screen for
+    /// presenter mode's tests.
+    static void initMain()
+    {
+        static QTemporaryDir config; // read when the platform starts
+        if (qgetenv("QT_QPA_PLATFORM") != "offscreen" || !config.isValid()) return;
+        QJsonArray screens;
+        int x = 0;
+        for (const QSize size : {QSize(800, 600), QSize(1280, 720), QSize(1920, 1080)}) {
+            screens.append(QJsonObject {{"name", QStringLiteral("screen%1x%2").arg(size.width()).arg(size.height())},
+                {"x", x}, {"y", 0}, {"width", size.width()}, {"height", size.height()}, {"logicalDpi", 96},
+                {"logicalBaseDpi", 96}, {"dpr", 1.0}});
+            x += size.width();
+        }
+        const QString file = config.filePath(QStringLiteral("screens.json"));
+        QFile out(file);
+        if (!out.open(QIODevice::WriteOnly)) return;
+        out.write(QJsonDocument(
+            QJsonObject {{"synchronousWindowSystemEvents", false}, {"windowFrameMargins", true}, {"screens", screens}})
+                      .toJson());
+        out.close();
+        qputenv("QT_QPA_PLATFORM", "offscreen:configfile=" + QFile::encodeName(file));
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -70,6 +162,7 @@ private Q_SLOTS:
     void cleanup()
     {
         m_window.reset(); // before the runtime it watches
+        m_player.reset();
         m_runtime.reset();
     }
 
@@ -483,10 +576,295 @@ private Q_SLOTS:
         QCOMPARE(m_runtime->pace(), std::chrono::milliseconds(0));
     }
 
+    // -- issue 16: keys, presenter mode, the File menu, the restart mode, the first-run hint --
+
+    /// The window as the app builds it: every dock, the scenario player's and the finance panels.
+    void buildFullWindow()
+    {
+        m_window.reset();
+        m_player = std::make_unique<sc::ui::ScenarioPlayer>(*m_runtime);
+        m_window = std::make_unique<MainWindow>(*m_runtime);
+        m_window->addScenarioPlayer(m_player.get());
+        m_window->addFinancePanels(m_dataDir.path());
+        m_window->setDataDir(m_dataDir.path());
+    }
+
+    /// No key sequence triggers two things: Qt would run neither ("Ambiguous shortcut overload").
+    void noTwoActionsShareAKey()
+    {
+        buildFullWindow();
+        const QMap<QString, QStringList> keys = shortcutsOf(m_window.get());
+        QVERIFY(keys.contains(QKeySequence(QKeySequence::ZoomIn).toString())); // the walk sees the View menu
+        QVERIFY(keys.contains(QKeySequence(Qt::Key_K).toString()));
+        QVERIFY(keys.contains(QKeySequence(QKeySequence::Open).toString())); // and the Scenarios menu
+        QStringList shared;
+        for (auto it = keys.cbegin(); it != keys.cend(); ++it) {
+            if (it.value().size() > 1)
+                shared << it.key() + QStringLiteral(": ") + it.value().join(QStringLiteral(", "));
+        }
+        QVERIFY2(shared.isEmpty(), qPrintable(shared.join(QLatin1Char('\n'))));
+    }
+
+    /// The documented zoom keys zoom the tree, wherever the focus is in the window.
+    void ctrlPlusAndMinusZoomTheTree()
+    {
+        buildFullWindow();
+        m_window->show();
+        QApplication::setActiveWindow(m_window.get());
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        m_window->setFocus(); // not the tree, whose own +/- keys would zoom without the shortcut
+        const double before = m_window->graphView()->zoom();
+        QTest::keyClick(m_window.get(), Qt::Key_Plus, Qt::ControlModifier);
+        QTRY_VERIFY2(
+            m_window->graphView()->zoom() > before, qPrintable(QString::number(m_window->graphView()->zoom())));
+        const double zoomedIn = m_window->graphView()->zoom();
+        QTest::keyClick(m_window.get(), Qt::Key_Minus, Qt::ControlModifier);
+        QTRY_VERIFY(m_window->graphView()->zoom() < zoomedIn);
+    }
+
+    /// On a 1280 x 720 projector and a 1920 x 1080 screen (the screens main() gives the offscreen
+    /// platform), presenter mode keeps the whole window on the screen: the timeline, the status bar,
+    /// Step and the scenario panel stay visible, the menus grow with the text, and leaving restores
+    /// the layout and the size.
+    void presenterModeFitsTheScreen_data()
+    {
+        QTest::addColumn<QSize>("screenSize");
+        QTest::addColumn<bool>("demo");
+        QTest::newRow("1280x720") << QSize(1280, 720) << false;
+        QTest::newRow("1280x720, a demo loaded") << QSize(1280, 720) << true;
+        QTest::newRow("1920x1080") << QSize(1920, 1080) << false;
+        QTest::newRow("1920x1080, a demo loaded") << QSize(1920, 1080) << true;
+    }
+    void presenterModeFitsTheScreen()
+    {
+        QFETCH(QSize, screenSize);
+        QFETCH(bool, demo);
+        QScreen* screen = nullptr;
+        for (QScreen* s : QGuiApplication::screens()) {
+            if (s->geometry().size() == screenSize) screen = s;
+        }
+        if (!screen) QSKIP("no such screen (run under the offscreen platform)");
+        buildFullWindow();
+        if (demo) {
+            // A long title and description in the scenario panel's large type: its tallest content.
+            QSignalSpy started(m_player.get(), &sc::ui::ScenarioPlayer::treeStarted);
+            QVERIFY(
+                m_player->loadFile(QStringLiteral(SC_TEST_DATA_DIR "/../../resources/scenarios/03_rest_for_one.json")));
+            QVERIFY(started.wait(10000));
+        }
+        const QRect available = screen->availableGeometry();
+        m_window->setScreen(screen);
+        m_window->setGeometry(
+            QRect(available.topLeft() + QPoint(8, 30), available.size() * 9 / 10)); // its frame inside
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QCOMPARE(m_window->screen(), screen);
+        m_window->setRuntimePaused(true); // the status bar at its widest: "PAUSED: press . to …"
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        const QRect before = m_window->geometry();
+        auto* events = m_window->findChild<QDockWidget*>(QStringLiteral("eventDock"));
+        auto* timeline = m_window->findChild<QDockWidget*>(QStringLiteral("timelineDock"));
+        QVERIFY(events && timeline);
+        const Qt::DockWidgetArea eventsArea = m_window->dockWidgetArea(events);
+        QMenu* fileMenu = m_window->fileMenu();
+        const qreal menuSize = fileMenu->font().pointSizeF();
+
+        m_window->setPresenterMode(true);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        const QString where = QStringLiteral("window frame %1x%2 at %3,%4, minimum %5x%6")
+                                  .arg(m_window->frameGeometry().width())
+                                  .arg(m_window->frameGeometry().height())
+                                  .arg(m_window->frameGeometry().x())
+                                  .arg(m_window->frameGeometry().y())
+                                  .arg(m_window->minimumSizeHint().width())
+                                  .arg(m_window->minimumSizeHint().height());
+        QVERIFY2(available.contains(m_window->frameGeometry()), qPrintable(where));
+        // Visible, and not clipped by the window or anything between (a scroll area's viewport, say).
+        const auto shown = [this](QWidget* w) {
+            if (!w || !w->isVisible()) return false;
+            for (QWidget* a = w->parentWidget(); a; a = a->parentWidget()) {
+                if (!a->rect().contains(QRect(w->mapTo(a, QPoint()), w->size()))) return false;
+                if (a == m_window.get()) break;
+            }
+            return true;
+        };
+        QVERIFY2(shown(m_window->statusBar()), qPrintable(where));
+        QVERIFY2(shown(m_window->timeline()), qPrintable(where));
+        auto* teaching = m_window->findChild<QToolBar*>(QStringLiteral("teachingToolBar"));
+        QVERIFY2(shown(teaching->widgetForAction(m_window->stepAction())), "Step is in the toolbar's overflow");
+        m_window->scenarioPanel()->raise();
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QTRY_VERIFY(shown(m_window->scenarioPanel()->widget()));
+        // The scenario's Step button, in view (a panel too tall for the screen scrolls its title out).
+        QPushButton* step = nullptr;
+        for (auto* button : m_window->scenarioPanel()->findChildren<QPushButton*>()) {
+            if (button->text() == QStringLiteral("Step")) step = button;
+        }
+        QVERIFY(step);
+        QTRY_VERIFY2(shown(step), qPrintable(where));
+        QCOMPARE(timeline->widget(), m_window->timeline()); // whole, not in a scroll area
+        // The tree keeps the largest share of the window.
+        const QSize tree = m_window->graphView()->size();
+        QVERIFY2(
+            tree.width() * 100 >= m_window->width() * 45, qPrintable(QStringLiteral("tree %1 wide").arg(tree.width())));
+        QVERIFY2(tree.height() * 100 >= m_window->height() * 40,
+            qPrintable(QStringLiteral("tree %1 high").arg(tree.height())));
+        // Menus are windows of their own, and follow the text too.
+        for (QAction* menu : m_window->menuBar()->actions()) {
+            if (menu->menu()) QCOMPARE(menu->menu()->font().pointSizeF(), m_window->font().pointSizeF());
+        }
+
+        m_window->setPresenterMode(false);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QCOMPARE(m_window->geometry(), before);
+        QCOMPARE(m_window->dockWidgetArea(events), eventsArea);
+        QCOMPARE(fileMenu->font().pointSizeF(), menuSize);
+        QVERIFY(!events->titleBarWidget());
+        QVERIFY(!qobject_cast<QScrollArea*>(m_window->scenarioPanel()->widget())); // its own panel again
+        m_window->setRuntimePaused(false);
+    }
+
+    /// File: Open Scenario (the Scenarios menu's own action), Export Audit Log, Save Screenshot,
+    /// Open Data Folder, Quit; each one does something.
+    void fileMenuItemsAllWork()
+    {
+        buildFullWindow();
+        m_window->show();
+        QStringList texts;
+        for (QAction* action : m_window->fileMenu()->actions()) {
+            if (action->isSeparator() || !action->isVisible()) continue;
+            texts << action->text();
+            QVERIFY2(action->isEnabled(), qPrintable(action->text()));
+        }
+        QCOMPARE(texts,
+            QStringList({QStringLiteral("&Open Scenario File…"), QStringLiteral("&Export Audit Log…"),
+                QStringLiteral("Save Scree&nshot…"), QStringLiteral("Open &Data Folder"), QStringLiteral("&Quit")}));
+        const auto action = [this](const char* text) {
+            for (QAction* a : m_window->fileMenu()->actions()) {
+                if (a->text() == QString::fromUtf8(text)) return a;
+            }
+            return static_cast<QAction*>(nullptr);
+        };
+
+        for (const char* text : {"Save Scree&nshot…", "Open &Data Folder", "&Export Audit Log…"})
+            QVERIFY2(action(text), text);
+        QTemporaryDir out;
+        const QString png = out.filePath(QStringLiteral("shot.png"));
+        answerFileDialog(png);
+        action("Save Scree&nshot…")->trigger();
+        QVERIFY(!QImage(png).isNull());
+
+        UrlCatcher catcher;
+        QDesktopServices::setUrlHandler(QStringLiteral("file"), &catcher, "open");
+        action("Open &Data Folder")->trigger();
+        QDesktopServices::unsetUrlHandler(QStringLiteral("file"));
+        QCOMPARE(catcher.urls, QList<QUrl>({QUrl::fromLocalFile(m_dataDir.path())}));
+
+        auto ledger = sc::Ledger::open(m_dataDir.path().toStdString());
+        QVERIFY(ledger.ok());
+        sc::LedgerRecord record;
+        record.kind = "donation";
+        record.user = "alice";
+        record.amount = sc::Money::fromMinorUnits(250);
+        record.result = record.amount;
+        QVERIFY((*ledger)->append(record).ok());
+        const QString csv = out.filePath(QStringLiteral("audit.csv"));
+        QSignalSpy exported(m_window->auditLog(), &sc::ui::AuditLogPanel::exported);
+        answerFileDialog(csv);
+        action("&Export Audit Log…")->trigger();
+        QVERIFY(exported.wait(10000));
+        QVERIFY2(exported.at(0).at(0).toBool(), qPrintable(exported.at(0).at(1).toString()));
+        QFile written(csv);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        QVERIFY(written.readAll().contains("alice"));
+    }
+
+    /// A recover-mode run says so before any kill: in the status bar (with what it means) and the title.
+    void restartModeIsShown()
+    {
+        QLabel* label = m_window->restartModeLabel();
+        QVERIFY(label);
+        QCOMPARE(label->text(), QStringLiteral("Finance restarts: reset"));
+        QVERIFY(label->toolTip().contains(QStringLiteral("empty initial state")));
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Supervision Console"));
+
+        m_window->setRecoverState(true);
+        QCOMPARE(label->text(), QStringLiteral("Finance restarts: recover state"));
+        QVERIFY(label->toolTip().contains(QStringLiteral("--recover-state")));
+        QVERIFY(label->toolTip().contains(QStringLiteral("ledger")));
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Supervision Console (recover mode)"));
+        m_window->setReadOnlyDataDir(QStringLiteral("in use"));
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Supervision Console (read-only, recover mode)"));
+        m_window->show();
+        QVERIFY(label->isVisible());
+    }
+
+    /// With the scenario player, the mode is the running finance tree's: a scenario's
+    /// "state_on_restart": "recover" shows as recover too, and a demo without finance services
+    /// shows none.
+    void restartModeFollowsTheRunningTree()
+    {
+        buildFullWindow();
+        m_player->setDataDir(m_dataDir.path().toStdString());
+        QLabel* label = m_window->restartModeLabel();
+        m_window->show();
+        const auto play = [this](const char* json) {
+            auto scenario = sc::parseScenario(json, "test.json");
+            QVERIFY(scenario.ok());
+            QSignalSpy started(m_player.get(), &sc::ui::ScenarioPlayer::treeStarted);
+            m_player->load(*scenario, QStringLiteral("test"));
+            QVERIFY(started.wait(10000));
+        };
+        play(R"({"tree": "finance", "state_on_restart": "recover", "steps": []})");
+        QVERIFY(label->isVisible());
+        QCOMPARE(label->text(), QStringLiteral("Finance restarts: recover state"));
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Supervision Console (recover mode)"));
+        play(R"({"tree": {"id": "root", "children": [{"id": "a"}]}, "steps": []})");
+        QVERIFY(!label->isVisible());
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Supervision Console"));
+        play(R"({"tree": "finance", "steps": []})");
+        QVERIFY(label->isVisible());
+        QCOMPARE(label->text(), QStringLiteral("Finance restarts: reset"));
+    }
+
+    /// The first launch says what to do first, until the hint is dismissed, for good.
+    void firstRunHintUntilDismissed()
+    {
+        MainWindow::openSettings()->clear();
+        m_window->restoreSettings();
+        m_window->show();
+        QWidget* hint = m_window->firstRunHint();
+        QVERIFY(hint->isVisible());
+        auto* text = hint->findChild<QLabel*>(QStringLiteral("firstRunText"));
+        QVERIFY(text->text().contains(QStringLiteral("press K")));
+        QVERIFY(text->text().contains(QStringLiteral("Scenarios")));
+        // Over the tree, inside the window.
+        QVERIFY2(m_window->graphView()->geometry().contains(hint->geometry()),
+            qPrintable(QStringLiteral("hint at %1,%2 %3x%4, tree at %5,%6 %7x%8")
+                           .arg(hint->x())
+                           .arg(hint->y())
+                           .arg(hint->width())
+                           .arg(hint->height())
+                           .arg(m_window->graphView()->x())
+                           .arg(m_window->graphView()->y())
+                           .arg(m_window->graphView()->width())
+                           .arg(m_window->graphView()->height())));
+
+        QTest::mouseClick(hint->findChild<QPushButton*>(QStringLiteral("firstRunDismiss")), Qt::LeftButton);
+        QVERIFY(!hint->isVisible());
+        m_window = std::make_unique<MainWindow>(*m_runtime);
+        m_window->restoreSettings();
+        m_window->show();
+        QVERIFY(!m_window->firstRunHint()->isVisible());
+        MainWindow::openSettings()->clear();
+    }
+
 private:
     std::unique_ptr<sc::Runtime> m_runtime;
     std::unique_ptr<MainWindow> m_window;
     sc::Pid m_root = 0;
+    std::unique_ptr<sc::ui::ScenarioPlayer> m_player;
+    QTemporaryDir m_dataDir;
 };
 
 QTEST_MAIN(TestMainWindow)

@@ -107,6 +107,9 @@ private Q_SLOTS:
             log.painted = QRegion();
             const sc::Pid next = 10 + used;
             m_model->apply(snapshotOf(shop(next, used)));
+            // The window asks the view about the new tree in the same tick (the
+            // selection, the kill preview), which lays it out at once.
+            m_view->layoutNow();
             cart = next;
             QCOMPARE(m_model->indexOfPid(1).data(ProcessTreeModel::BudgetUsedRole).toInt(), int(used));
             QTRY_VERIFY(!log.painted.isEmpty());

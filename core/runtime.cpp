@@ -772,8 +772,9 @@ bool readSlot(const Slot& slot, ProcessInfo& info, char* path, std::int64_t nowN
         // Taken first: a message is taken only after it arrived, so this never underflows.
         const auto taken = slot.taken.load(std::memory_order_acquire);
         info.mailbox = slot.arrived.load(std::memory_order_relaxed) - taken;
-        const std::uint32_t peak = takePeak ? slot.peak.exchange(0, std::memory_order_relaxed)
-                                            : slot.peak.load(std::memory_order_relaxed);
+        // Most processes had no message since the last take: no write for them.
+        std::uint32_t peak = slot.peak.load(std::memory_order_relaxed);
+        if (takePeak && peak != 0) peak = slot.peak.exchange(0, std::memory_order_relaxed);
         info.mailboxPeak = std::max(peak, info.mailbox);
         info.restarts = slot.restarts.load(std::memory_order_relaxed);
         info.handled = slot.handled.load(std::memory_order_relaxed);

@@ -79,7 +79,9 @@ void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
         const int budget = info.kind == sc::ProcessKind::Worker ? 0 : int(info.restartsInWindow);
         if (budget != node->budgetUsed) columns |= bit(Strategy);
         node->budgetUsed = budget;
+        // A peak alone is signalled through what is shown (held, so not every frame).
         if (showMailbox(node, info) && node->attached) columns |= bit(Mailbox);
+        node->info.mailboxPeak = info.mailboxPeak;
         if (!columns) continue;
         setInfo(node, info);
         node->changedColumns = columns;
@@ -305,15 +307,20 @@ void ProcessTreeModel::pruneSlots()
 
 bool ProcessTreeModel::showMailbox(Node* node, const sc::ProcessInfo& info)
 {
-    // A new high is held; after the hold a quarter goes each apply (from a
-    // million to nothing in about 50 frames), never below what is queued now.
+    // A new high that only the peak saw is held; after the hold a quarter
+    // goes each apply (from a million to nothing in about 50 frames), never
+    // below what is queued now.
     const std::uint32_t now = std::max(info.mailboxPeak, info.mailbox);
     std::uint32_t shown = node->mailboxShown;
     if (now >= shown) {
         shown = now;
+        node->mailboxHolding = info.mailboxPeak > info.mailbox;
         node->mailboxHeldFor = 0;
+    } else if (!node->mailboxHolding) {
+        shown = now;
     } else if (++node->mailboxHeldFor > mailboxHoldFrames) {
         shown = std::max(now, shown - std::max<std::uint32_t>(1, shown / 4));
+        node->mailboxHolding = shown > now;
     }
     const bool changed = shown != node->mailboxShown;
     node->mailboxShown = shown;
@@ -339,7 +346,7 @@ std::uint32_t ProcessTreeModel::diff(const sc::ProcessInfo& was, const sc::Proce
         || was.restartsInWindow != now.restartsInWindow)
         columns |= bit(Strategy);
     if (was.status != now.status) columns |= bit(Status) | bit(Name); // Name carries the status icon
-    if (was.mailbox != now.mailbox || was.mailboxPeak != now.mailboxPeak) columns |= bit(Mailbox);
+    if (was.mailbox != now.mailbox) columns |= bit(Mailbox);
     if (was.restarts != now.restarts) columns |= bit(Restarts);
     if (was.handled != now.handled) columns |= bit(Handled);
     return columns;

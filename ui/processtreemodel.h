@@ -41,10 +41,14 @@ public:
         IntensityRole, ///< supervisors: at most this many restarts within PeriodRole (uint)
         PeriodRole, ///< supervisors: the intensity's period in milliseconds (uint)
         BudgetUsedRole, ///< supervisors: restarts within the period at the last apply() (int)
-        MailboxPeakRole, ///< the mailbox's longest since the snapshot before (ProcessInfo::mailboxPeak, uint)
-        /// What a view should draw as the mailbox (uint): a peak is held for
-        /// mailboxHoldFrames applies, then decays to the current length over a
-        /// few more, so a flood that drains between two frames is seen.
+        /// The mailbox's longest since the snapshot before (ProcessInfo::mailboxPeak,
+        /// uint); signalled only through MailboxShownRole, which holds it.
+        MailboxPeakRole,
+        /// What a view should draw as the mailbox (uint): a peak that no
+        /// snapshot's count showed (a flood that came and drained between two
+        /// frames) is held for mailboxHoldFrames applies, then decays to the
+        /// current length over a few more; a count that was seen falls at once
+        /// (a step of slow motion reads 5, 4, 3).
         MailboxShownRole,
     };
     /// Applies (frames: about 30 a second) a mailbox peak is shown at full height.
@@ -127,6 +131,7 @@ private:
         int budgetUsed = 0; ///< restarts within the period as of the last apply()
         std::uint32_t mailboxShown = 0; ///< MailboxShownRole
         int mailboxHeldFor = 0; ///< applies since mailboxShown was last a new peak
+        bool mailboxHolding = false; ///< mailboxShown is a peak no frame's count showed
         std::uint64_t changeMark = 0; ///< the apply() that last listed it as a parent with changed children
     };
 

@@ -709,6 +709,19 @@ private Q_SLOTS:
         QCOMPARE(b.data(ProcessTreeModel::MailboxShownRole).toUInt(), 40u);
     }
 
+    /// A count every frame showed is no peak to hold: stepped while paused,
+    /// the mailbox drawn reads 5, 4, 3 at once (issue 16, A.3).
+    void mailboxCountSeenFallsAtOnce()
+    {
+        auto list = smallTree();
+        for (std::uint32_t queued = 5; queued >= 3; --queued) {
+            find(list, 3).mailbox = queued;
+            find(list, 3).mailboxPeak = queued;
+            m_model->apply(snapshotOf(list));
+            QCOMPARE(m_model->indexOfPid(3).data(ProcessTreeModel::MailboxShownRole).toUInt(), queued);
+        }
+    }
+
 private:
     std::unique_ptr<ProcessTreeModel> m_model;
     std::unique_ptr<QAbstractItemModelTester> m_tester;

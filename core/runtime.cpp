@@ -1228,8 +1228,9 @@ struct Runtime::Impl final : detail::ReplySink {
     // -- running --
 
     void runSlice(const std::shared_ptr<Process>& p);
-    /// A slice under the pace gate: one message (system queries that no one
-    /// watches ride along for free); false if there was none to handle.
+    /// A slice under the pace gate: one message (stale idle timeouts ride
+    /// along for free; describe never enters the mailbox); false if there
+    /// was none to handle.
     bool runOne(const std::shared_ptr<Process>& p);
     void dispatch(const std::shared_ptr<Process>& p, Envelope& e);
     void apply(const std::shared_ptr<Process>& p, Next& n, const std::shared_ptr<CallSlot>& callSlot);

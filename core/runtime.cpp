@@ -664,7 +664,8 @@ SlotTable::~SlotTable()
         delete[] c.load();
 }
 
-Slot* SlotTable::acquire(Pid pid, Pid parent, const std::string& path, ProcessKind kind, std::uint32_t restarts)
+Slot* SlotTable::acquire(
+    Pid pid, Pid parent, const std::string& path, ProcessKind kind, std::uint32_t restarts, std::uint32_t startOrder)
 {
     Slot* slot = nullptr;
     {
@@ -693,6 +694,7 @@ Slot* SlotTable::acquire(Pid pid, Pid parent, const std::string& path, ProcessKi
     slot->parent.store(parent, std::memory_order_relaxed);
     slot->arrived.store(0, std::memory_order_relaxed);
     slot->taken.store(0, std::memory_order_relaxed);
+    slot->peak.store(0, std::memory_order_relaxed);
     slot->restarts.store(restarts, std::memory_order_relaxed);
     slot->handled.store(0, std::memory_order_relaxed);
     slot->status.store(ProcessStatus::Initializing, std::memory_order_relaxed);
@@ -701,6 +703,7 @@ Slot* SlotTable::acquire(Pid pid, Pid parent, const std::string& path, ProcessKi
     slot->strategy.store(Strategy::OneForOne, std::memory_order_relaxed);
     slot->intensity.store(0, std::memory_order_relaxed);
     slot->periodMs.store(0, std::memory_order_relaxed);
+    slot->startOrder.store(startOrder, std::memory_order_relaxed);
     for (auto& stamp : slot->recentRestartsNs)
         stamp.store(0, std::memory_order_relaxed);
     slot->pid.store(pid, std::memory_order_relaxed);
@@ -730,15 +733,17 @@ std::uint32_t restartsWithin(const Slot& slot, std::uint32_t periodMs, std::int6
 {
     const std::int64_t period = std::int64_t(periodMs) * 1'000'000;
     std::uint32_t n = 0;
+    std::int64_t previous = 0;
     for (const auto& stamp : slot.recentRestartsNs) {
-        const std::int64_t t = stamp.load(std::memory_order_relaxed);
+        const std::int64_t t = stamp.load(std::memory_order_acquire);
         if (t == 0 || nowNs - t > period) break;
-        ++n;
+        if (t != previous) ++n; // the same stamp twice: read while noteRestart shifted them
+        previous = t;
     }
     return n;
 }
 
-bool readSlot(const Slot& slot, ProcessInfo& info, char* path, std::int64_t nowNs)
+bool readSlot(const Slot& slot, ProcessInfo& info, char* path, std::int64_t nowNs, bool takePeak)
 {
     for (int attempt = 0; attempt < 4; ++attempt) {
         const std::uint32_t v1 = slot.version.load(std::memory_order_acquire);
@@ -756,6 +761,7 @@ bool readSlot(const Slot& slot, ProcessInfo& info, char* path, std::int64_t nowN
         if (info.pid == 0) return false;
         info.kind = slot.kind.load(std::memory_order_relaxed);
         info.strategy = slot.strategy.load(std::memory_order_relaxed);
+        info.startOrder = slot.startOrder.load(std::memory_order_relaxed);
         if (info.kind != ProcessKind::Worker) { // most rows have no supervisor fields to read
             info.intensity = slot.intensity.load(std::memory_order_relaxed);
             info.periodMs = slot.periodMs.load(std::memory_order_relaxed);
@@ -766,6 +772,10 @@ bool readSlot(const Slot& slot, ProcessInfo& info, char* path, std::int64_t nowN
         // Taken first: a message is taken only after it arrived, so this never underflows.
         const auto taken = slot.taken.load(std::memory_order_acquire);
         info.mailbox = slot.arrived.load(std::memory_order_relaxed) - taken;
+        // Most processes had no message since the last take: no write for them.
+        std::uint32_t peak = slot.peak.load(std::memory_order_relaxed);
+        if (takePeak && peak != 0) peak = slot.peak.exchange(0, std::memory_order_relaxed);
+        info.mailboxPeak = std::max(peak, info.mailbox);
         info.restarts = slot.restarts.load(std::memory_order_relaxed);
         info.handled = slot.handled.load(std::memory_order_relaxed);
         info.path = std::string_view(nullptr, len);
@@ -775,7 +785,7 @@ bool readSlot(const Slot& slot, ProcessInfo& info, char* path, std::int64_t nowN
 }
 } // namespace
 
-void SlotTable::read(Snapshot& out, const Slot* only) const
+void SlotTable::read(Snapshot& out, const Slot* only, bool takePeaks) const
 {
     out.processes.clear();
     out.m_paths.clear();
@@ -786,7 +796,7 @@ void SlotTable::read(Snapshot& out, const Slot* only) const
               .count();
     auto take = [&](const Slot& slot) {
         ProcessInfo info;
-        if (!readSlot(slot, info, buffer, nowNs)) return;
+        if (!readSlot(slot, info, buffer, nowNs, takePeaks)) return;
         offsets.push_back(out.m_paths.size());
         out.m_paths.insert(out.m_paths.end(), buffer, buffer + info.path.size());
         out.processes.push_back(info);
@@ -933,6 +943,62 @@ struct Runtime::Impl final : detail::ReplySink {
 
     // -- messages --
 
+    /// Runtime::describe: describeState() on the calling thread, between two
+    /// of the process's messages, as OTP answers sys:get_state even from a
+    /// suspended process. Nothing goes through the mailbox, so nothing is
+    /// counted and no pace step is taken. A process in a callback finishes
+    /// its slice first (its next one waits for this), within `timeout`.
+    Result<std::string> describeBetweenMessages(Pid pid, std::chrono::milliseconds timeout)
+    {
+        const auto p = find(pid);
+        if (!p) return Error {Errc::NoProc, {}};
+        const auto now = Clock::now();
+        const auto deadline = timeout >= std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - now)
+            ? Clock::time_point::max()
+            : now + timeout;
+        std::unique_lock lock(p->mutex);
+        if (!p->cv) p->cv = std::make_unique<std::condition_variable_any>();
+        ++p->borrowers; // from here no slice of it starts
+        const auto done = [&] {
+            if (--p->borrowers == 0) p->cv->notify_all();
+        };
+        while (p->run == Process::Run::Running) {
+            if (p->cv->wait_until(lock, deadline) == std::cv_status::timeout && p->run == Process::Run::Running) {
+                done();
+                return Error {Errc::Timeout, {}};
+            }
+        }
+        if (p->run == Process::Run::Dead) {
+            done();
+            return Error {Errc::NoProc, {}};
+        }
+        lock.unlock();
+        Result<std::string> answer = Error {Errc::Exit, {}};
+        try {
+            answer = p->server->describeState();
+        } catch (...) {
+            answer = Error {Errc::Exit, exceptionReason(std::current_exception())};
+        }
+        lock.lock();
+        done();
+        return answer;
+    }
+
+    /// One more message in the mailbox; `queued`, what now waits in the
+    /// senders' chain, raises the peak. That chain is at hand under the lock,
+    /// where the owner's count (`taken`) would cost every send a cache miss
+    /// in a flood; it leaves out what the owner already took in hand for its
+    /// slice, so a flood shows at least half its height (all of it when the
+    /// process was busy or paused meanwhile). Senders hold the process's
+    /// lock, so they do not race each other; a snapshot taking the peak
+    /// meanwhile at worst loses this one.
+    static void noteArrival(detail::Slot& s, std::size_t queued)
+    {
+        s.arrived.fetch_add(1, std::memory_order_relaxed);
+        const auto length = static_cast<std::uint32_t>(std::min<std::size_t>(queued, UINT32_MAX));
+        if (length > s.peak.load(std::memory_order_relaxed)) s.peak.store(length, std::memory_order_relaxed);
+    }
+
     /// Appends to the mailbox and makes the process runnable if it was idle.
     void enqueue(const std::shared_ptr<Process>& p, Envelope&& e, bool front = false)
     {
@@ -944,13 +1010,13 @@ struct Runtime::Impl final : detail::ReplySink {
                 p->inbox.push_front(std::move(e));
             else
                 p->mailbox.push_back(std::move(e));
-            p->stats->arrived.fetch_add(1, std::memory_order_relaxed);
+            noteArrival(*p->stats, p->mailbox.size());
             if (p->run == Process::Run::Idle) {
                 p->run = Process::Run::Queued;
                 busyUp();
                 schedule = true;
             } else if (p->waiting) {
-                p->cv->notify_one();
+                p->cv->notify_all(); // a describe may wait on it too
             }
         }
         if (schedule) scheduler->push(p);
@@ -1155,15 +1221,16 @@ struct Runtime::Impl final : detail::ReplySink {
         return s;
     }
 
-    /// Sends a Call, Describe or Stop envelope and waits for its answer, the
+    /// Sends a Call or Stop envelope and waits for its answer, the
     /// target's death (Errc::Exit) or the timeout.
     Result<Term> request(Pid to, Envelope e, std::chrono::milliseconds timeout);
 
     // -- running --
 
     void runSlice(const std::shared_ptr<Process>& p);
-    /// A slice under the pace gate: one message (system queries that no one
-    /// watches ride along for free); false if there was none to handle.
+    /// A slice under the pace gate: one message (stale idle timeouts ride
+    /// along for free; describe never enters the mailbox); false if there
+    /// was none to handle.
     bool runOne(const std::shared_ptr<Process>& p);
     void dispatch(const std::shared_ptr<Process>& p, Envelope& e);
     void apply(const std::shared_ptr<Process>& p, Next& n, const std::shared_ptr<CallSlot>& callSlot);
@@ -1412,10 +1479,9 @@ bool Runtime::Impl::runOne(const std::shared_ptr<Process>& p)
 {
     bool used = false;
     runMessages(p, [&](const Envelope& e) {
-        // A describe (the inspector's) or a stale idle timeout is not a step
-        // of the cascade: it must not use up the step the teacher asked for.
-        used = e.kind != Envelope::Kind::Describe
-            && !(e.kind == Envelope::Kind::Timeout && e.ref != p->timeoutGeneration);
+        // A stale idle timeout is not a step of the cascade: it must not use
+        // up the step the teacher asked for.
+        used = !(e.kind == Envelope::Kind::Timeout && e.ref != p->timeoutGeneration);
         return used;
     });
     return used;
@@ -1424,7 +1490,9 @@ bool Runtime::Impl::runOne(const std::shared_ptr<Process>& p)
 template <typename Last> void Runtime::Impl::runMessages(const std::shared_ptr<Process>& p, Last last)
 {
     {
-        std::lock_guard lock(p->mutex);
+        std::unique_lock lock(p->mutex);
+        while (p->borrowers > 0) // a describe reads its state: a moment
+            p->cv->wait(lock);
         if (p->run != Process::Run::Queued) return;
         p->run = Process::Run::Running;
         if (p->inbox.empty()) p->inbox.swap(p->mailbox); // saves the loop a lock
@@ -1437,6 +1505,7 @@ template <typename Last> void Runtime::Impl::runMessages(const std::shared_ptr<P
             if (p->run == Process::Run::Dead) break;
             if (p->mailbox.empty()) {
                 p->run = Process::Run::Idle;
+                if (p->borrowers > 0) p->cv->notify_all(); // a describe waits for this
                 busyDown();
                 detail::Scheduler::sliceEnd();
                 return;
@@ -1469,6 +1538,7 @@ void Runtime::Impl::release(const std::shared_ptr<Process>& p, bool yielded)
             p->run = Process::Run::Queued;
             requeue = true;
         }
+        if (p->borrowers > 0) p->cv->notify_all(); // a describe waits for this
     }
     if (requeue) scheduler->push(p, yielded);
 }
@@ -1478,8 +1548,8 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
     GenServer& s = *p->server;
     if (e.kind == Envelope::Kind::Timeout) {
         if (e.ref != p->timeoutGeneration) return; // a message arrived since: this timeout is stale
-    } else if (e.kind != Envelope::Kind::Describe) {
-        ++p->timeoutGeneration; // any message cancels the idle timeout; a system query does not
+    } else {
+        ++p->timeoutGeneration; // any message cancels the idle timeout
     }
     std::optional<Next> next; // made in place from the callback's answer, not assigned over a blank one
     std::shared_ptr<CallSlot> callSlot;
@@ -1515,9 +1585,6 @@ void Runtime::Impl::dispatch(const std::shared_ptr<Process>& p, Envelope& e)
             break;
         case Envelope::Kind::Stop:
             terminateAndDie(p, reasonOf(e));
-            return;
-        case Envelope::Kind::Describe:
-            e.slot->fill(Term(s.describeState()));
             return;
         case Envelope::Kind::Crash:
             throw std::runtime_error(std::any_cast<const std::string&>(e.payload));
@@ -1658,7 +1725,7 @@ Result<Pid> Runtime::spawn(std::unique_ptr<GenServer> server, SpawnOptions optio
     p->parent = options.parent ? options.parent : (options.link && caller ? caller->pid : 0);
     p->path = std::make_shared<const std::string>(
         options.path.empty() ? "<" + std::to_string(p->pid) + ">" : std::move(options.path));
-    p->stats = d->slots.acquire(p->pid, p->parent, *p->path, server->kind(), options.restarts);
+    p->stats = d->slots.acquire(p->pid, p->parent, *p->path, server->kind(), options.restarts, options.startOrder);
     if (!p->stats) return Error {Errc::NoProc, "the process table is full"};
     p->slotTable = &d->slots;
     server->m_runtime = this;
@@ -1812,17 +1879,12 @@ Result<Term> Runtime::Impl::request(Pid to, Envelope e, std::chrono::millisecond
     }
     e.from = caller ? caller->pid : 0;
     e.slot = slot;
-    const bool describe = e.kind == Envelope::Kind::Describe;
     enqueue(target, std::move(e));
 
     auto cleanup = [&] {
         {
             std::lock_guard lock(target->mutex);
             std::erase_if(target->watchers, [ref](const detail::Watcher& w) { return w.ref == ref; });
-            // A describe no one waits for any more (it timed out, say while
-            // paused) leaves the mailbox, so it does not pad the count shown.
-            if (describe && target->mailbox.eraseFirst([&](const Envelope& m) { return m.slot == slot; }))
-                target->stats->arrived.fetch_sub(1, std::memory_order_relaxed);
         }
         if (caller) {
             std::lock_guard lock(caller->mutex);
@@ -1895,11 +1957,7 @@ Result<std::string> Runtime::describe(Pid pid, std::chrono::milliseconds timeout
 {
     Process* caller = t_current;
     if (caller && caller->pid == pid) return caller->server->describeState();
-    Envelope e;
-    e.kind = Envelope::Kind::Describe;
-    auto r = d->request(pid, std::move(e), timeout);
-    if (!r) return r.error();
-    return std::any_cast<std::string>(std::move(r.value()));
+    return d->describeBetweenMessages(pid, timeout);
 }
 
 void Runtime::exit(Pid target, ExitReason reason)
@@ -2062,10 +2120,10 @@ Snapshot Runtime::snapshot() const
     return snap;
 }
 
-void Runtime::snapshot(Snapshot& into) const
+void Runtime::snapshot(Snapshot& into, PeakRead peaks) const
 {
     into.lastSeq = m_events->lastSeq();
-    d->slots.read(into);
+    d->slots.read(into, nullptr, peaks == PeakRead::Take);
 }
 
 std::size_t Runtime::processCount() const
@@ -2174,10 +2232,13 @@ void GenServer::noteRestart()
     const std::int64_t now
         = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
               .count();
+    // Shifted from the oldest end, newest written last: a snapshot reading
+    // meanwhile sees the old list or the new one with one stamp twice, which
+    // restartsWithin counts once.
     auto& stamps = m_process->stats->recentRestartsNs;
     for (std::size_t i = detail::Slot::kRecentRestarts - 1; i > 0; --i)
-        stamps[i].store(stamps[i - 1].load(std::memory_order_relaxed), std::memory_order_relaxed);
-    stamps[0].store(now, std::memory_order_relaxed);
+        stamps[i].store(stamps[i - 1].load(std::memory_order_relaxed), std::memory_order_release);
+    stamps[0].store(now, std::memory_order_release);
 }
 
 const std::string& GenServer::path() const

@@ -55,6 +55,8 @@ struct SpawnOptions {
     std::string path;
     /// Carried across restarts for the snapshot.
     std::uint32_t restarts = 0;
+    /// Its place among its siblings, for the snapshot (ProcessInfo::startOrder).
+    std::uint32_t startOrder = 0;
 };
 
 /// One live process as a snapshot shows it. `path` points into the Snapshot
@@ -67,6 +69,12 @@ struct ProcessInfo {
     Strategy strategy = Strategy::OneForOne;
     ProcessStatus status = ProcessStatus::Running;
     std::uint32_t mailbox = 0;
+    /// The mailbox's longest since the previous snapshot that took the peaks
+    /// (PeakRead::Take), never less than `mailbox`: a flood that came and
+    /// drained between two frames still shows. Counted where senders add
+    /// messages, so a flood drained while it arrived shows at least half its
+    /// height; one that arrived while the process was busy or paused, all.
+    std::uint32_t mailboxPeak = 0;
     std::uint32_t restarts = 0;
     std::uint64_t handled = 0;
 
@@ -77,6 +85,16 @@ struct ProcessInfo {
     /// The restarts its intensity counts within the last `periodMs` as of the
     /// snapshot (the part of the restart budget in use; counted up to 8).
     std::uint32_t restartsInWindow = 0;
+    /// Its place among its siblings in start order, kept across restarts (a
+    /// supervisor's child order, from 1); 0 if no supervisor gave one. Views
+    /// draw siblings by it, then by pid.
+    std::uint32_t startOrder = 0;
+};
+
+/// What a snapshot does with the mailboxes' peaks (ProcessInfo::mailboxPeak).
+enum class PeakRead : std::uint8_t {
+    Keep, ///< reads them and leaves them for the next snapshot
+    Take, ///< reads them and starts new ones: for the one poller that draws frames
 };
 
 /// Every live process at about one moment. Copies re-point their rows'
@@ -189,15 +207,23 @@ public:
     /// current when read, and the whole is not one instant.
     Snapshot snapshot() const;
     /// The same into an existing snapshot, reusing its memory (for pollers).
-    void snapshot(Snapshot& into) const;
+    /// With PeakRead::Take each row's mailboxPeak is the peak since the last
+    /// Take, which starts a new one: one poller (the GUI's frame) should take,
+    /// or two would split the peaks between them; Keep leaves them unchanged.
+    void snapshot(Snapshot& into, PeakRead peaks = PeakRead::Keep) const;
     std::size_t processCount() const;
     /// A snapshot of one process: empty if it is not alive.
     Snapshot info(Pid pid) const;
     /// Whom a live process is linked to and who monitors it (oldest first).
     /// Errors: NoProc.
     Result<ProcessRelations> relations(Pid pid) const;
-    /// The process's GenServer::describeState(), asked on its own thread
-    /// between two messages. Errors: NoProc, Timeout, Exit.
+    /// The process's GenServer::describeState(), asked between two of its
+    /// messages, as a system message (sys:get_state): it is not counted in
+    /// the mailbox or as handled, and takes no step of slow motion or pause.
+    /// A process between messages (idle, or waiting its turn, paused or not)
+    /// answers at once on the calling thread, as a suspended OTP process still
+    /// answers system messages; one in a callback answers when it returns.
+    /// Errors: NoProc, Timeout, Exit.
     Result<std::string> describe(Pid pid, std::chrono::milliseconds timeout = std::chrono::seconds(1));
     /// Waits until nothing is runnable or running, no exit is being
     /// propagated and no process waits in a receive; true if reached in time.

@@ -255,7 +255,6 @@ struct Envelope {
         Timeout,
         Continue,
         Stop,
-        Describe,
         Crash,
         Hang,
         Reply,
@@ -312,6 +311,11 @@ struct alignas(64) Slot {
     ByteAtomic<Strategy> strategy {Strategy::OneForOne};
     /// Set by the watchdog, cleared by the worker when the callback returns.
     std::atomic<bool> stuck {false};
+    /// The most messages seen waiting in the senders' chain since a snapshot
+    /// last took it (Runtime::snapshot with PeakRead::Take): raised by
+    /// senders, beside `arrived`, which they write anyway; zeroed by that
+    /// snapshot (hence mutable).
+    mutable std::atomic<std::uint32_t> peak {0};
     std::atomic<std::uint64_t> path[kPathWords] {};
     // Written by the owning process only, a cache line away from `arrived`,
     // which its senders write: counting costs no read-modify-write.
@@ -326,6 +330,9 @@ struct alignas(64) Slot {
     // Supervisors only, last: a snapshot reads them for supervisors alone.
     std::atomic<std::uint32_t> intensity {0};
     std::atomic<std::uint32_t> periodMs {0};
+    /// Its place among its supervisor's children (SpawnOptions::startOrder);
+    /// set at spawn, in the four bytes the stamps' alignment leaves here.
+    std::atomic<std::uint32_t> startOrder {0};
     /// Newest first; written by the supervisor only.
     std::atomic<std::int64_t> recentRestartsNs[kRecentRestarts] {};
 };
@@ -339,13 +346,15 @@ public:
     SlotTable(const SlotTable&) = delete;
     SlotTable& operator=(const SlotTable&) = delete;
 
-    Slot* acquire(Pid pid, Pid parent, const std::string& path, ProcessKind kind, std::uint32_t restarts);
+    Slot* acquire(Pid pid, Pid parent, const std::string& path, ProcessKind kind, std::uint32_t restarts,
+        std::uint32_t startOrder);
     /// The process died: snapshots stop showing it at once.
     void vacate(Slot* slot);
     /// The process object is gone (no callback can touch the slot): reuse it.
     void release(Slot* slot);
-    /// Fills `out` with every occupied slot (or just `only`), paths in `out`'s own storage.
-    void read(Snapshot& out, const Slot* only = nullptr) const;
+    /// Fills `out` with every occupied slot (or just `only`), paths in `out`'s
+    /// own storage; `takePeaks`: the mailbox peaks start again from zero.
+    void read(Snapshot& out, const Slot* only = nullptr, bool takePeaks = false) const;
     std::size_t live() const { return m_live.load(std::memory_order_relaxed); }
 
 private:
@@ -378,6 +387,10 @@ public:
     bool waiting = false; ///< blocked in a selective receive
     bool hanging = false; ///< in Runtime::hang: its busy count already given back
     bool startAnnounced = false;
+    /// describe()s reading `server` on their own threads while the process
+    /// is between messages, or waiting for its slice to end; its next slice
+    /// waits on `cv` for them.
+    unsigned borrowers = 0;
     std::vector<Pid> links;
     std::vector<Watcher> watchers;
     /// Asynchronous requests waiting for this process's answer (sendRequest),

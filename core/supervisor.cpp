@@ -78,7 +78,8 @@ std::unique_ptr<GenServer> build(const ChildSpec& spec, Error& error)
     return nullptr;
 }
 
-Result<Pid> spawnChild(Runtime& rt, const std::string& parentPath, const ChildSpec& spec, std::uint32_t restarts)
+Result<Pid> spawnChild(Runtime& rt, const std::string& parentPath, const ChildSpec& spec, std::uint32_t restarts,
+    std::uint32_t order)
 {
     Error error {Errc::StartFailed, {}};
     auto server = build(spec, error);
@@ -87,7 +88,14 @@ Result<Pid> spawnChild(Runtime& rt, const std::string& parentPath, const ChildSp
     options.link = true;
     options.path = parentPath + "/" + spec.id;
     options.restarts = restarts;
+    options.startOrder = order;
     return rt.spawn(std::move(server), options);
+}
+
+/// A new child's place: after every child listed (they are in start order).
+std::uint32_t nextOrder(const std::vector<detail::SupervisedChild>& children)
+{
+    return children.empty() ? 1 : children.back().order + 1;
 }
 
 void publish(Runtime& rt, EventKind kind, Pid pid, const std::string& path, std::string reason = {})
@@ -185,7 +193,7 @@ Supervisor::Supervisor(SupervisorFlags flags, std::vector<ChildSpec> children)
 {
     m_children.reserve(children.size());
     for (auto& spec : children)
-        m_children.push_back(Child {std::move(spec)});
+        m_children.push_back(Child {std::move(spec), 0, false, 0, std::uint32_t(m_children.size() + 1)});
 }
 
 Next Supervisor::init()
@@ -215,7 +223,7 @@ Next Supervisor::init()
 
 Result<Pid> Supervisor::startChild(Child& child)
 {
-    auto r = spawnChild(runtime(), path(), child.spec, child.restarts);
+    auto r = spawnChild(runtime(), path(), child.spec, child.restarts, child.order);
     child.pid = r ? *r : 0;
     return r;
 }
@@ -356,7 +364,7 @@ Next Supervisor::handleCall(const Term& request, const From&)
             if (c->pid) return Next::reply(Result<Pid>(Error {Errc::AlreadyStarted, c->spec.id, c->pid}));
             return Next::reply(Result<Pid>(Error {Errc::AlreadyPresent, c->spec.id}));
         }
-        Child child {start->spec};
+        Child child {start->spec, 0, false, 0, nextOrder(m_children)};
         auto r = startChild(child);
         if (r || (r.error().code == Errc::Ignore && child.spec.restart != Restart::Temporary))
             m_children.push_back(std::move(child));
@@ -427,7 +435,7 @@ Next DynamicSupervisor::init()
 
 Result<Pid> DynamicSupervisor::startChild(Child& child)
 {
-    auto r = spawnChild(runtime(), path(), child.spec, child.restarts);
+    auto r = spawnChild(runtime(), path(), child.spec, child.restarts, child.order);
     child.pid = r ? *r : 0;
     return r;
 }
@@ -501,7 +509,7 @@ Next DynamicSupervisor::handleCall(const Term& request, const From&)
     if (auto start = std::any_cast<StartChildRequest>(&request)) {
         if (m_flags.maxChildren && int(m_children.size()) >= *m_flags.maxChildren)
             return Next::reply(Result<Pid>(Error {Errc::MaxChildren, {}}));
-        Child child {start->spec};
+        Child child {start->spec, 0, false, 0, nextOrder(m_children)};
         auto r = startChild(child);
         if (r) m_children.push_back(std::move(child));
         return Next::reply(r);

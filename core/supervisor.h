@@ -86,6 +86,8 @@ struct SupervisedChild {
     Pid pid = 0; ///< 0 while not running
     bool restarting = false; ///< a restart failed and will be tried again
     std::uint32_t restarts = 0;
+    /// Its place in start order (from 1), kept across restarts for the snapshot.
+    std::uint32_t order = 0;
 };
 
 class RestartWindow {

@@ -79,6 +79,9 @@ void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
         const int budget = info.kind == sc::ProcessKind::Worker ? 0 : int(info.restartsInWindow);
         if (budget != node->budgetUsed) columns |= bit(Strategy);
         node->budgetUsed = budget;
+        // A peak alone is signalled through what is shown (held, so not every frame).
+        if (showMailbox(node, info) && node->attached) columns |= bit(Mailbox);
+        node->info.mailboxPeak = info.mailboxPeak;
         if (!columns) continue;
         setInfo(node, info);
         node->changedColumns = columns;
@@ -87,7 +90,7 @@ void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
     // Slots are handed out in pid order, which is start order.
     std::sort(fresh.begin(), fresh.end(), [](const Node* a, const Node* b) { return a->info.pid < b->info.pid; });
     for (Node* node : fresh)
-        node->slot = slotFor(node->pathStore.empty() ? "\x01" + std::to_string(node->info.pid) : node->pathStore);
+        node->slot = slotFor(slotKey(node));
 
     std::vector<Node*> dead;
     if (m_nodes.size() > live) {
@@ -302,6 +305,38 @@ void ProcessTreeModel::pruneSlots()
     std::erase_if(m_slots, [this](const auto& entry) { return entry.second.lastSeen + slotMemory < m_generation; });
 }
 
+bool ProcessTreeModel::showMailbox(Node* node, const sc::ProcessInfo& info)
+{
+    // A new high that only the peak saw is held; after the hold a quarter
+    // goes each apply (from a million to nothing in about 50 frames), never
+    // below what is queued now.
+    const std::uint32_t now = std::max(info.mailboxPeak, info.mailbox);
+    std::uint32_t shown = node->mailboxShown;
+    if (now >= shown) {
+        shown = now;
+        node->mailboxHolding = info.mailboxPeak > info.mailbox;
+        node->mailboxHeldFor = 0;
+    } else if (!node->mailboxHolding) {
+        shown = now;
+    } else if (++node->mailboxHeldFor > mailboxHoldFrames) {
+        shown = std::max(now, shown - std::max<std::uint32_t>(1, shown / 4));
+        node->mailboxHolding = shown > now;
+    }
+    const bool changed = shown != node->mailboxShown;
+    node->mailboxShown = shown;
+    return changed;
+}
+
+std::string ProcessTreeModel::slotKey(const Node* node) const
+{
+    // A top-level process is never restarted in place, and a child's place
+    // is remembered under its parent process only: a later tree with the
+    // same paths (another scenario) gets places of its own.
+    const sc::ProcessInfo& info = node->info;
+    if (info.parent == 0 || node->pathStore.empty()) return "\x01" + std::to_string(info.pid);
+    return std::to_string(info.parent) + '\x02' + node->pathStore;
+}
+
 std::uint32_t ProcessTreeModel::diff(const sc::ProcessInfo& was, const sc::ProcessInfo& now)
 {
     std::uint32_t columns = 0;
@@ -344,6 +379,7 @@ ProcessTreeModel::Slot* ProcessTreeModel::slotFor(const std::string& path)
 
 bool ProcessTreeModel::before(const Node* a, const Node* b)
 {
+    if (a->info.startOrder != b->info.startOrder) return a->info.startOrder < b->info.startOrder;
     if (a->slot->order != b->slot->order) return a->slot->order < b->slot->order;
     return a->info.pid < b->info.pid;
 }
@@ -507,6 +543,10 @@ QVariant ProcessTreeModel::data(const QModelIndex& index, int role) const
         return supervisor ? QVariant(info.periodMs) : QVariant();
     case BudgetUsedRole:
         return supervisor ? QVariant(node->budgetUsed) : QVariant();
+    case MailboxPeakRole:
+        return std::max(info.mailboxPeak, info.mailbox);
+    case MailboxShownRole:
+        return std::max(node->mailboxShown, info.mailbox);
     }
     return {};
 }

@@ -15,9 +15,12 @@
 namespace sc::ui {
 
 /// The live process tree: a process sits under its parent when the parent is
-/// alive, else at the top level. Siblings keep the order in which their path
-/// first appeared (start order), so a restarted child, which comes back with
-/// a new pid under the same path, takes its old place.
+/// alive, else at the top level. Siblings are in start order: a supervisor's
+/// children by the place it gives them (ProcessInfo::startOrder, kept across
+/// restarts), others in the order their path first appeared under that parent
+/// process, then by pid; so a restarted child, which comes back with a new pid
+/// under the same path, takes its old place, and a tree started later (a new
+/// parent pid) owes nothing to one that used the same paths before.
 ///
 /// apply() diffs a snapshot against the rows shown: rows that changed get a
 /// dataChanged, processes that appear or end are inserted or removed, and a
@@ -38,7 +41,18 @@ public:
         IntensityRole, ///< supervisors: at most this many restarts within PeriodRole (uint)
         PeriodRole, ///< supervisors: the intensity's period in milliseconds (uint)
         BudgetUsedRole, ///< supervisors: restarts within the period at the last apply() (int)
+        /// The mailbox's longest since the snapshot before (ProcessInfo::mailboxPeak,
+        /// uint); signalled only through MailboxShownRole, which holds it.
+        MailboxPeakRole,
+        /// What a view should draw as the mailbox (uint): a peak that no
+        /// snapshot's count showed (a flood that came and drained between two
+        /// frames) is held for mailboxHoldFrames applies, then decays to the
+        /// current length over a few more; a count that was seen falls at once
+        /// (a step of slow motion reads 5, 4, 3).
+        MailboxShownRole,
     };
+    /// Applies (frames: about 30 a second) a mailbox peak is shown at full height.
+    static constexpr int mailboxHoldFrames = 30;
 
     explicit ProcessTreeModel(QObject* parent = nullptr);
     ~ProcessTreeModel() override;
@@ -115,6 +129,9 @@ private:
         bool attached = false;
         std::uint32_t changedColumns = 0;
         int budgetUsed = 0; ///< restarts within the period as of the last apply()
+        std::uint32_t mailboxShown = 0; ///< MailboxShownRole
+        int mailboxHeldFor = 0; ///< applies since mailboxShown was last a new peak
+        bool mailboxHolding = false; ///< mailboxShown is a peak no frame's count showed
         std::uint64_t changeMark = 0; ///< the apply() that last listed it as a parent with changed children
     };
 
@@ -126,6 +143,9 @@ private:
     Node* nodeAt(const QModelIndex& index) const;
     Slot* slotFor(const std::string& path);
     static std::uint32_t diff(const sc::ProcessInfo& was, const sc::ProcessInfo& now);
+    /// Holds, then decays, the mailbox a view shows; true if it changed.
+    static bool showMailbox(Node* node, const sc::ProcessInfo& info);
+    std::string slotKey(const Node* node) const;
     void setInfo(Node* node, const sc::ProcessInfo& info);
 
     void reparentSurvivors(std::vector<Node*>& moving);

@@ -60,7 +60,7 @@ void RuntimeBridge::tick()
     QElapsedTimer clock;
     clock.start();
 
-    m_runtime.snapshot(m_snapshot); // reuses the last snapshot's memory
+    m_runtime.snapshot(m_snapshot, sc::PeakRead::Take); // reuses the last snapshot's memory; this is the frame
     const std::vector<sc::Event> events = m_subscription->drain();
     for (const sc::Event& e : events) {
         if (m_lastEventSeq && e.seq > m_lastEventSeq + 1) m_dropped += e.seq - m_lastEventSeq - 1;

@@ -37,6 +37,8 @@ public:
     bool isRunning() const { return m_timer.isActive(); }
 
     /// The last snapshot taken (empty before the first tick); the next tick overwrites it.
+    /// Its mailbox peaks are those since the tick before: the bridge is the
+    /// runtime's one frame poller (sc::PeakRead::Take), so make one per runtime.
     const sc::Snapshot& snapshot() const { return m_snapshot; }
     sc::Runtime& runtime() const { return m_runtime; }
 

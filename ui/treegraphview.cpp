@@ -2121,8 +2121,10 @@ void TreeGraphView::onDataChanged(const QModelIndex& topLeft, const QModelIndex&
             scheduleLayout(false);
         }
     }
-    // Live updates come at 30 Hz: repaint only the nodes that changed.
-    if (m_dirty) return; // a relayout repaints what moved
+    // Live updates come at 30 Hz: repaint only the nodes that changed. Also
+    // while a relayout is pending: it repaints only what moves, and a node
+    // that stays (a supervisor whose child was just restarted) would keep
+    // its old restart budget and mailbox on screen.
     if (bottomRight.row() - topLeft.row() > 200) {
         viewport()->update();
         return;
@@ -2437,12 +2439,19 @@ void TreeGraphView::paintNode(QPainter& p, const Item& item, bool detailed) cons
     }
 
     // The bottom row, every kind: mailbox (number and a log-scale bar), restarts.
+    // The mailbox drawn is the model's held peak: a flood that came and went
+    // between two frames stays up a moment, then sinks to what is queued now.
     const QRectF row(content.left(), y, content.width(), 18);
     const QRectF envelope(row.left(), row.center().y() - 5.5, 15, 11);
     drawEnvelope(p, envelope, muted);
-    const QString mailbox = QString::number(info->mailbox);
+    const std::uint32_t mailboxShown
+        = std::max(info->mailbox, index.data(ProcessTreeModel::MailboxShownRole).value<std::uint32_t>());
+    // Short enough for a worker's row, so that the bar keeps its room: 100k, 1.0M.
+    const QString mailbox = mailboxShown < 10'000 ? QString::number(mailboxShown)
+        : mailboxShown < 1'000'000                 ? QStringLiteral("%1k").arg(mailboxShown / 1000)
+                                                   : QStringLiteral("%1M").arg(mailboxShown / 1e6, 0, 'f', 1);
     const double mailboxWidth = std::max(22.0, smallMetrics.horizontalAdvance(mailbox));
-    p.setPen(info->mailbox > 0 ? ink : muted);
+    p.setPen(mailboxShown > 0 ? ink : muted);
     p.drawText(
         QRectF(envelope.right() + 4, row.top(), mailboxWidth, row.height()), Qt::AlignLeft | Qt::AlignVCenter, mailbox);
     const QString restarts = QString::number(info->restarts);
@@ -2458,11 +2467,17 @@ void TreeGraphView::paintNode(QPainter& p, const Item& item, bool detailed) cons
         p.setPen(Qt::NoPen);
         p.setBrush(QColor(0xdd, 0xe0, 0xe4));
         p.drawRoundedRect(barTrack, 3, 3);
-        if (info->mailbox > 0) {
-            const double fraction = std::min(1.0, std::log10(1.0 + info->mailbox) / 3.0); // full at 1000
-            p.setBrush(info->mailbox >= 100 ? theme::errorColor() : theme::selectionColor());
+        const auto drawBar = [&](std::uint32_t messages, int alpha) {
+            if (messages == 0) return;
+            const double fraction = std::min(1.0, std::log10(1.0 + messages) / 3.0); // full at 1000
+            QColor colour = messages >= 100 ? theme::errorColor() : theme::selectionColor();
+            colour.setAlpha(alpha);
+            p.setBrush(colour);
             p.drawRoundedRect(QRectF(barTrack.topLeft(), QSizeF(std::max(6.0, barTrack.width() * fraction), 6)), 3, 3);
-        }
+        };
+        // The held peak pale, what is queued now solid over it.
+        if (mailboxShown > info->mailbox) drawBar(mailboxShown, 110);
+        drawBar(info->mailbox, 255);
     }
 
     // A tag on the top edge spells out what the colour says, unless running.

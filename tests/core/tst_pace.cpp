@@ -289,36 +289,100 @@ private slots:
         QVERIFY(fresh != 0 && fresh != old);
     }
 
-    void describeWaitsButUsesNoStep()
+    /// The inspector's describe is a system message (sys:get_state): while
+    /// paused or in slow motion it is answered at once, between two of the
+    /// process's messages, and it is neither counted in the mailbox or as
+    /// handled nor takes a step. Asked after every step, the mailbox of a
+    /// flooded process goes 5, 4, 3, never 5, 6, 5, 6.
+    void describeIsASystemMessage_data()
     {
+        QTest::addColumn<bool>("paused");
+        QTest::newRow("paused, stepped") << true;
+        QTest::newRow("slow motion") << false;
+    }
+    void describeIsASystemMessage()
+    {
+        QFETCH(bool, paused);
         Runtime rt({.workers = 2});
         auto shared = std::make_shared<Shared>();
         const Pid a = spawnProbe(rt, shared, "a");
-        rt.setPaused(true);
-        // Asked while paused, a describe waits in the mailbox like any
-        // message, and leaves it when it times out.
-        auto early = rt.describe(a, 50ms);
+        QVERIFY(a);
+        std::uint32_t queued = 5;
+        if (paused) {
+            rt.setPaused(true);
+            for (std::uint32_t i = 0; i < queued; ++i)
+                rt.send(a, msg("m"));
+        } else {
+            // The first message goes at once, the next an hour later.
+            rt.setPace(std::chrono::hours(1));
+            for (std::uint32_t i = 0; i <= queued; ++i)
+                rt.send(a, msg("m"));
+            QTRY_COMPARE_WITH_TIMEOUT(handled(rt, a), std::uint64_t(1), int(kLong.count()));
+        }
+        const std::uint64_t before = handled(rt, a);
+        QCOMPARE(mailbox(rt, a), queued);
+
+        for (int k = 0; k < 3; ++k) {
+            const auto answer = rt.describe(a, 5s); // nothing to wait for: not 5 s
+            QVERIFY2(answer, answer ? "" : answer.error().toString().c_str());
+            QCOMPARE(qs(*answer), QStringLiteral("probe a"));
+            QCOMPARE(mailbox(rt, a), queued);
+            QCOMPARE(handled(rt, a), before + std::uint64_t(k));
+            if (!paused) break;
+            rt.stepOne(); // the one step goes to a real message
+            QTRY_COMPARE_WITH_TIMEOUT(handled(rt, a), before + std::uint64_t(k + 1), int(kLong.count()));
+            QCOMPARE(mailbox(rt, a), --queued);
+        }
+        rt.setPaused(false);
+        rt.setPace(0ms);
+        QVERIFY(rt.waitQuiescent(kLong));
+        QCOMPARE(handled(rt, a), std::uint64_t(6 - (paused ? 1 : 0)));
+        QCOMPARE(mailbox(rt, a), 0u);
+    }
+
+    /// A process inside a callback is described when the callback returns
+    /// (its next message waits for the describe), or Timeout meanwhile.
+    void describeWaitsForTheCallbackToReturn()
+    {
+        Runtime rt({.workers = 2});
+        auto gate = std::make_shared<Gate>();
+        OpenOnExit opener {gate};
+        auto shared = std::make_shared<Shared>();
+        class Blocked : public Probe {
+        public:
+            Blocked(std::shared_ptr<Shared> shared, std::shared_ptr<Gate> gate)
+                : Probe("b", std::move(shared), false)
+                , m_gate(std::move(gate))
+            {
+            }
+            Next handleInfo(const Info& info) override
+            {
+                m_gate->wait();
+                return Probe::handleInfo(info);
+            }
+
+        private:
+            std::shared_ptr<Gate> m_gate;
+        };
+        SpawnOptions options;
+        options.path = "b";
+        const auto b = rt.spawn(std::make_unique<Blocked>(shared, gate), options);
+        QVERIFY(b);
+        rt.send(*b, msg("m"));
+        rt.send(*b, msg("m"));
+        QTRY_COMPARE_WITH_TIMEOUT(mailbox(rt, *b), 1u, int(kLong.count()));
+        const auto early = rt.describe(*b, 30ms);
         QVERIFY(!early);
         QCOMPARE(early.error().code, Errc::Timeout);
-        QCOMPARE(mailbox(rt, a), 0u);
-        rt.send(a, msg("m"));
-        QCOMPARE(mailbox(rt, a), 1u);
-        rt.stepOne();
-        QTRY_COMPARE_WITH_TIMEOUT(handled(rt, a), std::uint64_t(1), int(kLong.count()));
-        QCOMPARE(mailbox(rt, a), 0u);
-
-        // A describe that is still awaited is answered on a step, and the
-        // step stays available for a real message.
-        auto late = std::async(std::launch::async, [&rt, a] { return rt.describe(a, kLong); });
-        QTRY_COMPARE_WITH_TIMEOUT(mailbox(rt, a), 1u, int(kLong.count()));
-        rt.stepOne();
+        auto late = std::async(std::launch::async, [&rt, pid = *b] { return rt.describe(pid, kLong); });
+        gate->open();
         QVERIFY(late.wait_for(kLong) == std::future_status::ready);
-        auto answer = late.get();
+        const auto answer = late.get();
         QVERIFY(answer);
-        QCOMPARE(qs(*answer), QStringLiteral("probe a"));
-        QCOMPARE(handled(rt, a), std::uint64_t(1));
-        rt.send(a, msg("m"));
-        QTRY_COMPARE_WITH_TIMEOUT(handled(rt, a), std::uint64_t(2), int(kLong.count()));
+        QCOMPARE(qs(*answer), QStringLiteral("probe b"));
+        QVERIFY(rt.waitQuiescent(kLong));
+        QCOMPARE(handled(rt, *b), std::uint64_t(2));
+        QCOMPARE(mailbox(rt, *b), 0u);
     }
 
     void destructorReturnsPromptly_data()

@@ -1373,6 +1373,99 @@ private slots:
         QVERIFY(rt.isAlive(*root));
         QCOMPARE(qsl(log.lifecycle()), QStringList());
     }
+
+    /// The restart budget the snapshot shows is the supervisor's own count:
+    /// each restart within the period adds one, so three kills of a child
+    /// under "at most 3 in 60 s" read 3 of 3, and the fourth gives up. The
+    /// same at full speed, in slow motion and paused with a step per kill.
+    void restartBudgetIsTheIntensityCount_data()
+    {
+        QTest::addColumn<int>("paceMs");
+        QTest::addColumn<bool>("paused");
+        QTest::newRow("full speed") << 0 << false;
+        QTest::newRow("slow motion") << 15 << false;
+        QTest::newRow("paused, stepped") << 0 << true;
+    }
+    void restartBudgetIsTheIntensityCount()
+    {
+        QFETCH(int, paceMs);
+        QFETCH(bool, paused);
+        Runtime rt({.workers = 2});
+        EventLog log(rt);
+        auto j = std::make_shared<Journal>();
+        WorkerConfig cfg {j};
+        SupervisorFlags f = flags();
+        f.intensity = 3;
+        f.period = 60s;
+        auto root = startSupervisor(
+            rt, "root", f, {worker("catalog", cfg), worker("cart", cfg), worker("payments", cfg)});
+        QVERIFY(root.ok());
+        rt.setPace(std::chrono::milliseconds(paceMs));
+        rt.setPaused(paused);
+        const auto starts = [](const std::vector<Event>& v) {
+            return std::count_if(
+                v.begin(), v.end(), [](const Event& e) { return e.kind == EventKind::Start && e.path == "root/cart"; });
+        };
+        // By the snapshot, not which_children: paused, the supervisor answers no call.
+        const auto cartPid = [&rt] {
+            const Snapshot s = rt.snapshot();
+            for (const ProcessInfo& p : s.processes)
+                if (p.path == "root/cart") return p.pid;
+            return Pid(0);
+        };
+        for (std::uint32_t i = 1; i <= 3; ++i) {
+            const Pid cart = cartPid();
+            QVERIFY(cart);
+            rt.kill(cart);
+            if (paused) rt.stepOne(); // the supervisor's EXIT
+            QVERIFY(log.waitUntil([&](const std::vector<Event>& v) { return starts(v) == i + 1; }));
+            QCOMPARE(log.countKind(EventKind::Restart, "root/cart"), int(i));
+            QCOMPARE(rowOf(rt, *root)->restartsInWindow, i);
+            Snapshot whole;
+            rt.snapshot(whole);
+            QCOMPARE(whole.find(*root)->restartsInWindow, i);
+        }
+        QCOMPARE(rowOf(rt, *root)->intensity, 3u);
+        rt.kill(cartPid());
+        if (paused) rt.stepOne();
+        QVERIFY(log.waitForKind(EventKind::GiveUp, "root"));
+        rt.setPaused(false);
+    }
+
+    /// The snapshot carries each child's place in its supervisor's start
+    /// order, kept across restarts, so that a view never has to guess it
+    /// from pids (a child restarted before the view first saw it).
+    void snapshotCarriesTheStartOrder()
+    {
+        Runtime rt;
+        EventLog log(rt);
+        auto j = std::make_shared<Journal>();
+        WorkerConfig cfg {j};
+        auto root = startSupervisor(rt, "root", flags(), {worker("catalog", cfg), worker("cart", cfg), worker("payments", cfg)});
+        QVERIFY(root.ok());
+        rt.kill(childPid(rt, *root, "cart"));
+        QVERIFY(log.waitUntil([](const std::vector<Event>& v) {
+            return std::count_if(v.begin(), v.end(),
+                       [](const Event& e) { return e.kind == EventKind::Start && e.path == "root/cart"; })
+                == 2;
+        }));
+        QCOMPARE(rowOf(rt, childPid(rt, *root, "catalog"))->startOrder, 1u);
+        QCOMPARE(rowOf(rt, childPid(rt, *root, "cart"))->startOrder, 2u);
+        QCOMPARE(rowOf(rt, childPid(rt, *root, "payments"))->startOrder, 3u);
+        QCOMPARE(rowOf(rt, *root)->startOrder, 0u);
+        auto extra = startChild(rt, *root, worker("extra", cfg));
+        QVERIFY(extra.ok());
+        QCOMPARE(rowOf(rt, *extra)->startOrder, 4u);
+
+        DynamicSupervisorFlags df;
+        auto dyn = spawnDynamic(rt, "dyn", df);
+        QVERIFY(dyn.ok());
+        auto first = startChild(rt, *dyn, worker("x", cfg));
+        auto second = startChild(rt, *dyn, worker("y", cfg));
+        QVERIFY(first.ok() && second.ok());
+        QCOMPARE(rowOf(rt, *first)->startOrder, 1u);
+        QCOMPARE(rowOf(rt, *second)->startOrder, 2u);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSupervisor)

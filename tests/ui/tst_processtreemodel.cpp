@@ -1,4 +1,5 @@
 #include "processtreemodel.h"
+#include "supervisor.h"
 
 #include <QAbstractItemModelTester>
 #include <QFont>
@@ -576,6 +577,149 @@ private Q_SLOTS:
         QCOMPARE(m_model->processCount(), 0);
         m_model->apply(snapshotOf(smallTree()));
         QCOMPARE(m_model->processCount(), 7);
+    }
+
+    /// Siblings are drawn in start order even when an earlier tree used the
+    /// same paths: the restart intensity demo's root/payments, then the
+    /// one_for_one demo's catalog, cart, payments (issue 16, A.2).
+    void siblingsInStartOrderAfterAnEarlierTree()
+    {
+        m_model->apply(snapshotOf({
+            process(1, 0, "root", sc::ProcessKind::Supervisor),
+            process(2, 1, "root/payments", sc::ProcessKind::Supervisor),
+            process(3, 2, "root/payments/gateway"),
+            process(4, 2, "root/payments/ledger"),
+            process(5, 1, "root/web"),
+        }));
+        m_model->apply(sc::Snapshot {});
+        m_model->apply(snapshotOf({
+            process(10, 0, "root", sc::ProcessKind::Supervisor),
+            process(11, 10, "root/catalog"),
+            process(12, 10, "root/cart"),
+            process(13, 10, "root/payments"),
+        }));
+        QCOMPARE(childNames(*m_model, m_model->indexOfPid(10)), (QStringList {"catalog", "cart", "payments"}));
+        // A child restarted in this tree still keeps its place.
+        m_model->apply(snapshotOf({
+            process(10, 0, "root", sc::ProcessKind::Supervisor),
+            process(11, 10, "root/catalog"),
+            process(13, 10, "root/payments"),
+            process(14, 10, "root/cart"),
+        }));
+        QCOMPARE(childNames(*m_model, m_model->indexOfPid(10)), (QStringList {"catalog", "cart", "payments"}));
+    }
+
+    /// A child restarted before the model first saw it has a higher pid than
+    /// the siblings started after it: the supervisor's start order decides.
+    void startOrderFromTheSnapshotDecides()
+    {
+        auto list = std::vector<sc::ProcessInfo> {
+            process(1, 0, "root", sc::ProcessKind::Supervisor),
+            process(2, 1, "root/catalog"),
+            process(4, 1, "root/payments"),
+            process(5, 1, "root/cart"),
+        };
+        find(list, 2).startOrder = 1;
+        find(list, 5).startOrder = 2;
+        find(list, 4).startOrder = 3;
+        m_model->apply(snapshotOf(list));
+        QCOMPARE(childNames(*m_model, m_model->indexOfPid(1)), (QStringList {"catalog", "cart", "payments"}));
+    }
+
+    /// Two trees in a row from a live runtime, in one model: start order both times.
+    void twoLiveTreesInARowKeepStartOrder()
+    {
+        sc::Runtime rt(sc::RuntimeOptions {.workers = 2});
+        sc::SupervisorFlags payments;
+        payments.intensity = 2;
+        payments.period = std::chrono::seconds(60);
+        sc::ChildSpec paymentsSpec;
+        paymentsSpec.id = "payments";
+        paymentsSpec.type = sc::ChildType::Supervisor;
+        paymentsSpec.start = [payments] {
+            return std::make_unique<sc::Supervisor>(
+                payments, std::vector<sc::ChildSpec> {uitest::idleChild("gateway"), uitest::idleChild("ledger")});
+        };
+        auto first = sc::startSupervisor(rt, "root", {}, {paymentsSpec, uitest::idleChild("web")});
+        QVERIFY(first.ok());
+        m_model->apply(rt.snapshot());
+        QCOMPARE(childNames(*m_model, m_model->indexOfPid(*first)), (QStringList {"payments", "web"}));
+        QVERIFY(rt.stop(*first, sc::ExitReason::shutdown()).ok());
+        m_model->apply(rt.snapshot());
+        QCOMPARE(m_model->processCount(), 0);
+
+        auto second = sc::startSupervisor(rt, "root", {},
+            {uitest::idleChild("catalog"), uitest::idleChild("cart"), uitest::idleChild("payments")});
+        QVERIFY(second.ok());
+        // cart restarted before the model looks: its pid is now the highest.
+        const auto cart = sc::whichChildren(rt, *second);
+        QVERIFY(cart.ok());
+        const sc::Pid oldCart = (*cart)[1].pid;
+        rt.kill(oldCart);
+        QTRY_VERIFY([&] {
+            const auto now = sc::whichChildren(rt, *second);
+            return now.ok() && (*now)[1].pid != 0 && (*now)[1].pid != oldCart;
+        }());
+        m_model->apply(rt.snapshot());
+        QCOMPARE(childNames(*m_model, m_model->indexOfPid(*second)), (QStringList {"catalog", "cart", "payments"}));
+    }
+
+    /// A flood that came and went between two frames: the peak is held for
+    /// mailboxHoldFrames applies, then decays to what is queued, each change
+    /// signalled so that views repaint (issue 16, A.7).
+    void mailboxPeakIsHeldThenDecays()
+    {
+        auto list = smallTree();
+        find(list, 3).mailboxPeak = 100000;
+        m_model->apply(snapshotOf(list));
+        const QModelIndex b = m_model->indexOfPid(3, ProcessTreeModel::Mailbox);
+        QCOMPARE(b.data(ProcessTreeModel::MailboxPeakRole).toUInt(), 100000u);
+        QCOMPARE(b.data(ProcessTreeModel::MailboxShownRole).toUInt(), 100000u);
+        QCOMPARE(b.data().toString(), QStringLiteral("0")); // the table says what is queued now
+
+        find(list, 3).mailboxPeak = 0;
+        QSignalSpy changes(m_model.get(), &QAbstractItemModel::dataChanged);
+        for (int frame = 0; frame < ProcessTreeModel::mailboxHoldFrames; ++frame) {
+            m_model->apply(snapshotOf(list));
+            QCOMPARE(b.data(ProcessTreeModel::MailboxShownRole).toUInt(), 100000u);
+        }
+        QCOMPARE(b.data(ProcessTreeModel::MailboxPeakRole).toUInt(), 0u);
+        std::uint32_t last = 100000;
+        int frames = 0;
+        changes.clear();
+        while (last > 0 && frames < 100) {
+            m_model->apply(snapshotOf(list));
+            const std::uint32_t now = b.data(ProcessTreeModel::MailboxShownRole).toUInt();
+            QVERIFY2(now < last, qPrintable(QStringLiteral("frame %1: %2 after %3").arg(frames).arg(now).arg(last)));
+            last = now;
+            ++frames;
+        }
+        QCOMPARE(last, 0u);
+        QVERIFY(frames > 10); // a decay to see, not a drop
+        QCOMPARE(changes.count(), frames);
+
+        // What is queued holds it up; a new peak starts a new hold.
+        find(list, 3).mailbox = 40;
+        find(list, 3).mailboxPeak = 500;
+        m_model->apply(snapshotOf(list));
+        QCOMPARE(b.data(ProcessTreeModel::MailboxShownRole).toUInt(), 500u);
+        find(list, 3).mailboxPeak = 40;
+        for (int frame = 0; frame < 200; ++frame)
+            m_model->apply(snapshotOf(list));
+        QCOMPARE(b.data(ProcessTreeModel::MailboxShownRole).toUInt(), 40u);
+    }
+
+    /// A count every frame showed is no peak to hold: stepped while paused,
+    /// the mailbox drawn reads 5, 4, 3 at once (issue 16, A.3).
+    void mailboxCountSeenFallsAtOnce()
+    {
+        auto list = smallTree();
+        for (std::uint32_t queued = 5; queued >= 3; --queued) {
+            find(list, 3).mailbox = queued;
+            find(list, 3).mailboxPeak = queued;
+            m_model->apply(snapshotOf(list));
+            QCOMPARE(m_model->indexOfPid(3).data(ProcessTreeModel::MailboxShownRole).toUInt(), queued);
+        }
     }
 
 private:

@@ -1207,8 +1207,11 @@ void MainWindow::presentDock(QDockWidget* dock, bool on)
     // A side panel whose large type needs more height than the screen has (a scenario with a long
     // title, say) scrolls, rather than make the window taller than the screen. The bottom ones
     // (the timeline in front) keep their heights, which the layout gives them.
+    // Not the scenario panel: it fits itself to the height it gets (the title elided, the description
+    // gone before the steps), and in a scroll area it would be measured taller than it is shown.
     QWidget* content = dock->widget();
-    if (content && !qobject_cast<QAbstractScrollArea*>(content) && dockWidgetArea(dock) == Qt::RightDockWidgetArea) {
+    if (content && !qobject_cast<QAbstractScrollArea*>(content) && dockWidgetArea(dock) == Qt::RightDockWidgetArea
+        && dock != m_scenarioPanel) {
         auto* scroll = new QScrollArea(dock);
         scroll->setObjectName(kScroll);
         scroll->setWidgetResizable(true);

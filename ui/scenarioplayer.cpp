@@ -719,8 +719,7 @@ void ScenarioPanel::fitLayout()
     // one row, the title one line (all of it if the list still gets three rows), the description up
     // to four lines of what is left, and the list the rest. Minimums adding up to more than the
     // panel has are what drew the status over the list in a short dock.
-    // The title's parent, not widget(): presenter mode puts the body in a scroll area, which is then the widget().
-    QWidget* body = m_title ? m_title->parentWidget() : nullptr;
+    QWidget* body = widget();
     auto* layout = qobject_cast<QBoxLayout*>(body ? body->layout() : nullptr);
     if (!layout || !m_descriptionArea) return;
     const QMargins margins = layout->contentsMargins();
@@ -787,7 +786,7 @@ bool ScenarioPanel::eventFilter(QObject* watched, QEvent* event)
 {
     // The body's own size and type size, not the dock's: the body is resized after the dock, and
     // presenter mode sets the body's font after the window's.
-    if (m_descriptionArea && watched == m_title->parentWidget()) {
+    if (watched == widget() && m_descriptionArea) {
         if (event->type() == QEvent::Resize) {
             fitLayout();
             fitColumns();

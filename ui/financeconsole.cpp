@@ -348,6 +348,7 @@ void FinanceConsole::buildForms()
 
             auto* title = new QLabel(tr(s.title), this);
             title->setToolTip(tr(s.toolTip));
+            title->setWordWrap(true); // "Pool / donation" in presenter type beside the tree, not a cut Run
             grid->addWidget(title, row, TitleColumn);
 
             if (s.user) {
@@ -419,22 +420,22 @@ void FinanceConsole::applyMetrics()
     const int em = metrics.horizontalAdvance(QLatin1Char('M'));
     grid->setHorizontalSpacing(em / 2);
     grid->setVerticalSpacing(em / 3);
-    grid->setColumnMinimumWidth(SectionColumn, em);
+    grid->setColumnMinimumWidth(SectionColumn, em / 2);
     // Fields as wide as ten letters and "e.g. 100.50" where there is room,
-    // and down to six letters and "100.50" where there is not (presenter
-    // type in a dock sized for the normal one), so that Run stays in view.
+    // and down to four letters and "100.50" where there is not (presenter
+    // type in a side column kept narrow for the tree), so that Run stays in view.
     const int userWidth = metrics.horizontalAdvance(QStringLiteral("abcdefghij"));
     const int amountWidth = metrics.horizontalAdvance(QStringLiteral("e.g. 100.50")) + em;
     for (Form& f : m_forms) {
         if (f.user) {
-            f.user->setMinimumWidth(metrics.horizontalAdvance(QStringLiteral("abcdef")));
+            f.user->setMinimumWidth(metrics.horizontalAdvance(QStringLiteral("abcd")) + em / 2);
             f.user->setMaximumWidth(userWidth);
         }
         if (f.amount) {
-            f.amount->setMinimumWidth(metrics.horizontalAdvance(QStringLiteral("100.50")) + em);
+            f.amount->setMinimumWidth(metrics.horizontalAdvance(QStringLiteral("100.50")) + em / 2);
             f.amount->setMaximumWidth(amountWidth);
         }
-        f.button->setMinimumWidth(f.button->sizeHint().width() + em / 2);
+        f.button->setMinimumWidth(f.button->sizeHint().width());
         // A third of a line more, so that a two-line answer does not touch the next form.
         f.note->setFixedHeight(noteLines * metrics.lineSpacing() + metrics.lineSpacing() / 3);
     }

@@ -679,7 +679,7 @@ void MainWindow::setPresenterMode(bool on)
     theme::scaleFonts(this, on ? theme::presenterScale : 1.0);
     m_graph->setPresenterMode(on);
     setPalette(on ? theme::presenterPalette(QApplication::palette()) : QPalette());
-    const int icon = on ? 40 : 28;
+    const int icon = on ? 32 : 28; // the label beside it is as tall: a larger icon only makes the line taller
     m_toolBar->setIconSize(QSize(icon, icon));
     arrangeForPresenter(on);
     spdlog::info("presenter mode {}", on ? "on" : "off");
@@ -704,7 +704,6 @@ void MainWindow::restoreSettings()
     setPresenterMode(settings->value(QStringLiteral("theme")).toString() == QLatin1String("presenter"));
     showReadOnlyPanels(); // whatever the saved layout hid
     m_firstRunHint->setVisible(!settings->value(QStringLiteral("hints/firstRunDismissed")).toBool());
-    placeFirstRunHint();
     if (m_player && m_player->recentFile().isEmpty())
         m_player->setRecentFile(settings->value(QStringLiteral("scenario/last")).toString());
 }
@@ -884,8 +883,6 @@ void MainWindow::updateActions()
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 {
-    if (watched == centralWidget() && (event->type() == QEvent::Resize || event->type() == QEvent::Move))
-        placeFirstRunHint();
     if (m_graph && m_toolBar && watched == m_toolBar->widgetForAction(m_kill)) {
         if (event->type() == QEvent::Enter) {
             const std::vector<sc::Pid> pids = selectedPids();
@@ -1079,8 +1076,8 @@ void MainWindow::updateTitle()
 
 void MainWindow::createFirstRunHint()
 {
-    // Over the top of the tree rather than in the layout: the window needs no extra height for it
-    // (at 1280 x 720 it has none to spare), and it goes away with one click.
+    // A strip above the tree rather than over it: it covers no node, and the tree's Fit counts
+    // without it. One or two lines, and it goes away with one click.
     auto* hint = new QFrame(this);
     hint->setObjectName(QStringLiteral("firstRunHint"));
     hint->setFrameShape(QFrame::StyledPanel);
@@ -1089,8 +1086,8 @@ void MainWindow::createFirstRunHint()
     palette.setColor(QPalette::Window, theme::selectionColor().lighter(185));
     palette.setColor(QPalette::WindowText, Qt::black);
     hint->setPalette(palette);
-    auto* text = new QLabel(tr("New here? Select a process in the tree and press K to kill it: its supervisor "
-                               "restarts it. Or pick a demo from the Scenarios menu to see a strategy at work."),
+    auto* text = new QLabel(
+        tr("New here? Select a process and press K to kill it, or pick a demo in Scenarios."),
         hint);
     text->setObjectName(QStringLiteral("firstRunText"));
     text->setWordWrap(true);
@@ -1098,23 +1095,20 @@ void MainWindow::createFirstRunHint()
     dismiss->setObjectName(QStringLiteral("firstRunDismiss"));
     connect(dismiss, &QPushButton::clicked, this, &MainWindow::dismissFirstRunHint);
     auto* row = new QHBoxLayout(hint);
+    row->setContentsMargins(8, 2, 8, 2);
     row->addWidget(text, 1);
     row->addWidget(dismiss, 0, Qt::AlignVCenter);
     hint->hide(); // restoreSettings shows it on the first launch
     m_firstRunHint = hint;
-    centralWidget()->installEventFilter(this); // placed over it as it moves and resizes
-}
 
-void MainWindow::placeFirstRunHint()
-{
-    if (!m_firstRunHint || m_firstRunHint->isHidden()) return;
-    const QRect tree = centralWidget()->geometry();
-    const int margin = 8;
-    const int width = tree.width() - 2 * margin;
-    const int height = std::min(m_firstRunHint->heightForWidth(width), tree.height() - 2 * margin);
-    m_firstRunHint->setGeometry(
-        tree.left() + margin, tree.top() + margin, width, height > 0 ? height : m_firstRunHint->sizeHint().height());
-    m_firstRunHint->raise();
+    auto* area = new QWidget(this);
+    area->setObjectName(QStringLiteral("treeArea"));
+    auto* column = new QVBoxLayout(area);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    column->addWidget(hint);
+    column->addWidget(takeCentralWidget(), 1); // the tree
+    setCentralWidget(area);
 }
 
 void MainWindow::dismissFirstRunHint()
@@ -1133,6 +1127,7 @@ void MainWindow::arrangeForPresenter(bool on)
         for (QDockWidget* dock : findChildren<QDockWidget*>())
             presentDock(dock, false);
         m_tickLabel->show();
+        compactToolBars(false);
         removeToolBarBreak(teaching); // the saved state has the docks' places
         setCorner(Qt::BottomRightCorner, m_cornerBeforePresenter);
         restoreState(m_stateBeforePresenter, layoutVersion);
@@ -1148,13 +1143,15 @@ void MainWindow::arrangeForPresenter(bool on)
     m_cornerBeforePresenter = corner(Qt::BottomRightCorner);
     setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     auto* timelineDock = findChild<QDockWidget*>(QStringLiteral("timelineDock"));
-    // The event log's filter row is the widest panel: it joins the side column, which is as wide anyway.
-    if (dockWidgetArea(m_eventDock) == Qt::BottomDockWidgetArea && !m_eventDock->isFloating())
-        addDockWidget(Qt::RightDockWidgetArea, m_eventDock);
+    // The event log (its filter row the widest panel) stays with the bottom tabs, which are as wide as
+    // the tree: the side column is kept narrow for it.
     tabifyDockArea(Qt::BottomDockWidgetArea, timelineDock);
     tabifyDockArea(Qt::RightDockWidgetArea, nullptr);
     // Both toolbars in large type are wider than 1280 px: then the teaching one gets a line of its own,
     // rather than hide Step behind the overflow button.
+    compactToolBars(true);
+    for (QToolBar* bar : {m_toolBar, teaching})
+        bar->layout()->invalidate(); // a window not shown yet would keep their standard widths
     if (m_toolBar->sizeHint().width() + teaching->sizeHint().width() > available.width()) insertToolBarBreak(teaching);
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         presentDock(dock, true);
@@ -1162,7 +1159,8 @@ void MainWindow::arrangeForPresenter(bool on)
     m_tickLabel->hide();
     // As narrow and as short as their panels allow: the rest is the tree's.
     // The side column is as wide as its widest panel needs (they scroll now, but a scroll bar
-    // would hide the scenario's buttons), up to half the screen.
+    // would hide the scenario's buttons), up to five twelfths of the screen: the tree is what the class
+    // looks at. The side panels wrap their labels to fit that.
     QList<QDockWidget*> side;
     int sideWidth = available.width() / 4;
     for (QDockWidget* dock : findChildren<QDockWidget*>()) {
@@ -1170,10 +1168,11 @@ void MainWindow::arrangeForPresenter(bool on)
         side << dock;
         const auto* scroll = qobject_cast<QScrollArea*>(dock->widget());
         if (const QWidget* content = scroll ? scroll->widget() : dock->widget())
-            sideWidth = std::max(sideWidth, content->minimumSizeHint().width() + 4);
+            sideWidth = std::max(sideWidth,
+                content->minimumSizeHint().width() + 4 + (scroll ? scroll->verticalScrollBar()->sizeHint().width() : 0));
     }
     if (!side.isEmpty())
-        resizeDocks(side, QList<int>(side.size(), std::min(sideWidth, available.width() / 2)), Qt::Horizontal);
+        resizeDocks(side, QList<int>(side.size(), std::min(sideWidth, available.width() * 5 / 12)), Qt::Horizontal);
     if (timelineDock && dockWidgetArea(timelineDock) == Qt::BottomDockWidgetArea)
         resizeDocks({timelineDock}, {std::max(available.height() / 5, m_timeline->minimumSizeHint().height() + 4)},
             Qt::Vertical);
@@ -1208,8 +1207,11 @@ void MainWindow::presentDock(QDockWidget* dock, bool on)
     // A side panel whose large type needs more height than the screen has (a scenario with a long
     // title, say) scrolls, rather than make the window taller than the screen. The bottom ones
     // (the timeline in front) keep their heights, which the layout gives them.
+    // Not the scenario panel: it fits itself to the height it gets (the title elided, the description
+    // gone before the steps), and in a scroll area it would be measured taller than it is shown.
     QWidget* content = dock->widget();
-    if (content && !qobject_cast<QAbstractScrollArea*>(content) && dockWidgetArea(dock) == Qt::RightDockWidgetArea) {
+    if (content && !qobject_cast<QAbstractScrollArea*>(content) && dockWidgetArea(dock) == Qt::RightDockWidgetArea
+        && dock != m_scenarioPanel) {
         auto* scroll = new QScrollArea(dock);
         scroll->setObjectName(kScroll);
         scroll->setWidgetResizable(true);
@@ -1221,6 +1223,19 @@ void MainWindow::presentDock(QDockWidget* dock, bool on)
         QScrollBar* bar = scroll->verticalScrollBar();
         connect(bar, &QScrollBar::rangeChanged, bar, [bar](int, int max) { bar->setValue(max); });
     }
+}
+
+void MainWindow::compactToolBars(bool on)
+{
+    // An action's icon text names only its tool button; empty, the button shows the action's text.
+    m_pause->setIconText(on ? tr("Pause") : QString());
+    m_stepOne->setIconText(on ? tr("Step") : QString());
+    const int em = QFontMetrics(font()).horizontalAdvance(QLatin1Char('M'));
+    m_find->setMaximumWidth(em * (on ? 7 : 18));
+    // The list about as wide as "Full speed" rather than its longest entry; the open list shows them whole.
+    m_speed->setMinimumContentsLength(8);
+    m_speed->setSizeAdjustPolicy(
+        on ? QComboBox::AdjustToMinimumContentsLengthWithIcon : QComboBox::AdjustToContentsOnFirstShow);
 }
 
 void MainWindow::tabifyDockArea(Qt::DockWidgetArea area, QDockWidget* front)
@@ -1256,7 +1271,10 @@ void MainWindow::settleLayout()
     // The new fonts' and docks' minimum sizes now, not at the next event loop pass: the window grows
     // to a minimum that is larger than its size, and a size set before would be overridden.
     QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-    if (layout()) layout()->activate();
+    if (layout()) {
+        layout()->invalidate(); // else a layout that thinks itself current keeps the window's old minimum
+        layout()->activate();
+    }
 }
 
 void MainWindow::fitIntoScreen()
@@ -1267,7 +1285,8 @@ void MainWindow::fitIntoScreen()
     const QRect available = where->availableGeometry();
     const QSize frame = frameGeometry().size() - size();
     const QSize most = available.size() - frame;
-    resize(size().expandedTo(most * 9 / 10).boundedTo(most));
+    // All of it: every line of the screen the window leaves unused is a line the tree could have had.
+    resize(most);
     QRect placed = frameGeometry();
     placed.moveRight(std::min(placed.right(), available.right()));
     placed.moveBottom(std::min(placed.bottom(), available.bottom()));

@@ -164,7 +164,6 @@ private:
     void createTeachingControls();
     void createFileMenu();
     void createFirstRunHint();
-    void placeFirstRunHint();
     /// The Scenarios menu's Open action, also in the File menu.
     void addOpenScenarioToFileMenu();
     void updateTitle();
@@ -175,7 +174,10 @@ private:
     void tabifyDockArea(Qt::DockWidgetArea area, QDockWidget* front);
     /// Presenter mode's dock: no title bar (the tabs name it), its panel in a scroll area.
     void presentDock(QDockWidget* dock, bool on);
-    /// Shrinks and moves the window into its screen's available area.
+    /// Presenter mode's toolbars: short labels and a narrower find box and speed list, so both
+    /// fit one line in large type at 1280 px (the menus keep the full names).
+    void compactToolBars(bool on);
+    /// Sizes and moves the window to fill its screen's available area.
     void fitIntoScreen();
     void settleLayout();
     /// A dock of this window in `area`, or tabbed with `tabWith`.

@@ -500,8 +500,9 @@ ScenarioPanel::ScenarioPanel(ScenarioPlayer* player, QWidget* parent)
     buttons->addWidget(m_step);
     buttons->addWidget(m_restart);
     auto* speed = new QHBoxLayout;
-    auto* speedLabel = new QLabel(tr("Pause between steps:"), body);
+    auto* speedLabel = new QLabel(tr("Between steps:"), body);
     speedLabel->setBuddy(m_speed);
+    // Short: in presenter type the row fits the side column presenter mode keeps narrow for the tree.
     speed->addWidget(speedLabel);
     speed->addWidget(m_speed);
     speed->addStretch();
@@ -516,6 +517,8 @@ ScenarioPanel::ScenarioPanel(ScenarioPlayer* player, QWidget* parent)
     layout->addLayout(speed);
     setWidget(body);
     body->installEventFilter(this);
+    // The list's own width too: the body's resize reaches the filter before its layout moves the list.
+    m_steps->viewport()->installEventFilter(this);
 
     connect(m_play, &QPushButton::clicked, this, [this] {
         if (m_player->isPlaying())
@@ -768,6 +771,9 @@ void ScenarioPanel::fitLayout()
     m_steps->setVisible(listRoom >= row + frame);
     // Too short for the header and two steps: the steps without their header.
     m_steps->setHeaderHidden(listRoom < header + 2 * row + frame);
+    // The body asks only for what never gives way, not for what this height let it show: else the
+    // panel could grow (presenter mode, a taller window) but never shrink back, and the window with it.
+    body->setMinimumHeight(std::max(1, fixed));
 }
 
 void ScenarioPanel::resizeEvent(QResizeEvent* event)
@@ -788,6 +794,7 @@ bool ScenarioPanel::eventFilter(QObject* watched, QEvent* event)
             refresh();
         }
     }
+    if (m_descriptionArea && watched == m_steps->viewport() && event->type() == QEvent::Resize) fitColumns();
     return QDockWidget::eventFilter(watched, event);
 }
 

@@ -727,7 +727,6 @@ void SlotTable::release(Slot* slot)
 }
 
 namespace {
-/// Copies one slot under its seqlock; false if it is free (or kept changing).
 /// A supervisor's restarts within its period before `nowNs`, from its newest-first stamps.
 std::uint32_t restartsWithin(const Slot& slot, std::uint32_t periodMs, std::int64_t nowNs)
 {
@@ -743,6 +742,7 @@ std::uint32_t restartsWithin(const Slot& slot, std::uint32_t periodMs, std::int6
     return n;
 }
 
+/// Copies one slot under its seqlock; false if it is free (or kept changing).
 bool readSlot(const Slot& slot, ProcessInfo& info, char* path, std::int64_t nowNs, bool takePeak)
 {
     for (int attempt = 0; attempt < 4; ++attempt) {
@@ -1978,8 +1978,10 @@ Status Runtime::stop(Pid target, ExitReason reason, std::chrono::milliseconds ti
     e.kind = Envelope::Kind::Stop;
     e.reason = std::make_unique<ExitReason>(std::move(reason));
     auto r = d->request(target, std::move(e), timeout);
-    if (!r && r.error().code == Errc::Exit) return Ok {}; // it is gone: what stop waits for
-    return r ? Error {Errc::Timeout, {}} : r.error();
+    // Nothing replies to a stop: the request ends with the process's exit
+    // (Exit: what stop waits for), a timeout, or NoProc.
+    if (!r && r.error().code != Errc::Exit) return r.error();
+    return Ok {};
 }
 
 Status Runtime::link(Pid a, Pid b)
@@ -2204,7 +2206,8 @@ void GenServer::announceStarted()
     bool announce = false;
     {
         std::lock_guard lock(m_process->mutex);
-        announce = !m_process->startAnnounced;
+        // As spawn: a process killed during its own init never shows `start` after its `exit`.
+        announce = !m_process->startAnnounced && m_process->run != Process::Run::Dead;
         m_process->startAnnounced = true;
     }
     if (announce) m_runtime->d->publish(EventKind::Start, *m_process);

@@ -59,7 +59,6 @@ struct CountChildrenRequest { };
 /// Cast to itself when a restart failed: retried after other messages, as OTP does.
 struct TryAgainRestart {
     std::string id;
-    Pid dynamicPid = 0;
 };
 
 constexpr auto kForever = std::chrono::milliseconds::max();
@@ -458,7 +457,7 @@ bool DynamicSupervisor::restart(std::size_t index)
             m_children.erase(m_children.begin() + std::ptrdiff_t(index));
         } else {
             c.restarting = true;
-            runtime().cast(self(), TryAgainRestart {c.spec.id, Pid(index + 1)});
+            runtime().cast(self(), TryAgainRestart {c.spec.id});
         }
     } else {
         c.restarting = false;

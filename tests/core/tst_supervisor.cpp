@@ -1432,6 +1432,36 @@ private slots:
         rt.setPaused(false);
     }
 
+    /// A supervisor killed during its own init never shows `start` after its
+    /// `exit`: announceStarted checks the process is alive, as spawn does.
+    void killedDuringItsOwnInitNeverStarts()
+    {
+        struct KilledInInit : Supervisor {
+            using Supervisor::Supervisor;
+            Next init() override
+            {
+                runtime().kill(self());
+                return Supervisor::init();
+            }
+        };
+        Runtime rt;
+        EventLog log(rt);
+        SpawnOptions options;
+        options.path = "doomed";
+        (void)rt.spawn(std::make_unique<KilledInInit>(flags(), std::vector<ChildSpec> {}), options);
+        const auto exited = [](const std::vector<Event>& v) {
+            return std::any_of(v.begin(), v.end(),
+                [](const Event& e) { return e.kind == EventKind::Exit && e.path == "doomed"; });
+        };
+        QVERIFY(log.waitUntil(exited));
+        QVERIFY(rt.waitQuiescent(kLong));
+        const auto& events = log.events();
+        const auto exit = std::find_if(events.begin(), events.end(),
+            [](const Event& e) { return e.kind == EventKind::Exit && e.path == "doomed"; });
+        QVERIFY(std::none_of(exit, events.end(),
+            [](const Event& e) { return e.kind == EventKind::Start && e.path == "doomed"; }));
+    }
+
     /// The snapshot carries each child's place in its supervisor's start
     /// order, kept across restarts, so that a view never has to guess it
     /// from pids (a child restarted before the view first saw it).

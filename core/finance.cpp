@@ -106,7 +106,7 @@ struct SetNisab {
     Money nisab;
 };
 struct GetNisab { };
-struct Process {
+struct ProcessTransaction {
     Money amount;
 };
 /// report_generator: answered with a Result<Report>.
@@ -786,7 +786,7 @@ public:
 
     Next handleCall(const Term& request, const From& from) override
     {
-        if (auto p = std::any_cast<Process>(&request)) {
+        if (auto p = std::any_cast<ProcessTransaction>(&request)) {
             // Pattern 9 of the guide: an invalid transaction is a broken
             // contract; let it crash and let the supervisor restart us.
             if (p->amount <= Money())
@@ -810,7 +810,7 @@ public:
     {
     }
 
-    Next setUp() override { return Next::ok().continueWith(Process {m_amount}); }
+    Next setUp() override { return Next::ok().continueWith(ProcessTransaction {m_amount}); }
 
     Next handleContinue(const Term& arg) override
     {
@@ -1191,11 +1191,11 @@ Result<Pid> startFinanceTree(Runtime& rt, const Config& config)
 
 // -- client API --
 
-template <typename Request> Result<Reply> FinanceClient::callService(const char* name, Request request)
+template <typename Message> Result<Reply> FinanceClient::callService(const char* name, Message message)
 {
     auto pid = find(m_rt, name);
     if (!pid) return pid.error();
-    auto answer = unwrap<Answer>(m_rt.call(*pid, std::move(request), m_timeout));
+    auto answer = unwrap<Answer>(m_rt.call(*pid, std::move(message), m_timeout));
     if (!answer) return answer.error();
     return std::move(*answer);
 }
@@ -1288,7 +1288,7 @@ Result<Reply> FinanceClient::getNisab()
 }
 Result<Reply> FinanceClient::transaction(Money amount)
 {
-    return callService(kProcessorName, Process {amount});
+    return callService(kProcessorName, ProcessTransaction {amount});
 }
 
 Result<Reply> FinanceClient::startTransaction(Money amount)

@@ -226,7 +226,7 @@ public:
     Result<Report> reportTotals();
 
 private:
-    template <typename Request> Result<Reply> callService(const char* name, Request request);
+    template <typename Message> Result<Reply> callService(const char* name, Message message);
 
     Runtime& m_rt;
     std::chrono::milliseconds m_timeout;

@@ -237,7 +237,7 @@ void MainWindow::createViews()
     m_processView->setIndentation(metrics.height() + 4);
     m_processView->setContextMenuPolicy(Qt::CustomContextMenu);
     auto* cells = new CellDelegate(m_processView);
-    cells->setBarColumn(ProcessTreeModel::Mailbox, ProcessTreeModel::SortRole, 10'000);
+    cells->setBarColumn(ProcessTreeModel::MailboxColumn, ProcessTreeModel::SortRole, 10'000);
     m_processView->setItemDelegate(cells);
     QHeaderView* header = m_processView->header();
     header->setFont(headerFont);
@@ -245,16 +245,16 @@ void MainWindow::createViews()
     header->setStretchLastSection(true);
     // The name is what a class reads: it keeps a width that shows a whole
     // finance path's last part at depth three, and the other columns scroll.
-    header->setSectionResizeMode(ProcessTreeModel::Name, QHeaderView::Interactive);
-    header->resizeSection(ProcessTreeModel::Name,
+    header->setSectionResizeMode(ProcessTreeModel::NameColumn, QHeaderView::Interactive);
+    header->resizeSection(ProcessTreeModel::NameColumn,
         columnWidth(QStringLiteral("transaction_processor")) + 3 * (metrics.height() + 4) + metrics.height());
-    header->resizeSection(ProcessTreeModel::Pid, columnWidth(QStringLiteral("000000")));
-    header->resizeSection(ProcessTreeModel::Kind, columnWidth(QStringLiteral("dynamic_supervisor")));
-    header->resizeSection(ProcessTreeModel::Strategy, columnWidth(QStringLiteral("rest_for_one")));
-    header->resizeSection(ProcessTreeModel::Status, columnWidth(QStringLiteral("initializing")));
-    header->resizeSection(ProcessTreeModel::Mailbox, columnWidth(tr("Mailbox")));
-    header->resizeSection(ProcessTreeModel::Restarts, columnWidth(tr("Restarts")));
-    header->resizeSection(ProcessTreeModel::Handled, columnWidth(QStringLiteral("00000000")));
+    header->resizeSection(ProcessTreeModel::PidColumn, columnWidth(QStringLiteral("000000")));
+    header->resizeSection(ProcessTreeModel::KindColumn, columnWidth(QStringLiteral("dynamic_supervisor")));
+    header->resizeSection(ProcessTreeModel::StrategyColumn, columnWidth(QStringLiteral("rest_for_one")));
+    header->resizeSection(ProcessTreeModel::StatusColumn, columnWidth(QStringLiteral("initializing")));
+    header->resizeSection(ProcessTreeModel::MailboxColumn, columnWidth(tr("Mailbox")));
+    header->resizeSection(ProcessTreeModel::RestartsColumn, columnWidth(tr("Restarts")));
+    header->resizeSection(ProcessTreeModel::HandledColumn, columnWidth(QStringLiteral("00000000")));
 
     // The tree drawn as a tree in the centre; the same model as a table in a dock.
     m_graph = new TreeGraphView(this);
@@ -904,7 +904,7 @@ void MainWindow::showContextMenuFor(sc::Pid target, const QPoint& globalPos)
     if (m_presenterMode) menu.setFont(font()); // a window of its own, which would keep the standard size
     const std::vector<sc::Pid> pids = selectedPids();
     menu.addSection(pids.size() == 1
-            ? index.siblingAtColumn(ProcessTreeModel::Name).data(ProcessTreeModel::PathRole).toString()
+            ? index.siblingAtColumn(ProcessTreeModel::NameColumn).data(ProcessTreeModel::PathRole).toString()
             : tr("%n processes", nullptr, static_cast<int>(pids.size())));
     menu.addAction(m_kill);
     menu.addAction(m_crash);

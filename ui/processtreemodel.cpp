@@ -77,10 +77,10 @@ void ProcessTreeModel::apply(const sc::Snapshot& snapshot)
         std::uint32_t columns = node->attached ? diff(node->info, info) : 0;
         // Counted by the snapshot, so it drains with time alone.
         const int budget = info.kind == sc::ProcessKind::Worker ? 0 : int(info.restartsInWindow);
-        if (budget != node->budgetUsed) columns |= bit(Strategy);
+        if (budget != node->budgetUsed) columns |= bit(StrategyColumn);
         node->budgetUsed = budget;
         // A peak alone is signalled through what is shown (held, so not every frame).
-        if (showMailbox(node, info) && node->attached) columns |= bit(Mailbox);
+        if (showMailbox(node, info) && node->attached) columns |= bit(MailboxColumn);
         node->info.mailboxPeak = info.mailboxPeak;
         if (!columns) continue;
         setInfo(node, info);
@@ -341,14 +341,14 @@ std::uint32_t ProcessTreeModel::diff(const sc::ProcessInfo& was, const sc::Proce
 {
     std::uint32_t columns = 0;
     if (was.kind != now.kind) return allColumns;
-    if (was.path != now.path) columns |= bit(Name);
+    if (was.path != now.path) columns |= bit(NameColumn);
     if (was.strategy != now.strategy || was.intensity != now.intensity || was.periodMs != now.periodMs
         || was.restartsInWindow != now.restartsInWindow)
-        columns |= bit(Strategy);
-    if (was.status != now.status) columns |= bit(Status) | bit(Name); // Name carries the status icon
-    if (was.mailbox != now.mailbox) columns |= bit(Mailbox);
-    if (was.restarts != now.restarts) columns |= bit(Restarts);
-    if (was.handled != now.handled) columns |= bit(Handled);
+        columns |= bit(StrategyColumn);
+    if (was.status != now.status) columns |= bit(StatusColumn) | bit(NameColumn); // Name carries the status icon
+    if (was.mailbox != now.mailbox) columns |= bit(MailboxColumn);
+    if (was.restarts != now.restarts) columns |= bit(RestartsColumn);
+    if (was.handled != now.handled) columns |= bit(HandledColumn);
     return columns;
 }
 
@@ -478,33 +478,33 @@ QVariant ProcessTreeModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Name:
+        case NameColumn:
             return node->name;
-        case Pid:
+        case PidColumn:
             return QString::number(info.pid);
-        case Kind:
+        case KindColumn:
             return QString::fromLatin1(sc::processKindName(info.kind));
-        case Strategy:
+        case StrategyColumn:
             return supervisor ? QString::fromLatin1(sc::strategyName(info.strategy)) : QString();
-        case Status:
+        case StatusColumn:
             return QString::fromLatin1(sc::processStatusName(info.status));
-        case Mailbox:
+        case MailboxColumn:
             return QString::number(info.mailbox);
-        case Restarts:
+        case RestartsColumn:
             return QString::number(info.restarts);
-        case Handled:
+        case HandledColumn:
             return QString::number(info.handled);
         }
         break;
     case SortRole:
         switch (index.column()) {
-        case Pid:
+        case PidColumn:
             return QVariant::fromValue<qulonglong>(info.pid);
-        case Mailbox:
+        case MailboxColumn:
             return info.mailbox;
-        case Restarts:
+        case RestartsColumn:
             return info.restarts;
-        case Handled:
+        case HandledColumn:
             return QVariant::fromValue<qulonglong>(info.handled);
         default:
             return data(index, Qt::DisplayRole);
@@ -512,20 +512,21 @@ QVariant ProcessTreeModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         return tr("%1\npid %2, parent %3").arg(node->path).arg(info.pid).arg(info.parent);
     case Qt::ForegroundRole:
-        if (index.column() == Status) return theme::statusColor(info.status);
+        if (index.column() == StatusColumn) return theme::statusColor(info.status);
         break;
     case Qt::DecorationRole:
-        if (index.column() == Name) return theme::processIcon(info.kind, info.status);
+        if (index.column() == NameColumn) return theme::processIcon(info.kind, info.status);
         break;
     case Qt::FontRole:
-        if (index.column() == Name && supervisor) {
+        if (index.column() == NameColumn && supervisor) {
             QFont font;
             font.setBold(true);
             return font;
         }
         break;
     case Qt::TextAlignmentRole:
-        if (index.column() == Pid || index.column() >= Mailbox) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        if (index.column() == PidColumn || index.column() >= MailboxColumn)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case PidRole:
         return QVariant::fromValue<qulonglong>(info.pid);
@@ -554,25 +555,25 @@ QVariant ProcessTreeModel::data(const QModelIndex& index, int role) const
 QVariant ProcessTreeModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal) return {};
-    if (role == Qt::TextAlignmentRole && (section == Pid || section >= Mailbox))
+    if (role == Qt::TextAlignmentRole && (section == PidColumn || section >= MailboxColumn))
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole) return {};
     switch (section) {
-    case Name:
+    case NameColumn:
         return tr("Name");
-    case Pid:
+    case PidColumn:
         return tr("PID");
-    case Kind:
+    case KindColumn:
         return tr("Kind");
-    case Strategy:
+    case StrategyColumn:
         return tr("Strategy");
-    case Status:
+    case StatusColumn:
         return tr("Status");
-    case Mailbox:
+    case MailboxColumn:
         return tr("Mailbox");
-    case Restarts:
+    case RestartsColumn:
         return tr("Restarts");
-    case Handled:
+    case HandledColumn:
         return tr("Handled");
     }
     return {};

@@ -30,7 +30,17 @@ class ProcessTreeModel : public QAbstractItemModel {
     Q_OBJECT
 
 public:
-    enum Column { Name, Pid, Kind, Strategy, Status, Mailbox, Restarts, Handled, ColumnCount };
+    enum Column {
+        NameColumn,
+        PidColumn,
+        KindColumn,
+        StrategyColumn,
+        StatusColumn,
+        MailboxColumn,
+        RestartsColumn,
+        HandledColumn,
+        ColumnCount
+    };
     enum Role {
         PidRole = Qt::UserRole + 1, ///< sc::Pid as qulonglong
         PathRole, ///< the full path, QString
@@ -62,9 +72,9 @@ public:
 
     // -- lookups --
     int processCount() const { return static_cast<int>(m_nodes.size()); }
-    QModelIndex indexOfPid(sc::Pid pid, int column = Name) const;
+    QModelIndex indexOfPid(sc::Pid pid, int column = NameColumn) const;
     /// The live process at `path`, or an invalid index; linear in the process count.
-    QModelIndex indexOfPath(const QString& path, int column = Name) const;
+    QModelIndex indexOfPath(const QString& path, int column = NameColumn) const;
     sc::Pid pidAt(const QModelIndex& index) const;
     /// The process as the last applied snapshot showed it, or nullptr.
     const sc::ProcessInfo* infoAt(const QModelIndex& index) const;
@@ -139,7 +149,7 @@ private:
     std::vector<Node*>& siblingsOf(Node* parent) { return parent ? parent->children : m_roots; }
     const std::vector<Node*>& siblingsOf(const Node* parent) const { return parent ? parent->children : m_roots; }
     int rowOf(const Node* node) const;
-    QModelIndex indexOf(const Node* node, int column = Name) const;
+    QModelIndex indexOf(const Node* node, int column = NameColumn) const;
     Node* nodeAt(const QModelIndex& index) const;
     Slot* slotFor(const std::string& path);
     static std::uint32_t diff(const sc::ProcessInfo& was, const sc::ProcessInfo& now);

@@ -2105,7 +2105,7 @@ void TreeGraphView::tick()
 void TreeGraphView::onDataChanged(const QModelIndex& topLeft, const QModelIndex& bottomRight)
 {
     if (!m_model) return;
-    if (topLeft.column() <= ProcessTreeModel::Name && !m_fullLayout) {
+    if (topLeft.column() <= ProcessTreeModel::NameColumn && !m_fullLayout) {
         // A new name (a new path for the same process) is measured again in
         // a relayout of its parent's subtree.
         for (int row = topLeft.row(); row <= bottomRight.row(); ++row) {

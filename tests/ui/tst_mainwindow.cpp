@@ -201,7 +201,7 @@ private Q_SLOTS:
         const sc::Pid now = m_window->selectedPids().front();
         QCOMPARE(model->indexOfPid(now).data(ProcessTreeModel::PathRole).toString(), path);
         QCOMPARE(model->indexOfPid(now).row(), 0);
-        QTRY_COMPARE(model->indexOfPid(now, ProcessTreeModel::Restarts).data().toString(), QStringLiteral("1"));
+        QTRY_COMPARE(model->indexOfPid(now, ProcessTreeModel::RestartsColumn).data().toString(), QStringLiteral("1"));
     }
 
     /// Crash: an exception inside the callback; the supervisor restarts the child.
@@ -227,7 +227,7 @@ private Q_SLOTS:
         const sc::Pid old = model->pidAt(model->index(0, 0, model->indexOfPid(m_root)));
         QVERIFY(m_window->selectProcess(old));
         m_window->hangAction()->trigger();
-        QTRY_COMPARE(model->indexOfPid(old, ProcessTreeModel::Status).data().toString(), QStringLiteral("stuck"));
+        QTRY_COMPARE(model->indexOfPid(old, ProcessTreeModel::StatusColumn).data().toString(), QStringLiteral("stuck"));
         const auto logged = [this] {
             const QAbstractItemModel* events = m_window->eventModel();
             for (int row = 0; row < events->rowCount(); ++row) {
@@ -241,7 +241,7 @@ private Q_SLOTS:
         m_window->killAction()->trigger();
         QTRY_VERIFY(!m_window->selectedPids().empty() && m_window->selectedPids().front() != old);
         const sc::Pid now = m_window->selectedPids().front();
-        QTRY_COMPARE(model->indexOfPid(now, ProcessTreeModel::Status).data().toString(), QStringLiteral("running"));
+        QTRY_COMPARE(model->indexOfPid(now, ProcessTreeModel::StatusColumn).data().toString(), QStringLiteral("running"));
     }
 
     /// Flood: the messages arrive and are handled; terminate and restart child
@@ -253,7 +253,7 @@ private Q_SLOTS:
         QVERIFY(m_window->selectProcess(b));
         m_window->floodAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(
-            model->indexOfPid(b, ProcessTreeModel::Handled).data(ProcessTreeModel::SortRole).toULongLong() >= 100'000,
+            model->indexOfPid(b, ProcessTreeModel::HandledColumn).data(ProcessTreeModel::SortRole).toULongLong() >= 100'000,
             20000);
 
         QSignalSpy finished(m_window->bridge(), &sc::ui::RuntimeBridge::actionFinished);
@@ -268,7 +268,7 @@ private Q_SLOTS:
 
         m_window->bridge()->setSupervisorFlags(m_root, {sc::Strategy::RestForOne, 5, std::chrono::seconds(7)});
         QTRY_COMPARE(
-            model->indexOfPid(m_root, ProcessTreeModel::Strategy).data().toString(), QStringLiteral("rest_for_one"));
+            model->indexOfPid(m_root, ProcessTreeModel::StrategyColumn).data().toString(), QStringLiteral("rest_for_one"));
         const sc::Snapshot snap = m_runtime->info(m_root);
         QCOMPARE(snap.processes.front().intensity, 5u);
     }
@@ -414,7 +414,7 @@ private Q_SLOTS:
         ProcessTreeModel* model = m_window->processModel();
         const sc::Pid a = model->pidAt(model->index(0, 0, model->indexOfPid(m_root)));
         const auto handled = [&] {
-            return model->indexOfPid(a, ProcessTreeModel::Handled).data(ProcessTreeModel::SortRole).toULongLong();
+            return model->indexOfPid(a, ProcessTreeModel::HandledColumn).data(ProcessTreeModel::SortRole).toULongLong();
         };
         QTRY_VERIFY(model->indexOfPid(a).isValid());
         const qulonglong before = handled();
@@ -557,7 +557,7 @@ private Q_SLOTS:
         m_window->killAction()->trigger();
         QTRY_VERIFY(!m_runtime->isAlive(a));
         // The supervisor's EXIT message waits: it is in the mailbox, not handled.
-        QTRY_COMPARE(model->indexOfPid(m_root, ProcessTreeModel::Mailbox).data(ProcessTreeModel::SortRole).toInt(), 1);
+        QTRY_COMPARE(model->indexOfPid(m_root, ProcessTreeModel::MailboxColumn).data(ProcessTreeModel::SortRole).toInt(), 1);
         QCOMPARE(m_runtime->processCount(), std::size_t(2));
 
         m_window->stepAction()->trigger();

@@ -53,7 +53,7 @@ QStringList childNames(const ProcessTreeModel& model, const QModelIndex& parent)
 {
     QStringList names;
     for (int row = 0; row < model.rowCount(parent); ++row)
-        names << model.index(row, ProcessTreeModel::Name, parent).data().toString();
+        names << model.index(row, ProcessTreeModel::NameColumn, parent).data().toString();
     return names;
 }
 
@@ -108,24 +108,24 @@ private Q_SLOTS:
         const auto cell = [&](const QModelIndex& row, int column, int role = Qt::DisplayRole) {
             return row.siblingAtColumn(column).data(role);
         };
-        QCOMPARE(cell(b, ProcessTreeModel::Name).toString(), QStringLiteral("b"));
-        QVERIFY(cell(b, ProcessTreeModel::Name, Qt::ToolTipRole).toString().contains(QStringLiteral("root/b")));
-        QCOMPARE(cell(b, ProcessTreeModel::Name, ProcessTreeModel::PathRole).toString(), QStringLiteral("root/b"));
-        QCOMPARE(cell(b, ProcessTreeModel::Pid).toString(), QStringLiteral("3"));
-        QCOMPARE(cell(b, ProcessTreeModel::Pid, ProcessTreeModel::PidRole).toULongLong(), 3ull);
-        QCOMPARE(cell(b, ProcessTreeModel::Kind).toString(), QStringLiteral("worker"));
-        QCOMPARE(cell(b, ProcessTreeModel::Strategy).toString(), QString());
-        QCOMPARE(cell(b, ProcessTreeModel::Mailbox).toString(), QStringLiteral("12"));
-        QCOMPARE(cell(b, ProcessTreeModel::Restarts).toString(), QStringLiteral("2"));
-        QCOMPARE(cell(b, ProcessTreeModel::Handled).toString(), QStringLiteral("345"));
-        QVERIFY(!cell(b, ProcessTreeModel::Name, Qt::DecorationRole).isNull());
-        QVERIFY(!cell(b, ProcessTreeModel::Name, Qt::FontRole).value<QFont>().bold());
+        QCOMPARE(cell(b, ProcessTreeModel::NameColumn).toString(), QStringLiteral("b"));
+        QVERIFY(cell(b, ProcessTreeModel::NameColumn, Qt::ToolTipRole).toString().contains(QStringLiteral("root/b")));
+        QCOMPARE(cell(b, ProcessTreeModel::NameColumn, ProcessTreeModel::PathRole).toString(), QStringLiteral("root/b"));
+        QCOMPARE(cell(b, ProcessTreeModel::PidColumn).toString(), QStringLiteral("3"));
+        QCOMPARE(cell(b, ProcessTreeModel::PidColumn, ProcessTreeModel::PidRole).toULongLong(), 3ull);
+        QCOMPARE(cell(b, ProcessTreeModel::KindColumn).toString(), QStringLiteral("worker"));
+        QCOMPARE(cell(b, ProcessTreeModel::StrategyColumn).toString(), QString());
+        QCOMPARE(cell(b, ProcessTreeModel::MailboxColumn).toString(), QStringLiteral("12"));
+        QCOMPARE(cell(b, ProcessTreeModel::RestartsColumn).toString(), QStringLiteral("2"));
+        QCOMPARE(cell(b, ProcessTreeModel::HandledColumn).toString(), QStringLiteral("345"));
+        QVERIFY(!cell(b, ProcessTreeModel::NameColumn, Qt::DecorationRole).isNull());
+        QVERIFY(!cell(b, ProcessTreeModel::NameColumn, Qt::FontRole).value<QFont>().bold());
 
         const QModelIndex root = m_model->indexOfPid(1);
-        QCOMPARE(cell(root, ProcessTreeModel::Kind).toString(), QStringLiteral("supervisor"));
-        QCOMPARE(cell(root, ProcessTreeModel::Strategy).toString(), QStringLiteral("rest_for_one"));
-        QVERIFY(cell(root, ProcessTreeModel::Name, Qt::FontRole).value<QFont>().bold());
-        QVERIFY(cell(m_model->indexOfPid(5), ProcessTreeModel::Name, Qt::FontRole).value<QFont>().bold());
+        QCOMPARE(cell(root, ProcessTreeModel::KindColumn).toString(), QStringLiteral("supervisor"));
+        QCOMPARE(cell(root, ProcessTreeModel::StrategyColumn).toString(), QStringLiteral("rest_for_one"));
+        QVERIFY(cell(root, ProcessTreeModel::NameColumn, Qt::FontRole).value<QFont>().bold());
+        QVERIFY(cell(m_model->indexOfPid(5), ProcessTreeModel::NameColumn, Qt::FontRole).value<QFont>().bold());
     }
 
     void showsTheRestartBudget()
@@ -180,7 +180,7 @@ private Q_SLOTS:
         find(list, 2).status = status;
         m_model->apply(snapshotOf(list));
 
-        const QModelIndex cell = m_model->indexOfPid(2, ProcessTreeModel::Status);
+        const QModelIndex cell = m_model->indexOfPid(2, ProcessTreeModel::StatusColumn);
         QCOMPARE(cell.data().toString(), text);
         const QColor colour = cell.data(Qt::ForegroundRole).value<QColor>();
         QVERIFY(colour.isValid());
@@ -202,7 +202,7 @@ private Q_SLOTS:
         const QModelIndex a = m_model->indexOfPid(2);
         selection.select(a, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         const QPersistentModelIndex persistentA(a);
-        const QPersistentModelIndex persistentC(m_model->indexOfPid(4, ProcessTreeModel::Mailbox));
+        const QPersistentModelIndex persistentC(m_model->indexOfPid(4, ProcessTreeModel::MailboxColumn));
 
         QSignalSpy changed(m_model.get(), &QAbstractItemModel::dataChanged);
         QSignalSpy inserted(m_model.get(), &QAbstractItemModel::rowsInserted);
@@ -219,8 +219,8 @@ private Q_SLOTS:
         QCOMPARE(topLeft.parent(), b.parent());
         QCOMPARE(topLeft.row(), b.row());
         QCOMPARE(bottomRight.row(), b.row());
-        QVERIFY(topLeft.column() <= ProcessTreeModel::Mailbox && bottomRight.column() >= ProcessTreeModel::Mailbox);
-        QCOMPARE(b.siblingAtColumn(ProcessTreeModel::Mailbox).data().toString(), QStringLiteral("42"));
+        QVERIFY(topLeft.column() <= ProcessTreeModel::MailboxColumn && bottomRight.column() >= ProcessTreeModel::MailboxColumn);
+        QCOMPARE(b.siblingAtColumn(ProcessTreeModel::MailboxColumn).data().toString(), QStringLiteral("42"));
         QCOMPARE(inserted.count(), 0);
         QCOMPARE(removed.count(), 0);
         QCOMPARE(layout.count(), 0);
@@ -289,7 +289,7 @@ private Q_SLOTS:
         const QModelIndex b = m_model->indexOfPid(8);
         QCOMPARE(b.row(), 1);
         QCOMPARE(b.parent(), root);
-        QCOMPARE(b.siblingAtColumn(ProcessTreeModel::Restarts).data().toString(), QStringLiteral("1"));
+        QCOMPARE(b.siblingAtColumn(ProcessTreeModel::RestartsColumn).data().toString(), QStringLiteral("1"));
         QCOMPARE(m_model->indexOfPath(QStringLiteral("root/b")), b);
         QCOMPARE(m_model->pidAt(c), sc::Pid(4));
         QCOMPARE(c.row(), 2);
@@ -328,7 +328,7 @@ private Q_SLOTS:
         QVERIFY(six.isValid());
         QCOMPARE(six.parent(), QModelIndex());
         QCOMPARE(m_model->pidAt(six), sc::Pid(6));
-        QCOMPARE(m_model->indexOfPid(6, ProcessTreeModel::Status).data().toString(), QStringLiteral("terminating"));
+        QCOMPARE(m_model->indexOfPid(6, ProcessTreeModel::StatusColumn).data().toString(), QStringLiteral("terminating"));
         QCOMPARE(childNames(*m_model, m_model->indexOfPid(1)), (QStringList {"a", "b", "c"}));
 
         m_model->apply(snapshotOf(without(list, {6})));
@@ -411,7 +411,7 @@ private Q_SLOTS:
         QVERIFY(!first.isValid());
         QCOMPARE(m_model->pidAt(last), sc::Pid(10'001));
         QCOMPARE(last.row(), 4'999);
-        QCOMPARE(m_model->indexOfPid(5001, ProcessTreeModel::Mailbox).data().toString(), QStringLiteral("7"));
+        QCOMPARE(m_model->indexOfPid(5001, ProcessTreeModel::MailboxColumn).data().toString(), QStringLiteral("7"));
     }
 
     void randomChurnKeepsTheTreeConsistent_data()
@@ -462,7 +462,7 @@ private Q_SLOTS:
                     live.begin(), live.end(), [&](const sc::ProcessInfo& q) { return q.pid == p.parent; });
                 QCOMPARE(m_model->pidAt(index.parent()), parentAlive ? p.parent : sc::Pid(0));
                 QCOMPARE(
-                    index.siblingAtColumn(ProcessTreeModel::Mailbox).data().toString(), QString::number(p.mailbox));
+                    index.siblingAtColumn(ProcessTreeModel::MailboxColumn).data().toString(), QString::number(p.mailbox));
                 shown += m_model->rowCount(index);
             }
             QCOMPARE(shown + m_model->rowCount(), static_cast<int>(live.size()));
@@ -509,7 +509,7 @@ private Q_SLOTS:
                 for (int column = 0; column < ProcessTreeModel::ColumnCount; ++column) {
                     const QModelIndex cell = index.siblingAtColumn(column);
                     // The budget is drawn in the strategy column.
-                    const QString budget = column == ProcessTreeModel::Strategy
+                    const QString budget = column == ProcessTreeModel::StrategyColumn
                         ? cell.data(ProcessTreeModel::BudgetUsedRole).toString()
                         : QString();
                     shown[{p.pid, column}]
@@ -672,7 +672,7 @@ private Q_SLOTS:
         auto list = smallTree();
         find(list, 3).mailboxPeak = 100000;
         m_model->apply(snapshotOf(list));
-        const QModelIndex b = m_model->indexOfPid(3, ProcessTreeModel::Mailbox);
+        const QModelIndex b = m_model->indexOfPid(3, ProcessTreeModel::MailboxColumn);
         QCOMPARE(b.data(ProcessTreeModel::MailboxPeakRole).toUInt(), 100000u);
         QCOMPARE(b.data(ProcessTreeModel::MailboxShownRole).toUInt(), 100000u);
         QCOMPARE(b.data().toString(), QStringLiteral("0")); // the table says what is queued now

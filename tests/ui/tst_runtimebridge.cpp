@@ -160,7 +160,7 @@ private Q_SLOTS:
         const QModelIndex again = model.indexOfPath(path);
         QCOMPARE(again.row(), 1);
         QCOMPARE(again.parent(), model.indexOfPid(*root));
-        QTRY_COMPARE(model.indexOfPath(path, ProcessTreeModel::Restarts).data().toString(), QStringLiteral("1"));
+        QTRY_COMPARE(model.indexOfPath(path, ProcessTreeModel::RestartsColumn).data().toString(), QStringLiteral("1"));
         QVERIFY(c.isValid());
         QCOMPARE(c.row(), 2);
     }

@@ -323,8 +323,7 @@ void FinanceConsole::buildForms()
     // sheet keeps the font it was polished with and would not grow in presenter mode.
     m_treeNotice->setFont(font());
     // The look of the window's read-only notice: a notice, not an error.
-    m_treeNotice->setStyleSheet(QStringLiteral("QLabel { border: 2px solid %1; border-radius: 4px; padding: 8px; }")
-                                    .arg(theme::warnColor().name()));
+    m_treeNotice->setStyleSheet(theme::noticeStyleSheet());
     m_treeNotice->hide();
     grid->addWidget(m_treeNotice, 0, SectionColumn, 1, ColumnCount - SectionColumn);
 

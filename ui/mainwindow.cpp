@@ -408,9 +408,7 @@ void MainWindow::addFinancePanels(const QString& dataDir)
         m_readOnlyNotice->setWordWrap(true);
         m_readOnlyNotice->setTextInteractionFlags(Qt::TextSelectableByMouse);
         m_readOnlyNotice->setFont(m_console->font()); // as large as the forms it explains
-        m_readOnlyNotice->setStyleSheet(
-            QStringLiteral("QLabel { border: 2px solid %1; border-radius: 4px; padding: 8px; }")
-                .arg(theme::warnColor().name()));
+        m_readOnlyNotice->setStyleSheet(theme::noticeStyleSheet());
         auto* page = new QWidget(this);
         auto* column = new QVBoxLayout(page);
         column->addWidget(m_readOnlyNotice);

@@ -22,6 +22,10 @@ QColor errorColor()
 {
     return QColor(0xc6, 0x28, 0x28);
 }
+QString noticeStyleSheet()
+{
+    return QStringLiteral("QLabel { border: 2px solid %1; border-radius: 4px; padding: 8px; }").arg(warnColor().name());
+}
 
 QColor deadColor()
 {

@@ -17,6 +17,9 @@ QColor statusColor(sc::ProcessStatus status);
 QColor okColor();
 QColor warnColor();
 QColor errorColor();
+/// The style sheet of a notice label (read-only data folder, finance tree not running):
+/// a framed note in the warning colour, not an error.
+QString noticeStyleSheet();
 
 /// A process the runtime reported ended, still on screen.
 QColor deadColor();

@@ -175,10 +175,11 @@ public:
         std::unique_lock lock(m_mutex);
         for (;;) {
             if (m_stopping || (!m_paused && m_pace.count() == 0)) {
+                const Pass pass = m_stopping ? Pass::Stopped : Pass::Free;
                 drop(ticket);
                 lock.unlock();
                 m_cv.notify_all();
-                return m_stopping ? Pass::Stopped : Pass::Free;
+                return pass;
             }
             if (m_tickets.front() != ticket || m_held != 0) {
                 m_cv.wait(lock);

@@ -2,14 +2,14 @@
 // the desktop window. The headless path never creates a QApplication, so it
 // needs no display.
 
-#include "datadir.h"
-#include "datadirdialog.h"
-#include "finance.h"
-#include "ledger.h"
-#include "mainwindow.h"
-#include "options.h"
-#include "scenario.h"
-#include "scenarioplayer.h"
+#include "core/finance/datadir.h"
+#include "ui/window/datadirdialog.h"
+#include "core/finance/finance.h"
+#include "core/finance/ledger.h"
+#include "ui/window/mainwindow.h"
+#include "app/options.h"
+#include "core/scenario/scenario.h"
+#include "ui/scenario/scenarioplayer.h"
 
 #include <QApplication>
 #include <QDir>

@@ -2,7 +2,7 @@
 // QApplication exists.
 #pragma once
 
-#include "result.h"
+#include "core/base/result.h"
 
 #include <optional>
 #include <string>

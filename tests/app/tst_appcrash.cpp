@@ -14,9 +14,9 @@
 // and names it in the message.
 
 #include "apptest.h"
-#include "finance.h"
-#include "ledger.h"
-#include "money.h"
+#include "core/finance/finance.h"
+#include "core/finance/ledger.h"
+#include "core/finance/money.h"
 
 #include <QDir>
 #include <QElapsedTimer>

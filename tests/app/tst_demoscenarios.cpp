@@ -4,7 +4,7 @@
 // labels of the scenario format, and ScenarioSession on a caller's runtime.
 
 #include "apptest.h"
-#include "scenario.h"
+#include "core/scenario/scenario.h"
 
 #include <QDir>
 #include <QFile>

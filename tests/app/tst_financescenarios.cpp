@@ -7,10 +7,10 @@
 // bad finance files are rows of tst_scenariorunner's bad-scenario table.
 
 #include "apptest.h"
-#include "datadir.h"
-#include "ledger.h"
-#include "money.h"
-#include "scenario.h"
+#include "core/finance/datadir.h"
+#include "core/finance/ledger.h"
+#include "core/finance/money.h"
+#include "core/scenario/scenario.h"
 
 #include <QDir>
 #include <QFile>

@@ -2,7 +2,7 @@
 // the supervision-console binary's exit codes, error messages and traces.
 
 #include "apptest.h"
-#include "scenario.h"
+#include "core/scenario/scenario.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,8 +1,8 @@
 // The window's command line: --screenshot with --after and --presenter, and
 // what it refuses. The window itself is tested in tests/ui.
 #include "apptest.h"
-#include "datadir.h"
-#include "ledger.h"
+#include "core/finance/datadir.h"
+#include "core/finance/ledger.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -38,9 +38,9 @@
 // --poll-hz HZ runs a GUI-like poller beside the workload (a snapshot and an
 // event drain HZ times a second), to measure what observation costs;
 // --idle N adds N idle processes for it to observe.
-#include "finance.h"
-#include "runtime.h"
-#include "supervisor.h"
+#include "core/finance/finance.h"
+#include "core/runtime/runtime.h"
+#include "core/supervision/supervisor.h"
 #ifdef SC_BENCH_GUI
 #include "guitick.h"
 #endif

@@ -22,13 +22,13 @@
 //    supervision-bench runs too.
 // `--only NAME` runs one of them (layout_from_scratch, gui_replay, gui_tick,
 // gui_under_load).
-#include "finance.h"
+#include "core/finance/finance.h"
 #include "guitick.h"
-#include "mainwindow.h"
-#include "processtreemodel.h"
-#include "runtimebridge.h"
-#include "supervisor.h"
-#include "treegraphview.h"
+#include "ui/window/mainwindow.h"
+#include "ui/tree/processtreemodel.h"
+#include "ui/bridge/runtimebridge.h"
+#include "core/supervision/supervisor.h"
+#include "ui/tree/treegraphview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

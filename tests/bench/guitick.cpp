@@ -28,10 +28,10 @@
 //    (and after the first tick, which brings in the whole tree).
 #include "guitick.h"
 
-#include "processtreemodel.h"
-#include "runtimebridge.h"
-#include "supervisor.h"
-#include "treegraphview.h"
+#include "ui/tree/processtreemodel.h"
+#include "ui/bridge/runtimebridge.h"
+#include "core/supervision/supervisor.h"
+#include "ui/tree/treegraphview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -4,12 +4,12 @@
 // test thread that created it.
 #pragma once
 
-#include "events.h"
-#include "exitreason.h"
-#include "money.h"
-#include "result.h"
-#include "runtime.h"
-#include "supervisor.h"
+#include "core/runtime/events.h"
+#include "core/base/exitreason.h"
+#include "core/finance/money.h"
+#include "core/base/result.h"
+#include "core/runtime/runtime.h"
+#include "core/supervision/supervisor.h"
 
 #include <QList>
 #include <QMetaType>

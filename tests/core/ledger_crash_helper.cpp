@@ -3,7 +3,7 @@
 // ledger has acknowledged (one write(2) per line, so lines never interleave and
 // nothing waits in a buffer). The test kills it with SIGKILL mid-stream.
 // Usage: ledger_crash_helper DATA_DIR [THREADS]
-#include "ledger.h"
+#include "core/finance/ledger.h"
 
 #include <cstdio>
 #include <cstdlib>

@@ -4,7 +4,7 @@
 // and that every element and block it held is freed.
 // clang-format off
 // First, before any Qt header defines the macro `slots` (a member's name in runtime_p.h).
-#include "runtime_p.h"
+#include "core/runtime/detail/runtime_p.h"
 // clang-format on
 
 #include "coretest.h"

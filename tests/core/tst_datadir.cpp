@@ -3,7 +3,7 @@
 // and inode (symlinks, hard links, '..', dangling links, files not yet made);
 // checkOutputPath refusing the ledger, its side files, the lock and inputs.
 #include "coretest.h"
-#include "datadir.h"
+#include "core/finance/datadir.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -6,8 +6,8 @@
 // audit ledger holding every acknowledged change exactly once, with many
 // clients, a killed audit log or a full disk.
 #include "coretest.h"
-#include "finance.h"
-#include "ledger.h"
+#include "core/finance/finance.h"
+#include "core/finance/ledger.h"
 
 #include <QDir>
 #include <QFile>

@@ -14,8 +14,8 @@
 // moc (Qt 6.4) reads a raw string as a plain one: raw strings below hold an
 // even number of '"' and no "//", and the others are spelled with escapes.
 #include "coretest.h"
-#include "finance.h"
-#include "scenario.h"
+#include "core/finance/finance.h"
+#include "core/scenario/scenario.h"
 
 #include <QDir>
 #include <QFile>

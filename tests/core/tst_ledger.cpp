@@ -6,7 +6,7 @@
 // snapshot, the umask and an existing mode honoured, stale temporaries
 // removed), and a SIGKILL mid-stream loses no acknowledged record.
 #include "coretest.h"
-#include "ledger.h"
+#include "core/finance/ledger.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 // Money: integer minor units, its spelling, the strict parser for amounts typed
 // by people, and checked arithmetic (overflow is an error, never a wrap).
 #include "coretest.h"
-#include "money.h"
+#include "core/finance/money.h"
 
 #include <QTest>
 #include <limits>

@@ -1,7 +1,7 @@
 // The shared text rule (core/text.h): every class of forbidden code point,
 // invalid UTF-8, and names in other scripts that must stay allowed.
 #include "coretest.h"
-#include "text.h"
+#include "core/base/text.h"
 
 #include <QTest>
 

@@ -2,8 +2,8 @@
 // the nisab, invalid_wealth for negative wealth. Seeds from the Elixir guide:
 // zakat of 10,000 is 250, negative wealth is invalid_wealth.
 #include "coretest.h"
-#include "money.h"
-#include "zakat.h"
+#include "core/finance/money.h"
+#include "core/finance/zakat.h"
 
 #include <QTest>
 #include <limits>

@@ -11,7 +11,7 @@
 // - all() and count() agree.
 //
 // The seed corpus is written by ledger_seeds.cpp.
-#include "ledger.h"
+#include "core/finance/ledger.h"
 
 #include <cstdint>
 #include <cstdio>

@@ -12,7 +12,7 @@
 // - for the first 16 bytes read as two int64 amounts: toString() parses back
 //   (sign apart; parseSigned with it, min() included), and plus/minus agree
 //   with 128-bit arithmetic, refusing exactly the results out of range.
-#include "money.h"
+#include "core/finance/money.h"
 
 #include <cstdint>
 #include <cstdio>

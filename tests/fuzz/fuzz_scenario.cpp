@@ -7,7 +7,7 @@
 // - an error is BadArgument, one line (no control characters) that starts
 //   with the file's name, as the window and the command line show it;
 // - a scenario has a root, and every step describes itself in one line.
-#include "scenario.h"
+#include "core/scenario/scenario.h"
 
 #include <cstdint>
 #include <cstdio>

@@ -3,7 +3,7 @@
 // storage faults of docs/reliability.md), and SQLite files that are close to
 // a ledger but not one. Run by hand when the ledger's format changes:
 //   build/h-fuzz/tests/fuzz/fuzz_ledger_seeds tests/fuzz/corpus/ledger
-#include "ledger.h"
+#include "core/finance/ledger.h"
 
 #include <cstdint>
 #include <cstdio>

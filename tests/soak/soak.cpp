@@ -75,10 +75,10 @@
 // Threading: the clients, the killers, the event reader, the RSS sampler and
 // the watchdog are plain threads; the clients and the killers use the
 // runtime's public API only, as the finance console does.
-#include "finance.h"
-#include "ledger.h"
-#include "runtime.h"
-#include "supervisor.h"
+#include "core/finance/finance.h"
+#include "core/finance/ledger.h"
+#include "core/runtime/runtime.h"
+#include "core/supervision/supervisor.h"
 
 #include <algorithm>
 #include <atomic>

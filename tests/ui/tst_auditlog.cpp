@@ -1,7 +1,7 @@
 // The audit log panel: the model (newest first, duplicates ignored), the
 // filters, live reading from a ledger being written, loading in batches, and
 // the CSV export.
-#include "auditlog.h"
+#include "ui/finance/auditlog.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>

@@ -2,8 +2,8 @@
 // in use asks (another folder, read-only, quit), and the dialog that asks
 // says which folder and which process. The question is injected here; the
 // app shows DataDirDialog::ask.
-#include "datadir.h"
-#include "datadirdialog.h"
+#include "core/finance/datadir.h"
+#include "ui/window/datadirdialog.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -1,5 +1,5 @@
-#include "eventlogmodel.h"
-#include "eventlogpanel.h"
+#include "ui/events/eventlogmodel.h"
+#include "ui/events/eventlogpanel.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>

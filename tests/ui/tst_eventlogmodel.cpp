@@ -1,4 +1,4 @@
-#include "eventlogmodel.h"
+#include "ui/events/eventlogmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QFont>

@@ -1,5 +1,5 @@
-#include "finance.h"
-#include "financeconsole.h"
+#include "core/finance/finance.h"
+#include "ui/finance/financeconsole.h"
 
 #include <QCoreApplication>
 #include <QFontMetrics>

@@ -1,8 +1,8 @@
 // The Inspector while the runtime is paused: it asks a flooded process for
 // its state without that query showing up as one of the process's messages
 // or taking a step, and says "paused", never "timeout" (issue 16, A.3).
-#include "inspector.h"
-#include "runtimebridge.h"
+#include "ui/tree/inspector.h"
+#include "ui/bridge/runtimebridge.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,5 +1,5 @@
-#include "processtreemodel.h"
-#include "supervisor.h"
+#include "ui/tree/processtreemodel.h"
+#include "core/supervision/supervisor.h"
 
 #include <QAbstractItemModelTester>
 #include <QFont>

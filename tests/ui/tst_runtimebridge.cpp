@@ -1,6 +1,6 @@
-#include "processtreemodel.h"
-#include "runtimebridge.h"
-#include "supervisor.h"
+#include "ui/tree/processtreemodel.h"
+#include "ui/bridge/runtimebridge.h"
+#include "core/supervision/supervisor.h"
 
 #include <QSignalSpy>
 #include <QTest>

@@ -1,8 +1,8 @@
 // The Charts panel on a fake clock: a mailbox line per selected process (or
 // the total), restarts and donations per second in the second they happened,
 // the donated total, and pause/resume.
-#include "auditlog.h"
-#include "runtimechart.h"
+#include "ui/finance/auditlog.h"
+#include "ui/charts/runtimechart.h"
 #include "uitest.h"
 
 #include <QSignalSpy>

@@ -2,13 +2,13 @@
 // playing, pausing, replacing a tree, bad files, finance answers in words;
 // the end of a scenario whose root gave up, in the window too.
 
-#include "finance.h"
-#include "mainwindow.h"
-#include "processtreemodel.h"
-#include "runtimebridge.h"
-#include "scenarioplayer.h"
-#include "theme.h"
-#include "treegraphview.h"
+#include "core/finance/finance.h"
+#include "ui/window/mainwindow.h"
+#include "ui/tree/processtreemodel.h"
+#include "ui/bridge/runtimebridge.h"
+#include "ui/scenario/scenarioplayer.h"
+#include "ui/common/theme.h"
+#include "ui/tree/treegraphview.h"
 
 #include <QApplication>
 #include <QComboBox>

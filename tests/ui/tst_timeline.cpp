@@ -1,4 +1,4 @@
-#include "timeline.h"
+#include "ui/events/timeline.h"
 
 #include <QApplication>
 #include <QSignalSpy>

@@ -2,8 +2,8 @@
 // budget right after a restart, and a mailbox flood that drained between two
 // frames (issue 16, A.1 and A.7). The layout has tests of its own
 // (tst_treegraphview).
-#include "processtreemodel.h"
-#include "treegraphview.h"
+#include "ui/tree/processtreemodel.h"
+#include "ui/tree/treegraphview.h"
 
 #include <QPaintEvent>
 #include <QTest>

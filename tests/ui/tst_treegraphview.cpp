@@ -1,8 +1,8 @@
-#include "processtreemodel.h"
-#include "runtimebridge.h"
-#include "supervisor.h"
-#include "theme.h"
-#include "treegraphview.h"
+#include "ui/tree/processtreemodel.h"
+#include "ui/bridge/runtimebridge.h"
+#include "core/supervision/supervisor.h"
+#include "ui/common/theme.h"
+#include "ui/tree/treegraphview.h"
 
 #include <QContextMenuEvent>
 #include <QElapsedTimer>

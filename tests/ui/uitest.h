@@ -1,8 +1,8 @@
 // Helpers shared by the ui tests: hand-built snapshots and an idle child.
 #pragma once
 
-#include "runtime.h"
-#include "supervisor.h"
+#include "core/runtime/runtime.h"
+#include "core/supervision/supervisor.h"
 
 #include <algorithm>
 #include <memory>

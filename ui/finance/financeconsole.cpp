@@ -1,0 +1,690 @@
+#include "ui/finance/financeconsole.h"
+
+#include "core/base/text.h"
+#include "ui/common/theme.h"
+
+#include <QCoreApplication>
+#include <QEvent>
+#include <QFontMetrics>
+#include <QFrame>
+#include <QGridLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
+#include <QPushButton>
+#include <QTextLayout>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace sc::ui {
+
+namespace {
+
+// The main window's size, so the console reads the same on its own.
+constexpr qreal basePointSize = 14.0;
+// FinanceClient's limit on a user name (it becomes a path component).
+constexpr qsizetype maxUserBytes = 64;
+// The lines every form's note keeps free for its answer or problems.
+constexpr int noteLines = 2;
+// How often the console looks for the finance services (Runtime::whereis).
+constexpr int treeWatchMs = 250;
+// The registered services: the tree runs while any of them is registered (a
+// single service restarting leaves the others; a replaced or stopped tree none).
+constexpr std::array<const char*, 9> serviceNames {sc::finance::kAuditLogName, sc::finance::kZakatName,
+    sc::finance::kPoolName, sc::finance::kWithdrawalsName, sc::finance::kProcessorName, sc::finance::kTrackersName,
+    sc::finance::kTransactionsName, sc::finance::kDatabaseName, sc::finance::kReportName};
+
+// Columns of the console's one grid.
+enum Column { SectionColumn, TitleColumn, UserColumn, AmountColumn, ButtonColumn, ColumnCount };
+
+struct Spec {
+    FinanceConsole::Action action;
+    const char* name;
+    const char* title;
+    bool user;
+    const char* amountLabel; // nullptr: no amount field
+    const char* toolTip;
+};
+
+using A = FinanceConsole::Action;
+// In the order of FinanceConsole::Action.
+constexpr std::array<Spec, FinanceConsole::ActionCount> specs {{
+    {A::OpenTracker, "openTracker", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Open tracker"), true, nullptr,
+        QT_TRANSLATE_NOOP(
+            "sc::ui::FinanceConsole", "Starts finance/core/trackers/<user> under the trackers dynamic supervisor")},
+    {A::Donate, "donate", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Donate"), true,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP(
+            "sc::ui::FinanceConsole", "Adds to the user's tracker; answered once the ledger record is on disk")},
+    {A::Total, "total", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Tracker total"), true, nullptr,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The total of the user's tracker")},
+    {A::PoolAdd, "poolAdd", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Pool donation"), true,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Adds to the shared donation pool (finance.donation_pool)")},
+    {A::PoolTotal, "poolTotal", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Pool total"), false, nullptr,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The donation pool's total")},
+    {A::Deposit, "deposit", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Deposit"), true,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Adds to the user's balance (finance.withdrawals)")},
+    {A::Withdraw, "withdraw", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Withdraw"), true,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP(
+            "sc::ui::FinanceConsole", "Takes from the user's balance; refused if the balance is smaller")},
+    {A::Balance, "balance", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Balance"), true, nullptr,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The user's balance")},
+    {A::Zakat, "zakat", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Zakat"), false,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Wealth"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "2.5% of wealth at or above the nisab, rounded up to the cent")},
+    {A::SetNisab, "setNisab", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Set nisab"), false,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Nisab"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The least wealth that owes zakat")},
+    {A::GetNisab, "getNisab", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Get nisab"), false, nullptr,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The nisab in force")},
+    {A::Transaction, "transaction", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Transaction"), false,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole",
+            "Processed by finance.transaction_processor; 0 crashes it (let it crash) and its supervisor "
+            "restarts it")},
+    {A::StartTransaction, "startTransaction", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Start transaction"), false,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole",
+            "Starts a transient worker under finance/core/transactions that processes the amount and exits")},
+    {A::Report, "report", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Report"), false, nullptr,
+        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "finance.report_generator sums the ledger's accepted records")},
+}};
+
+constexpr bool inActionOrder()
+{
+    for (std::size_t i = 0; i < specs.size(); ++i)
+        if (static_cast<std::size_t>(specs[i].action) != i) return false;
+    return true;
+}
+static_assert(inActionOrder() && FinanceConsole::ActionCount == std::size_t(A::Report) + 1);
+
+struct Section {
+    const char* title;
+    std::vector<A> actions;
+};
+
+const std::array<Section, 6>& sections()
+{
+    static const std::array<Section, 6> list {{
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Donations"), {A::OpenTracker, A::Donate, A::Total}},
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Pool"), {A::PoolAdd, A::PoolTotal}},
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Withdrawals"), {A::Deposit, A::Withdraw, A::Balance}},
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Zakat"), {A::Zakat, A::SetNisab, A::GetNisab}},
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Transactions"), {A::Transaction, A::StartTransaction}},
+        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Report"), {A::Report}},
+    }};
+    return list;
+}
+
+const Spec& spec(A action)
+{
+    return specs[static_cast<std::size_t>(action)];
+}
+
+QString trConsole(const char* text)
+{
+    return QCoreApplication::translate("sc::ui::FinanceConsole", text);
+}
+
+QString money(sc::Money m)
+{
+    return QString::fromStdString(m.toString());
+}
+
+// "insufficient funds: the balance of bob is 70.00, less than 300.00"
+QString describe(const sc::Error& error)
+{
+    QString text = QString::fromLatin1(sc::errcName(error.code)).replace(QLatin1Char('_'), QLatin1Char(' '));
+    if (!error.detail.empty()) text += QStringLiteral(": ") + QString::fromStdString(error.detail);
+    return text;
+}
+
+QString ledgerNote(const sc::finance::Reply& reply)
+{
+    return reply.id ? trConsole(" (ledger #%1)").arg(*reply.id) : QString();
+}
+
+void setTextColour(QLabel* label, const QColor& colour)
+{
+    QPalette palette = label->palette();
+    palette.setColor(QPalette::WindowText, colour);
+    label->setPalette(palette);
+}
+
+/// A label of a note: wraps its text, and when the note has less room than
+/// the text needs, shows the lines that fit and ends the last with "…" (the
+/// tooltip has it all), rather than cut a line in half.
+class NoteLabel : public QLabel {
+public:
+    explicit NoteLabel(QWidget* parent)
+        : QLabel(parent)
+    {
+        setWordWrap(true);
+        setAlignment(Qt::AlignLeft | Qt::AlignTop);
+        // The note's fixed height is shared out; the text never asks for more.
+        setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
+    }
+
+protected:
+    void paintEvent(QPaintEvent* event) override
+    {
+        const QRect box = contentsRect();
+        if (text().isEmpty() || heightForWidth(width()) <= height()) {
+            QLabel::paintEvent(event);
+            return;
+        }
+        const QFontMetrics metrics(font());
+        const int lines = std::max(1, box.height() / metrics.lineSpacing());
+        QPainter painter(this);
+        painter.setPen(palette().color(foregroundRole()));
+        QTextLayout layout(text(), font());
+        layout.beginLayout();
+        for (int i = 0; i < lines; ++i) {
+            QTextLine line = layout.createLine();
+            if (!line.isValid()) break;
+            line.setLineWidth(box.width());
+            const bool last = i == lines - 1;
+            QString part = text().mid(line.textStart(), last ? -1 : line.textLength());
+            if (last) part = metrics.elidedText(part.simplified(), Qt::ElideRight, box.width());
+            painter.drawText(box.left(), box.top() + i * metrics.lineSpacing() + metrics.ascent(), part);
+        }
+        layout.endLayout();
+    }
+};
+
+} // namespace
+
+// -- MoneyValidator --
+
+MoneyValidator::MoneyValidator(QObject* parent)
+    : QValidator(parent)
+{
+}
+
+MoneyValidator::MoneyValidator(Sign sign, QObject* parent)
+    : QValidator(parent)
+    , m_sign(sign)
+{
+}
+
+QValidator::State MoneyValidator::validate(QString& input, int&) const
+{
+    return check(input);
+}
+
+namespace {
+
+sc::Result<sc::Money> parseAs(MoneyValidator::Sign sign, const QByteArray& utf8)
+{
+    const std::string_view text(utf8.constData(), std::size_t(utf8.size()));
+    return sign == MoneyValidator::Signed ? sc::Money::parseSigned(text) : sc::Money::parse(text);
+}
+
+} // namespace
+
+QValidator::State MoneyValidator::check(const QString& text) const
+{
+    const QByteArray utf8 = text.toUtf8();
+    if (parseAs(m_sign, utf8)) return Acceptable;
+    // The proper prefixes of DIGITS[.D[D]] that parse refuses are "" and
+    // "DIGITS." (one point, at the end, after a whole part parse takes),
+    // and, signed, "-" too; anything else stays refused however it goes on.
+    if (text.isEmpty() || (m_sign == Signed && text == QLatin1String("-"))) return Intermediate;
+    if (text.endsWith(QLatin1Char('.')) && text.count(QLatin1Char('.')) == 1) {
+        if (parseAs(m_sign, utf8.chopped(1))) return Intermediate;
+    }
+    return Invalid;
+}
+
+QString MoneyValidator::problem(const QString& text, Sign sign)
+{
+    const auto parsed = parseAs(sign, text.toUtf8());
+    return parsed ? QString() : QString::fromStdString(parsed.error().detail);
+}
+
+QString userProblem(const QString& user)
+{
+    if (user.isEmpty()) return trConsole("enter a user name");
+    const qsizetype bytes = user.toUtf8().size();
+    if (bytes > maxUserBytes) return trConsole("too long: %1 bytes (max %2)").arg(bytes).arg(maxUserBytes);
+    if (user.contains(QLatin1Char('/'))) return trConsole("'/' is not allowed");
+    // The rule the finance services apply (core/text.h), so that the button is
+    // never enabled for a name they would refuse.
+    const QByteArray utf8 = user.toUtf8();
+    if (const auto bad = sc::findForbiddenText(std::string_view(utf8.constData(), std::size_t(utf8.size()))))
+        return trConsole("%1 is not allowed: %2")
+            .arg(QString::fromStdString(bad->kindName()), QString::fromStdString(bad->toString()));
+    return {};
+}
+
+// -- FinanceConsole --
+
+FinanceConsole::FinanceConsole(sc::Runtime& runtime, QWidget* parent)
+    : QWidget(parent)
+    , m_runtime(runtime)
+    , m_client(runtime)
+{
+    setObjectName(QStringLiteral("financeConsole"));
+    QFont base = font();
+    base.setPointSizeF(std::max(base.pointSizeF(), basePointSize));
+    setFont(base);
+    buildForms();
+    // The first look comes a tick after construction: the window makes the
+    // console just before its tree starts (on another thread).
+    connect(&m_treeWatch, &QTimer::timeout, this, &FinanceConsole::updateTreeState);
+    m_treeWatch.start(treeWatchMs);
+}
+
+FinanceConsole::~FinanceConsole()
+{
+    m_calls.clear();
+    m_calls.waitForDone();
+}
+
+QString FinanceConsole::actionName(Action action)
+{
+    return QString::fromLatin1(spec(action).name);
+}
+
+QString FinanceConsole::actionTitle(Action action)
+{
+    return tr(spec(action).title);
+}
+
+void FinanceConsole::buildForms()
+{
+    QFont bold = font();
+    bold.setBold(true);
+
+    // One grid for the whole console, so every column lines up from top to
+    // bottom; each section starts with its name on a row of its own, and a
+    // rule separates sections. Fields are named by their placeholder and
+    // tooltip rather than a label, so the console fits beside the tree.
+    // Each form takes two rows: the form, and its note (its answer, or the
+    // problems of its fields) at a fixed height, so that nothing moves when
+    // answers come; the note spans the form, so the console stays narrow
+    // enough to sit beside the tree.
+    auto* grid = new QGridLayout(this);
+    grid->setColumnStretch(ColumnCount, 1);
+
+    // Row 0: the notice that the finance tree is not running (hidden while it runs).
+    m_treeNotice = new QLabel(this);
+    m_treeNotice->setObjectName(QStringLiteral("financeTreeNotice"));
+    m_treeNotice->setText(tr("The finance tree is not running: a demo replaced it, or it stopped. "
+                             "Scenarios → Finance tree starts it again, and these forms come back."));
+    m_treeNotice->setWordWrap(true);
+    m_treeNotice->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Its own font, kept the console's (changeEvent): a label with a style
+    // sheet keeps the font it was polished with and would not grow in presenter mode.
+    m_treeNotice->setFont(font());
+    // The look of the window's read-only notice: a notice, not an error.
+    m_treeNotice->setStyleSheet(theme::noticeStyleSheet());
+    m_treeNotice->hide();
+    grid->addWidget(m_treeNotice, 0, SectionColumn, 1, ColumnCount - SectionColumn);
+
+    int row = 1;
+    for (const Section& section : sections()) {
+        if (row > 1) {
+            auto* rule = new QFrame(this);
+            rule->setFrameShape(QFrame::HLine);
+            rule->setFrameShadow(QFrame::Sunken);
+            grid->addWidget(rule, row++, SectionColumn, 1, ColumnCount - SectionColumn);
+        }
+        auto* name = new QLabel(tr(section.title), this);
+        name->setFont(bold);
+        grid->addWidget(name, row++, SectionColumn, 1, ColumnCount - SectionColumn);
+
+        for (const A action : section.actions) {
+            const Spec& s = spec(action);
+            const QString key = QString::fromLatin1(s.name);
+            Form& f = form(action);
+            f.action = action;
+
+            auto* title = new QLabel(tr(s.title), this);
+            title->setToolTip(tr(s.toolTip));
+            title->setWordWrap(true); // "Pool / donation" in presenter type beside the tree, not a cut Run
+            grid->addWidget(title, row, TitleColumn);
+
+            if (s.user) {
+                f.user = new QLineEdit(this);
+                f.user->setObjectName(key + QStringLiteral("User"));
+                f.user->setPlaceholderText(tr("user"));
+                f.user->setToolTip(tr("User"));
+                f.user->setAccessibleName(tr("%1: user").arg(tr(s.title)));
+                grid->addWidget(f.user, row, UserColumn);
+                connect(f.user, &QLineEdit::textEdited, this, [this, action] { edited(action, true); });
+                connect(f.user, &QLineEdit::textChanged, this, [this, action] { refresh(form(action)); });
+                connect(f.user, &QLineEdit::returnPressed, this, [this, action] { submit(action); });
+            }
+            if (s.amountLabel) {
+                f.amount = new QLineEdit(this);
+                f.amount->setObjectName(key + QStringLiteral("Amount"));
+                f.amount->setPlaceholderText(tr("e.g. 100.50"));
+                f.amount->setToolTip(tr(s.amountLabel));
+                f.amount->setAccessibleName(tr("%1: %2").arg(tr(s.title), tr(s.amountLabel).toLower()));
+                f.amount->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                grid->addWidget(f.amount, row, AmountColumn);
+                f.validator = sc::finance::takesSignedAmount(action) ? &m_wealthValidator : &m_validator;
+                if (f.validator == &m_wealthValidator)
+                    f.amount->setToolTip(tr("Wealth; a negative one is sent as typed, and the calculator refuses it "
+                                            "(invalid_wealth)"));
+                connect(f.amount, &QLineEdit::textEdited, this, [this, action] { edited(action, false); });
+                connect(f.amount, &QLineEdit::textChanged, this, [this, action] { refresh(form(action)); });
+                connect(f.amount, &QLineEdit::returnPressed, this, [this, action] { submit(action); });
+            }
+
+            f.button = new QPushButton(tr("Run"), this);
+            f.button->setObjectName(key + QStringLiteral("Button"));
+            f.button->setToolTip(tr("%1 (Enter in a field does the same)").arg(tr(s.title)));
+            f.button->setAutoDefault(false);
+            grid->addWidget(f.button, row, ButtonColumn);
+            connect(f.button, &QPushButton::clicked, this, [this, action] { submit(action); });
+
+            // The note: the problems of the fields (user first), or the answer.
+            f.note = new QWidget(this);
+            f.note->setObjectName(key + QStringLiteral("Note"));
+            auto* lines = new QVBoxLayout(f.note);
+            lines->setContentsMargins(0, 0, 0, 0);
+            lines->setSpacing(0);
+            const auto noteLabel = [&](QLabel*& label, const QString& name) {
+                label = new NoteLabel(f.note);
+                label->setObjectName(key + name);
+                label->hide();
+                lines->addWidget(label);
+            };
+            if (f.user) noteLabel(f.userProblem, QStringLiteral("UserProblem"));
+            if (f.amount) noteLabel(f.amountProblem, QStringLiteral("AmountProblem"));
+            noteLabel(f.answer, QStringLiteral("Answer"));
+            f.answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            grid->addWidget(f.note, row + 1, TitleColumn, 1, ColumnCount - TitleColumn);
+
+            refresh(f);
+            row += 2;
+        }
+    }
+    grid->setRowStretch(row, 1);
+    applyMetrics();
+}
+
+void FinanceConsole::applyMetrics()
+{
+    auto* grid = qobject_cast<QGridLayout*>(layout());
+    if (!grid) return;
+    const QFontMetrics metrics(font());
+    const int em = metrics.horizontalAdvance(QLatin1Char('M'));
+    grid->setHorizontalSpacing(em / 2);
+    grid->setVerticalSpacing(em / 3);
+    grid->setColumnMinimumWidth(SectionColumn, em / 2);
+    // Fields as wide as ten letters and "e.g. 100.50" where there is room,
+    // and down to four letters and "100.50" where there is not (presenter
+    // type in a side column kept narrow for the tree), so that Run stays in view.
+    const int userWidth = metrics.horizontalAdvance(QStringLiteral("abcdefghij"));
+    const int amountWidth = metrics.horizontalAdvance(QStringLiteral("e.g. 100.50")) + em;
+    for (Form& f : m_forms) {
+        if (f.user) {
+            f.user->setMinimumWidth(metrics.horizontalAdvance(QStringLiteral("abcd")) + em / 2);
+            f.user->setMaximumWidth(userWidth);
+        }
+        if (f.amount) {
+            f.amount->setMinimumWidth(metrics.horizontalAdvance(QStringLiteral("100.50")) + em / 2);
+            f.amount->setMaximumWidth(amountWidth);
+        }
+        f.button->setMinimumWidth(f.button->sizeHint().width());
+        // A third of a line more, so that a two-line answer does not touch the next form.
+        f.note->setFixedHeight(noteLines * metrics.lineSpacing() + metrics.lineSpacing() / 3);
+    }
+}
+
+// -- accessors --
+
+QLineEdit* FinanceConsole::userField(Action action) const
+{
+    return form(action).user;
+}
+QLineEdit* FinanceConsole::amountField(Action action) const
+{
+    return form(action).amount;
+}
+QPushButton* FinanceConsole::button(Action action) const
+{
+    return form(action).button;
+}
+QLabel* FinanceConsole::answerLabel(Action action) const
+{
+    return form(action).answer;
+}
+QLabel* FinanceConsole::userProblemLabel(Action action) const
+{
+    return form(action).userProblem;
+}
+QLabel* FinanceConsole::amountProblemLabel(Action action) const
+{
+    return form(action).amountProblem;
+}
+QWidget* FinanceConsole::noteArea(Action action) const
+{
+    return form(action).note;
+}
+
+// -- checking --
+
+bool FinanceConsole::refresh(Form& f)
+{
+    bool valid = true;
+    // A problem shown now replaces the answer; an answer that came after the
+    // last edit hides the problems until the next edit.
+    bool problems = false;
+    if (f.user) {
+        const QString problem = userProblem(f.user->text());
+        valid = valid && problem.isEmpty();
+        const bool show = !problem.isEmpty() && f.userTouched && !f.answerOnTop;
+        problems = problems || show;
+        f.userProblem->setText(problem);
+        f.userProblem->setToolTip(problem);
+        setTextColour(f.userProblem, theme::errorColor());
+        f.userProblem->setVisible(show);
+    }
+    if (f.amount) {
+        const QValidator::State state = f.validator->check(f.amount->text());
+        valid = valid && state == QValidator::Acceptable;
+        const bool show = state != QValidator::Acceptable && f.amountTouched && !f.answerOnTop;
+        problems = problems || show;
+        const QString text = f.amount->text();
+        f.amountProblem->setText(state == QValidator::Acceptable ? QString()
+                : text.isEmpty()                                 ? tr("enter an amount")
+                                                                 : MoneyValidator::problem(text, f.validator->sign()));
+        f.amountProblem->setToolTip(f.amountProblem->text());
+        // Typing may still fix an intermediate amount ("100."): a warning, not an error.
+        setTextColour(f.amountProblem, state == QValidator::Invalid ? theme::errorColor() : theme::warnColor());
+        f.amountProblem->setVisible(show);
+        if (state == QValidator::Invalid) {
+            QPalette palette = f.amount->palette();
+            palette.setColor(QPalette::Base, QColor(0xfd, 0xe8, 0xe8));
+            f.amount->setPalette(palette);
+        } else {
+            f.amount->setPalette(QPalette());
+        }
+    }
+    if (problems) f.answer->clear();
+    f.answer->setVisible(!problems && !f.answer->text().isEmpty());
+    for (QWidget* field : {static_cast<QWidget*>(f.user), static_cast<QWidget*>(f.amount)})
+        if (field) field->setEnabled(m_treeRunning);
+    f.button->setEnabled(valid && !f.pending && m_treeRunning);
+    return valid;
+}
+
+void FinanceConsole::edited(Action action, bool user)
+{
+    Form& f = form(action);
+    (user ? f.userTouched : f.amountTouched) = true;
+    f.answerOnTop = false;
+    refresh(f);
+}
+
+// -- calls --
+
+bool FinanceConsole::submit(Action action)
+{
+    Form& f = form(action);
+    // One call per form at a time, and none to a tree that is not there
+    // (Enter in a field comes here too, past the disabled button).
+    if (f.pending || !m_treeRunning) return false;
+    if (!refresh(f)) {
+        // Say what is wrong with every field, and start where the eye starts.
+        f.userTouched = f.user != nullptr;
+        f.amountTouched = f.amount != nullptr;
+        f.answerOnTop = false;
+        refresh(f);
+        if (f.user && !f.userProblem->text().isEmpty())
+            f.user->setFocus();
+        else if (f.amount)
+            f.amount->setFocus();
+        return false;
+    }
+
+    const std::uint64_t serial = ++m_started;
+    ++m_running;
+    f.pending = true;
+    f.answerOnTop = true;
+    f.answer->setText(tr("waiting…"));
+    f.answer->setToolTip(QString());
+    setTextColour(f.answer, palette().color(QPalette::PlaceholderText));
+    refresh(f);
+
+    m_calls.start([this, action, serial, job = request(f)] {
+        Answer answer = job();
+        // The console outlives every job (its destructor waits for them), and
+        // a queued call to a deleted object is dropped: `this` is safe here.
+        postTo(this, [this, action, serial, answer = std::move(answer)] { showAnswer(action, serial, answer); });
+    });
+    return true;
+}
+
+std::function<FinanceConsole::Answer()> FinanceConsole::request(const Form& f)
+{
+    // Everything the job needs is copied here, on the GUI thread; the job
+    // touches no widget. FinanceClient keeps no state between calls, so the
+    // pool's threads share it.
+    sc::finance::FinanceClient* client = &m_client;
+    const std::string user = f.user ? f.user->text().toStdString() : std::string();
+    sc::Money amount;
+    if (f.amount) {
+        const QByteArray utf8 = f.amount->text().toUtf8();
+        amount = *sc::finance::parseAmount(f.action, std::string_view(utf8.constData(), std::size_t(utf8.size())));
+    }
+    const QString who = QString::fromStdString(user);
+
+    using sc::finance::Reply;
+    // Turns a reply into words, or the error into its name and detail.
+    auto answer = [](const sc::Result<Reply>& r, auto&& words) {
+        return r ? Answer {true, words(*r)} : Answer {false, describe(r.error())};
+    };
+    const auto total = [who](const Reply& r) { return tr("%1's total: %2").arg(who, money(r.value)) + ledgerNote(r); };
+    const auto balance
+        = [who](const Reply& r) { return tr("%1's balance: %2").arg(who, money(r.value)) + ledgerNote(r); };
+    const auto pool = [](const Reply& r) { return tr("pool total: %1").arg(money(r.value)) + ledgerNote(r); };
+    const auto nisab = [](const Reply& r) { return tr("nisab: %1").arg(money(r.value)) + ledgerNote(r); };
+
+    const auto request = f.action;
+    const auto call = [=](auto words) { return [=] { return answer(client->perform(request, user, amount), words); }; };
+    switch (f.action) {
+    case A::OpenTracker:
+        return call([who](const Reply& r) { return tr("opened %1's tracker: total %2").arg(who, money(r.value)); });
+    case A::Donate:
+    case A::Total:
+        return call(total);
+    case A::PoolAdd:
+    case A::PoolTotal:
+        return call(pool);
+    case A::Deposit:
+    case A::Withdraw:
+    case A::Balance:
+        return call(balance);
+    case A::Zakat:
+        return call([amount](const Reply& r) { return tr("zakat on %1: %2").arg(money(amount), money(r.value)); });
+    case A::SetNisab:
+    case A::GetNisab:
+        return call(nisab);
+    case A::Transaction:
+        return call([](const Reply& r) { return tr("processed %1").arg(money(r.value)); });
+    case A::StartTransaction:
+        return call(
+            [](const Reply& r) { return tr("started %1 for %2").arg(QString::fromStdString(r.text), money(r.value)); });
+    case A::Report:
+        return [=] {
+            const auto r = client->reportTotals();
+            if (!r) return Answer {false, describe(r.error())};
+            return Answer {true,
+                tr("donations %1, pool %2, deposits %3, withdrawals %4; %5 records, %6 rejected")
+                    .arg(money(r->donations), money(r->pool), money(r->deposits), money(r->withdrawals))
+                    .arg(r->records)
+                    .arg(r->rejected)};
+        };
+    }
+    return [] { return Answer {false, tr("unknown action")}; };
+}
+
+void FinanceConsole::showAnswer(Action action, std::uint64_t serial, const Answer& answer)
+{
+    Form& f = form(action);
+    --m_running;
+    f.pending = false;
+    // One call per form runs at a time; the serial still keeps an older answer from replacing a newer one.
+    if (serial > f.lastShown) {
+        f.lastShown = serial;
+        f.answerOnTop = true;
+        f.answer->setText(answer.text);
+        f.answer->setToolTip(answer.text);
+        setTextColour(f.answer, answer.ok ? theme::okColor() : theme::errorColor());
+    }
+    refresh(f);
+    Q_EMIT answered(actionName(action), answer.ok, answer.text);
+}
+
+// -- the finance tree --
+
+void FinanceConsole::updateTreeState()
+{
+    sc::Runtime& rt = m_runtime;
+    const bool seen = std::any_of(
+        serviceNames.begin(), serviceNames.end(), [&rt](const char* name) { return rt.whereis(name) != 0; });
+    // Gone on two looks in a row: a finance scenario replacing the finance
+    // tree leaves it briefly without services, and the notice should not flash.
+    m_absentLooks = seen ? 0 : std::min(m_absentLooks + 1, 2);
+    const bool running = seen || m_absentLooks < 2;
+    if (running == m_treeRunning) return;
+    m_treeRunning = running;
+    for (Form& f : m_forms) {
+        // A tree that comes back is a new one: the old tree's answers go.
+        if (running && !f.pending) {
+            f.answer->clear();
+            f.answerOnTop = false;
+        }
+        refresh(f);
+    }
+    showTreeNotice();
+    Q_EMIT financeTreeRunningChanged(running);
+}
+
+void FinanceConsole::showTreeNotice()
+{
+    // Disabled as a whole, the console is the window's to explain (a read-only data folder).
+    m_treeNotice->setVisible(!m_treeRunning && isEnabled());
+}
+
+void FinanceConsole::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange && m_treeNotice) {
+        m_treeNotice->setFont(font());
+        applyMetrics();
+    }
+    if (event->type() == QEvent::EnabledChange && m_treeNotice) showTreeNotice();
+}
+
+} // namespace sc::ui

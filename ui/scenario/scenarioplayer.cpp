@@ -1,6 +1,5 @@
 #include "ui/scenario/scenarioplayer.h"
 
-#include "ui/bridge/handoff.h"
 #include "ui/common/theme.h"
 
 #include <QComboBox>
@@ -18,17 +17,10 @@
 #include <QStyledItemDelegate>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-#include <atomic>
-#include <functional>
-#include <future>
-#include <mutex>
 
 namespace sc::ui {
 
 namespace {
-
-/// How long a load waits for the previous tree to stop.
-constexpr std::chrono::seconds kStopTimeout {30};
 
 /// A step item's target path (QString; empty for steps without one).
 constexpr int kTargetRole = Qt::UserRole + 1;
@@ -59,78 +51,29 @@ protected:
 
 } // namespace
 
-// -- the worker thread --
-
-/// Runs jobs one at a time on its own thread. The session is the worker
-/// thread's alone; `current` is the same session for cancel() from the GUI thread.
-class ScenarioPlayer::Worker {
-public:
-    explicit Worker(sc::Runtime& rt)
-        : runtime(rt)
-    {
-    }
-
-    ~Worker()
-    {
-        {
-            std::lock_guard lock(m_mutex);
-            if (m_current) m_current->cancel();
-        }
-        m_thread.clear();
-        m_thread.waitForDone();
-        // Unsubscribes; the tree itself runs on until the runtime ends it.
-        session.reset();
-    }
-
-    void post(std::function<void()> job) { m_thread.start(std::move(job)); }
-
-    /// GUI thread: a newer load supersedes everything queued or running.
-    void supersede(int generation)
-    {
-        latest.store(generation);
-        std::lock_guard lock(m_mutex);
-        if (m_current) m_current->cancel();
-    }
-
-    /// Worker thread: the session that cancel() reaches.
-    void setCurrent(std::shared_ptr<sc::ScenarioSession> s)
-    {
-        std::lock_guard lock(m_mutex);
-        m_current = std::move(s);
-    }
-
-    sc::Runtime& runtime;
-    std::atomic<int> latest {0};
-    // -- worker thread only --
-    std::shared_ptr<sc::ScenarioSession> session;
-    int sessionGeneration = 0;
-
-private:
-    std::mutex m_mutex;
-    std::shared_ptr<sc::ScenarioSession> m_current;
-    JobPool m_thread {1};
-};
-
 // -- ScenarioPlayer --
 
-ScenarioPlayer::ScenarioPlayer(sc::Runtime& runtime, QObject* parent)
+ScenarioPlayer::ScenarioPlayer(RuntimeBridge& bridge, QObject* parent)
     : QObject(parent)
-    , m_worker(std::make_unique<Worker>(runtime))
+    , m_controller(std::make_unique<ScenarioController>(bridge))
 {
+    connect(m_controller.get(), &ScenarioController::treeStarted, this, &ScenarioPlayer::onTreeStarted);
+    connect(m_controller.get(), &ScenarioController::loadFailed, this, &ScenarioPlayer::onLoadFailed);
+    connect(m_controller.get(), &ScenarioController::stepDone, this, &ScenarioPlayer::onStepDone);
     m_delay.setSingleShot(true);
     connect(&m_delay, &QTimer::timeout, this, &ScenarioPlayer::onDelayOver);
 }
 
 ScenarioPlayer::~ScenarioPlayer()
 {
-    m_worker.reset();
+    m_controller.reset();
 }
 
 void ScenarioPlayer::load(const sc::Scenario& scenario, const QString& name, const QString& file)
 {
     if (!file.isEmpty() && !file.startsWith(QLatin1Char(':'))) m_recentFile = QFileInfo(file).absoluteFilePath();
     const int generation = ++m_generation;
-    m_worker->supersede(generation);
+    m_controller->supersede(generation);
     m_delay.stop();
     m_scenario = std::make_shared<const sc::Scenario>(scenario);
     m_name = name;
@@ -146,37 +89,8 @@ void ScenarioPlayer::load(const sc::Scenario& scenario, const QString& name, con
 
     const sc::SessionOptions options {
         .quiescenceTimeout = m_quiescenceTimeout, .dataDir = m_dataDir, .recoverState = m_recoverState};
-    Worker* worker = m_worker.get();
     const QString refusal = scenario.finance ? m_financeRefusal : QString();
-    m_worker->post([this, worker, generation, options, scenario = m_scenario, refusal] {
-        if (worker->session) {
-            // The old tree must be gone, its names released, before the new one registers its own.
-            if (auto stopped = worker->session->stopTree(kStopTimeout); !stopped)
-                qWarning("scenario player: the previous tree did not stop: %s", stopped.error().toString().c_str());
-            worker->setCurrent(nullptr);
-            worker->session.reset();
-        }
-        if (generation != worker->latest.load()) return; // a newer load follows
-        if (!refusal.isEmpty()) { // after the old tree stopped: one tree's state at a time
-            postTo(this, [this, generation, refusal] { onLoadFailed(generation, refusal); });
-            return;
-        }
-        auto session = std::make_shared<sc::ScenarioSession>(worker->runtime, *scenario, options);
-        worker->session = session;
-        worker->sessionGeneration = generation;
-        worker->setCurrent(session);
-        const auto root = session->startTree();
-        if (!root) {
-            worker->setCurrent(nullptr);
-            worker->session.reset();
-            const QString message
-                = QStringLiteral("the tree did not start: %1").arg(QString::fromStdString(root.error().toString()));
-            postTo(this, [this, generation, message] { onLoadFailed(generation, message); });
-            return;
-        }
-        session->settle();
-        postTo(this, [this, generation, pid = *root] { onTreeStarted(generation, pid); });
-    });
+    m_controller->load(generation, m_scenario, options, refusal);
     Q_EMIT scenarioLoaded();
     Q_EMIT stateChanged();
 }
@@ -229,29 +143,15 @@ void ScenarioPlayer::loadFinanceTree()
 bool ScenarioPlayer::stopTree(std::chrono::milliseconds timeout)
 {
     const int generation = ++m_generation; // answers of earlier loads and steps are dropped
-    m_worker->supersede(generation);
+    m_controller->supersede(generation);
     m_delay.stop();
     m_playing = false;
     m_state = State::Empty;
     m_root = 0;
     m_running = -1;
     m_endReason.clear();
-    auto done = std::make_shared<std::promise<bool>>();
-    auto stopped = done->get_future();
-    Worker* worker = m_worker.get();
-    m_worker->post([worker, timeout, done] {
-        bool ok = true;
-        if (worker->session) {
-            auto status = worker->session->stopTree(timeout);
-            if (!status) qWarning("scenario player: the tree did not stop: %s", status.error().toString().c_str());
-            ok = status.ok();
-            worker->setCurrent(nullptr);
-            worker->session.reset();
-        }
-        done->set_value(ok);
-    });
     Q_EMIT stateChanged();
-    return stopped.get();
+    return m_controller->stopTree(timeout);
 }
 
 void ScenarioPlayer::play()
@@ -318,24 +218,8 @@ void ScenarioPlayer::startStep()
 {
     const int index = m_next;
     const int generation = m_generation;
-    const auto timeoutSeconds = m_quiescenceTimeout.count() / 1000.0;
     m_running = index;
-    Worker* worker = m_worker.get();
-    m_worker->post([this, worker, generation, index, timeoutSeconds] {
-        if (!worker->session || worker->sessionGeneration != generation) return; // superseded by a load
-        auto outcome = worker->session->perform(std::size_t(index));
-        const bool quiet = worker->session->settle();
-        if (!quiet && !worker->session->isCancelled())
-            outcome.answer
-                += " (the runtime was still busy " + QString::number(timeoutSeconds).toStdString() + " s later)";
-        // The step's cascade is over: a root that ended with it ends the scenario before the next
-        // step could start, even if the window's bridge has not drained the root's exit yet.
-        const bool rootAlive = worker->runtime.isAlive(worker->session->root());
-        postTo(this,
-            [this, generation, index, ok = outcome.ok, answer = QString::fromStdString(outcome.answer), rootAlive] {
-                onStepDone(generation, index, ok, answer, rootAlive);
-            });
-    });
+    m_controller->perform(generation, index, m_quiescenceTimeout);
     Q_EMIT stepStarted(index);
 }
 

@@ -1,14 +1,15 @@
 // Threading: ScenarioPlayer and ScenarioPanel live on the GUI thread, and
-// every public member is called there. The player owns one worker thread on
-// which its ScenarioSession starts and stops trees, performs steps and waits
-// for quiescence (all blocking); the GUI thread only queues jobs for it and
-// never waits for it. Answers come back as queued calls, so every signal is
-// emitted on the GUI thread. The destructor cancels the job in progress (a
+// every public member is called there. The player owns a ScenarioController
+// (ui/bridge), whose worker thread starts and stops trees, performs steps and
+// waits for quiescence (all blocking); the GUI thread only queues jobs for it
+// and never waits for it. Answers come back as queued calls, so every signal
+// is emitted on the GUI thread. The destructor cancels the job in progress (a
 // sleep or a wait for quiescence ends at once; a finance call runs to its
-// answer) and joins the thread. The Runtime must outlive the player.
+// answer) and joins the thread. The bridge's runtime must outlive the player.
 #pragma once
 
 #include "core/scenario/scenario.h"
+#include "ui/bridge/scenariocontroller.h"
 
 #include <QDockWidget>
 #include <QList>
@@ -28,6 +29,8 @@ class QPushButton;
 class QTreeWidget;
 
 namespace sc::ui {
+
+class RuntimeBridge;
 
 /// Plays a scenario (the headless runner's JSON format, docs/scenarios.md) on
 /// the window's runtime: starts its tree, then performs its steps one at a
@@ -56,7 +59,8 @@ public:
         QString answer; ///< in words: "total 10.00", "max_children", "root/a is not alive; nothing done"
     };
 
-    explicit ScenarioPlayer(sc::Runtime& runtime, QObject* parent = nullptr);
+    /// Plays on the bridge's runtime.
+    explicit ScenarioPlayer(RuntimeBridge& bridge, QObject* parent = nullptr);
     ~ScenarioPlayer() override;
 
     // -- loading --
@@ -172,8 +176,6 @@ Q_SIGNALS:
     void stateChanged();
 
 private:
-    class Worker;
-
     void startStep();
     void onTreeStarted(int generation, sc::Pid root);
     void onLoadFailed(int generation, const QString& message);
@@ -184,7 +186,7 @@ private:
     /// The root in words: the scenario's root id, or "finance".
     QString rootName() const;
 
-    std::unique_ptr<Worker> m_worker;
+    std::unique_ptr<ScenarioController> m_controller;
     std::shared_ptr<const sc::Scenario> m_scenario;
     QString m_name;
     QString m_recentFile;

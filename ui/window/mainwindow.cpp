@@ -4,13 +4,11 @@
 #include "ui/common/celldelegate.h"
 #include "ui/events/eventlogmodel.h"
 #include "ui/events/eventlogpanel.h"
-#include "core/finance/finance.h"
 #include "ui/finance/financeconsole.h"
 #include "ui/tree/inspector.h"
 #include "ui/tree/processtreemodel.h"
 #include "ui/bridge/runtimebridge.h"
 #include "ui/charts/runtimechart.h"
-#include "core/scenario/scenario.h"
 #include "ui/scenario/scenarioplayer.h"
 #include "ui/common/theme.h"
 #include "ui/events/timeline.h"
@@ -73,9 +71,9 @@ constexpr auto kDockFeatures
     = QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable;
 } // namespace
 
-MainWindow::MainWindow(sc::Runtime& runtime, QWidget* parent)
+MainWindow::MainWindow(RuntimeBridge& bridge, QWidget* parent)
     : QMainWindow(parent)
-    , m_bridge(new RuntimeBridge(runtime, this))
+    , m_bridge(&bridge)
     , m_processes(new ProcessTreeModel(this))
     , m_events(new EventLogModel(this))
 {
@@ -392,7 +390,7 @@ QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWid
 void MainWindow::addFinancePanels(const QString& dataDir)
 {
     if (m_console) return;
-    m_console = new FinanceConsole(m_bridge->runtime(), this);
+    m_console = new FinanceConsole(m_bridge->finance(), this);
     m_console->setObjectName(QStringLiteral("financeConsole"));
     // The console scrolls rather than squeeze the tree on a small screen.
     auto* scroll = new QScrollArea(this);
@@ -573,7 +571,7 @@ void MainWindow::createTeachingControls()
     m_stepOne = new QAction(tr("S&tep one message"), this);
     m_stepOne->setShortcut(QKeySequence(Qt::Key_Period));
     m_stepOne->setToolTip(tr("While paused, let exactly one message be handled somewhere (.)"));
-    connect(m_stepOne, &QAction::triggered, this, [this] { m_bridge->runtime().stepOne(); });
+    connect(m_stepOne, &QAction::triggered, this, [this] { m_bridge->stepOne(); });
 
     m_speed = new QComboBox(this);
     m_speed->setObjectName(QStringLiteral("speed"));
@@ -596,7 +594,7 @@ void MainWindow::createTeachingControls()
         [this](int index) { setPace(std::chrono::milliseconds(m_speed->itemData(index).toInt())); });
     connect(speedMenu, &QMenu::aboutToShow, this, [this, speedGroup] {
         for (QAction* a : speedGroup->actions())
-            a->setChecked(a->data().toInt() == int(m_bridge->runtime().pace().count()));
+            a->setChecked(a->data().toInt() == int(m_bridge->pace().count()));
     });
 
     m_runtimeMenu = menuBar()->addMenu(tr("&Runtime"));
@@ -628,7 +626,7 @@ void MainWindow::createTeachingControls()
 
 void MainWindow::setPace(std::chrono::milliseconds perMessage)
 {
-    m_bridge->runtime().setPace(perMessage);
+    m_bridge->setPace(perMessage);
     const int index = m_speed->findData(int(perMessage.count()));
     if (index >= 0) m_speed->setCurrentIndex(index);
     showPace();
@@ -636,18 +634,18 @@ void MainWindow::setPace(std::chrono::milliseconds perMessage)
 
 void MainWindow::setRuntimePaused(bool paused)
 {
-    m_bridge->runtime().setPaused(paused);
+    m_bridge->setPaused(paused);
     m_pause->setChecked(paused); // no toggled() when it already is
     showPace();
 }
 
 void MainWindow::showPace()
 {
-    sc::Runtime& rt = m_bridge->runtime();
-    m_stepOne->setEnabled(rt.isPaused());
-    const auto pace = rt.pace();
+    const ProcessSource& source = *m_bridge;
+    m_stepOne->setEnabled(source.isPaused());
+    const auto pace = source.pace();
     QString text;
-    if (rt.isPaused())
+    if (source.isPaused())
         text = tr("PAUSED: press . to handle one message, P to resume");
     else if (pace.count() > 0)
         text = tr("Slow motion: %1 s per message").arg(QLocale().toString(pace.count() / 1000.0, 'g', 3));
@@ -655,7 +653,7 @@ void MainWindow::showPace()
     m_paceLabel->setVisible(!text.isEmpty());
     m_paceLabel->setStyleSheet(QStringLiteral("QLabel { background: %1; color: white; font-weight: bold; "
                                               "border-radius: 4px; padding: 2px 10px; }")
-                                   .arg((rt.isPaused() ? theme::errorColor() : theme::warnColor()).name()));
+                                   .arg((source.isPaused() ? theme::errorColor() : theme::warnColor()).name()));
 }
 
 void MainWindow::setPresenterMode(bool on)
@@ -833,24 +831,17 @@ void MainWindow::startDynamicChild(sc::Pid supervisor)
     const QModelIndex index = m_processes->indexOfPid(supervisor);
     if (!index.isValid()) return;
     const QString path = index.data(ProcessTreeModel::PathRole).toString();
-    const bool trackers = path == QLatin1String(sc::finance::kTrackersPath);
-    if (m_console && (trackers || path == QLatin1String(sc::finance::kTransactionsPath))) {
-        // A tracker or a transaction starts the way a client starts one, through its service.
-        using Action = FinanceConsole::Action;
-        const Action action = trackers ? Action::OpenTracker : Action::StartTransaction;
+    if (const auto form = m_console ? FinanceConsole::childForm(path) : std::nullopt) {
         bool ok = false;
         const QString input = QInputDialog::getText(this, tr("Start a child of %1").arg(path),
-            trackers ? tr("Open a tracker for the user:") : tr("Start a transaction of the amount:"), QLineEdit::Normal,
-            QString(), &ok);
+            FinanceConsole::childPrompt(*form), QLineEdit::Normal, QString(), &ok);
         if (!ok) return;
-        (trackers ? m_console->userField(action) : m_console->amountField(action))->setText(input.trimmed());
-        // The console checks the input and shows its answer, or what is wrong, beside the form.
         m_financeDock->show();
         m_financeDock->raise();
-        if (m_console->button(action)->isEnabled()) m_console->button(action)->click();
+        m_console->startChild(*form, input.trimmed());
         return;
     }
-    m_bridge->startChild(supervisor, sc::scenarioWorkerSpec("w" + std::to_string(++m_startedByHand)));
+    m_bridge->startWorker(supervisor, QStringLiteral("w%1").arg(++m_startedByHand));
 }
 
 bool MainWindow::selectProcess(sc::Pid pid)

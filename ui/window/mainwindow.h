@@ -3,7 +3,8 @@
 // no slot here ever waits for a runtime thread.
 #pragma once
 
-#include "core/runtime/runtime.h"
+#include "core/runtime/events.h"
+#include "core/runtime/snapshot.h"
 
 #include <QMainWindow>
 #include <QRect>
@@ -48,7 +49,9 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
-    explicit MainWindow(sc::Runtime& runtime, QWidget* parent = nullptr);
+    /// Shows what `bridge` pulls and asks it for every action. The window
+    /// starts the bridge's timer; the bridge must outlive the window.
+    explicit MainWindow(RuntimeBridge& bridge, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     /// Adds the finance console (a dock on the right) and the live audit log

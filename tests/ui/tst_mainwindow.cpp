@@ -8,6 +8,7 @@
 #include "ui/tree/processtreemodel.h"
 #include "ui/bridge/runtimebridge.h"
 #include "ui/charts/runtimechart.h"
+#include "ui/scenario/scenariopanel.h"
 #include "ui/scenario/scenarioplayer.h"
 #include "core/supervision/supervisor.h"
 #include "ui/common/theme.h"

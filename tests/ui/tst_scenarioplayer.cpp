@@ -6,6 +6,8 @@
 #include "ui/window/mainwindow.h"
 #include "ui/tree/processtreemodel.h"
 #include "ui/bridge/runtimebridge.h"
+#include "ui/scenario/scenariomenu.h"
+#include "ui/scenario/scenariopanel.h"
 #include "ui/scenario/scenarioplayer.h"
 #include "ui/common/theme.h"
 #include "ui/tree/treegraphview.h"

@@ -1,3 +1,9 @@
+// The main window. Its members are defined by subject: mainwindow.cpp (the
+// views and docks, the finance and scenario panels, live updates, settings,
+// the File menu), processactions.cpp (the process actions and the context
+// menu), teachingcontrols.cpp (pause, step, slow motion) and
+// presenterlayout.cpp (presenter mode).
+//
 // Threading: GUI thread only. Everything it shows comes from its
 // RuntimeBridge; everything it asks of the runtime goes through it too, so
 // no slot here ever waits for a runtime thread.
@@ -151,6 +157,9 @@ public:
     std::vector<sc::Pid> selectedPids() const;
 
 private:
+    /// Bumped when the docks change so much that an old saved layout would mislead.
+    static constexpr int layoutVersion = 2;
+
     struct Follow {
         QString path;
         sc::Pid oldPid = 0;

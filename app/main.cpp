@@ -8,6 +8,7 @@
 #include "core/finance/ledger.h"
 #include "ui/window/mainwindow.h"
 #include "app/options.h"
+#include "ui/bridge/runtimebridge.h"
 #include "core/scenario/scenario.h"
 #include "ui/scenario/scenarioplayer.h"
 
@@ -252,14 +253,17 @@ int runWindow(int argc, char** argv, const sc::app::Options& options)
     const QString dataText = QString::fromStdString(data);
 
     sc::Runtime runtime({.workers = options.workers});
+    // The one seam between the runtime and the widgets: the window, its finance console and the
+    // scenario player all go through it. It subscribes to the runtime's events now, before the
+    // tree starts, so the window's log shows it starting.
+    sc::ui::RuntimeBridge bridge(runtime);
     // The player outlives the window, whose scenario dock points at it.
-    sc::ui::ScenarioPlayer player(runtime);
+    sc::ui::ScenarioPlayer player(bridge);
     player.setDataDir(data);
     player.setRecoverState(options.recoverState);
     int code = 0;
     {
-        // The window subscribes to the runtime's events before the tree starts, so its log shows it starting.
-        sc::ui::MainWindow window(runtime);
+        sc::ui::MainWindow window(bridge);
         // Before the log says "started": from then on a SIGTERM closes the window in order.
         closeOnQuitSignals(&window);
         window.addScenarioPlayer(&player);

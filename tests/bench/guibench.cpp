@@ -287,7 +287,8 @@ int main(int argc, char** argv)
 
     QTemporaryDir data;
     sc::Runtime rt({.workers = workers});
-    sc::ui::MainWindow window(rt);
+    sc::ui::RuntimeBridge bridge(rt);
+    sc::ui::MainWindow window(bridge);
     sc::finance::Config config;
     config.dataDir = data.path().toStdString();
     if (!sc::finance::startFinanceTree(rt, config)) return 1;

@@ -1,5 +1,6 @@
 #include "core/finance/finance.h"
 #include "ui/finance/financeconsole.h"
+#include "ui/bridge/runtimebridge.h"
 
 #include <QCoreApplication>
 #include <QFontMetrics>
@@ -44,14 +45,16 @@ private Q_SLOTS:
         const auto root = sc::finance::startFinanceTree(*m_runtime, m_config);
         QVERIFY2(root.ok(), root.ok() ? "" : root.error().toString().c_str());
         m_root = *root;
-        m_console = std::make_unique<FinanceConsole>(*m_runtime);
+        m_bridge = std::make_unique<sc::ui::RuntimeBridge>(*m_runtime);
+        m_console = std::make_unique<FinanceConsole>(m_bridge->finance());
         m_console->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_console.get()));
     }
 
     void cleanup()
     {
-        m_console.reset(); // waits for its calls, before the runtime goes
+        m_console.reset();
+        m_bridge.reset(); // waits for the console's calls, before the runtime goes
         m_runtime.reset();
         m_dir.reset();
     }
@@ -613,6 +616,35 @@ private Q_SLOTS:
         QVERIFY2(a.text.startsWith(QStringLiteral("exit")), qPrintable(a.text));
     }
 
+    /// The finance part of the window's "Start a child": the trackers' and the transactions'
+    /// children start through their forms, which check the input and answer beside the form.
+    void startsChildrenThroughItsForms()
+    {
+        QCOMPARE(FinanceConsole::childForm(QString::fromLatin1(sc::finance::kTrackersPath)), Action::OpenTracker);
+        QCOMPARE(
+            FinanceConsole::childForm(QString::fromLatin1(sc::finance::kTransactionsPath)), Action::StartTransaction);
+        QCOMPARE(FinanceConsole::childForm(QStringLiteral("root/pool")), std::nullopt);
+
+        QSignalSpy spy(m_console.get(), &FinanceConsole::answered);
+        m_console->startChild(Action::OpenTracker, QStringLiteral("carol"));
+        Answered a = waitForAnswer(spy);
+        QVERIFY2(a.ok, qPrintable(a.text));
+        QCOMPARE(m_console->userField(Action::OpenTracker)->text(), QStringLiteral("carol"));
+        QCOMPARE(a.text, QStringLiteral("opened carol's tracker: total 0.00"));
+
+        m_console->startChild(Action::StartTransaction, QStringLiteral("12.50"));
+        a = waitForAnswer(spy);
+        QVERIFY2(a.ok, qPrintable(a.text));
+        QVERIFY2(a.text.startsWith(QStringLiteral("started ")) && a.text.endsWith(QStringLiteral(" for 12.50")),
+            qPrintable(a.text));
+
+        // Input the form refuses is not sent: the button stays disabled, and nothing is answered.
+        const std::uint64_t started = m_console->callsStarted();
+        m_console->startChild(Action::StartTransaction, QStringLiteral("abc"));
+        QCOMPARE(m_console->callsStarted(), started);
+        QVERIFY(!m_console->button(Action::StartTransaction)->isEnabled());
+    }
+
     void destructorWaitsForRunningCalls()
     {
         for (const Action action : {Action::PoolTotal, Action::GetNisab, Action::Report})
@@ -664,6 +696,7 @@ private:
     sc::finance::Config m_config;
     sc::Pid m_root = 0;
     std::unique_ptr<sc::Runtime> m_runtime;
+    std::unique_ptr<sc::ui::RuntimeBridge> m_bridge;
     std::unique_ptr<FinanceConsole> m_console;
 };
 

@@ -8,6 +8,7 @@
 #include "ui/tree/processtreemodel.h"
 #include "ui/bridge/runtimebridge.h"
 #include "ui/charts/runtimechart.h"
+#include "ui/scenario/scenariopanel.h"
 #include "ui/scenario/scenarioplayer.h"
 #include "core/supervision/supervisor.h"
 #include "ui/common/theme.h"
@@ -151,8 +152,9 @@ private Q_SLOTS:
         // A stuck callback is reported after 300 ms here (5 s in the app).
         m_runtime = std::make_unique<sc::Runtime>(
             sc::RuntimeOptions {.workers = 2, .stuckAfter = std::chrono::milliseconds(300)});
-        // The window first: it sees the events of everything started after it.
-        m_window = std::make_unique<MainWindow>(*m_runtime);
+        // The bridge and the window first: they see the events of everything started after them.
+        m_bridge = std::make_unique<sc::ui::RuntimeBridge>(*m_runtime);
+        m_window = std::make_unique<MainWindow>(*m_bridge);
         const auto root = sc::startSupervisor(*m_runtime, "root", {}, {idleChild("a"), idleChild("b")});
         QVERIFY(root.ok());
         m_root = *root;
@@ -163,6 +165,7 @@ private Q_SLOTS:
     {
         m_window.reset(); // before the runtime it watches
         m_player.reset();
+        m_bridge.reset();
         m_runtime.reset();
     }
 
@@ -321,7 +324,8 @@ private Q_SLOTS:
         using Action = sc::ui::FinanceConsole::Action;
         cleanup();
         m_runtime = std::make_unique<sc::Runtime>(sc::RuntimeOptions {.workers = 2});
-        m_window = std::make_unique<MainWindow>(*m_runtime);
+        m_bridge = std::make_unique<sc::ui::RuntimeBridge>(*m_runtime);
+        m_window = std::make_unique<MainWindow>(*m_bridge);
         QTemporaryDir dir;
         sc::finance::Config config;
         config.dataDir = dir.path().toStdString();
@@ -533,7 +537,7 @@ private Q_SLOTS:
         QVERIFY(m_window->close());
         QCOMPARE(MainWindow::openSettings()->value(QStringLiteral("theme")).toString(), QStringLiteral("presenter"));
 
-        m_window = std::make_unique<MainWindow>(*m_runtime);
+        m_window = std::make_unique<MainWindow>(*m_bridge);
         m_window->restoreSettings();
         QVERIFY(m_window->presenterMode());
         m_window->show();
@@ -594,8 +598,8 @@ private Q_SLOTS:
     void buildFullWindow()
     {
         m_window.reset();
-        m_player = std::make_unique<sc::ui::ScenarioPlayer>(*m_runtime);
-        m_window = std::make_unique<MainWindow>(*m_runtime);
+        m_player = std::make_unique<sc::ui::ScenarioPlayer>(*m_bridge);
+        m_window = std::make_unique<MainWindow>(*m_bridge);
         m_window->addScenarioPlayer(m_player.get());
         m_window->addFinancePanels(m_dataDir.path());
         m_window->setDataDir(m_dataDir.path());
@@ -927,7 +931,7 @@ private Q_SLOTS:
 
         QTest::mouseClick(hint->findChild<QPushButton*>(QStringLiteral("firstRunDismiss")), Qt::LeftButton);
         QVERIFY(!hint->isVisible());
-        m_window = std::make_unique<MainWindow>(*m_runtime);
+        m_window = std::make_unique<MainWindow>(*m_bridge);
         m_window->restoreSettings();
         m_window->show();
         QVERIFY(!m_window->firstRunHint()->isVisible());
@@ -936,6 +940,7 @@ private Q_SLOTS:
 
 private:
     std::unique_ptr<sc::Runtime> m_runtime;
+    std::unique_ptr<sc::ui::RuntimeBridge> m_bridge;
     std::unique_ptr<MainWindow> m_window;
     sc::Pid m_root = 0;
     std::unique_ptr<sc::ui::ScenarioPlayer> m_player;

@@ -164,6 +164,55 @@ private Q_SLOTS:
         QVERIFY(c.isValid());
         QCOMPARE(c.row(), 2);
     }
+
+    /// The teaching controls through the ProcessSource interface: pace, pause and one step.
+    void teachingControlsReachTheRuntime()
+    {
+        sc::Runtime runtime({.workers = 2});
+        RuntimeBridge bridge(runtime);
+        sc::ui::ProcessSource& source = bridge;
+        source.setPace(300ms);
+        QCOMPARE(runtime.pace(), 300ms);
+        QCOMPARE(source.pace(), 300ms);
+        source.setPace(0ms);
+        source.setPaused(true);
+        QVERIFY(runtime.isPaused());
+        QVERIFY(source.isPaused());
+        const auto pid = runtime.spawn(std::make_unique<Idle>(), {.path = "idle"});
+        QVERIFY(pid.ok());
+        runtime.send(*pid, std::string("one"));
+        runtime.send(*pid, std::string("two"));
+        const auto handled = [&] {
+            const sc::Snapshot info = runtime.info(*pid);
+            return info.processes.empty() ? std::uint64_t(0) : info.processes.front().handled;
+        };
+        QCOMPARE(handled(), std::uint64_t(0));
+        source.stepOne();
+        QTRY_COMPARE(handled(), std::uint64_t(1));
+        source.setPaused(false);
+        QVERIFY(!runtime.isPaused());
+        QTRY_COMPARE(handled(), std::uint64_t(2));
+    }
+
+    /// "Start a child" outside the finance tree: a temporary worker under the dynamic supervisor.
+    void startsAWorkerUnderADynamicSupervisor()
+    {
+        sc::Runtime runtime({.workers = 2});
+        RuntimeBridge bridge(runtime);
+        std::vector<Answer> answers;
+        collectAnswers(bridge, answers);
+        const auto pool = runtime.spawn(std::make_unique<sc::DynamicSupervisor>(), {.path = "pool"});
+        QVERIFY(pool.ok());
+        bridge.startWorker(*pool, QStringLiteral("w1"));
+        QTRY_COMPARE(answers.size(), 1u);
+        QVERIFY2(answers[0].ok, qPrintable(answers[0].message));
+        QCOMPARE(answers[0].action, QStringLiteral("start_child"));
+        QVERIFY(answers[0].onGuiThread);
+        bridge.tick();
+        const auto row = std::find_if(bridge.snapshot().processes.begin(), bridge.snapshot().processes.end(),
+            [](const sc::ProcessInfo& p) { return p.path == "pool/w1"; });
+        QVERIFY(row != bridge.snapshot().processes.end());
+    }
 };
 
 QTEST_MAIN(TestRuntimeBridge)

@@ -6,6 +6,8 @@
 #include "ui/window/mainwindow.h"
 #include "ui/tree/processtreemodel.h"
 #include "ui/bridge/runtimebridge.h"
+#include "ui/scenario/scenariomenu.h"
+#include "ui/scenario/scenariopanel.h"
 #include "ui/scenario/scenarioplayer.h"
 #include "ui/common/theme.h"
 #include "ui/tree/treegraphview.h"
@@ -90,7 +92,7 @@ QAction* scenarioMenuAction(sc::ui::MainWindow& window, const char* objectName)
 struct BridgedPlayer {
     explicit BridgedPlayer(sc::Runtime& rt)
         : bridge(rt)
-        , player(rt)
+        , player(bridge)
     {
         QObject::connect(&bridge, &sc::ui::RuntimeBridge::eventsArrived, &player, &ScenarioPlayer::noteEvents);
         bridge.start();
@@ -117,7 +119,8 @@ private slots:
     void stepsOneAtATime()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         QCOMPARE(player.state(), ScenarioPlayer::State::Empty);
         const sc::Pid root = loadAndWait(player, scenarioOf(kKillB));
         QVERIFY(root != 0);
@@ -168,7 +171,8 @@ private slots:
     {
         // The user kills b between two steps; the next step finds its successor.
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         QVERIFY(loadAndWait(player, scenarioOf(kKillB)) != 0);
         const sc::Pid first = pidAt(rt, "root/b");
         rt.kill(first);
@@ -184,7 +188,8 @@ private slots:
     void playsToTheEnd()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         QVERIFY(loadAndWait(player, scenarioOf(kKillB)) != 0);
         player.setStepDelay(std::chrono::milliseconds(20));
         QSignalSpy started(&player, &ScenarioPlayer::stepStarted);
@@ -209,7 +214,8 @@ private slots:
     void pauseStopsAfterTheCurrentStep()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         QVERIFY(loadAndWait(player, scenarioOf(R"({"tree": {"id": "root", "children": [{"id": "a"}]},
                         "steps": [{"do": "sleep", "ms": 200}, {"do": "kill", "target": "root/a"},
                                   {"do": "kill", "target": "root/a"}]})"))
@@ -236,7 +242,8 @@ private slots:
     void badFilesKeepTheTree()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         const sc::Pid root = loadAndWait(player, scenarioOf(kKillB));
         QVERIFY(root != 0);
         QTemporaryDir dir;
@@ -276,7 +283,8 @@ private slots:
     void loadingStopsThePreviousTree()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         QVERIFY(loadAndWait(player, scenarioOf(R"({"tree": {"id": "first", "children": [{"id": "a"},
                         {"id": "slow", "stop_delay_ms": 30000, "shutdown": "infinity"},
                         {"id": "pool", "type": "dynamic_supervisor"}]},
@@ -302,7 +310,8 @@ private slots:
     void restartStartsAFreshTree()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         const sc::Pid root = loadAndWait(player, scenarioOf(kKillB));
         QVERIFY(root != 0);
         QSignalSpy finished(&player, &ScenarioPlayer::stepFinished);
@@ -322,7 +331,8 @@ private slots:
     void loadingCancelsALongStep()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         QVERIFY(loadAndWait(player, scenarioOf(R"({"tree": {"id": "root"}, "steps": [{"do": "sleep", "ms": 60000}]})"))
             != 0);
         QSignalSpy finished(&player, &ScenarioPlayer::stepFinished);
@@ -340,7 +350,8 @@ private slots:
     {
         // --scenario FILE: load, then play at once.
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         player.setStepDelay(std::chrono::milliseconds(0));
         QSignalSpy finished(&player, &ScenarioPlayer::finished);
         player.load(scenarioOf(kKillB), QStringLiteral("kill.json"));
@@ -353,7 +364,8 @@ private slots:
     void destroyedDuringAStep()
     {
         sc::Runtime rt({.workers = 2});
-        auto player = std::make_unique<ScenarioPlayer>(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        auto player = std::make_unique<ScenarioPlayer>(bridge);
         QVERIFY(loadAndWait(*player, scenarioOf(R"({"tree": {"id": "root"}, "steps": [{"do": "sleep", "ms": 60000}]})"))
             != 0);
         QVERIFY(player->step());
@@ -366,7 +378,8 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         player.setDataDir(dir.path().toStdString());
         const char* json = R"({"tree": "finance", "steps": [
             {"do": "open_tracker", "user": "alice"},
@@ -410,7 +423,8 @@ private slots:
     {
         // A finance tree needs a data directory.
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         QSignalSpy failed(&player, &ScenarioPlayer::failed);
         player.load(scenarioOf(R"({"tree": "finance", "steps": [{"do": "pool_total"}]})"), QStringLiteral("f"));
         player.play();
@@ -430,7 +444,8 @@ private slots:
         QTemporaryDir dir;
         const QString data = dir.filePath(QStringLiteral("data"));
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         player.setDataDir(data.toStdString());
         player.setFinanceRefusal(QStringLiteral("the data folder is open read-only"));
         QSignalSpy failed(&player, &ScenarioPlayer::failed);
@@ -449,7 +464,8 @@ private slots:
     void stopTreeStopsAndWaits()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         const sc::Pid root = loadAndWait(player, scenarioOf(kKillB));
         QVERIFY(root != 0);
         QVERIFY(player.stopTree(std::chrono::seconds(10)));
@@ -462,7 +478,8 @@ private slots:
     void panelShowsAndDrives()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         ScenarioPanel panel(&player);
         panel.show();
         QVERIFY(!panel.stepButton()->isEnabled());
@@ -526,7 +543,8 @@ private slots:
     void panelMarksFailedSteps()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         ScenarioPanel panel(&player);
         QVERIFY(
             loadAndWait(player, scenarioOf(R"({"tree": {"id": "root", "children": [{"id": "t", "restart": "temporary"},
@@ -565,7 +583,8 @@ private slots:
         QCOMPARE(demos.at(1).description, QStringLiteral("two"));
 
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         QMenu menu;
         sc::ui::fillScenarioMenu(&menu, &player, dir.path());
         const auto actions = menu.actions();
@@ -678,9 +697,10 @@ private slots:
         QFETCH(bool, presenter);
         QStandardPaths::setTestModeEnabled(true);
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         {
-            sc::ui::MainWindow window(rt);
+            sc::ui::MainWindow window(bridge);
             window.addScenarioPlayer(&player);
             window.setPresenterMode(presenter);
             window.resize(1280, 720);
@@ -759,10 +779,11 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         player.setDataDir(dir.path().toStdString());
         {
-            sc::ui::MainWindow window(rt);
+            sc::ui::MainWindow window(bridge);
             window.addScenarioPlayer(&player);
             QVERIFY(loadAndWait(player, scenarioOf(kKillB)) != 0);
             QAction* finance = scenarioMenuAction(window, "financeTree");
@@ -859,7 +880,8 @@ private slots:
     void stepListShowsTheLastSegment()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         ScenarioPanel panel(&player);
         panel.resize(640, 600);
         panel.show();
@@ -888,7 +910,8 @@ private slots:
     void presenterTypeReachesTheSteps()
     {
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         ScenarioPanel panel(&player);
         QVERIFY(loadAndWait(player, scenarioOf(kKillB)) != 0);
         QTreeWidget* list = panel.stepList();
@@ -921,7 +944,8 @@ private slots:
         QFETCH(int, height);
         QFETCH(bool, presenter);
         sc::Runtime rt({.workers = 2});
-        ScenarioPlayer player(rt);
+        sc::ui::RuntimeBridge bridge(rt);
+        ScenarioPlayer player(bridge);
         ScenarioPanel panel(&player);
         if (presenter) sc::ui::theme::scaleFonts(&panel, sc::ui::theme::presenterScale);
         QVERIFY(loadAndWait(player, scenarioOf(R"({"title": "Restart intensity: a supervisor gives up",

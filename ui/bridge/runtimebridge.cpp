@@ -1,5 +1,7 @@
 #include "ui/bridge/runtimebridge.h"
 
+#include "core/scenario/scenario.h"
+
 #include <algorithm>
 
 namespace sc::ui {
@@ -15,9 +17,10 @@ constexpr std::size_t subscriptionCapacity = 200'000;
 } // namespace
 
 RuntimeBridge::RuntimeBridge(sc::Runtime& runtime, QObject* parent)
-    : QObject(parent)
+    : ProcessSource(parent)
     , m_runtime(runtime)
     , m_subscription(runtime.events().subscribe(subscriptionCapacity))
+    , m_finance(runtime)
 {
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &RuntimeBridge::onTimer);
@@ -73,6 +76,33 @@ void RuntimeBridge::tick()
     m_lastTick = duration_cast<microseconds>(nanoseconds(clock.nsecsElapsed()));
     m_longestTick = std::max(m_longestTick, m_lastTick);
     Q_EMIT tickFinished(m_lastTick);
+}
+
+// -- teaching --
+
+void RuntimeBridge::setPace(std::chrono::milliseconds perMessage)
+{
+    m_runtime.setPace(perMessage);
+}
+
+std::chrono::milliseconds RuntimeBridge::pace() const
+{
+    return m_runtime.pace();
+}
+
+void RuntimeBridge::setPaused(bool paused)
+{
+    m_runtime.setPaused(paused);
+}
+
+bool RuntimeBridge::isPaused() const
+{
+    return m_runtime.isPaused();
+}
+
+void RuntimeBridge::stepOne()
+{
+    m_runtime.stepOne();
 }
 
 // -- actions --
@@ -183,6 +213,11 @@ void RuntimeBridge::startChild(sc::Pid supervisor, sc::ChildSpec spec)
             return r ? Answer {true, tr("%1 started its child %2 (pid %3)").arg(who, id).arg(*r)}
                      : Answer {false, tr("start %1: %2").arg(id, errorText(r.error()))};
         });
+}
+
+void RuntimeBridge::startWorker(sc::Pid supervisor, const QString& id)
+{
+    startChild(supervisor, sc::scenarioWorkerSpec(id.toStdString()));
 }
 
 void RuntimeBridge::setSupervisorFlags(sc::Pid supervisor, const sc::SupervisorFlags& flags)

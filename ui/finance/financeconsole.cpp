@@ -28,13 +28,8 @@ constexpr qreal basePointSize = 14.0;
 constexpr qsizetype maxUserBytes = 64;
 // The lines every form's note keeps free for its answer or problems.
 constexpr int noteLines = 2;
-// How often the console looks for the finance services (Runtime::whereis).
+// How often the console looks for the finance services (FinanceRequests::servicesRegistered).
 constexpr int treeWatchMs = 250;
-// The registered services: the tree runs while any of them is registered (a
-// single service restarting leaves the others; a replaced or stopped tree none).
-constexpr std::array<const char*, 9> serviceNames {sc::finance::kAuditLogName, sc::finance::kZakatName,
-    sc::finance::kPoolName, sc::finance::kWithdrawalsName, sc::finance::kProcessorName, sc::finance::kTrackersName,
-    sc::finance::kTransactionsName, sc::finance::kDatabaseName, sc::finance::kReportName};
 
 // Columns of the console's one grid.
 enum Column { SectionColumn, TitleColumn, UserColumn, AmountColumn, ButtonColumn, ColumnCount };
@@ -264,10 +259,9 @@ QString userProblem(const QString& user)
 
 // -- FinanceConsole --
 
-FinanceConsole::FinanceConsole(sc::Runtime& runtime, QWidget* parent)
+FinanceConsole::FinanceConsole(FinanceRequests& finance, QWidget* parent)
     : QWidget(parent)
-    , m_runtime(runtime)
-    , m_client(runtime)
+    , m_finance(finance)
 {
     setObjectName(QStringLiteral("financeConsole"));
     QFont base = font();
@@ -280,11 +274,7 @@ FinanceConsole::FinanceConsole(sc::Runtime& runtime, QWidget* parent)
     m_treeWatch.start(treeWatchMs);
 }
 
-FinanceConsole::~FinanceConsole()
-{
-    m_calls.clear();
-    m_calls.waitForDone();
-}
+FinanceConsole::~FinanceConsole() = default;
 
 QString FinanceConsole::actionName(Action action)
 {
@@ -556,21 +546,14 @@ bool FinanceConsole::submit(Action action)
     setTextColour(f.answer, palette().color(QPalette::PlaceholderText));
     refresh(f);
 
-    m_calls.start([this, action, serial, job = request(f)] {
-        Answer answer = job();
-        // The console outlives every job (its destructor waits for them), and
-        // a queued call to a deleted object is dropped: `this` is safe here.
-        postTo(this, [this, action, serial, answer = std::move(answer)] { showAnswer(action, serial, answer); });
-    });
+    send(f, serial);
     return true;
 }
 
-std::function<FinanceConsole::Answer()> FinanceConsole::request(const Form& f)
+void FinanceConsole::send(const Form& f, std::uint64_t serial)
 {
-    // Everything the job needs is copied here, on the GUI thread; the job
-    // touches no widget. FinanceClient keeps no state between calls, so the
-    // pool's threads share it.
-    sc::finance::FinanceClient* client = &m_client;
+    // Everything the call needs is copied here; the answer is put in words
+    // on the GUI thread, and dropped if the console is gone by then.
     const std::string user = f.user ? f.user->text().toStdString() : std::string();
     sc::Money amount;
     if (f.amount) {
@@ -579,54 +562,62 @@ std::function<FinanceConsole::Answer()> FinanceConsole::request(const Form& f)
     }
     const QString who = QString::fromStdString(user);
 
+    const Action action = f.action;
+    const auto show = [this, action, serial](const Answer& answer) { showAnswer(action, serial, answer); };
+    if (action == A::Report) {
+        m_finance.reportTotals(this, [show](const sc::Result<sc::finance::Report>& r) {
+            if (!r) return show(Answer {false, describe(r.error())});
+            show(Answer {true,
+                tr("donations %1, pool %2, deposits %3, withdrawals %4; %5 records, %6 rejected")
+                    .arg(money(r->donations), money(r->pool), money(r->deposits), money(r->withdrawals))
+                    .arg(r->records)
+                    .arg(r->rejected)});
+        });
+        return;
+    }
+    m_finance.perform(action, user, amount, this,
+        [show, words = replyWords(action, who, amount)](const sc::Result<sc::finance::Reply>& r) {
+            if (!words) return show(Answer {false, tr("unknown action")});
+            show(r ? Answer {true, words(*r)} : Answer {false, describe(r.error())});
+        });
+}
+
+std::function<QString(const sc::finance::Reply&)> FinanceConsole::replyWords(
+    Action action, const QString& who, sc::Money amount)
+{
     using sc::finance::Reply;
-    // Turns a reply into words, or the error into its name and detail.
-    auto answer = [](const sc::Result<Reply>& r, auto&& words) {
-        return r ? Answer {true, words(*r)} : Answer {false, describe(r.error())};
-    };
     const auto total = [who](const Reply& r) { return tr("%1's total: %2").arg(who, money(r.value)) + ledgerNote(r); };
     const auto balance
         = [who](const Reply& r) { return tr("%1's balance: %2").arg(who, money(r.value)) + ledgerNote(r); };
     const auto pool = [](const Reply& r) { return tr("pool total: %1").arg(money(r.value)) + ledgerNote(r); };
     const auto nisab = [](const Reply& r) { return tr("nisab: %1").arg(money(r.value)) + ledgerNote(r); };
 
-    const auto request = f.action;
-    const auto call = [=](auto words) { return [=] { return answer(client->perform(request, user, amount), words); }; };
-    switch (f.action) {
+    switch (action) {
     case A::OpenTracker:
-        return call([who](const Reply& r) { return tr("opened %1's tracker: total %2").arg(who, money(r.value)); });
+        return [who](const Reply& r) { return tr("opened %1's tracker: total %2").arg(who, money(r.value)); };
     case A::Donate:
     case A::Total:
-        return call(total);
+        return total;
     case A::PoolAdd:
     case A::PoolTotal:
-        return call(pool);
+        return pool;
     case A::Deposit:
     case A::Withdraw:
     case A::Balance:
-        return call(balance);
+        return balance;
     case A::Zakat:
-        return call([amount](const Reply& r) { return tr("zakat on %1: %2").arg(money(amount), money(r.value)); });
+        return [amount](const Reply& r) { return tr("zakat on %1: %2").arg(money(amount), money(r.value)); };
     case A::SetNisab:
     case A::GetNisab:
-        return call(nisab);
+        return nisab;
     case A::Transaction:
-        return call([](const Reply& r) { return tr("processed %1").arg(money(r.value)); });
+        return [](const Reply& r) { return tr("processed %1").arg(money(r.value)); };
     case A::StartTransaction:
-        return call(
-            [](const Reply& r) { return tr("started %1 for %2").arg(QString::fromStdString(r.text), money(r.value)); });
-    case A::Report:
-        return [=] {
-            const auto r = client->reportTotals();
-            if (!r) return Answer {false, describe(r.error())};
-            return Answer {true,
-                tr("donations %1, pool %2, deposits %3, withdrawals %4; %5 records, %6 rejected")
-                    .arg(money(r->donations), money(r->pool), money(r->deposits), money(r->withdrawals))
-                    .arg(r->records)
-                    .arg(r->rejected)};
-        };
+        return [](const Reply& r) { return tr("started %1 for %2").arg(QString::fromStdString(r.text), money(r.value)); };
+    case A::Report: // reportTotals, in send()
+        break;
     }
-    return [] { return Answer {false, tr("unknown action")}; };
+    return {};
 }
 
 void FinanceConsole::showAnswer(Action action, std::uint64_t serial, const Answer& answer)
@@ -646,13 +637,32 @@ void FinanceConsole::showAnswer(Action action, std::uint64_t serial, const Answe
     Q_EMIT answered(actionName(action), answer.ok, answer.text);
 }
 
+// -- the finance part of "Start a child" --
+
+std::optional<FinanceConsole::Action> FinanceConsole::childForm(const QString& supervisorPath)
+{
+    if (supervisorPath == QLatin1String(sc::finance::kTrackersPath)) return A::OpenTracker;
+    if (supervisorPath == QLatin1String(sc::finance::kTransactionsPath)) return A::StartTransaction;
+    return std::nullopt;
+}
+
+QString FinanceConsole::childPrompt(Action action)
+{
+    return action == A::OpenTracker ? tr("Open a tracker for the user:") : tr("Start a transaction of the amount:");
+}
+
+void FinanceConsole::startChild(Action action, const QString& input)
+{
+    Form& f = form(action);
+    (f.user ? f.user : f.amount)->setText(input);
+    if (f.button->isEnabled()) f.button->click();
+}
+
 // -- the finance tree --
 
 void FinanceConsole::updateTreeState()
 {
-    sc::Runtime& rt = m_runtime;
-    const bool seen = std::any_of(
-        serviceNames.begin(), serviceNames.end(), [&rt](const char* name) { return rt.whereis(name) != 0; });
+    const bool seen = m_finance.servicesRegistered();
     // Gone on two looks in a row: a finance scenario replacing the finance
     // tree leaves it briefly without services, and the notice should not flash.
     m_absentLooks = seen ? 0 : std::min(m_absentLooks + 1, 2);

@@ -1,14 +1,13 @@
-// Threading: GUI thread only. A submitted form runs its FinanceClient call on
-// the console's own thread pool, never on the GUI thread, and the answer comes
-// back to the GUI thread as a queued call; no slot here waits for the runtime.
-// Whether the finance tree runs is read from the runtime's registry on a timer
-// (Runtime::whereis: a short lock, never a wait for a process).
-// The Runtime (and its finance tree, if any) must outlive the console; the
-// destructor waits for calls still running (at most the client's timeout).
+// Threading: GUI thread only. A submitted form hands its request to the
+// bridge's FinanceRequests, which runs it off the GUI thread and brings the
+// answer back to the GUI thread; no slot here waits for the runtime. Whether
+// the finance tree runs is asked of the bridge on a timer (a look at the
+// registry: a short lock, never a wait for a process). The FinanceRequests
+// must outlive the console; an answer that comes after the console is gone
+// is dropped.
 #pragma once
 
-#include "core/finance/finance.h"
-#include "ui/bridge/handoff.h"
+#include "ui/bridge/financerequests.h"
 
 #include <QString>
 #include <QTimer>
@@ -18,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 class QLabel;
 class QLineEdit;
@@ -81,7 +81,7 @@ public:
     using Action = sc::finance::Request;
     static constexpr std::size_t ActionCount = 14;
 
-    explicit FinanceConsole(sc::Runtime& runtime, QWidget* parent = nullptr);
+    explicit FinanceConsole(FinanceRequests& finance, QWidget* parent = nullptr);
     ~FinanceConsole() override;
 
     /// The action's name as the `answered` signal and the object names spell
@@ -114,6 +114,19 @@ public:
     /// Calls started since construction, and those not answered yet.
     std::uint64_t callsStarted() const { return m_started; }
     int callsRunning() const { return m_running; }
+
+    // -- the finance part of "Start a child" --
+    /// The form that starts a child of the finance tree's dynamic supervisor
+    /// at `supervisorPath`: OpenTracker under the trackers, StartTransaction
+    /// under the transactions (a child starts the way a client starts one,
+    /// through its service); none for any other supervisor.
+    static std::optional<Action> childForm(const QString& supervisorPath);
+    /// What that form asks for ("Open a tracker for the user:").
+    static QString childPrompt(Action action);
+    /// Puts `input` in the form's field (the user, or the amount) and submits
+    /// it if the form takes it: the console checks the input and shows its
+    /// answer, or what is wrong, beside the form.
+    void startChild(Action action, const QString& input);
 
 public Q_SLOTS:
     /// Submits the form as its button or Enter does. With a field that is not
@@ -156,8 +169,11 @@ private:
     const Form& form(Action action) const { return m_forms[static_cast<std::size_t>(action)]; }
     /// Updates the problem labels, colours and the button; true if every field is valid.
     bool refresh(Form& form);
-    /// Builds the request from the form's (valid) fields; runs on the GUI thread.
-    std::function<Answer()> request(const Form& form);
+    /// Sends the request of the form's (valid) fields; its answer, in words, comes to showAnswer.
+    void send(const Form& form, std::uint64_t serial);
+    /// A reply to `action` in words ("alice's total: 300.00 (ledger #17)"); empty for Report.
+    static std::function<QString(const sc::finance::Reply&)> replyWords(
+        Action action, const QString& who, sc::Money amount);
     void showAnswer(Action action, std::uint64_t serial, const Answer& answer);
     /// The user changed a field: a problem it has now is newer than the answer.
     void edited(Action action, bool user);
@@ -168,8 +184,7 @@ private:
     void showTreeNotice();
     void changeEvent(QEvent* event) override;
 
-    sc::Runtime& m_runtime;
-    sc::finance::FinanceClient m_client;
+    FinanceRequests& m_finance;
     MoneyValidator m_validator;
     MoneyValidator m_wealthValidator {MoneyValidator::Signed};
     std::array<Form, ActionCount> m_forms;
@@ -179,9 +194,6 @@ private:
     int m_absentLooks = 0; ///< looks in a row that found no finance service (counted up to 2)
     std::uint64_t m_started = 0;
     int m_running = 0;
-    // A call waits for its service (and its ledger flush); a few threads keep
-    // one slow or timed-out call from holding up the others.
-    JobPool m_calls {4}; // last: destroyed (and waited for) first
 };
 
 /// The user-name rule of FinanceClient, in words: empty if `user` is valid.

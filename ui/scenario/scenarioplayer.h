@@ -1,17 +1,19 @@
-// Threading: ScenarioPlayer and ScenarioPanel live on the GUI thread, and
-// every public member is called there. The player owns one worker thread on
-// which its ScenarioSession starts and stops trees, performs steps and waits
-// for quiescence (all blocking); the GUI thread only queues jobs for it and
-// never waits for it. Answers come back as queued calls, so every signal is
-// emitted on the GUI thread. The destructor cancels the job in progress (a
+// The scenario player: a scenario's state as the views show it (its steps,
+// their answers, playing or paused, ended), over the bridge's ScenarioController.
+//
+// Threading: ScenarioPlayer lives on the GUI thread, and every public member
+// is called there. The player owns a ScenarioController
+// (ui/bridge), whose worker thread starts and stops trees, performs steps and
+// waits for quiescence (all blocking); the GUI thread only queues jobs for it
+// and never waits for it. Answers come back as queued calls, so every signal
+// is emitted on the GUI thread. The destructor cancels the job in progress (a
 // sleep or a wait for quiescence ends at once; a finance call runs to its
-// answer) and joins the thread. The Runtime must outlive the player.
+// answer) and joins the thread. The bridge's runtime must outlive the player.
 #pragma once
 
 #include "core/scenario/scenario.h"
+#include "ui/bridge/scenariocontroller.h"
 
-#include <QDockWidget>
-#include <QList>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -20,14 +22,9 @@
 #include <optional>
 #include <vector>
 
-class QComboBox;
-class QFontMetrics;
-class QLabel;
-class QMenu;
-class QPushButton;
-class QTreeWidget;
-
 namespace sc::ui {
+
+class RuntimeBridge;
 
 /// Plays a scenario (the headless runner's JSON format, docs/scenarios.md) on
 /// the window's runtime: starts its tree, then performs its steps one at a
@@ -56,7 +53,8 @@ public:
         QString answer; ///< in words: "total 10.00", "max_children", "root/a is not alive; nothing done"
     };
 
-    explicit ScenarioPlayer(sc::Runtime& runtime, QObject* parent = nullptr);
+    /// Plays on the bridge's runtime.
+    explicit ScenarioPlayer(RuntimeBridge& bridge, QObject* parent = nullptr);
     ~ScenarioPlayer() override;
 
     // -- loading --
@@ -172,8 +170,6 @@ Q_SIGNALS:
     void stateChanged();
 
 private:
-    class Worker;
-
     void startStep();
     void onTreeStarted(int generation, sc::Pid root);
     void onLoadFailed(int generation, const QString& message);
@@ -184,7 +180,7 @@ private:
     /// The root in words: the scenario's root id, or "finance".
     QString rootName() const;
 
-    std::unique_ptr<Worker> m_worker;
+    std::unique_ptr<ScenarioController> m_controller;
     std::shared_ptr<const sc::Scenario> m_scenario;
     QString m_name;
     QString m_recentFile;
@@ -205,95 +201,5 @@ private:
     std::chrono::milliseconds m_quiescenceTimeout {60000};
     QTimer m_delay;
 };
-
-/// The player's controls as a dock: the scenario's title and description,
-/// its steps (the current one highlighted, done ones marked ✓ or ✗ with the
-/// answer beside them and as tooltip), Play/Pause, Step, Restart, Open… and
-/// the pause between steps. Large text, for a projector. Once the scenario
-/// has ended, it says why and offers "Restart this scenario" in place of
-/// Play and Step. However short the dock, no part is drawn over another:
-/// the description, the title and the step list give way first.
-class ScenarioPanel : public QDockWidget {
-    Q_OBJECT
-
-public:
-    /// The choices of the speed box, in milliseconds.
-    static constexpr int kDelays[] = {200, 500, 800, 1200, 2000, 3000};
-
-    explicit ScenarioPanel(ScenarioPlayer* player, QWidget* parent = nullptr);
-
-    // -- parts, for tests --
-    QPushButton* playButton() const { return m_play; }
-    QPushButton* stepButton() const { return m_step; }
-    QPushButton* restartButton() const { return m_restart; }
-    QPushButton* openButton() const { return m_open; }
-    QComboBox* speedBox() const { return m_speed; }
-    QTreeWidget* stepList() const { return m_steps; }
-    QLabel* titleLabel() const { return m_title; }
-    QLabel* statusLabel() const { return m_status; }
-    QWidget* descriptionArea() const { return m_descriptionArea; }
-    /// Step `index` as the list draws it at the step column's present width
-    /// (see elideStepText); the item's text and tooltip hold it whole.
-    QString shownStepText(int index) const;
-
-private:
-    enum Column { StepColumn, AnswerColumn, ColumnCount };
-
-    void rebuild();
-    void refresh();
-    void openFile();
-    /// The status and the buttons get what they need; the step list, the
-    /// title (whole, one line or none) and the description (at most four
-    /// lines; the rest scrolls) share what is left, the list first.
-    void fitLayout();
-    /// The step column as wide as its longest step, leaving the answers
-    /// room for theirs (up to a third of the list).
-    void fitColumns();
-    void changeEvent(QEvent* event) override;
-    void resizeEvent(QResizeEvent* event) override;
-    bool eventFilter(QObject* watched, QEvent* event) override;
-
-    ScenarioPlayer* m_player;
-    QLabel* m_title = nullptr;
-    QString m_titleText; ///< whole; the label may show it cut to one line
-    QLabel* m_description = nullptr;
-    QWidget* m_descriptionArea = nullptr;
-    QLabel* m_status = nullptr;
-    QTreeWidget* m_steps = nullptr;
-    QPushButton* m_play = nullptr;
-    QPushButton* m_step = nullptr;
-    QPushButton* m_restart = nullptr;
-    QPushButton* m_open = nullptr;
-    QComboBox* m_speed = nullptr;
-    QString m_error;
-};
-
-/// `text` (a step of the list) cut to `width` pixels of `metrics` so that it
-/// stays readable: the path `target` inside it first loses segments from
-/// its middle ("kill root/…/gateway", then "kill …/gateway"), keeping its
-/// last one; only then is the text elided in the middle.
-QString elideStepText(const QString& text, const QString& target, const QFontMetrics& metrics, int width);
-
-/// A demo scenario shipped in the resources.
-struct DemoScenario {
-    QString file; ///< ":/scenarios/NAME.json"
-    QString title; ///< the file's "title", else its base name
-    QString description;
-};
-
-/// The scenarios in `dir` (the app's resources by default), sorted by file
-/// name; files that do not parse are left out (with a warning in the log).
-QList<DemoScenario> demoScenarios(const QString& dir = QStringLiteral(":/scenarios"));
-
-/// Fills `menu` with "Open Scenario File…", "Restart this scenario",
-/// "Finance tree" (the finance services on the player's data directory;
-/// disabled, saying why, while the player refuses finance scenarios) and one
-/// action per demo scenario (its title; its description as tooltip and
-/// status tip) that loads it into `player`, paused at step 0.
-void fillScenarioMenu(QMenu* menu, ScenarioPlayer* player, const QString& demoDir = QStringLiteral(":/scenarios"));
-
-/// Asks for a scenario file, starting in the folder of the player's recent
-/// file, and loads it; false if the user cancelled or it did not load.
-bool openScenarioFile(QWidget* parent, ScenarioPlayer* player);
 
 } // namespace sc::ui

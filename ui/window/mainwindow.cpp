@@ -4,23 +4,20 @@
 #include "ui/common/celldelegate.h"
 #include "ui/events/eventlogmodel.h"
 #include "ui/events/eventlogpanel.h"
-#include "core/finance/finance.h"
 #include "ui/finance/financeconsole.h"
 #include "ui/tree/inspector.h"
 #include "ui/tree/processtreemodel.h"
 #include "ui/bridge/runtimebridge.h"
 #include "ui/charts/runtimechart.h"
-#include "core/scenario/scenario.h"
+#include "ui/scenario/scenariomenu.h"
+#include "ui/scenario/scenariopanel.h"
 #include "ui/scenario/scenarioplayer.h"
 #include "ui/common/theme.h"
 #include "ui/events/timeline.h"
 #include "ui/tree/treegraphview.h"
 
 #include <QAction>
-#include <QActionGroup>
-#include <QApplication>
 #include <QCloseEvent>
-#include <QComboBox>
 #include <QCoreApplication>
 #include <QDesktopServices>
 #include <QDir>
@@ -31,25 +28,19 @@
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QInputDialog>
 #include <QLabel>
-#include <QLayout>
 #include <QLineEdit>
-#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
-#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
-#include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
-#include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
 #include <QUrl>
@@ -66,16 +57,14 @@ constexpr qreal basePointSize = 14.0;
 constexpr std::chrono::seconds followFor {3};
 constexpr std::size_t maxFollowed = 16;
 constexpr std::chrono::milliseconds statusRefresh {250};
-// Bumped when the docks change so much that an old saved layout would mislead.
-constexpr int layoutVersion = 2;
 // Every dock can be moved, floated and closed (the View menu brings it back).
 constexpr auto kDockFeatures
     = QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable;
 } // namespace
 
-MainWindow::MainWindow(sc::Runtime& runtime, QWidget* parent)
+MainWindow::MainWindow(RuntimeBridge& bridge, QWidget* parent)
     : QMainWindow(parent)
-    , m_bridge(new RuntimeBridge(runtime, this))
+    , m_bridge(&bridge)
     , m_processes(new ProcessTreeModel(this))
     , m_events(new EventLogModel(this))
 {
@@ -118,105 +107,6 @@ MainWindow::MainWindow(sc::Runtime& runtime, QWidget* parent)
 MainWindow::~MainWindow() = default;
 
 // -- construction --
-
-void MainWindow::createActions()
-{
-    m_kill = new QAction(theme::actionIcon(theme::ActionIcon::Kill), tr("&Kill"), this);
-    m_kill->setShortcuts({QKeySequence(Qt::Key_Delete), QKeySequence(Qt::Key_K)});
-    m_kill->setToolTip(tr("Kill the selected process: an untrappable exit, its terminate() does not run (Del, K)"));
-    connect(m_kill, &QAction::triggered, this, [this] {
-        for (sc::Pid pid : selectedPids())
-            m_bridge->kill(pid);
-    });
-
-    m_shutdown = new QAction(theme::actionIcon(theme::ActionIcon::Shutdown), tr("E&xit: shutdown"), this);
-    m_shutdown->setShortcut(QKeySequence(Qt::Key_S));
-    m_shutdown->setToolTip(tr("Send the selected process the exit signal 'shutdown' (S); "
-                              "a process that traps exits receives it as a message"));
-    connect(m_shutdown, &QAction::triggered, this, [this] {
-        for (sc::Pid pid : selectedPids())
-            m_bridge->exitProcess(pid, sc::ExitReason::shutdown());
-    });
-
-    auto forEachSelected = [this](auto act) {
-        return [this, act] {
-            for (sc::Pid pid : selectedPids())
-                act(pid);
-        };
-    };
-    m_crash = new QAction(tr("&Crash"), this);
-    m_crash->setShortcut(QKeySequence(Qt::Key_C));
-    m_crash->setToolTip(tr("Raise an exception inside the selected process's next callback (C): "
-                           "its terminate() runs and it ends with an error"));
-    connect(m_crash, &QAction::triggered, this, forEachSelected([this](sc::Pid pid) { m_bridge->crash(pid); }));
-    m_hang = new QAction(tr("&Hang"), this);
-    m_hang->setShortcut(QKeySequence(Qt::Key_H));
-    m_hang->setToolTip(tr("Make the selected process's next callback never return (H): the runtime keeps serving "
-                          "the others, shows it stuck after a few seconds, and a kill ends it"));
-    connect(m_hang, &QAction::triggered, this, forEachSelected([this](sc::Pid pid) { m_bridge->hang(pid); }));
-
-    m_exitNormal = new QAction(tr("Exit: &normal"), this);
-    m_exitNormal->setShortcut(QKeySequence(Qt::Key_N));
-    m_exitNormal->setToolTip(tr("Send the exit signal 'normal' (N): ignored unless the process traps exits"));
-    connect(m_exitNormal, &QAction::triggered, this,
-        forEachSelected([this](sc::Pid pid) { m_bridge->exitProcess(pid, sc::ExitReason::normal()); }));
-
-    m_flood = new QAction(tr("&Flood mailbox (100,000)"), this);
-    m_flood->setShortcut(QKeySequence(Qt::Key_M));
-    m_flood->setToolTip(tr("Send 100,000 messages to the selected process (M) and watch its mailbox"));
-    connect(m_flood, &QAction::triggered, this, [this] { floodSelected(100'000); });
-    m_floodWith = new QAction(tr("Flood mailbox &with…"), this);
-    m_floodWith->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_M));
-    m_floodWith->setToolTip(tr("Send as many messages as you choose to the selected process (Shift+M)"));
-    connect(m_floodWith, &QAction::triggered, this, [this] {
-        bool ok = false;
-        const int count = QInputDialog::getInt(
-            this, tr("Flood mailbox"), tr("Messages to send:"), m_lastFlood, 1, 1'000'000, 1000, &ok);
-        if (!ok) return;
-        m_lastFlood = count;
-        floodSelected(count);
-    });
-
-    m_terminateChild = new QAction(tr("&Terminate child"), this);
-    m_terminateChild->setShortcut(QKeySequence(Qt::Key_T));
-    m_terminateChild->setToolTip(tr("Ask the selected process's supervisor to terminate it (T); "
-                                    "its supervisor's menu can restart it"));
-    connect(m_terminateChild, &QAction::triggered, this, forEachSelected([this](sc::Pid pid) {
-        const QModelIndex index = m_processes->indexOfPid(pid);
-        const QModelIndex parent = index.parent();
-        if (!parent.isValid()) return;
-        const sc::Pid supervisor = parent.data(ProcessTreeModel::PidRole).toULongLong();
-        const QString id = index.data(ProcessTreeModel::PathRole).toString().section(QLatin1Char('/'), -1);
-        m_terminated.append({supervisor, id});
-        m_bridge->terminateChild(supervisor, id);
-    }));
-
-    // Ctrl++ and Ctrl+- are the zoom keys (View menu); a second binding would make both ambiguous.
-    m_expandAll = new QAction(tr("&Expand all"), this);
-    m_expandAll->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    m_collapseAll = new QAction(tr("&Collapse all"), this);
-    m_collapseAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
-
-    createFileMenu();
-    QMenu* process = menuBar()->addMenu(tr("&Process"));
-    process->addAction(m_kill);
-    process->addAction(m_crash);
-    process->addAction(m_hang);
-    process->addAction(m_shutdown);
-    process->addAction(m_exitNormal);
-    process->addAction(m_flood);
-    process->addAction(m_floodWith);
-    process->addAction(m_terminateChild);
-
-    QToolBar* tools = m_toolBar = addToolBar(tr("Process"));
-    tools->setObjectName(QStringLiteral("processToolBar"));
-    tools->setMovable(false);
-    tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    tools->setIconSize(QSize(28, 28));
-    tools->addAction(m_kill);
-    tools->addAction(m_crash);
-    tools->addAction(m_shutdown);
-}
 
 void MainWindow::createViews()
 {
@@ -392,7 +282,7 @@ QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWid
 void MainWindow::addFinancePanels(const QString& dataDir)
 {
     if (m_console) return;
-    m_console = new FinanceConsole(m_bridge->runtime(), this);
+    m_console = new FinanceConsole(m_bridge->finance(), this);
     m_console->setObjectName(QStringLiteral("financeConsole"));
     // The console scrolls rather than squeeze the tree on a small screen.
     auto* scroll = new QScrollArea(this);
@@ -561,128 +451,6 @@ void MainWindow::createStatusBar()
                                "and the longest so far"));
 }
 
-void MainWindow::createTeachingControls()
-{
-    m_pause = new QAction(tr("&Pause runtime"), this);
-    m_pause->setCheckable(true);
-    m_pause->setShortcut(QKeySequence(Qt::Key_P));
-    m_pause->setToolTip(tr("Stop every process handling messages (P): what is sent meanwhile waits in the "
-                           "mailboxes, and Step lets one message through at a time"));
-    connect(m_pause, &QAction::toggled, this, &MainWindow::setRuntimePaused);
-
-    m_stepOne = new QAction(tr("S&tep one message"), this);
-    m_stepOne->setShortcut(QKeySequence(Qt::Key_Period));
-    m_stepOne->setToolTip(tr("While paused, let exactly one message be handled somewhere (.)"));
-    connect(m_stepOne, &QAction::triggered, this, [this] { m_bridge->runtime().stepOne(); });
-
-    m_speed = new QComboBox(this);
-    m_speed->setObjectName(QStringLiteral("speed"));
-    m_speed->setToolTip(tr("Slow motion: how long the runtime takes per message, so that a class can follow "
-                           "a cascade message by message"));
-    const std::initializer_list<std::pair<QString, int>> speeds {{tr("Full speed"), 0},
-        {tr("Slow: 0.1 s per message"), 100}, {tr("Slower: 0.3 s per message"), 300},
-        {tr("Slowest: 1 s per message"), 1000}};
-    QMenu* speedMenu = new QMenu(tr("Slow &motion"), this);
-    auto* speedGroup = new QActionGroup(this);
-    for (const auto& [label, ms] : speeds) {
-        m_speed->addItem(label, ms);
-        QAction* a = speedMenu->addAction(label, this, [this, ms = ms] { setPace(std::chrono::milliseconds(ms)); });
-        a->setCheckable(true);
-        a->setData(ms);
-        speedGroup->addAction(a);
-    }
-    speedGroup->actions().front()->setChecked(true);
-    connect(m_speed, &QComboBox::activated, this,
-        [this](int index) { setPace(std::chrono::milliseconds(m_speed->itemData(index).toInt())); });
-    connect(speedMenu, &QMenu::aboutToShow, this, [this, speedGroup] {
-        for (QAction* a : speedGroup->actions())
-            a->setChecked(a->data().toInt() == int(m_bridge->runtime().pace().count()));
-    });
-
-    m_runtimeMenu = menuBar()->addMenu(tr("&Runtime"));
-    m_runtimeMenu->addAction(m_pause);
-    m_runtimeMenu->addAction(m_stepOne);
-    m_runtimeMenu->addMenu(speedMenu);
-
-    QToolBar* teaching = addToolBar(tr("Teaching"));
-    teaching->setObjectName(QStringLiteral("teachingToolBar"));
-    teaching->setMovable(false);
-    teaching->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    teaching->addAction(m_pause);
-    teaching->addAction(m_stepOne);
-    teaching->addWidget(m_speed);
-
-    m_presenter = new QAction(tr("&Presenter mode"), this);
-    m_presenter->setCheckable(true);
-    m_presenter->setShortcut(QKeySequence(Qt::Key_F5));
-    m_presenter->setToolTip(tr("Large type and high contrast, for a projector (F5)"));
-    connect(m_presenter, &QAction::toggled, this, &MainWindow::setPresenterMode);
-    m_viewMenu->insertAction(m_viewMenu->actions().value(0), m_presenter);
-    m_viewMenu->insertSeparator(m_viewMenu->actions().value(1));
-
-    m_paceLabel = new QLabel(this);
-    m_paceLabel->setContentsMargins(12, 0, 12, 0);
-    statusBar()->insertPermanentWidget(0, m_paceLabel);
-    showPace();
-}
-
-void MainWindow::setPace(std::chrono::milliseconds perMessage)
-{
-    m_bridge->runtime().setPace(perMessage);
-    const int index = m_speed->findData(int(perMessage.count()));
-    if (index >= 0) m_speed->setCurrentIndex(index);
-    showPace();
-}
-
-void MainWindow::setRuntimePaused(bool paused)
-{
-    m_bridge->runtime().setPaused(paused);
-    m_pause->setChecked(paused); // no toggled() when it already is
-    showPace();
-}
-
-void MainWindow::showPace()
-{
-    sc::Runtime& rt = m_bridge->runtime();
-    m_stepOne->setEnabled(rt.isPaused());
-    const auto pace = rt.pace();
-    QString text;
-    if (rt.isPaused())
-        text = tr("PAUSED: press . to handle one message, P to resume");
-    else if (pace.count() > 0)
-        text = tr("Slow motion: %1 s per message").arg(QLocale().toString(pace.count() / 1000.0, 'g', 3));
-    m_paceLabel->setText(text);
-    m_paceLabel->setVisible(!text.isEmpty());
-    m_paceLabel->setStyleSheet(QStringLiteral("QLabel { background: %1; color: white; font-weight: bold; "
-                                              "border-radius: 4px; padding: 2px 10px; }")
-                                   .arg((rt.isPaused() ? theme::errorColor() : theme::warnColor()).name()));
-}
-
-void MainWindow::setPresenterMode(bool on)
-{
-    if (on == m_presenterMode) return;
-    m_presenterMode = on;
-    m_presenter->setChecked(on);
-    if (on) {
-        m_stateBeforePresenter = saveState(layoutVersion);
-        m_geometryBeforePresenter = saveGeometry();
-        m_normalBeforePresenter = geometry();
-    }
-    // Menus are windows of their own: without this they keep the standard size. Leaving, they
-    // get the application's menu font back, as before.
-    for (QMenu* menu : findChildren<QMenu*>()) {
-        menu->setAttribute(Qt::WA_WindowPropagation, on);
-        if (!on) menu->setFont(QFont());
-    }
-    theme::scaleFonts(this, on ? theme::presenterScale : 1.0);
-    m_graph->setPresenterMode(on);
-    setPalette(on ? theme::presenterPalette(QApplication::palette()) : QPalette());
-    const int icon = on ? 32 : 28; // the label beside it is as tall: a larger icon only makes the line taller
-    m_toolBar->setIconSize(QSize(icon, icon));
-    arrangeForPresenter(on);
-    spdlog::info("presenter mode {}", on ? "on" : "off");
-}
-
 // -- settings --
 
 std::unique_ptr<QSettings> MainWindow::openSettings()
@@ -812,56 +580,7 @@ void MainWindow::expandSubtree(const QModelIndex& index)
         expandSubtree(m_processes->index(row, 0, index));
 }
 
-// -- actions --
-
-std::vector<sc::Pid> MainWindow::selectedPids() const
-{
-    std::vector<sc::Pid> pids;
-    for (const QModelIndex& index : m_processView->selectionModel()->selectedRows())
-        pids.push_back(m_processes->pidAt(index));
-    return pids;
-}
-
-void MainWindow::floodSelected(int count)
-{
-    for (sc::Pid pid : selectedPids())
-        m_bridge->flood(pid, count);
-}
-
-void MainWindow::startDynamicChild(sc::Pid supervisor)
-{
-    const QModelIndex index = m_processes->indexOfPid(supervisor);
-    if (!index.isValid()) return;
-    const QString path = index.data(ProcessTreeModel::PathRole).toString();
-    const bool trackers = path == QLatin1String(sc::finance::kTrackersPath);
-    if (m_console && (trackers || path == QLatin1String(sc::finance::kTransactionsPath))) {
-        // A tracker or a transaction starts the way a client starts one, through its service.
-        using Action = FinanceConsole::Action;
-        const Action action = trackers ? Action::OpenTracker : Action::StartTransaction;
-        bool ok = false;
-        const QString input = QInputDialog::getText(this, tr("Start a child of %1").arg(path),
-            trackers ? tr("Open a tracker for the user:") : tr("Start a transaction of the amount:"), QLineEdit::Normal,
-            QString(), &ok);
-        if (!ok) return;
-        (trackers ? m_console->userField(action) : m_console->amountField(action))->setText(input.trimmed());
-        // The console checks the input and shows its answer, or what is wrong, beside the form.
-        m_financeDock->show();
-        m_financeDock->raise();
-        if (m_console->button(action)->isEnabled()) m_console->button(action)->click();
-        return;
-    }
-    m_bridge->startChild(supervisor, sc::scenarioWorkerSpec("w" + std::to_string(++m_startedByHand)));
-}
-
-bool MainWindow::selectProcess(sc::Pid pid)
-{
-    const QModelIndex index = m_processes->indexOfPid(pid);
-    if (!index.isValid()) return false;
-    m_processView->selectionModel()->setCurrentIndex(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_processView->scrollTo(index);
-    return true;
-}
+// -- the selection --
 
 void MainWindow::updateActions()
 {
@@ -877,92 +596,6 @@ void MainWindow::updateActions()
         const std::vector<sc::Pid> pids = selectedPids();
         m_inspector->inspect(pids.size() == 1 ? pids.front() : 0);
     }
-}
-
-bool MainWindow::eventFilter(QObject* watched, QEvent* event)
-{
-    if (m_graph && m_toolBar && watched == m_toolBar->widgetForAction(m_kill)) {
-        if (event->type() == QEvent::Enter) {
-            const std::vector<sc::Pid> pids = selectedPids();
-            m_graph->setKillPreview(pids.empty() ? 0 : pids.front());
-        } else if (event->type() == QEvent::Leave) {
-            m_graph->setKillPreview(0);
-        }
-    }
-    return QMainWindow::eventFilter(watched, event);
-}
-
-void MainWindow::showContextMenuFor(sc::Pid target, const QPoint& globalPos)
-{
-    const QModelIndex index = m_processes->indexOfPid(target);
-    if (!index.isValid()) return;
-    if (const auto selected = selectedPids(); std::find(selected.begin(), selected.end(), target) == selected.end())
-        selectProcess(target);
-    QMenu menu(this);
-    if (m_presenterMode) menu.setFont(font()); // a window of its own, which would keep the standard size
-    const std::vector<sc::Pid> pids = selectedPids();
-    menu.addSection(pids.size() == 1
-            ? index.siblingAtColumn(ProcessTreeModel::NameColumn).data(ProcessTreeModel::PathRole).toString()
-            : tr("%n processes", nullptr, static_cast<int>(pids.size())));
-    menu.addAction(m_kill);
-    menu.addAction(m_crash);
-    menu.addAction(m_hang);
-    menu.addAction(m_shutdown);
-    menu.addAction(m_exitNormal);
-    menu.addAction(m_flood);
-    menu.addAction(m_floodWith);
-    if (index.parent().isValid()) menu.addAction(m_terminateChild);
-
-    const auto kind = static_cast<sc::ProcessKind>(index.data(ProcessTreeModel::KindRole).toInt());
-    const sc::Pid pid = index.data(ProcessTreeModel::PidRole).toULongLong();
-    if (pids.size() == 1 && kind == sc::ProcessKind::DynamicSupervisor)
-        menu.addAction(tr("Start a &child…"), this, [this, pid] { startDynamicChild(pid); });
-    if (pids.size() == 1 && kind != sc::ProcessKind::Worker) {
-        for (const auto& [supervisor, id] : std::as_const(m_terminated)) {
-            if (supervisor != pid) continue;
-            const QString childId = id;
-            menu.addAction(tr("Restart child %1").arg(childId), this, [this, pid, childId] {
-                m_terminated.removeAll(std::pair {pid, childId});
-                m_bridge->restartChild(pid, childId);
-            });
-        }
-        const sc::ProcessInfo* info = m_bridge->snapshot().find(pid);
-        if (info) {
-            QMenu* strategy = menu.addMenu(tr("Strategy"));
-            // A dynamic supervisor is one_for_one by definition.
-            std::vector<sc::Strategy> strategies {sc::Strategy::OneForOne};
-            if (kind != sc::ProcessKind::DynamicSupervisor)
-                strategies.insert(strategies.end(), {sc::Strategy::OneForAll, sc::Strategy::RestForOne});
-            const sc::SupervisorFlags current {
-                info->strategy, int(info->intensity), std::chrono::milliseconds(info->periodMs)};
-            for (sc::Strategy st : strategies) {
-                QAction* a
-                    = strategy->addAction(QString::fromLatin1(sc::strategyName(st)), this, [this, pid, current, st] {
-                          sc::SupervisorFlags f = current;
-                          f.strategy = st;
-                          m_bridge->setSupervisorFlags(pid, f);
-                      });
-                a->setCheckable(true);
-                a->setChecked(st == info->strategy);
-            }
-            QMenu* intensity = menu.addMenu(tr("Restart intensity"));
-            for (const auto& [n, seconds] :
-                {std::pair {1, 5}, std::pair {3, 5}, std::pair {10, 10}, std::pair {100, 1}}) {
-                QAction* a = intensity->addAction(tr("%n restart(s) in %1 s", nullptr, n).arg(seconds), this,
-                    [this, pid, current, n = n, seconds = seconds] {
-                        sc::SupervisorFlags f = current;
-                        f.intensity = n;
-                        f.period = std::chrono::seconds(seconds);
-                        m_bridge->setSupervisorFlags(pid, f);
-                    });
-                a->setCheckable(true);
-                a->setChecked(int(info->intensity) == n && info->periodMs == unsigned(seconds * 1000));
-            }
-        }
-    }
-    m_graph->setKillPreview(target);
-    connect(&menu, &QMenu::aboutToHide, m_graph, [this] { m_graph->setKillPreview(0); });
-    menu.exec(globalPos);
 }
 
 // -- the File menu, the restart mode, the first-run hint --
@@ -1114,183 +747,6 @@ void MainWindow::dismissFirstRunHint()
     m_firstRunHint->hide();
     // At once, not on close: a hint dismissed before a crash stays dismissed.
     if (m_remember) openSettings()->setValue(QStringLiteral("hints/firstRunDismissed"), true);
-}
-
-// -- presenter mode's layout --
-
-void MainWindow::arrangeForPresenter(bool on)
-{
-    auto* teaching = findChild<QToolBar*>(QStringLiteral("teachingToolBar"));
-    if (!on) {
-        for (QDockWidget* dock : findChildren<QDockWidget*>())
-            presentDock(dock, false);
-        m_tickLabel->show();
-        compactToolBars(false);
-        removeToolBarBreak(teaching); // the saved state has the docks' places
-        setCorner(Qt::BottomRightCorner, m_cornerBeforePresenter);
-        restoreState(m_stateBeforePresenter, layoutVersion);
-        settleLayout();
-        // Not restoreGeometry: without a window manager it adds a guessed title bar's height.
-        if (m_normalBeforePresenter.isValid()) setGeometry(m_normalBeforePresenter);
-        return;
-    }
-    const QRect available = screen() ? screen()->availableGeometry() : QRect(QPoint(), size());
-    // The tallest panels (the scenario's steps, the inspector) get the full height on the right,
-    // beside the tree rather than above the bottom panels; the bottom panels share one height as
-    // tabs, the timeline in front. Stacked, their minimum heights would outgrow a 720 px screen.
-    m_cornerBeforePresenter = corner(Qt::BottomRightCorner);
-    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
-    auto* timelineDock = findChild<QDockWidget*>(QStringLiteral("timelineDock"));
-    // The event log (its filter row the widest panel) stays with the bottom tabs, which are as wide as
-    // the tree: the side column is kept narrow for it.
-    tabifyDockArea(Qt::BottomDockWidgetArea, timelineDock);
-    tabifyDockArea(Qt::RightDockWidgetArea, nullptr);
-    // Both toolbars in large type are wider than 1280 px: then the teaching one gets a line of its own,
-    // rather than hide Step behind the overflow button.
-    compactToolBars(true);
-    for (QToolBar* bar : {m_toolBar, teaching})
-        bar->layout()->invalidate(); // a window not shown yet would keep their standard widths
-    if (m_toolBar->sizeHint().width() + teaching->sizeHint().width() > available.width()) insertToolBarBreak(teaching);
-    for (QDockWidget* dock : findChildren<QDockWidget*>())
-        presentDock(dock, true);
-    // A number for the developer, not the class: the status bar keeps its width for the pace.
-    m_tickLabel->hide();
-    // As narrow and as short as their panels allow: the rest is the tree's.
-    // The side column is as wide as its widest panel needs (they scroll now, but a scroll bar
-    // would hide the scenario's buttons), up to five twelfths of the screen: the tree is what the class
-    // looks at. The side panels wrap their labels to fit that.
-    QList<QDockWidget*> side;
-    int sideWidth = available.width() / 4;
-    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
-        if (dock->isFloating() || dockWidgetArea(dock) != Qt::RightDockWidgetArea) continue;
-        side << dock;
-        const auto* scroll = qobject_cast<QScrollArea*>(dock->widget());
-        if (const QWidget* content = scroll ? scroll->widget() : dock->widget())
-            sideWidth = std::max(sideWidth,
-                content->minimumSizeHint().width() + 4 + (scroll ? scroll->verticalScrollBar()->sizeHint().width() : 0));
-    }
-    if (!side.isEmpty())
-        resizeDocks(side, QList<int>(side.size(), std::min(sideWidth, available.width() * 5 / 12)), Qt::Horizontal);
-    if (timelineDock && dockWidgetArea(timelineDock) == Qt::BottomDockWidgetArea)
-        resizeDocks({timelineDock}, {std::max(available.height() / 5, m_timeline->minimumSizeHint().height() + 4)},
-            Qt::Vertical);
-    fitIntoScreen();
-}
-
-void MainWindow::presentDock(QDockWidget* dock, bool on)
-{
-    static const QString kNoTitle = QStringLiteral("presenterNoTitle");
-    static const QString kScroll = QStringLiteral("presenterScroll");
-    if (!on) {
-        if (QWidget* none = dock->titleBarWidget(); none && none->objectName() == kNoTitle) {
-            dock->setTitleBarWidget(nullptr);
-            delete none;
-        }
-        if (auto* scroll = qobject_cast<QScrollArea*>(dock->widget()); scroll && scroll->objectName() == kScroll) {
-            QWidget* content = scroll->takeWidget();
-            dock->setWidget(content);
-            content->show();
-            delete scroll;
-        }
-        return;
-    }
-    if (dock->isFloating()) return;
-    // The tabs name the panels: their title bars would take a line of the tree's height each
-    // (the View menu still shows and hides them).
-    if (!dock->titleBarWidget()) {
-        auto* none = new QWidget(dock);
-        none->setObjectName(kNoTitle);
-        dock->setTitleBarWidget(none);
-    }
-    // A side panel whose large type needs more height than the screen has (a scenario with a long
-    // title, say) scrolls, rather than make the window taller than the screen. The bottom ones
-    // (the timeline in front) keep their heights, which the layout gives them.
-    // Not the scenario panel: it fits itself to the height it gets (the title elided, the description
-    // gone before the steps), and in a scroll area it would be measured taller than it is shown.
-    QWidget* content = dock->widget();
-    if (content && !qobject_cast<QAbstractScrollArea*>(content) && dockWidgetArea(dock) == Qt::RightDockWidgetArea
-        && dock != m_scenarioPanel) {
-        auto* scroll = new QScrollArea(dock);
-        scroll->setObjectName(kScroll);
-        scroll->setWidgetResizable(true);
-        scroll->setFrameShape(QFrame::NoFrame);
-        scroll->setWidget(content);
-        dock->setWidget(scroll);
-        // A panel's controls are at its bottom (the scenario's Play and Step): they stay in view,
-        // and the title scrolls out first.
-        QScrollBar* bar = scroll->verticalScrollBar();
-        connect(bar, &QScrollBar::rangeChanged, bar, [bar](int, int max) { bar->setValue(max); });
-    }
-}
-
-void MainWindow::compactToolBars(bool on)
-{
-    // An action's icon text names only its tool button; empty, the button shows the action's text.
-    m_pause->setIconText(on ? tr("Pause") : QString());
-    m_stepOne->setIconText(on ? tr("Step") : QString());
-    const int em = QFontMetrics(font()).horizontalAdvance(QLatin1Char('M'));
-    m_find->setMaximumWidth(em * (on ? 7 : 18));
-    // The list about as wide as "Full speed" rather than its longest entry; the open list shows them whole.
-    m_speed->setMinimumContentsLength(8);
-    m_speed->setSizeAdjustPolicy(
-        on ? QComboBox::AdjustToMinimumContentsLengthWithIcon : QComboBox::AdjustToContentsOnFirstShow);
-}
-
-void MainWindow::tabifyDockArea(Qt::DockWidgetArea area, QDockWidget* front)
-{
-    QList<QDockWidget*> docks;
-    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
-        if (!dock->isFloating() && dockWidgetArea(dock) == area) docks << dock;
-    }
-    if (docks.size() < 2) return;
-    if (front && !docks.contains(front)) front = nullptr;
-    QDockWidget* anchor = front ? front : docks.front();
-    const QList<QDockWidget*> already = tabifiedDockWidgets(anchor);
-    QDockWidget* shown = nullptr; // without a `front`, the panel that was in front stays there
-    for (QDockWidget* dock : docks) {
-        if (!shown && !dock->visibleRegion().isEmpty()) shown = dock;
-        if (dock != anchor && !already.contains(dock)) tabifyDockWidget(anchor, dock);
-    }
-    if (!front && !shown) {
-        // Not shown yet (--presenter, or the theme saved): the panel the window starts with in front.
-        QDockWidget* scenario = m_player && m_player->stepCount() > 0 ? m_scenarioPanel : nullptr;
-        for (QDockWidget* usual : {scenario, m_financeDock, m_inspectorDock}) {
-            if (usual && docks.contains(usual)) {
-                shown = usual;
-                break;
-            }
-        }
-    }
-    (front ? front : shown ? shown : anchor)->raise();
-}
-
-void MainWindow::settleLayout()
-{
-    // The new fonts' and docks' minimum sizes now, not at the next event loop pass: the window grows
-    // to a minimum that is larger than its size, and a size set before would be overridden.
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-    if (layout()) {
-        layout()->invalidate(); // else a layout that thinks itself current keeps the window's old minimum
-        layout()->activate();
-    }
-}
-
-void MainWindow::fitIntoScreen()
-{
-    const QScreen* where = screen();
-    if (!where) return;
-    settleLayout();
-    const QRect available = where->availableGeometry();
-    const QSize frame = frameGeometry().size() - size();
-    const QSize most = available.size() - frame;
-    // All of it: every line of the screen the window leaves unused is a line the tree could have had.
-    resize(most);
-    QRect placed = frameGeometry();
-    placed.moveRight(std::min(placed.right(), available.right()));
-    placed.moveBottom(std::min(placed.bottom(), available.bottom()));
-    placed.moveLeft(std::max(placed.left(), available.left()));
-    placed.moveTop(std::max(placed.top(), available.top()));
-    move(placed.topLeft());
 }
 
 bool MainWindow::saveScreenshot(const QString& file)

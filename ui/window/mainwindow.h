@@ -1,9 +1,16 @@
+// The main window. Its members are defined by subject: mainwindow.cpp (the
+// views and docks, the finance and scenario panels, live updates, settings,
+// the File menu), processactions.cpp (the process actions and the context
+// menu), teachingcontrols.cpp (pause, step, slow motion) and
+// presenterlayout.cpp (presenter mode).
+//
 // Threading: GUI thread only. Everything it shows comes from its
 // RuntimeBridge; everything it asks of the runtime goes through it too, so
 // no slot here ever waits for a runtime thread.
 #pragma once
 
-#include "core/runtime/runtime.h"
+#include "core/runtime/events.h"
+#include "core/runtime/snapshot.h"
 
 #include <QMainWindow>
 #include <QRect>
@@ -48,7 +55,9 @@ class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
-    explicit MainWindow(sc::Runtime& runtime, QWidget* parent = nullptr);
+    /// Shows what `bridge` pulls and asks it for every action. The window
+    /// starts the bridge's timer; the bridge must outlive the window.
+    explicit MainWindow(RuntimeBridge& bridge, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     /// Adds the finance console (a dock on the right) and the live audit log
@@ -148,6 +157,9 @@ public:
     std::vector<sc::Pid> selectedPids() const;
 
 private:
+    /// Bumped when the docks change so much that an old saved layout would mislead.
+    static constexpr int layoutVersion = 2;
+
     struct Follow {
         QString path;
         sc::Pid oldPid = 0;

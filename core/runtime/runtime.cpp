@@ -1,6 +1,6 @@
 #include "core/runtime/runtime.h"
 
-#include "core/runtime/detail/runtime_p.h"
+#include "core/runtime/detail/process.h"
 
 #include <algorithm>
 #include <array>

@@ -3,8 +3,8 @@
 // selective receive's erase, handing a whole mailbox over (append, swap),
 // and that every element and block it held is freed.
 // clang-format off
-// First, before any Qt header defines the macro `slots` (a member's name in runtime_p.h).
-#include "core/runtime/detail/runtime_p.h"
+// First, before any Qt header defines the macro `slots` (a member's name in process.h).
+#include "core/runtime/detail/process.h"
 // clang-format on
 
 #include "coretest.h"

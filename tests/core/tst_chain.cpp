@@ -3,8 +3,9 @@
 // selective receive's erase, handing a whole mailbox over (append, swap),
 // and that every element and block it held is freed.
 // clang-format off
-// First, before any Qt header defines the macro `slots` (a member's name in runtime_p.h).
-#include "core/runtime/detail/runtime_p.h"
+// First: the headers under test stand on their own, before any Qt header.
+#include "core/runtime/detail/chain.h"
+#include "core/runtime/detail/envelope.h"
 // clang-format on
 
 #include "coretest.h"

@@ -1496,6 +1496,97 @@ private slots:
         QCOMPARE(rowOf(rt, *first)->startOrder, 1u);
         QCOMPARE(rowOf(rt, *second)->startOrder, 2u);
     }
+
+    // -- where the two kinds of supervisor differ (they share the rest) --
+
+    /// OTP's supervisor has no clause for a stray cast and crashes, stopping
+    /// its children; a DynamicSupervisor ignores it.
+    void strayCastCrashesOnlyTheStaticSupervisor()
+    {
+        Runtime rt;
+        EventLog log(rt);
+        auto j = std::make_shared<Journal>();
+        WorkerConfig cfg {j};
+        auto dyn = spawnDynamic(rt, "dyn", {});
+        QVERIFY(dyn.ok());
+        QVERIFY(startChild(rt, *dyn, worker("w", cfg)).ok());
+        rt.cast(*dyn, Crash {});
+        QCOMPARE(countChildren(rt, *dyn).value().active, 1); // answered after the cast: still there
+        QVERIFY(rt.isAlive(*dyn));
+
+        auto root = startSupervisor(rt, "root", flags(), {worker("a", cfg)});
+        QVERIFY(root.ok());
+        rt.cast(*root, Crash {});
+        QVERIFY(log.waitForLine("exit root/a shutdown"));
+        QVERIFY(log.waitForKind(EventKind::Exit, "root"));
+        QCOMPARE(qs(log.find(EventKind::Exit, "root")->reason), QStringLiteral("error:unexpected cast"));
+        QCOMPARE(log.countKind(EventKind::Start, "root/a"), 1);
+    }
+
+    /// A static supervisor keeps a child ignored at start_child (unless
+    /// temporary) as undefined; a dynamic one forgets it, and drops a child
+    /// whose restart is ignored.
+    void ignoredChildren()
+    {
+        Runtime rt;
+        EventLog log(rt);
+        auto j = std::make_shared<Journal>();
+        auto starts = std::make_shared<std::atomic<int>>(0);
+        WorkerConfig once {j};
+        once.init = [starts](const std::string&) { return ++*starts == 1 ? Next::ok() : Next::ignore(); };
+        WorkerConfig ignoring {j};
+        ignoring.init = [](const std::string&) { return Next::ignore(); };
+
+        auto root = startSupervisor(rt, "root", flags(), {});
+        QVERIFY(root.ok());
+        QCOMPARE(startChild(rt, *root, worker("p", ignoring)).error().code, Errc::Ignore);
+        QCOMPARE(startChild(rt, *root, worker("t", ignoring, Restart::Temporary)).error().code, Errc::Ignore);
+        QCOMPARE(childIds(rt, *root), QStringList({"p"}));
+
+        auto dyn = spawnDynamic(rt, "dyn", {});
+        QVERIFY(dyn.ok());
+        QCOMPARE(startChild(rt, *dyn, worker("p", ignoring)).error().code, Errc::Ignore);
+        QCOMPARE(countChildren(rt, *dyn).value().specs, 0);
+        auto w = startChild(rt, *dyn, worker("w", once));
+        QVERIFY(w.ok());
+        rt.kill(*w);
+        QVERIFY(log.waitForKind(EventKind::Restart, "dyn/w"));
+        QVERIFY(rt.waitQuiescent(kLong));
+        QCOMPARE(countChildren(rt, *dyn).value().specs, 0);
+        QVERIFY(rt.isAlive(*dyn));
+    }
+
+    /// The inspector's text for each kind of supervisor.
+    void describedState()
+    {
+        Runtime rt;
+        EventLog log(rt);
+        auto j = std::make_shared<Journal>();
+        WorkerConfig cfg {j};
+        auto root = startSupervisor(rt, "root", flags(Strategy::OneForOne, 2, 3s),
+            {worker("a", cfg), worker("b", cfg, Restart::Transient, Shutdown::brutalKill())});
+        QVERIFY(root.ok());
+        QVERIFY(terminateChild(rt, *root, "b").ok());
+        rt.kill(childPid(rt, *root, "a"));
+        QVERIFY(log.waitForLine("start root/a"));
+        QVERIFY(rt.waitQuiescent(kLong));
+        QCOMPARE(qs(rt.describe(*root).value()),
+            QStringLiteral("one_for_one, at most 2 restarts in 3000 ms\n"
+                           "a: running, permanent, shutdown 5000 ms, 1 restarts\n"
+                           "b: stopped, transient, shutdown brutal_kill, 0 restarts\n"));
+
+        DynamicSupervisorFlags df;
+        df.maxChildren = 4;
+        auto dyn = spawnDynamic(rt, "dyn", df);
+        QVERIFY(dyn.ok());
+        QVERIFY(startChild(rt, *dyn, worker("x", cfg, Restart::Transient)).ok());
+        QCOMPARE(qs(rt.describe(*dyn).value()),
+            QStringLiteral("dynamic, at most 3 restarts in 5000 ms, 1 of at most 4 children\n"
+                           "x: running, transient, 0 restarts\n"));
+        auto empty = spawnDynamic(rt, "empty", {});
+        QVERIFY(empty.ok());
+        QCOMPARE(qs(rt.describe(*empty).value()), QStringLiteral("dynamic, at most 3 restarts in 5000 ms, 0 children\n"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSupervisor)

@@ -2,7 +2,9 @@
 // events the main window hands it; it never calls the runtime.
 #pragma once
 
-#include "core/runtime/runtime.h"
+#include "core/runtime/events.h"
+#include "core/runtime/snapshot.h"
+#include "ui/tree/intindex.h"
 
 #include <QAbstractScrollArea>
 #include <QElapsedTimer>
@@ -74,9 +76,7 @@ public:
     bool selectPid(sc::Pid pid);
 
     // -- kill preview --
-    /// Which processes a kill of `pid` takes down, by its parent's strategy:
-    /// one_for_one (and any dynamic supervisor's child) just it, one_for_all
-    /// all its siblings, rest_for_one it and its later siblings. In row order.
+    /// Which processes a kill of `pid` takes down (the policy: killset.h), in row order.
     std::vector<sc::Pid> killSet(sc::Pid pid) const;
     bool killPreviewEnabled() const { return m_killPreviewEnabled; }
     /// With the Kill action armed, hovering a node previews its kill set.
@@ -242,40 +242,6 @@ private:
         const void* name = nullptr; ///< the name's data: the same pointer, the same name
     };
 
-    /// pid or path id -> item, rebuilt with each layout: open addressing over
-    /// integers, so a relayout of 10,000 nodes neither hashes strings nor
-    /// allocates per node. Keys are never 0.
-    class IntIndex {
-    public:
-        void reset(std::size_t expected);
-        void insert(std::uint64_t key, int value);
-        int find(std::uint64_t key) const; ///< -1 if absent
-        void erase(std::uint64_t key);
-        /// Applies `f(int&)` to every value.
-        template <typename F> void forEachValue(F&& f)
-        {
-            for (Slot& slot : m_slots)
-                if (slot.key) f(slot.value);
-        }
-        /// The value at `key`, inserted as -1 if absent; valid until the next insertion.
-        int& at(std::uint64_t key);
-        bool hasMemory() const { return m_slots.capacity() > 0; }
-
-    private:
-        struct Slot {
-            std::uint64_t key = 0;
-            int value = -1;
-        };
-        std::size_t slotOf(std::uint64_t key) const
-        {
-            return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> m_shift);
-        }
-        void grow();
-        std::vector<Slot> m_slots;
-        int m_shift = 64;
-        std::size_t m_size = 0;
-    };
-
     // -- layout --
     /// A change the layout must see: `full` rebuilds everything, else only
     /// what m_dirtyParents names (and ghosts that expired).
@@ -292,6 +258,9 @@ private:
     void snapshotItems(std::vector<OldItem>& old) const;
     /// A node's width for its name (measured text is cached).
     double measureWidth(const QString& name, bool worker);
+    /// Sets a new item's path id and width: `was`'s (the process in the layout
+    /// before) while its strings are the same, else interned and measured.
+    void identify(Item& item, const Item* was);
     void countPath(int pathId, int delta);
     void place(int item, std::vector<double>& nextFree);
     /// Places every visible item: level by level, or in wrapped blocks when

@@ -24,8 +24,8 @@ void drawRestartArrow(QPainter& p, const QRectF& box, const QColor& colour, doub
     const QPointF tip(arc.center().x() + 2.5 * s, arc.top());
     p.setPen(Qt::NoPen);
     p.setBrush(colour);
-    p.drawPolygon(QPolygonF(
-        {tip + QPointF(1.5 * s, 0), tip + QPointF(-2.5 * s, -3.5 * s), tip + QPointF(-2.5 * s, 3.5 * s)}));
+    p.drawPolygon(
+        QPolygonF({tip + QPointF(1.5 * s, 0), tip + QPointF(-2.5 * s, -3.5 * s), tip + QPointF(-2.5 * s, 3.5 * s)}));
 }
 
 void drawEnvelope(QPainter& p, const QRectF& box, const QColor& colour)

@@ -1,9 +1,8 @@
 // TreeGraphView's items built from the model from scratch (buildAll), with
 // the ghosts slotted in, and what that rests on: path ids, name widths.
-#include "ui/tree/treegraphview.h"
-
 #include "ui/tree/processtreemodel.h"
 #include "ui/tree/treegraphmetrics.h"
+#include "ui/tree/treegraphview.h"
 
 #include <algorithm>
 
@@ -86,8 +85,8 @@ double TreeGraphView::measureWidth(const QString& name, bool worker)
 
 void TreeGraphView::identify(Item& item, const Item* was)
 {
-    if (was && !was->ghost && was->kind == item.kind && was->width > 0
-        && was->path.constData() == item.path.constData() && was->name.constData() == item.name.constData()) {
+    if (was && !was->ghost && was->kind == item.kind && was->width > 0 && was->path.constData() == item.path.constData()
+        && was->name.constData() == item.name.constData()) {
         item.pathId = was->pathId;
         item.width = was->width;
     } else {

@@ -1,10 +1,9 @@
 // TreeGraphView's live state: the model's changes as they arrive (a relayout
 // scheduled, the changed nodes repainted) and what the runtime's events leave
 // on the tree (the restart flash, the give-up, the dead look, ghosts' lifetime).
-#include "ui/tree/treegraphview.h"
-
 #include "ui/tree/processtreemodel.h"
 #include "ui/tree/treegraphmetrics.h"
+#include "ui/tree/treegraphview.h"
 
 #include <QScrollBar>
 #include <algorithm>

@@ -1,11 +1,10 @@
 // TreeGraphView's painting: edges, a node, a ghost, a collapsed group's
 // summary, and the strips around the viewport (legend, Fit hint, give-up banner).
-#include "ui/tree/treegraphview.h"
-
 #include "ui/common/glyphs.h"
 #include "ui/common/theme.h"
 #include "ui/tree/processtreemodel.h"
 #include "ui/tree/treegraphmetrics.h"
+#include "ui/tree/treegraphview.h"
 
 #include <QLocale>
 #include <QPaintEvent>
@@ -357,8 +356,8 @@ void TreeGraphView::paintNode(QPainter& p, const Item& item, bool detailed) cons
         = std::max(info->mailbox, index.data(ProcessTreeModel::MailboxShownRole).value<std::uint32_t>());
     // Short enough for a worker's row, so that the bar keeps its room: 100k, 1.0M.
     const QString mailbox = mailboxShown < 10'000 ? QString::number(mailboxShown)
-        : mailboxShown < 1'000'000                 ? QStringLiteral("%1k").arg(mailboxShown / 1000)
-                                                   : QStringLiteral("%1M").arg(mailboxShown / 1e6, 0, 'f', 1);
+        : mailboxShown < 1'000'000                ? QStringLiteral("%1k").arg(mailboxShown / 1000)
+                                                  : QStringLiteral("%1M").arg(mailboxShown / 1e6, 0, 'f', 1);
     const double mailboxWidth = std::max(22.0, smallMetrics.horizontalAdvance(mailbox));
     p.setPen(mailboxShown > 0 ? ink : muted);
     p.drawText(

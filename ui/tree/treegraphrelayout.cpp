@@ -1,9 +1,8 @@
 // TreeGraphView's relayout: items built (buildAll or buildChanged), compared
 // with the layout before, placed level by level or in blocks (TreeLayout),
 // the view kept steady, and only what moved repainted.
-#include "ui/tree/treegraphview.h"
-
 #include "ui/tree/treegraphmetrics.h"
+#include "ui/tree/treegraphview.h"
 #include "ui/tree/treelayout.h"
 
 #include <QRegion>

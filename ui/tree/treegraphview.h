@@ -242,6 +242,19 @@ private:
         const void* name = nullptr; ///< the name's data: the same pointer, the same name
     };
 
+    /// What a process that left the model leaves in its place for a moment.
+    struct Ghost {
+        sc::Pid pid = 0;
+        sc::ProcessKind kind = sc::ProcessKind::Worker;
+        QString name;
+        QString path;
+        QString parentPath; ///< empty: a top-level process
+        QString afterPath; ///< the sibling it followed; empty: the first
+        double width = 0;
+        int depth = 0;
+        qint64 until = 0; ///< m_clock ms
+    };
+
     // -- layout --
     /// A change the layout must see: `full` rebuilds everything, else only
     /// what m_dirtyParents names (and ghosts that expired).
@@ -255,6 +268,29 @@ private:
     /// The same for the subtrees under m_dirtyParents only, spliced into the
     /// items in place; false (nothing changed) when it cannot, e.g. the top level changed.
     bool buildChanged(qint64 now);
+    // The steps of buildChanged (treegraphsplice.cpp); false: ask buildAll.
+    struct Region;
+    struct Splice;
+    /// The items whose subtrees to build again: the topmost (`tops`) and all (`allDirty`).
+    bool dirtySubtrees(qint64 now, std::vector<int>& tops, std::vector<int>& allDirty) const;
+    /// One past the last descendant of the item at `at`.
+    int subtreeEnd(int at) const;
+    /// A region under each of `tops`, and under dirty parents inside what a partial region keeps.
+    void findRegions(Splice& splice, const std::vector<int>& tops, const std::vector<int>& allDirty);
+    /// In a big family only the children from the first changed one to the last are built again.
+    void narrowToChangedChildren(Region& region, const std::vector<int>& allDirty, std::vector<int>& extra);
+    /// Step 1: the live processes under each region's root, from the model.
+    bool buildRegions(Splice& splice);
+    /// Whether a live process has the path once the regions are built; nullopt: cannot tell.
+    std::optional<bool> pathTaken(const Splice& splice, int pathId) const;
+    /// Step 2: what left the regions stays as a ghost in its place, as buildAll.
+    bool collectGhosts(const Splice& splice, qint64 now, std::vector<Ghost>& ghosts) const;
+    bool slotGhosts(Splice& splice, qint64 now);
+    /// Step 3: each region's items depth first, then spliced in place of the old descendants:
+    void flattenRegions(Splice& splice);
+    std::vector<int> forgetRegions(Splice& splice);
+    void moveRegions(Splice& splice);
+    void learnRegions(Splice& splice, std::vector<int>& touchedPaths);
     void snapshotItems(std::vector<OldItem>& old) const;
     /// A node's width for its name (measured text is cached).
     double measureWidth(const QString& name, bool worker);
@@ -325,17 +361,6 @@ private:
     ProcessTreeModel* m_model = nullptr;
     std::vector<QMetaObject::Connection> m_connections;
 
-    struct Ghost {
-        sc::Pid pid = 0;
-        sc::ProcessKind kind = sc::ProcessKind::Worker;
-        QString name;
-        QString path;
-        QString parentPath; ///< empty: a top-level process
-        QString afterPath; ///< the sibling it followed; empty: the first
-        double width = 0;
-        int depth = 0;
-        qint64 until = 0; ///< m_clock ms
-    };
     /// What items[i], gone from the model, leaves behind in its place until `until`.
     static Ghost ghostOf(const std::vector<Item>& items, const std::vector<int>& roots, std::size_t i, qint64 until);
     /// The item that stands for ghost `g` under `parent` (was: its index in the previous layout, or -1).

@@ -2,6 +2,7 @@
 #include "ui/bridge/runtimebridge.h"
 #include "core/supervision/supervisor.h"
 #include "ui/common/theme.h"
+#include "ui/tree/killset.h"
 #include "ui/tree/treegraphview.h"
 
 #include <QContextMenuEvent>
@@ -249,6 +250,26 @@ private Q_SLOTS:
         QCOMPARE(m_view->nodeCount(), 8);
         m_model->apply(snapshotOf(without(list, 9)));
         QTRY_VERIFY(m_view->nodeRect(9).isEmpty());
+    }
+
+    void killSetPolicyWithoutAView_data()
+    {
+        // The policy alone (ui/tree/killset.h), on plain rows: siblings in start order.
+        QTest::addColumn<int>("strategy");
+        QTest::addColumn<sc::Pid>("victim");
+        QTest::addColumn<std::vector<sc::Pid>>("expected");
+        QTest::newRow("one_for_one") << int(sc::Strategy::OneForOne) << sc::Pid(12) << pids({12});
+        QTest::newRow("one_for_all") << int(sc::Strategy::OneForAll) << sc::Pid(12) << pids({10, 11, 12, 13});
+        QTest::newRow("rest_for_one") << int(sc::Strategy::RestForOne) << sc::Pid(12) << pids({12, 13});
+        QTest::newRow("rest_for_one, first") << int(sc::Strategy::RestForOne) << sc::Pid(10) << pids({10, 11, 12, 13});
+    }
+
+    void killSetPolicyWithoutAView()
+    {
+        QFETCH(int, strategy);
+        QFETCH(sc::Pid, victim);
+        QFETCH(std::vector<sc::Pid>, expected);
+        QCOMPARE(sc::ui::killSet(static_cast<sc::Strategy>(strategy), pids({10, 11, 12, 13}), victim), expected);
     }
 
     void killSetFollowsTheParentsStrategy_data()

@@ -2,7 +2,9 @@
 // events the main window hands it; it never calls the runtime.
 #pragma once
 
-#include "core/runtime/runtime.h"
+#include "core/runtime/events.h"
+#include "core/runtime/snapshot.h"
+#include "ui/tree/intindex.h"
 
 #include <QAbstractScrollArea>
 #include <QElapsedTimer>
@@ -74,9 +76,7 @@ public:
     bool selectPid(sc::Pid pid);
 
     // -- kill preview --
-    /// Which processes a kill of `pid` takes down, by its parent's strategy:
-    /// one_for_one (and any dynamic supervisor's child) just it, one_for_all
-    /// all its siblings, rest_for_one it and its later siblings. In row order.
+    /// Which processes a kill of `pid` takes down (the policy: killset.h), in row order.
     std::vector<sc::Pid> killSet(sc::Pid pid) const;
     bool killPreviewEnabled() const { return m_killPreviewEnabled; }
     /// With the Kill action armed, hovering a node previews its kill set.
@@ -242,38 +242,17 @@ private:
         const void* name = nullptr; ///< the name's data: the same pointer, the same name
     };
 
-    /// pid or path id -> item, rebuilt with each layout: open addressing over
-    /// integers, so a relayout of 10,000 nodes neither hashes strings nor
-    /// allocates per node. Keys are never 0.
-    class IntIndex {
-    public:
-        void reset(std::size_t expected);
-        void insert(std::uint64_t key, int value);
-        int find(std::uint64_t key) const; ///< -1 if absent
-        void erase(std::uint64_t key);
-        /// Applies `f(int&)` to every value.
-        template <typename F> void forEachValue(F&& f)
-        {
-            for (Slot& slot : m_slots)
-                if (slot.key) f(slot.value);
-        }
-        /// The value at `key`, inserted as -1 if absent; valid until the next insertion.
-        int& at(std::uint64_t key);
-        bool hasMemory() const { return m_slots.capacity() > 0; }
-
-    private:
-        struct Slot {
-            std::uint64_t key = 0;
-            int value = -1;
-        };
-        std::size_t slotOf(std::uint64_t key) const
-        {
-            return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> m_shift);
-        }
-        void grow();
-        std::vector<Slot> m_slots;
-        int m_shift = 64;
-        std::size_t m_size = 0;
+    /// What a process that left the model leaves in its place for a moment.
+    struct Ghost {
+        sc::Pid pid = 0;
+        sc::ProcessKind kind = sc::ProcessKind::Worker;
+        QString name;
+        QString path;
+        QString parentPath; ///< empty: a top-level process
+        QString afterPath; ///< the sibling it followed; empty: the first
+        double width = 0;
+        int depth = 0;
+        qint64 until = 0; ///< m_clock ms
     };
 
     // -- layout --
@@ -289,9 +268,35 @@ private:
     /// The same for the subtrees under m_dirtyParents only, spliced into the
     /// items in place; false (nothing changed) when it cannot, e.g. the top level changed.
     bool buildChanged(qint64 now);
+    // The steps of buildChanged (treegraphsplice.cpp); false: ask buildAll.
+    struct Region;
+    struct Splice;
+    /// The items whose subtrees to build again: the topmost (`tops`) and all (`allDirty`).
+    bool dirtySubtrees(qint64 now, std::vector<int>& tops, std::vector<int>& allDirty) const;
+    /// One past the last descendant of the item at `at`.
+    int subtreeEnd(int at) const;
+    /// A region under each of `tops`, and under dirty parents inside what a partial region keeps.
+    void findRegions(Splice& splice, const std::vector<int>& tops, const std::vector<int>& allDirty);
+    /// In a big family only the children from the first changed one to the last are built again.
+    void narrowToChangedChildren(Region& region, const std::vector<int>& allDirty, std::vector<int>& extra);
+    /// Step 1: the live processes under each region's root, from the model.
+    bool buildRegions(Splice& splice);
+    /// Whether a live process has the path once the regions are built; nullopt: cannot tell.
+    std::optional<bool> pathTaken(const Splice& splice, int pathId) const;
+    /// Step 2: what left the regions stays as a ghost in its place, as buildAll.
+    bool collectGhosts(const Splice& splice, qint64 now, std::vector<Ghost>& ghosts) const;
+    bool slotGhosts(Splice& splice, qint64 now);
+    /// Step 3: each region's items depth first, then spliced in place of the old descendants:
+    void flattenRegions(Splice& splice);
+    std::vector<int> forgetRegions(Splice& splice);
+    void moveRegions(Splice& splice);
+    void learnRegions(Splice& splice, std::vector<int>& touchedPaths);
     void snapshotItems(std::vector<OldItem>& old) const;
     /// A node's width for its name (measured text is cached).
     double measureWidth(const QString& name, bool worker);
+    /// Sets a new item's path id and width: `was`'s (the process in the layout
+    /// before) while its strings are the same, else interned and measured.
+    void identify(Item& item, const Item* was);
     void countPath(int pathId, int delta);
     void place(int item, std::vector<double>& nextFree);
     /// Places every visible item: level by level, or in wrapped blocks when
@@ -356,17 +361,6 @@ private:
     ProcessTreeModel* m_model = nullptr;
     std::vector<QMetaObject::Connection> m_connections;
 
-    struct Ghost {
-        sc::Pid pid = 0;
-        sc::ProcessKind kind = sc::ProcessKind::Worker;
-        QString name;
-        QString path;
-        QString parentPath; ///< empty: a top-level process
-        QString afterPath; ///< the sibling it followed; empty: the first
-        double width = 0;
-        int depth = 0;
-        qint64 until = 0; ///< m_clock ms
-    };
     /// What items[i], gone from the model, leaves behind in its place until `until`.
     static Ghost ghostOf(const std::vector<Item>& items, const std::vector<int>& roots, std::size_t i, qint64 until);
     /// The item that stands for ghost `g` under `parent` (was: its index in the previous layout, or -1).

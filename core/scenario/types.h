@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/finance/money.h"
-#include "core/supervision/supervisor.h"
+#include "core/supervision/types.h"
 
 #include <chrono>
 #include <cstddef>

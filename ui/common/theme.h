@@ -1,7 +1,7 @@
 // Threading: GUI thread only (icons are cached in function statics).
 #pragma once
 
-#include "core/runtime/genserver.h"
+#include "core/runtime/types.h"
 
 #include <QColor>
 #include <QIcon>

@@ -1,6 +1,8 @@
 // The Scenarios menu: the demos shipped in the resources, Open/Reopen, Restart and Finance tree.
 #include "ui/scenario/scenariomenu.h"
 
+#include "core/scenario/parser.h"
+
 #include "ui/scenario/scenarioplayer.h"
 
 #include <QDir>

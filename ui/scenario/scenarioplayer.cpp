@@ -1,5 +1,8 @@
 #include "ui/scenario/scenarioplayer.h"
 
+#include "core/scenario/parser.h"
+#include "core/scenario/steps.h"
+
 #include <QFile>
 #include <QFileInfo>
 

@@ -11,7 +11,8 @@
 // answer) and joins the thread. The bridge's runtime must outlive the player.
 #pragma once
 
-#include "core/scenario/scenario.h"
+#include "core/runtime/events.h"
+#include "core/scenario/types.h"
 #include "ui/bridge/scenariocontroller.h"
 
 #include <QObject>

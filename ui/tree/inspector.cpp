@@ -112,7 +112,7 @@ void Inspector::onSnapshot(const sc::Snapshot& snapshot)
     m_path = QString::fromUtf8(info->path.data(), static_cast<qsizetype>(info->path.size()));
     m_title->setText(m_path);
     QString status = QString::fromLatin1(sc::processStatusName(info->status));
-    if (m_bridge->runtime().isPaused()) status = tr("%1, paused").arg(status);
+    if (m_bridge->isPaused()) status = tr("%1, paused").arg(status);
     QString facts = tr("pid %1 · %2 · %3\nmailbox %4 · restarts %5 · handled %6")
                         .arg(m_pid)
                         .arg(QString::fromLatin1(sc::processKindName(info->kind)))
@@ -143,7 +143,7 @@ void Inspector::onDescribed(
     if (!ok) {
         // Paused, a process caught inside a message (say, waiting on a call
         // to one that may not answer yet) cannot be asked: it is not gone.
-        if (m_bridge->runtime().isPaused() && m_bridge->snapshot().find(pid))
+        if (m_bridge->isPaused() && m_bridge->snapshot().find(pid))
             m_relations->setText(tr("paused: in the middle of a message; asked again after the next step"));
         else
             m_relations->setText(tr("not running: %1").arg(state));

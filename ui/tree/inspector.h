@@ -2,7 +2,7 @@
 // and from RuntimeBridge::describeProcess, answered as a queued signal.
 #pragma once
 
-#include "core/runtime/runtime.h"
+#include "core/runtime/snapshot.h"
 
 #include <QHash>
 #include <QTimer>

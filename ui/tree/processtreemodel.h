@@ -2,7 +2,7 @@
 // keeps no pointer into it (paths are copied); it never calls the runtime.
 #pragma once
 
-#include "core/runtime/runtime.h"
+#include "core/runtime/snapshot.h"
 
 #include <QAbstractItemModel>
 #include <cstdint>

@@ -133,19 +133,15 @@ QString elideLeft(const QString& text, int max)
 // -- lifecycle --
 
 RuntimeChart::RuntimeChart(QWidget* parent)
-    : RuntimeChart(
-        Clock {[] { return std::chrono::steady_clock::now(); }, [] { return std::chrono::system_clock::now(); }},
-        parent)
+    : RuntimeChart(WallClock::system(), parent)
 {
 }
 
 RuntimeChart::RuntimeChart(Clock clock, QWidget* parent)
     : QWidget(parent)
     , m_clock(std::move(clock))
+    , m_origin(m_clock.originSeconds())
 {
-    const auto seconds = [](auto duration) { return std::chrono::duration<double>(duration).count(); };
-    m_origin = seconds(m_clock.wall().time_since_epoch());
-    m_steadyOffset = m_origin - seconds(m_clock.steady().time_since_epoch());
     build();
     applyFont();
     updateStatus();
@@ -305,12 +301,12 @@ void RuntimeChart::build()
 
 double RuntimeChart::now() const
 {
-    return std::chrono::duration<double>(m_clock.steady().time_since_epoch()).count() + m_steadyOffset;
+    return m_clock.nowSeconds();
 }
 
 double RuntimeChart::steadyToTime(std::int64_t steadyNs) const
 {
-    return steadyNs == 0 ? now() : static_cast<double>(steadyNs) / 1e9 + m_steadyOffset;
+    return steadyNs == 0 ? now() : m_clock.toWallSeconds(steadyNs);
 }
 
 // -- inputs --

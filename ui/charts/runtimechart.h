@@ -7,15 +7,14 @@
 
 #include "core/finance/ledger.h"
 #include "core/runtime/runtime.h"
+#include "ui/common/wallclock.h"
 
 #include <QList>
 #include <QPointF>
 #include <QStringList>
 #include <QWidget>
-#include <chrono>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -52,10 +51,7 @@ public:
     /// Where the chart reads the time. `steady` is the clock of
     /// sc::Event::timeNs; `wall` (read once, at construction) maps it to the
     /// UTC clock of sc::LedgerRecord::time. Tests pass fakes.
-    struct Clock {
-        std::function<std::chrono::steady_clock::time_point()> steady;
-        std::function<std::chrono::system_clock::time_point()> wall;
-    };
+    using Clock = WallClock::Source;
 
     static constexpr double kWindowSeconds = 60; ///< shown while live
     static constexpr double kKeepSeconds = 300; ///< kept, for looking back while paused
@@ -177,9 +173,8 @@ private:
     void updateStatus();
     const QCPAbstractPlottable* plottable(const QString& name) const;
 
-    Clock m_clock;
+    WallClock m_clock;
     double m_origin = 0; ///< when the chart was made, seconds since the epoch
-    double m_steadyOffset = 0; ///< time = steady seconds + this
     double m_lastSample = -1;
 
     QCustomPlot* m_plot = nullptr;

@@ -1,7 +1,7 @@
 #include "ui/events/timeline.h"
 
-#include "core/base/exitreason.h"
 #include "ui/common/theme.h"
+#include "ui/events/crash.h"
 
 #include <QApplication>
 #include <QDateTime>
@@ -26,12 +26,6 @@ constexpr double minPixelsPerSecond = 0.05;
 constexpr double maxPixelsPerSecond = 1e6;
 constexpr double zoomStep = 1.25;
 constexpr int lanes = Timeline::LaneCount;
-
-std::int64_t steadyNow()
-{
-    using namespace std::chrono;
-    return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
-}
 
 std::optional<Timeline::Lane> laneOf(sc::EventKind kind)
 {
@@ -101,12 +95,9 @@ constexpr std::int64_t rulerSteps[] = {1'000, 2'000, 5'000, 10'000, 20'000, 50'0
 Timeline::Timeline(QWidget* parent, int capacity)
     : QWidget(parent)
     , m_capacity(std::max(1, capacity))
-    , m_originNs(steadyNow())
+    , m_originNs(m_clock.steadyNowNs())
     , m_live(new QToolButton(this))
 {
-    using namespace std::chrono;
-    m_steadyToWallNs = duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count() - steadyNow();
-
     setObjectName(QStringLiteral("timeline"));
     setAccessibleName(tr("Timeline of lifecycle events"));
     setFocusPolicy(Qt::StrongFocus);
@@ -143,7 +134,7 @@ void Timeline::append(const std::vector<sc::Event>& events)
         mark.seq = e.seq;
         mark.kind = e.kind;
         mark.lane = *lane;
-        mark.crash = e.kind == sc::EventKind::Exit && !sc::ExitReason::parse(e.reason).isOrderly();
+        mark.crash = isCrash(e);
         mark.timeNs = e.timeNs;
         mark.pid = e.pid;
         mark.parent = e.parent;
@@ -267,7 +258,7 @@ void Timeline::updateTimer()
 
 double Timeline::liveEnd() const
 {
-    return axisXOf(steadyNow()) + std::min(m_rightPad, plotWidth() / 3);
+    return axisXOf(m_clock.steadyNowNs()) + std::min(m_rightPad, plotWidth() / 3);
 }
 
 double Timeline::oldestEnd() const
@@ -710,8 +701,8 @@ void Timeline::keyPressEvent(QKeyEvent* event)
 
 QString Timeline::wallText(std::int64_t steadyNs, std::int64_t stepNs) const
 {
-    const std::int64_t wallNs = steadyNs + m_steadyToWallNs;
-    const QDateTime time = QDateTime::fromMSecsSinceEpoch(wallNs / 1'000'000);
+    const std::int64_t wallNs = m_clock.toWallNs(steadyNs);
+    const QDateTime time = m_clock.toDateTime(steadyNs);
     if (stepNs >= 1'000'000'000) return time.toString(QStringLiteral("HH:mm:ss"));
     QString text = time.toString(QStringLiteral("HH:mm:ss.zzz"));
     if (stepNs < 1'000'000) text += QStringLiteral("%1").arg((wallNs / 1'000) % 1'000, 3, 10, QLatin1Char('0'));
@@ -745,7 +736,7 @@ void Timeline::paintEvent(QPaintEvent*)
     }
 
     // Now.
-    const double nowX = toWidgetX(axisXOf(steadyNow()));
+    const double nowX = toWidgetX(axisXOf(m_clock.steadyNowNs()));
     if (nowX >= plot.left() && nowX <= plot.right()) {
         p.setPen(QPen(pal.color(QPalette::Dark), 1.5, Qt::DashLine));
         p.drawLine(QPointF(nowX, plot.top()), QPointF(nowX, plot.bottom()));
@@ -880,7 +871,7 @@ void Timeline::paintRuler(QPainter& p, const QRectF& plot) const
     }
 
     // Now.
-    const double nowX = toWidgetX(axisXOf(steadyNow()));
+    const double nowX = toWidgetX(axisXOf(m_clock.steadyNowNs()));
     draw(nowX + 4, tr("now"), pal.color(QPalette::WindowText));
 
     // Ticks on round wall-clock times, as far apart as a label needs.
@@ -896,10 +887,10 @@ void Timeline::paintRuler(QPainter& p, const QRectF& plot) const
     }
     QColor grid = pal.color(QPalette::Mid);
     grid.setAlpha(90);
-    const std::int64_t firstWall = (t0 + m_steadyToWallNs) / step * step + step;
+    const std::int64_t firstWall = m_clock.toWallNs(t0) / step * step + step;
     int guard = 0;
-    for (std::int64_t wall = firstWall; wall - m_steadyToWallNs <= t1 && guard < 500; wall += step, ++guard) {
-        const std::int64_t t = wall - m_steadyToWallNs;
+    for (std::int64_t wall = firstWall; m_clock.toSteadyNs(wall) <= t1 && guard < 500; wall += step, ++guard) {
+        const std::int64_t t = m_clock.toSteadyNs(wall);
         const double x = toWidgetX(axisXOf(t));
         p.setPen(QPen(pal.color(QPalette::Mid), 1));
         p.drawLine(QPointF(x, ruler.top()), QPointF(x, ruler.top() + 5));
@@ -913,8 +904,8 @@ void Timeline::paintRuler(QPainter& p, const QRectF& plot) const
     p.setClipRect(plot);
     p.setPen(QPen(grid, 1));
     guard = 0;
-    for (std::int64_t wall = firstWall; wall - m_steadyToWallNs <= t1 && guard < 500; wall += step, ++guard) {
-        const double x = toWidgetX(axisXOf(wall - m_steadyToWallNs));
+    for (std::int64_t wall = firstWall; m_clock.toSteadyNs(wall) <= t1 && guard < 500; wall += step, ++guard) {
+        const double x = toWidgetX(axisXOf(m_clock.toSteadyNs(wall)));
         p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
     }
     p.restore();

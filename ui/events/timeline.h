@@ -3,10 +3,10 @@
 #pragma once
 
 #include "core/runtime/events.h"
+#include "ui/common/wallclock.h"
 
 #include <QTimer>
 #include <QWidget>
-#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -173,8 +173,8 @@ private:
     std::deque<Mark> m_marks; ///< oldest first; x increases strictly
     std::deque<Burst> m_bursts;
     int m_capacity;
+    WallClock m_clock;
     std::int64_t m_originNs; ///< the steady time at axis x 0
-    std::int64_t m_steadyToWallNs;
     double m_pixelsPerSecond = defaultPixelsPerSecond;
 
     // The layout's state after the newest mark, so append continues it.

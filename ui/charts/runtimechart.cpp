@@ -1,7 +1,6 @@
 #include "ui/charts/runtimechart.h"
 
-#include "ui/finance/auditlog.h"
-#include "core/finance/finance.h"
+#include "ui/bridge/ledgerfeed.h"
 #include "ui/common/theme.h"
 
 #include <QDateTime>
@@ -75,11 +74,6 @@ double majorUnits(sc::Money m)
 std::int64_t secondOf(double t)
 {
     return static_cast<std::int64_t>(std::floor(t));
-}
-
-bool isDonation(const sc::LedgerRecord& r)
-{
-    return !r.error && (r.kind == sc::finance::kDonation || r.kind == sc::finance::kPoolDonation);
 }
 
 /// Seconds since the epoch of an ISO-8601 UTC time ("2026-01-31T12:00:00.123Z"); NaN if unreadable.
@@ -391,7 +385,7 @@ void RuntimeChart::addLedgerRecords(const std::vector<sc::LedgerRecord>& records
             if (r.id <= m_lastRecordId) continue;
             m_lastRecordId = r.id;
         }
-        if (!isDonation(r)) continue;
+        if (!isAcceptedDonation(r)) continue;
         m_donatedTotal = plusSaturating(m_donatedTotal, r.amount);
         double t = parseTime(r.time);
         if (std::isnan(t)) t = now();
@@ -404,38 +398,6 @@ void RuntimeChart::addLedgerRecords(const std::vector<sc::LedgerRecord>& records
         ++d.count;
         d.sum = plusSaturating(d.sum, r.amount);
     }
-}
-
-void RuntimeChart::followAuditLog(const AuditLogModel* model)
-{
-    const auto read = [this, model](int first, int last) {
-        std::vector<sc::LedgerRecord> records;
-        records.reserve(static_cast<std::size_t>(last - first + 1));
-        for (int row = last; row >= first; --row) { // the model lists the newest first
-            const auto text = [&](int column) { return model->index(row, column).data().toString(); };
-            const QModelIndex index = model->index(row, AuditLogModel::Id);
-            sc::LedgerRecord r;
-            r.id = text(AuditLogModel::Id).toLongLong();
-            r.time = text(AuditLogModel::Time).toStdString();
-            r.kind = index.data(AuditLogModel::KindRole).toString().toStdString();
-            r.user = index.data(AuditLogModel::UserRole).toString().toStdString();
-            QString amount = text(AuditLogModel::Amount);
-            const bool negative = amount.startsWith(QLatin1Char('-'));
-            if (negative) amount.remove(0, 1);
-            if (auto parsed = sc::Money::parse(amount.toStdString()))
-                r.amount = negative ? sc::Money::fromMinorUnits(-parsed->minorUnits()) : *parsed;
-            else
-                r.error = "unreadable_amount";
-            if (index.data(AuditLogModel::RejectedRole).toBool()) r.error = text(AuditLogModel::Error).toStdString();
-            if (r.error && r.error->empty()) r.error = "rejected";
-            records.push_back(std::move(r));
-        }
-        addLedgerRecords(records);
-    };
-    connect(model, &QAbstractItemModel::rowsInserted, this, [read](const QModelIndex& parent, int first, int last) {
-        if (!parent.isValid()) read(first, last);
-    });
-    if (model->rowCount() > 0) read(0, model->rowCount() - 1);
 }
 
 void RuntimeChart::setSelectedProcesses(const std::vector<sc::Pid>& pids)

@@ -1,6 +1,6 @@
 // Threading: GUI thread only. Fed on the GUI thread by RuntimeBridge
 // (snapshotUpdated at ~30 Hz, eventsArrived), by the process selection and by
-// the audit log model. Every input returns quickly and never blocks:
+// the LedgerFeed (recordsArrived). Every input returns quickly and never blocks:
 // addSample keeps at most ten samples a second and reads each snapshot row
 // once per sample; drawing is a queued replot.
 #pragma once
@@ -32,8 +32,6 @@ class QLabel;
 class QToolButton;
 
 namespace sc::ui {
-
-class AuditLogModel;
 
 /// The Charts panel, three charts on one scrolling time axis (the last
 /// minute, UTC wall clock as in the audit log):
@@ -73,13 +71,10 @@ public:
     /// Counts the Restart events, in the second of their own timeNs.
     void addEvents(const std::vector<sc::Event>& events);
     /// Counts accepted (no error) donation and pool_donation records, in the
-    /// second of their own time. Records whose id was given before are
-    /// ignored, so overlapping batches are safe. Records older than the chart
-    /// only add to the total.
+    /// second of their own time: connect LedgerFeed::recordsArrived here.
+    /// Records whose id was given before are ignored, so overlapping batches
+    /// are safe. Records older than the chart only add to the total.
     void addLedgerRecords(const std::vector<sc::LedgerRecord>& records);
-    /// Reads `model`'s rows now and each row it inserts from now on, through
-    /// its public roles (no need for a signal carrying records).
-    void followAuditLog(const AuditLogModel* model);
     /// One mailbox line per pid (the first kMaxLines), named by the process's
     /// path; empty: one line for all processes. A line already drawn for a
     /// pid or its path keeps its history, and a line follows its path when

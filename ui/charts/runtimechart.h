@@ -6,7 +6,9 @@
 #pragma once
 
 #include "core/finance/ledger.h"
-#include "core/runtime/runtime.h"
+#include "core/runtime/events.h"
+#include "core/runtime/snapshot.h"
+#include "ui/charts/runtimeseries.h"
 #include "ui/common/wallclock.h"
 
 #include <QList>
@@ -15,7 +17,6 @@
 #include <QWidget>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -108,7 +109,7 @@ public:
     /// The time axis range shown, in seconds since the Unix epoch.
     std::pair<double, double> timeRange() const;
     /// Everything donated that the chart was given, exactly.
-    sc::Money donatedTotal() const { return m_donatedTotal; }
+    sc::Money donatedTotal() const { return m_series.donatedTotal(); }
 
     static QString restartsName();
     static QString donationsName();
@@ -133,10 +134,6 @@ private:
         QCPItemText* tag = nullptr;
         std::deque<std::pair<double, double>> pending; ///< sampled while paused
     };
-    struct Donations {
-        int count = 0;
-        sc::Money sum;
-    };
     struct Retired {
         Line line; ///< hidden, waiting to be taken over by its path's new pid
         double since = 0;
@@ -146,30 +143,34 @@ private:
         QCPLegend* legend = nullptr;
     };
 
-    void build();
+    // -- inputs and lines' bookkeeping (runtimechart.cpp) --
     double now() const;
     double steadyToTime(std::int64_t steadyNs) const;
+    void trim(double now);
+    std::vector<Line*> allLines();
+    void updateStatus();
+    const QCPAbstractPlottable* plottable(const QString& name) const;
+
+    // -- drawing with QCustomPlot (runtimeplots.cpp) --
+    void build();
     Line makeLine(sc::Pid pid, int colour);
     void dropLine(Line& line);
     void nameLine(Line& line);
     void addPoint(Line& line, double key, double value);
     void flushPending(Line& line);
-    void trim(double now);
-    std::vector<Line*> allLines();
+    void redraw(double now);
     void redrawRates(double now);
+    void scrollTo(double now);
+    void fitValueAxes();
     void labelBars(QCPBars* bars, std::vector<QCPItemText*>& pool, const QColor& colour);
     void placeTags();
-    void fitValueAxes();
-    void scrollTo(double now);
-    void redraw(double now);
-    void applyFont();
     void fitToWidth();
     QString lineName(const Line& line, bool brief) const;
-    void updateStatus();
-    const QCPAbstractPlottable* plottable(const QString& name) const;
+    void applyFont();
 
     WallClock m_clock;
     double m_origin = 0; ///< when the chart was made, seconds since the epoch
+    RuntimeSeries m_series; ///< restarts and donations per second
     double m_lastSample = -1;
 
     QCustomPlot* m_plot = nullptr;
@@ -189,12 +190,6 @@ private:
     QCPItemText* m_donatedTag = nullptr;
     QString m_donatedText; ///< the exact total drawn, as Money spells it
     std::vector<QCPItemText*> m_restartLabels, m_donationLabels;
-
-    std::map<std::int64_t, int> m_restarts; ///< per second
-    std::map<std::int64_t, Donations> m_donations; ///< per second, accepted only
-    sc::Money m_donatedBefore; ///< donated in seconds no longer kept
-    sc::Money m_donatedTotal;
-    std::int64_t m_lastRecordId = 0;
 
     QFont m_tagFont;
     double m_penWidth = 3;

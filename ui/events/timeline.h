@@ -143,6 +143,7 @@ private:
     // -- layout --
     void updateMetrics();
     void measureLabels(Mark& mark) const;
+    // The axis (timelineaxis.cpp): where marks go, time <-> axis x.
     void relayout();
     void place(std::size_t index);
     double plainX(std::int64_t ns) const;
@@ -165,10 +166,12 @@ private:
     QPointF centreOf(const Mark& mark) const;
 
     // -- painting --
-    void paintRuler(QPainter& p, const QRectF& plot) const;
     void paintMark(QPainter& p, const Mark& mark, const QPointF& centre) const;
     void paintGutter(QPainter& p) const;
+    // The ruler (timelineaxis.cpp).
+    void paintRuler(QPainter& p, const QRectF& plot) const;
     QString wallText(std::int64_t steadyNs, std::int64_t stepNs) const;
+    static QString durationText(std::int64_t ns);
 
     std::deque<Mark> m_marks; ///< oldest first; x increases strictly
     std::deque<Burst> m_bursts;

@@ -1,6 +1,7 @@
 // The audit log panel: the model (newest first, duplicates ignored), the
-// filters, live reading from a ledger being written, loading in batches, and
-// the CSV export.
+// filters, live reading from a ledger being written (the LedgerFeed's typed
+// records), loading in batches, and the CSV export.
+#include "ui/bridge/ledgerfeed.h"
 #include "ui/finance/auditlog.h"
 
 #include <QAbstractItemModelTester>
@@ -17,6 +18,7 @@ using sc::Money;
 using sc::ui::AuditLogFilter;
 using sc::ui::AuditLogModel;
 using sc::ui::AuditLogPanel;
+using sc::ui::LedgerFeed;
 
 namespace {
 
@@ -94,6 +96,38 @@ private Q_SLOTS:
         QCOMPARE(column(filter, AuditLogModel::Id), (QStringList {"4", "2"}));
         filter.setKindFilter({});
         QCOMPARE(filter.rowCount(), 4);
+    }
+
+    void feedEmitsEachRecordOnceAsItWasCommitted()
+    {
+        QTemporaryDir dir;
+        LedgerFeed feed(dir.path());
+        QSignalSpy caughtUp(&feed, &LedgerFeed::caughtUp);
+        std::vector<LedgerRecord> seen;
+        connect(&feed, &LedgerFeed::recordsArrived, this,
+            [&seen](const std::vector<LedgerRecord>& records) { seen.insert(seen.end(), records.begin(), records.end()); });
+        QVERIFY(caughtUp.wait(10000));
+        QVERIFY(!feed.ledgerFound());
+
+        auto ledger = openLedger(dir);
+        QVERIFY(ledger);
+        const LedgerRecord given = record(0, "donation", "alice", 10000);
+        const LedgerRecord refused = record(0, "withdrawal", "bob", 500, "insufficient_funds");
+        QVERIFY(ledger->append(given));
+        QVERIFY(ledger->append(refused));
+        QTRY_COMPARE_WITH_TIMEOUT(seen.size(), std::size_t(2), 10000);
+        QCOMPARE(seen[0].id, 1);
+        QCOMPARE(seen[0].amount, given.amount);
+        QCOMPARE(seen[0].result, given.result);
+        QCOMPARE(seen[1].id, 2);
+        QCOMPARE(seen[1].kind, refused.kind);
+        QCOMPARE(seen[1].error, refused.error);
+        QCOMPARE(feed.lastId(), 2);
+        QVERIFY(feed.ledgerFound());
+
+        caughtUp.clear();
+        QVERIFY(caughtUp.wait(10000)); // read again: nothing twice
+        QCOMPARE(seen.size(), std::size_t(2));
     }
 
     void panelFollowsALedgerThatAppearsLater()

@@ -1,11 +1,13 @@
 // The Charts panel on a fake clock: a mailbox line per selected process (or
 // the total), restarts and donations per second in the second they happened,
-// the donated total, and pause/resume.
-#include "ui/finance/auditlog.h"
+// the donated total (also as a LedgerFeed reads it from a ledger), and
+// pause/resume.
+#include "ui/bridge/ledgerfeed.h"
 #include "ui/charts/runtimechart.h"
 #include "uitest.h"
 
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 #include <QWheelEvent>
@@ -294,20 +296,26 @@ private Q_SLOTS:
         QCOMPARE(chart.plottedData(RuntimeChart::donatedName()).first(), QPointF(clock.start(), 30.0));
     }
 
-    void followsTheAuditLogModel()
+    void followsTheLedgerFeed()
     {
-        FakeClock clock;
-        sc::ui::AuditLogModel model;
-        model.append({record(1, "2026-11-21T12:00:00.100Z", "donation", 1000)});
-        RuntimeChart chart(clock.clock());
-        chart.followAuditLog(&model); // reads what the model holds...
-        QCOMPARE(chart.donatedTotal(), Money::fromMinorUnits(1000));
+        QTemporaryDir dir;
+        auto opened = sc::Ledger::open(dir.path().toStdString());
+        QVERIFY(opened);
+        std::unique_ptr<sc::Ledger> ledger = std::move(*opened);
+        QVERIFY(ledger->append(record(0, "2026-11-21T12:00:00.100Z", "donation", 1000)));
 
-        model.append({record(2, "2026-11-21T12:00:01.000Z", "donation", 1050),
-            record(3, "2026-11-21T12:00:01.500Z", "donation", 99900, "invalid_amount"),
-            record(4, "2026-11-21T12:00:02.000Z", "deposit", 7000),
-            record(5, "2026-11-21T12:00:02.500Z", "pool_donation", 1)});
-        QCOMPARE(chart.donatedTotal(), Money::fromMinorUnits(2051)); // ...and what it inserts
+        FakeClock clock;
+        RuntimeChart chart(clock.clock());
+        sc::ui::LedgerFeed feed(dir.path());
+        QObject::connect(&feed, &sc::ui::LedgerFeed::recordsArrived, &chart, &RuntimeChart::addLedgerRecords);
+        QTRY_COMPARE_WITH_TIMEOUT(chart.donatedTotal(), Money::fromMinorUnits(1000), 10000); // what the ledger holds...
+
+        for (const sc::LedgerRecord& r : {record(0, "2026-11-21T12:00:01.000Z", "donation", 1050),
+                 record(0, "2026-11-21T12:00:01.500Z", "donation", 99900, "invalid_amount"),
+                 record(0, "2026-11-21T12:00:02.000Z", "deposit", 7000),
+                 record(0, "2026-11-21T12:00:02.500Z", "pool_donation", 1)})
+            QVERIFY(ledger->append(r));
+        QTRY_COMPARE_WITH_TIMEOUT(chart.donatedTotal(), Money::fromMinorUnits(2051), 10000); // ...and what it commits
         clock.steady += 3s;
         chart.addSample(threeWorkers(0, 0, 0));
         QCOMPARE(chart.plottedData(RuntimeChart::donationsName()),

@@ -1,22 +1,22 @@
 // Threading: GUI thread only. Fed on the GUI thread by RuntimeBridge
 // (snapshotUpdated at ~30 Hz, eventsArrived), by the process selection and by
-// the audit log model. Every input returns quickly and never blocks:
+// the LedgerFeed (recordsArrived). Every input returns quickly and never blocks:
 // addSample keeps at most ten samples a second and reads each snapshot row
 // once per sample; drawing is a queued replot.
 #pragma once
 
 #include "core/finance/ledger.h"
-#include "core/runtime/runtime.h"
+#include "core/runtime/events.h"
+#include "core/runtime/snapshot.h"
+#include "ui/charts/runtimeseries.h"
+#include "ui/common/wallclock.h"
 
 #include <QList>
 #include <QPointF>
 #include <QStringList>
 #include <QWidget>
-#include <chrono>
 #include <cstdint>
 #include <deque>
-#include <functional>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,8 +34,6 @@ class QToolButton;
 
 namespace sc::ui {
 
-class AuditLogModel;
-
 /// The Charts panel, three charts on one scrolling time axis (the last
 /// minute, UTC wall clock as in the audit log):
 /// - messages waiting in the mailbox of each selected process (one line per
@@ -52,10 +50,7 @@ public:
     /// Where the chart reads the time. `steady` is the clock of
     /// sc::Event::timeNs; `wall` (read once, at construction) maps it to the
     /// UTC clock of sc::LedgerRecord::time. Tests pass fakes.
-    struct Clock {
-        std::function<std::chrono::steady_clock::time_point()> steady;
-        std::function<std::chrono::system_clock::time_point()> wall;
-    };
+    using Clock = WallClock::Source;
 
     static constexpr double kWindowSeconds = 60; ///< shown while live
     static constexpr double kKeepSeconds = 300; ///< kept, for looking back while paused
@@ -77,13 +72,10 @@ public:
     /// Counts the Restart events, in the second of their own timeNs.
     void addEvents(const std::vector<sc::Event>& events);
     /// Counts accepted (no error) donation and pool_donation records, in the
-    /// second of their own time. Records whose id was given before are
-    /// ignored, so overlapping batches are safe. Records older than the chart
-    /// only add to the total.
+    /// second of their own time: connect LedgerFeed::recordsArrived here.
+    /// Records whose id was given before are ignored, so overlapping batches
+    /// are safe. Records older than the chart only add to the total.
     void addLedgerRecords(const std::vector<sc::LedgerRecord>& records);
-    /// Reads `model`'s rows now and each row it inserts from now on, through
-    /// its public roles (no need for a signal carrying records).
-    void followAuditLog(const AuditLogModel* model);
     /// One mailbox line per pid (the first kMaxLines), named by the process's
     /// path; empty: one line for all processes. A line already drawn for a
     /// pid or its path keeps its history, and a line follows its path when
@@ -117,7 +109,7 @@ public:
     /// The time axis range shown, in seconds since the Unix epoch.
     std::pair<double, double> timeRange() const;
     /// Everything donated that the chart was given, exactly.
-    sc::Money donatedTotal() const { return m_donatedTotal; }
+    sc::Money donatedTotal() const { return m_series.donatedTotal(); }
 
     static QString restartsName();
     static QString donationsName();
@@ -142,10 +134,6 @@ private:
         QCPItemText* tag = nullptr;
         std::deque<std::pair<double, double>> pending; ///< sampled while paused
     };
-    struct Donations {
-        int count = 0;
-        sc::Money sum;
-    };
     struct Retired {
         Line line; ///< hidden, waiting to be taken over by its path's new pid
         double since = 0;
@@ -155,31 +143,34 @@ private:
         QCPLegend* legend = nullptr;
     };
 
-    void build();
+    // -- inputs and lines' bookkeeping (runtimechart.cpp) --
     double now() const;
     double steadyToTime(std::int64_t steadyNs) const;
+    void trim(double now);
+    std::vector<Line*> allLines();
+    void updateStatus();
+    const QCPAbstractPlottable* plottable(const QString& name) const;
+
+    // -- drawing with QCustomPlot (runtimeplots.cpp) --
+    void build();
     Line makeLine(sc::Pid pid, int colour);
     void dropLine(Line& line);
     void nameLine(Line& line);
     void addPoint(Line& line, double key, double value);
     void flushPending(Line& line);
-    void trim(double now);
-    std::vector<Line*> allLines();
+    void redraw(double now);
     void redrawRates(double now);
+    void scrollTo(double now);
+    void fitValueAxes();
     void labelBars(QCPBars* bars, std::vector<QCPItemText*>& pool, const QColor& colour);
     void placeTags();
-    void fitValueAxes();
-    void scrollTo(double now);
-    void redraw(double now);
-    void applyFont();
     void fitToWidth();
     QString lineName(const Line& line, bool brief) const;
-    void updateStatus();
-    const QCPAbstractPlottable* plottable(const QString& name) const;
+    void applyFont();
 
-    Clock m_clock;
+    WallClock m_clock;
     double m_origin = 0; ///< when the chart was made, seconds since the epoch
-    double m_steadyOffset = 0; ///< time = steady seconds + this
+    RuntimeSeries m_series; ///< restarts and donations per second
     double m_lastSample = -1;
 
     QCustomPlot* m_plot = nullptr;
@@ -199,12 +190,6 @@ private:
     QCPItemText* m_donatedTag = nullptr;
     QString m_donatedText; ///< the exact total drawn, as Money spells it
     std::vector<QCPItemText*> m_restartLabels, m_donationLabels;
-
-    std::map<std::int64_t, int> m_restarts; ///< per second
-    std::map<std::int64_t, Donations> m_donations; ///< per second, accepted only
-    sc::Money m_donatedBefore; ///< donated in seconds no longer kept
-    sc::Money m_donatedTotal;
-    std::int64_t m_lastRecordId = 0;
 
     QFont m_tagFont;
     double m_penWidth = 3;

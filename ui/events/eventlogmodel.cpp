@@ -1,7 +1,7 @@
 #include "ui/events/eventlogmodel.h"
 
-#include "core/base/exitreason.h"
 #include "ui/common/theme.h"
+#include "ui/events/crash.h"
 
 #include <QDateTime>
 #include <QFont>
@@ -13,9 +13,6 @@ EventLogModel::EventLogModel(QObject* parent, int capacity)
     : QAbstractTableModel(parent)
     , m_capacity(std::max(1, capacity))
 {
-    using namespace std::chrono;
-    m_steadyToSystem = system_clock::now().time_since_epoch()
-        - duration_cast<system_clock::duration>(steady_clock::now().time_since_epoch());
 }
 
 void EventLogModel::append(const std::vector<sc::Event>& events)
@@ -58,9 +55,7 @@ int EventLogModel::columnCount(const QModelIndex& parent) const
 
 QString EventLogModel::timeText(std::int64_t steadyNs) const
 {
-    using namespace std::chrono;
-    const auto wall = duration_cast<milliseconds>(nanoseconds(steadyNs) + m_steadyToSystem);
-    return QDateTime::fromMSecsSinceEpoch(wall.count()).toString(QStringLiteral("HH:mm:ss.zzz"));
+    return m_clock.toDateTime(steadyNs).toString(QStringLiteral("HH:mm:ss.zzz"));
 }
 
 static QString detailOf(const sc::Event& e)
@@ -97,7 +92,7 @@ static bool isAlarm(const sc::Event& e)
     case sc::EventKind::GiveUp:
         return true;
     case sc::EventKind::Exit:
-        return !sc::ExitReason::parse(e.reason).isOrderly();
+        return isCrash(e);
     case sc::EventKind::StepResult:
     case sc::EventKind::Reply:
         return !e.ok;

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "core/runtime/events.h"
+#include "ui/common/wallclock.h"
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
-#include <chrono>
 #include <deque>
 #include <vector>
 
@@ -47,8 +47,7 @@ private:
 
     std::deque<sc::Event> m_rows; ///< newest first
     int m_capacity;
-    /// Maps the events' steady-clock stamps to wall-clock time for display.
-    std::chrono::system_clock::duration m_steadyToSystem;
+    WallClock m_clock; ///< the events' steady-clock stamps as wall-clock time, for display
 };
 
 /// An EventLogModel seen through three filters: the kind groups shown, a

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "core/runtime/events.h"
+#include "ui/common/wallclock.h"
 
 #include <QTimer>
 #include <QWidget>
-#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -143,6 +143,7 @@ private:
     // -- layout --
     void updateMetrics();
     void measureLabels(Mark& mark) const;
+    // The axis (timelineaxis.cpp): where marks go, time <-> axis x.
     void relayout();
     void place(std::size_t index);
     double plainX(std::int64_t ns) const;
@@ -165,16 +166,18 @@ private:
     QPointF centreOf(const Mark& mark) const;
 
     // -- painting --
-    void paintRuler(QPainter& p, const QRectF& plot) const;
     void paintMark(QPainter& p, const Mark& mark, const QPointF& centre) const;
     void paintGutter(QPainter& p) const;
+    // The ruler (timelineaxis.cpp).
+    void paintRuler(QPainter& p, const QRectF& plot) const;
     QString wallText(std::int64_t steadyNs, std::int64_t stepNs) const;
+    static QString durationText(std::int64_t ns);
 
     std::deque<Mark> m_marks; ///< oldest first; x increases strictly
     std::deque<Burst> m_bursts;
     int m_capacity;
+    WallClock m_clock;
     std::int64_t m_originNs; ///< the steady time at axis x 0
-    std::int64_t m_steadyToWallNs;
     double m_pixelsPerSecond = defaultPixelsPerSecond;
 
     // The layout's state after the newest mark, so append continues it.

@@ -9,7 +9,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPointer>
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -22,20 +21,6 @@ namespace {
 QString qs(const std::string& s)
 {
     return QString::fromStdString(s);
-}
-
-/// At most this many records per read, so a long ledger loads in steps and
-/// the GUI thread never inserts more than this at once.
-constexpr std::size_t kReadBatch = 5000;
-constexpr std::chrono::milliseconds kPollInterval {250};
-
-/// The reader, opened on first use; null while `dir` holds no ledger yet.
-sc::LedgerReader* openReader(std::unique_ptr<sc::LedgerReader>& reader, const std::string& dir)
-{
-    if (!reader) {
-        if (auto opened = sc::LedgerReader::open(dir)) reader = std::move(*opened);
-    }
-    return reader.get();
 }
 
 } // namespace
@@ -177,12 +162,11 @@ bool AuditLogFilter::filterAcceptsRow(int sourceRow, const QModelIndex& sourcePa
 
 // -- AuditLogPanel --
 
-AuditLogPanel::AuditLogPanel(QString dataDir, QWidget* parent)
+AuditLogPanel::AuditLogPanel(LedgerFeed* feed, QWidget* parent)
     : QWidget(parent)
-    , m_dataDir(std::move(dataDir))
+    , m_feed(feed)
     , m_model(new AuditLogModel(this))
     , m_filter(new AuditLogFilter(this))
-    , m_reader(std::make_shared<std::unique_ptr<sc::LedgerReader>>())
 {
     m_filter->setSourceModel(m_model);
 
@@ -224,58 +208,30 @@ AuditLogPanel::AuditLogPanel(QString dataDir, QWidget* parent)
         [this](int i) { m_filter->setKindFilter(m_kindBox->itemData(i).toString()); });
     connect(m_model, &AuditLogModel::kindsChanged, this, &AuditLogPanel::updateKinds);
     connect(m_exportButton, &QPushButton::clicked, this, &AuditLogPanel::chooseExportFile);
-    connect(&m_timer, &QTimer::timeout, this, &AuditLogPanel::refresh);
-    m_timer.start(kPollInterval);
-    showStatus(tr("Waiting for the ledger in %1").arg(QDir::toNativeSeparators(m_dataDir)), false);
-    refresh();
+    connect(m_feed, &LedgerFeed::recordsArrived, this, &AuditLogPanel::onRecords);
+    connect(m_feed, &LedgerFeed::caughtUp, this, &AuditLogPanel::onCaughtUp);
+    connect(m_feed, &LedgerFeed::readFailed, this, [this](const QString& message) { showStatus(message, true); });
+    connect(m_feed, &LedgerFeed::exportFinished, this, &AuditLogPanel::onExported);
+    showStatus(tr("Waiting for the ledger in %1").arg(QDir::toNativeSeparators(m_feed->dataDir())), false);
 }
 
-AuditLogPanel::~AuditLogPanel()
+AuditLogPanel::AuditLogPanel(const QString& dataDir, QWidget* parent)
+    : AuditLogPanel(new LedgerFeed(dataDir), parent)
 {
-    m_timer.stop();
-    m_pool.waitForDone();
+    m_feed->setParent(this);
 }
 
-void AuditLogPanel::refresh()
-{
-    if (m_reading) return;
-    m_reading = true;
-    const std::string dir = m_dataDir.toStdString();
-    const std::int64_t after = m_model->lastId();
-    QPointer<AuditLogPanel> self(this);
-    m_pool.start([self, reader = m_reader, dir, after] {
-        std::vector<sc::LedgerRecord> records;
-        QString error;
-        if (auto* r = openReader(*reader, dir)) {
-            auto read = r->after(after, kReadBatch);
-            if (read)
-                records = std::move(*read);
-            else
-                error = qs(read.error().toString());
-        }
-        postTo(self, [self, records = std::move(records), error] {
-            if (self) self->onRead(records, error);
-        });
-    });
-}
+AuditLogPanel::~AuditLogPanel() = default;
 
-void AuditLogPanel::onRead(const std::vector<sc::LedgerRecord>& records, const QString& error)
+void AuditLogPanel::onRecords(const std::vector<sc::LedgerRecord>& records)
 {
-    m_reading = false;
-    if (!error.isEmpty()) {
-        showStatus(error, true);
-        Q_EMIT readFailed(error);
-        return;
-    }
-    if (records.empty()) {
-        if (m_model->rowCount() == 0 && *m_reader) showStatus(tr("The ledger is empty"), false);
-        return;
-    }
     m_model->append(records);
     showStatus(tr("%n record(s); the newest is #%1", nullptr, m_model->rowCount()).arg(m_model->lastId()), false);
-    Q_EMIT recordsArrived(static_cast<int>(records.size()));
-    // A long ledger is read in batches: go on at once rather than at the next tick.
-    if (records.size() == kReadBatch) refresh();
+}
+
+void AuditLogPanel::onCaughtUp()
+{
+    if (m_model->rowCount() == 0 && m_feed->ledgerFound()) showStatus(tr("The ledger is empty"), false);
 }
 
 void AuditLogPanel::updateKinds()
@@ -298,23 +254,22 @@ void AuditLogPanel::chooseExportFile()
 
 void AuditLogPanel::exportTo(const QString& file)
 {
+    if (!m_feed) return;
     m_exportButton->setEnabled(false);
-    const std::string dir = m_dataDir.toStdString();
-    const std::string target = file.toStdString();
-    QPointer<AuditLogPanel> self(this);
-    m_pool.start([self, reader = m_reader, dir, target, file] {
-        sc::Status written = sc::Error {sc::Errc::Storage, "no ledger yet in " + dir};
-        if (auto* r = openReader(*reader, dir)) written = r->exportCsv(target);
-        const bool ok = written.ok();
-        const QString message = ok ? tr("Exported the audit log to %1").arg(QDir::toNativeSeparators(file))
-                                   : tr("Export failed: %1").arg(qs(written.error().detail));
-        postTo(self, [self, ok, message] {
-            if (!self) return;
-            self->m_exportButton->setEnabled(true);
-            self->showStatus(message, !ok);
-            Q_EMIT self->exported(ok, message);
-        });
-    });
+    ++m_exports;
+    m_feed->exportCsv(file);
+}
+
+void AuditLogPanel::onExported(const QString& file, const QString& error)
+{
+    if (m_exports == 0) return; // asked for by someone else sharing the feed
+    --m_exports;
+    const bool ok = error.isEmpty();
+    const QString message = ok ? tr("Exported the audit log to %1").arg(QDir::toNativeSeparators(file))
+                               : tr("Export failed: %1").arg(error);
+    m_exportButton->setEnabled(true);
+    showStatus(message, !ok);
+    Q_EMIT exported(ok, message);
 }
 
 void AuditLogPanel::showStatus(const QString& text, bool error)

@@ -1,17 +1,15 @@
 // Threading: AuditLogModel, AuditLogFilter and AuditLogPanel live on the GUI
-// thread. The panel reads the ledger through a LedgerReader on its own thread
-// pool, one job at a time, and hands what it read to the GUI thread as a
-// queued signal: the GUI thread never waits for the disk.
+// thread. The panel shows what a LedgerFeed reads and exports through it: the
+// disk is read and written on the feed's thread, never on the GUI thread.
 #pragma once
 
-#include "ui/bridge/handoff.h"
 #include "core/finance/ledger.h"
+#include "ui/bridge/ledgerfeed.h"
 
 #include <QAbstractTableModel>
+#include <QPointer>
 #include <QSortFilterProxyModel>
-#include <QTimer>
 #include <QWidget>
-#include <memory>
 #include <vector>
 
 class QComboBox;
@@ -74,43 +72,43 @@ private:
 };
 
 /// The audit log panel: the live table with a user filter, a kind filter and
-/// Export CSV. It follows the ledger of `dataDir` (which may not exist yet)
-/// by reading the records past the last one it has, about four times a second.
+/// Export CSV, showing the records of a LedgerFeed.
 class AuditLogPanel : public QWidget {
     Q_OBJECT
 
 public:
-    explicit AuditLogPanel(QString dataDir, QWidget* parent = nullptr);
+    /// Shows what `feed` reads from now on: make the panel in the same turn
+    /// of the event loop as the feed, before its first read is answered.
+    explicit AuditLogPanel(LedgerFeed* feed, QWidget* parent = nullptr);
+    /// The same with a feed of its own on the ledger of `dataDir`.
+    explicit AuditLogPanel(const QString& dataDir, QWidget* parent = nullptr);
     ~AuditLogPanel() override;
 
+    LedgerFeed* feed() const { return m_feed; }
     AuditLogModel* model() const { return m_model; }
     AuditLogFilter* filter() const { return m_filter; }
     QTableView* view() const { return m_view; }
     QLineEdit* userFilterEdit() const { return m_userEdit; }
     QComboBox* kindFilterBox() const { return m_kindBox; }
 
-    /// Reads what is new now (the timer does this on its own).
-    void refresh();
-    /// Writes the whole ledger as CSV to `file` on the panel's thread;
+    /// Writes the whole ledger as CSV to `file` (on the feed's thread);
     /// exported() answers.
     void exportTo(const QString& file);
     /// Asks for a file (Export CSV, File → Export Audit Log) and exports to it.
     void chooseExportFile();
 
 Q_SIGNALS:
-    /// After each read that found records.
-    void recordsArrived(int count);
     /// ok, and in words what happened (the file written, or the error).
     void exported(bool ok, const QString& message);
-    /// A read failed (shown in the panel; also for the log).
-    void readFailed(const QString& message);
 
 private:
-    void onRead(const std::vector<sc::LedgerRecord>& records, const QString& error);
+    void onRecords(const std::vector<sc::LedgerRecord>& records);
+    void onCaughtUp();
+    void onExported(const QString& file, const QString& error);
     void updateKinds();
     void showStatus(const QString& text, bool error);
 
-    QString m_dataDir;
+    QPointer<LedgerFeed> m_feed;
     AuditLogModel* m_model;
     AuditLogFilter* m_filter;
     QTableView* m_view = nullptr;
@@ -118,11 +116,7 @@ private:
     QComboBox* m_kindBox = nullptr;
     QPushButton* m_exportButton = nullptr;
     QLabel* m_status = nullptr;
-    QTimer m_timer;
-    JobPool m_pool {1};
-    /// Used by one pool job at a time; opened lazily by the first read that finds a ledger.
-    std::shared_ptr<std::unique_ptr<sc::LedgerReader>> m_reader;
-    bool m_reading = false;
+    int m_exports = 0; ///< asked for and not yet answered
 };
 
 } // namespace sc::ui

@@ -7,6 +7,7 @@
 #include "ui/finance/financeconsole.h"
 #include "ui/tree/inspector.h"
 #include "ui/tree/processtreemodel.h"
+#include "ui/bridge/ledgerfeed.h"
 #include "ui/bridge/runtimebridge.h"
 #include "ui/charts/runtimechart.h"
 #include "ui/scenario/scenariomenu.h"
@@ -318,9 +319,11 @@ void MainWindow::addFinancePanels(const QString& dataDir)
         spdlog::info("finance {}: {}", action.toStdString(), text.toStdString());
     });
 
-    m_audit = new AuditLogPanel(dataDir, this);
+    // One feed reads the ledger for both: the table and the chart's donations.
+    auto* ledgerFeed = new LedgerFeed(dataDir, this);
+    m_audit = new AuditLogPanel(ledgerFeed, this);
     m_audit->setObjectName(QStringLiteral("auditLog"));
-    m_chart->followAuditLog(m_audit->model());
+    connect(ledgerFeed, &LedgerFeed::recordsArrived, m_chart, &RuntimeChart::addLedgerRecords);
     QDockWidget* auditDock = m_auditDock = addDock(tr("Audit log"), QStringLiteral("auditDock"), m_audit, m_eventDock);
     m_eventDock->raise();
     showReadOnlyPanels();

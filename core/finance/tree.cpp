@@ -9,9 +9,9 @@
 
 namespace sc::finance {
 
-namespace detail {
-
 namespace {
+
+using namespace detail;
 
 /// A finance dynamic supervisor (trackers, transactions): registered, and
 /// hands out the tree's context with a serial number for naming children.
@@ -40,14 +40,6 @@ private:
     ContextPtr m_context;
     std::uint64_t m_serial = 0;
 };
-
-} // namespace
-
-} // namespace detail
-
-namespace {
-
-using namespace detail;
 
 /// A worker made by `make`, one of the services' factories (service.h).
 ChildSpec worker(const char* id, std::unique_ptr<GenServer> (*make)(ContextPtr), const ContextPtr& context)

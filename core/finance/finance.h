@@ -39,6 +39,7 @@
 
 #include "core/finance/ledger.h"
 #include "core/finance/money.h"
+#include "core/finance/requests.h"
 #include "core/runtime/runtime.h"
 
 #include <chrono>
@@ -114,14 +115,7 @@ int openDatabaseConnections();
 /// (computed with checked arithmetic; an overflowing sum breaks it).
 bool poolInvariantHolds(Money total, const std::vector<Money>& donations);
 
-// -- replies --
-
-/// The answer to a finance request.
-struct Reply {
-    Money value; ///< the amount, total, balance, zakat or nisab
-    std::optional<std::int64_t> id; ///< the ledger record written for this change, if one was
-    std::string text; ///< report: the report; start_transaction: the worker's path
-};
+// -- reports --
 
 /// What report_generator reports: sums of the accepted records by kind.
 struct Report {
@@ -137,37 +131,8 @@ struct Report {
 };
 
 // -- client API --
-
-/// Every request a client can make, for callers that pick one at run time
-/// (the scenario runner, the finance console).
-enum class Request {
-    OpenTracker,
-    Donate,
-    Total,
-    PoolAdd,
-    PoolTotal,
-    Deposit,
-    Withdraw,
-    Balance,
-    Zakat,
-    SetNisab,
-    GetNisab,
-    Transaction,
-    StartTransaction,
-    Report,
-};
-/// Whether the request names a user, and whether it carries an amount (for Zakat: the wealth).
-bool takesUser(Request request);
-bool takesAmount(Request request);
-/// Whether the request's amount may be negative: only Zakat's wealth, which
-/// the calculator itself refuses with InvalidWealth when it is (the Elixir
-/// guide's `calculate_zakat(-1000)` test). Every other amount is a magnitude.
-bool takesSignedAmount(Request request);
-/// The amount of `request` as a person or a file spells it: Money::parseSigned
-/// where takesSignedAmount, else Money::parse ("-5" to donate is
-/// InvalidAmount here; "-1000" as the zakat's wealth is -1000.00, for the
-/// calculator to answer InvalidWealth).
-Result<Money> parseAmount(Request request, std::string_view text);
+// Request, its table kRequests, Reply and the rules of a request's fields
+// (takesUser, parseAmount, checkUserName) are in requests.h.
 
 /// Requests to the finance services of one runtime, found by their
 /// registered names (so they reach a restarted service too). Errors:
@@ -179,8 +144,8 @@ Result<Money> parseAmount(Request request, std::string_view text);
 ///   read or summed, e.g. a sum beyond the money range);
 /// - the runtime's: NoProc (the service is not running, e.g. restarting),
 ///   Exit (it crashed during the request), Timeout;
-/// - BadArgument: a user name that is empty, longer than 64 bytes, or holds
-///   '/' or a control character (it becomes a path component).
+/// - BadArgument: a user name that breaks checkUserName's rule (it becomes a
+///   path component).
 class FinanceClient {
 public:
     explicit FinanceClient(Runtime& rt, std::chrono::milliseconds timeout = std::chrono::seconds(5))

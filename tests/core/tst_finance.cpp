@@ -8,6 +8,7 @@
 #include "coretest.h"
 #include "core/finance/finance.h"
 #include "core/finance/ledger.h"
+#include "core/scenario/scenario.h"
 
 #include <QDir>
 #include <QFile>
@@ -557,6 +558,102 @@ private slots:
         QVERIFY(!poolInvariantHolds(Money::max(), {Money::max(), m("0.01")}));
         // max + max + 0.02 wraps to exactly 0 in two's complement: checked arithmetic must not.
         QVERIFY(!poolInvariantHolds(Money(), {Money::max(), Money::max(), m("0.02")}));
+    }
+
+    // -- the request table --
+
+    /// One row per request, found by its scenario name; the rows of a group
+    /// (a console section) are adjacent; names and methods are unique.
+    void requestTableIsOneRowPerRequest()
+    {
+        std::set<std::string_view> names, methods, groups;
+        std::string_view group;
+        for (const RequestInfo& info : kRequests) {
+            QCOMPARE(&requestInfo(info.request), &info);
+            QCOMPARE(requestNamed(info.name), std::optional<Request>(info.request));
+            QVERIFY(names.insert(info.name).second);
+            QVERIFY(methods.insert(info.method).second);
+            QVERIFY(!info.title.empty() && !info.help.empty() && !info.phrase.empty() && !info.answer.empty());
+            if (info.group != group) QVERIFY2(groups.insert(info.group).second, "a group's rows are apart");
+            group = info.group;
+            QCOMPARE(takesUser(info.request), info.user);
+            QCOMPARE(takesAmount(info.request), info.amount.has_value());
+            QCOMPARE(info.phrase.find("{user}") != std::string_view::npos, info.user);
+            QCOMPARE(info.phrase.find("{amount}") != std::string_view::npos, info.amount.has_value());
+        }
+        QCOMPARE(groups.size(), std::size_t(6));
+        QVERIFY(!requestNamed("kill"));
+        QVERIFY(!requestNamed("openTracker"));
+    }
+
+    /// A scenario step of each request (its "do" and its keys as the table
+    /// spells them) is read as that request and described as the table
+    /// describes it.
+    void scenarioStepsAreTheTablesRequests()
+    {
+        for (const RequestInfo& info : kRequests) {
+            std::string step = "{\"do\": \"" + std::string(info.name) + "\"";
+            if (info.user) step += ", \"user\": \"alice\"";
+            if (info.amount) step += ", \"" + std::string(info.amount->key) + "\": \"10\"";
+            step += '}';
+            const auto parsed = parseScenario("{\"tree\": \"finance\", \"steps\": [" + step + "]}", "s.json");
+            QVERIFY2(parsed, parsed ? "" : parsed.error().detail.c_str());
+            QCOMPARE(parsed->steps.size(), std::size_t(1));
+            const ScenarioStep& read = parsed->steps.front();
+            QVERIFY(isFinanceStep(read.action));
+            QCOMPARE(qs(stepName(read.action)), qs(std::string(info.name)));
+            QCOMPARE(qs(describeStep(read)), qs(describeRequest(info.request, "alice", info.amount ? "10.00" : "")));
+        }
+    }
+
+    void requestsAndAnswersRead()
+    {
+        QCOMPARE(qs(describeRequest(Request::Donate, "alice", "10.00")), "donate 10.00 from alice");
+        QCOMPARE(qs(describeRequest(Request::Withdraw, "bob", "3.00")), "withdraw 3.00 for bob");
+        QCOMPARE(qs(describeRequest(Request::Balance, "bob", "")), "balance of bob");
+        QCOMPARE(qs(describeRequest(Request::Zakat, "", "-1000.00")), "zakat on -1000.00");
+        QCOMPARE(qs(describeRequest(Request::Report, "", "")), "report");
+        QCOMPARE(qs(describeReply(Request::Donate, Reply {m("300.00"), 17, {}})), "total 300.00 (ledger record 17)");
+        QCOMPARE(qs(describeReply(Request::GetNisab, Reply {m("85.00"), std::nullopt, {}})), "nisab 85.00");
+        QCOMPARE(qs(describeReply(Request::StartTransaction, Reply {m("5.00"), std::nullopt, "finance/core/transactions/tx-1"})),
+            "started finance/core/transactions/tx-1 (5.00)");
+        QCOMPARE(qs(describeReply(Request::Report, Reply {m("1.00"), std::nullopt, "donations=1.00 {value}"})),
+            "donations=1.00 {value}"); // the text is not a pattern
+    }
+
+    void userNameRule_data()
+    {
+        QTest::addColumn<QByteArray>("user");
+        QTest::addColumn<int>("problem"); // UserNameProblem::Kind, or -1 for none
+        using Kind = UserNameProblem::Kind;
+        QTest::newRow("empty") << QByteArray() << int(Kind::Empty);
+        QTest::newRow("65 bytes") << QByteArray(65, 'u') << int(Kind::TooLong);
+        QTest::newRow("a slash") << QByteArray("a/b") << int(Kind::Slash);
+        QTest::newRow("a slash, then a newline") << QByteArray("a/\n") << int(Kind::Slash);
+        QTest::newRow("a control character") << QByteArray("a\x01z") << int(Kind::ForbiddenText);
+        QTest::newRow("a bidi control") << QByteArray("a\u202eb") << int(Kind::ForbiddenText);
+        QTest::newRow("invalid UTF-8") << QByteArray("a\xff") << int(Kind::ForbiddenText);
+        QTest::newRow("64 bytes") << QByteArray(64, 'u') << -1;
+        QTest::newRow("non-ASCII letters") << QByteArray("ʿAbd al-Raḥmān") << -1;
+    }
+    void userNameRule()
+    {
+        QFETCH(QByteArray, user);
+        QFETCH(int, problem);
+        const std::string_view text(user.constData(), std::size_t(user.size()));
+        const auto found = findUserNameProblem(text);
+        QCOMPARE(found ? int(found->kind) : -1, problem);
+        QCOMPARE(found && found->text.has_value(), problem == int(UserNameProblem::Kind::ForbiddenText));
+        const Status checked = checkUserName(text);
+        QCOMPARE(checked.ok(), problem < 0);
+        if (checked.ok()) return;
+        QCOMPARE(checked.error().code, Errc::BadArgument);
+        // The byte count, and the first forbidden code point wherever the name holds one.
+        std::string got = "got " + std::to_string(user.size()) + " bytes";
+        if (const auto bad = findForbiddenText(text)) got += " with " + bad->toString();
+        QCOMPARE(qs(checked.error().detail),
+            qs("invalid user name (expected 1 to 64 bytes without '/', control or bidirectional control characters), "
+                + got));
     }
 
     void reportToString()

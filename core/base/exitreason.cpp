@@ -1,3 +1,4 @@
+// ExitReason's parsing and names (exitreason.h).
 #include "core/base/exitreason.h"
 
 namespace sc {

@@ -1,3 +1,5 @@
+// ExitReason: why a process ended, in OTP's terms (normal, shutdown, kill, killed,
+// noproc, error:<what>), and which of them are orderly.
 // Threading: plain value type, safe to copy between threads.
 #pragma once
 

@@ -1,3 +1,4 @@
+// The names of the error codes (result.h).
 #include "core/base/result.h"
 
 namespace sc {

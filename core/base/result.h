@@ -1,3 +1,5 @@
+// Result and Error: how every fallible call in core answers (a value or a named
+// Errc with its detail), and the Pid that errors may name.
 // Threading: plain value types.
 #pragma once
 

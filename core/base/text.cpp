@@ -1,3 +1,4 @@
+// The text rule's decoding and escaping (text.h).
 #include "core/base/text.h"
 
 #include <array>

@@ -1,3 +1,5 @@
+// The text rule: which characters names, ids, users, reasons and titles may not
+// hold (control, bidirectional control, invalid UTF-8), and how to show them.
 // Threading: pure functions.
 #pragma once
 

@@ -1,3 +1,4 @@
+// The data directory's lock and its output-path checks (datadir.h).
 #include "core/finance/datadir.h"
 
 #include "core/finance/ledger.h"

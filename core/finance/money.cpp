@@ -1,3 +1,4 @@
+// Money's parsing and formatting (money.h).
 #include "core/finance/money.h"
 
 #include <algorithm>

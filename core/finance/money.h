@@ -1,3 +1,5 @@
+// Money: an amount as an integer count of minor units, with its parsing and
+// formatting; never a double.
 // Threading: plain value type, safe to copy between threads; every function is
 // pure (no shared state, never blocks).
 #pragma once

@@ -1,3 +1,4 @@
+// The zakat calculation (zakat.h).
 #include "core/finance/zakat.h"
 
 namespace sc {

@@ -1,3 +1,4 @@
+// Zakat: the calculation of zakat due on wealth above the nisab.
 // Threading: a pure function on values; callable from any thread, never blocks.
 #pragma once
 

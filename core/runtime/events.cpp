@@ -1,3 +1,4 @@
+// The EventBus and its subscriptions (events.h).
 #include "core/runtime/events.h"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Events: what happened in the runtime (spawn, start, exit, restart, give up, ...)
+// and the EventBus that numbers them and hands them to subscribers.
 // Threading: EventBus::publish may be called from any thread; it takes one
 // short lock. A Subscription is drained by the one thread that owns it.
 #pragma once

@@ -1,3 +1,4 @@
+// The bridge's finance API (financerequests.h).
 #include "ui/bridge/financerequests.h"
 
 #include <algorithm>

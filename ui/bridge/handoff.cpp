@@ -1,3 +1,4 @@
+// JobPool and the queued hand-offs to the GUI thread (handoff.h).
 #include "ui/bridge/handoff.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// LedgerFeed's reader thread and export (ledgerfeed.h).
 #include "ui/bridge/ledgerfeed.h"
 
 #include "core/finance/finance.h"

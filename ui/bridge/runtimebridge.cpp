@@ -1,3 +1,4 @@
+// RuntimeBridge: the frame tick, the event drain and the actions run off the GUI thread (runtimebridge.h).
 #include "ui/bridge/runtimebridge.h"
 
 #include "core/scenario/scenario.h"

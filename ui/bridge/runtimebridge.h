@@ -1,3 +1,4 @@
+// RuntimeBridge: the one seam between the runtime and the widgets (snapshots, events, actions, pace).
 // Threading: the one seam between the runtime's threads and the widgets,
 // and the ProcessSource over our runtime. A RuntimeBridge lives on the GUI
 // thread. Its timer runs tick() there, which calls only Runtime::snapshot()

@@ -1,3 +1,4 @@
+// The scenario controller's thread and session (scenariocontroller.h).
 #include "ui/bridge/scenariocontroller.h"
 
 #include "ui/bridge/handoff.h"

@@ -1,3 +1,4 @@
+// RuntimeSeries: counting restarts and donations per second (runtimeseries.h).
 #include "ui/charts/runtimeseries.h"
 
 #include "ui/bridge/ledgerfeed.h"

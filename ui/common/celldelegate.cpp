@@ -1,3 +1,4 @@
+// CellDelegate's padding and mailbox bars (celldelegate.h).
 #include "ui/common/celldelegate.h"
 
 #include <QApplication>

@@ -1,3 +1,4 @@
+// CellDelegate: the table cells' painting shared by the event log and the process table.
 // Threading: GUI thread only.
 #pragma once
 

@@ -1,3 +1,4 @@
+// The theme's colours and icons (theme.h).
 #include "ui/common/theme.h"
 
 #include <QPainter>

@@ -1,3 +1,4 @@
+// The theme: the colours and icons every view uses for a process's status and kind.
 // Threading: GUI thread only (icons are cached in function statics).
 #pragma once
 

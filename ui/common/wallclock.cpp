@@ -1,3 +1,4 @@
+// WallClock's conversions (wallclock.h).
 #include "ui/common/wallclock.h"
 
 namespace sc::ui {

@@ -1,3 +1,4 @@
+// The crash rule (crash.h).
 #include "ui/events/crash.h"
 
 #include "core/base/exitreason.h"

@@ -1,3 +1,4 @@
+// EventLogModel's rows and EventLogFilter (eventlogmodel.h).
 #include "ui/events/eventlogmodel.h"
 
 #include "ui/common/theme.h"

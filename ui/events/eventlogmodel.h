@@ -1,3 +1,4 @@
+// EventLogModel and EventLogFilter: the runtime's events as rows of the Event log.
 // Threading: GUI thread only. append() copies what it keeps; it never calls
 // the runtime. EventLogFilter reads only its source model.
 #pragma once

@@ -1,3 +1,4 @@
+// The Event log dock (eventlogpanel.h).
 #include "ui/events/eventlogpanel.h"
 
 #include "ui/common/celldelegate.h"

@@ -1,3 +1,4 @@
+// EventLogPanel: the Event log dock (the table, its filters and follow mode).
 // Threading: GUI thread only. The panel reads the EventLogModel it is given
 // through its own EventLogFilter; it never calls the runtime.
 #pragma once

@@ -3,6 +3,7 @@
 // and the lane gutter. Where marks go and the ruler are in timelineaxis.cpp.
 #include "ui/events/timeline.h"
 
+#include "ui/common/glyphs.h"
 #include "ui/common/theme.h"
 #include "ui/events/crash.h"
 
@@ -691,26 +692,15 @@ void Timeline::paintMark(QPainter& p, const Mark& mark, const QPointF& c) const
             p.drawEllipse(c, r * 0.75, r * 0.75);
         }
         break;
-    case sc::EventKind::Restart: {
-        const QColor colour = theme::selectionColor();
-        const double width = std::max(2.0, m_markSize / 6);
-        const double radius = r * 0.7;
-        p.setPen(QPen(colour, width, Qt::SolidLine, Qt::RoundCap));
-        p.setBrush(Qt::NoBrush);
-        // Clockwise from 11 o'clock round to 9 o'clock; the head points up into the gap.
-        p.drawArc(QRectF(c.x() - radius, c.y() - radius, 2 * radius, 2 * radius), 120 * 16, -300 * 16);
-        p.setPen(Qt::NoPen);
-        p.setBrush(colour);
-        const QPointF tip(c.x() - radius, c.y() - radius * 0.75);
-        const QPointF head[] = {tip, {tip.x() - r * 0.45, c.y() + r * 0.1}, {tip.x() + r * 0.45, c.y() + r * 0.1}};
-        p.drawPolygon(head, 3);
+    case sc::EventKind::Restart:
+        // The tree's restart arrow (ui/common/glyphs.h), so both views mark a restart alike.
+        glyphs::drawRestartArrow(p, QRectF(c.x() - 0.9 * r, c.y() - 0.9 * r, 1.8 * r, 1.8 * r), theme::selectionColor(),
+                                 std::max(2.0, m_markSize / 6));
         break;
-    }
     case sc::EventKind::GiveUp: {
-        p.setPen(QPen(theme::errorColor().darker(140), std::max(3.0, m_markSize / 4.5), Qt::SolidLine, Qt::RoundCap));
         const double d = r * 0.75;
-        p.drawLine(QPointF(c.x() - d, c.y() - d), QPointF(c.x() + d, c.y() + d));
-        p.drawLine(QPointF(c.x() - d, c.y() + d), QPointF(c.x() + d, c.y() - d));
+        glyphs::drawGiveUpCross(p, QRectF(c.x() - d, c.y() - d, 2 * d, 2 * d), theme::errorColor().darker(140),
+                                std::max(3.0, m_markSize / 4.5));
         break;
     }
     default:

@@ -1,3 +1,4 @@
+// The Audit log panel: its model, filter and export (auditlog.h).
 #include "ui/finance/auditlog.h"
 
 #include "ui/common/theme.h"

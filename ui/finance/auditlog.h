@@ -1,3 +1,4 @@
+// The Audit log panel: the ledger's records as a filterable table, with CSV export.
 // Threading: AuditLogModel, AuditLogFilter and AuditLogPanel live on the GUI
 // thread. The panel shows what a LedgerFeed reads and exports through it: the
 // disk is read and written on the feed's thread, never on the GUI thread.

@@ -1,3 +1,4 @@
+// The scenario player's state and steps (scenarioplayer.h).
 #include "ui/scenario/scenarioplayer.h"
 
 #include "core/scenario/parser.h"

@@ -1,3 +1,4 @@
+// The Inspector panel (inspector.h).
 #include "ui/tree/inspector.h"
 
 #include "ui/bridge/runtimebridge.h"

@@ -1,3 +1,4 @@
+// Inspector: the selected process's details (status, mailbox, links, state).
 // Threading: GUI thread only. What it shows comes from the bridge's snapshot
 // and from RuntimeBridge::describeProcess, answered as a queued signal.
 #pragma once

@@ -1,3 +1,4 @@
+// ProcessTreeModel: applying snapshots as row changes (processtreemodel.h).
 #include "ui/tree/processtreemodel.h"
 
 #include "ui/common/theme.h"

@@ -1,3 +1,4 @@
+// ProcessTreeModel: the live processes as a Qt item model (tree and table), fed by snapshots.
 // Threading: GUI thread only. apply() reads a Snapshot by const reference and
 // keeps no pointer into it (paths are copied); it never calls the runtime.
 #pragma once

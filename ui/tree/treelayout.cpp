@@ -1,3 +1,4 @@
+// TreeLayout's placing of a family (treelayout.h).
 #include "ui/tree/treelayout.h"
 
 #include <algorithm>

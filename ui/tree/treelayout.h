@@ -1,3 +1,5 @@
+// TreeLayout: where the tree graph places a family's children (rows, wrapped blocks),
+// a plain class without a widget.
 // Threading: any thread; pure computation over the values it is given.
 #pragma once
 

@@ -1,3 +1,4 @@
+// The data directory claim and its dialog (datadirdialog.h).
 #include "ui/window/datadirdialog.h"
 
 #include <QApplication>

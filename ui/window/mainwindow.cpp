@@ -1,3 +1,4 @@
+// The main window: its views and docks, the finance and scenario panels, live updates, settings and the File menu (mainwindow.h).
 #include "ui/window/mainwindow.h"
 
 #include "ui/finance/auditlog.h"

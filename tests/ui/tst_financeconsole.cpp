@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <algorithm>
 #include <memory>
 
 using sc::ui::FinanceConsole;
@@ -23,6 +24,12 @@ namespace {
 // A call answers within the client's timeout (5 s); this is only the bound
 // after which a test gives up on an answer that never comes.
 constexpr int answerTimeoutMs = 20'000;
+
+// A text of the request table, as the console shows it.
+QString fromTable(std::string_view utf8)
+{
+    return QString::fromUtf8(utf8.data(), qsizetype(utf8.size()));
+}
 
 struct Answered {
     QString action;
@@ -173,7 +180,68 @@ private Q_SLOTS:
             QVERIFY2(said.contains(problem), qPrintable(said));
     }
 
+    void userRuleInWords_data()
+    {
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<QString>("problem"); // all of it
+        // One row per finance::UserNameProblem::Kind, as the console words it.
+        QTest::newRow("empty") << QString() << QStringLiteral("enter a user name");
+        QTest::newRow("too long") << QString(70, QLatin1Char('x')) << QStringLiteral("too long: 70 bytes (max 64)");
+        QTest::newRow("slash") << QStringLiteral("a/b") << QStringLiteral("'/' is not allowed");
+        QTest::newRow("bidirectional") << QStringLiteral("a") + QChar(0x202e)
+                                       << QStringLiteral("a bidirectional control character is not allowed: "
+                                                         "U+202E RIGHT-TO-LEFT OVERRIDE at byte 2");
+    }
+
+    void userRuleInWords()
+    {
+        QFETCH(QString, user);
+        QFETCH(QString, problem);
+        QCOMPARE(sc::ui::userProblem(user), problem);
+    }
+
     // -- the console --
+
+    void formsFollowTheRequestTable()
+    {
+        QCOMPARE(FinanceConsole::ActionCount, sc::finance::kRequests.size());
+        QStringList groups;
+        for (const sc::finance::RequestInfo& info : sc::finance::kRequests) {
+            const Action action = info.request;
+            const QString title = fromTable(info.title);
+            QCOMPARE(FinanceConsole::actionName(action), fromTable(info.method));
+            QCOMPARE(FinanceConsole::actionTitle(action), title);
+            QCOMPARE(m_console->userField(action) != nullptr, info.user);
+            QCOMPARE(m_console->amountField(action) != nullptr, info.amount.has_value());
+            const QString group = fromTable(info.group);
+            if (groups.isEmpty() || groups.last() != group) groups << group;
+
+            // The title says what the request does on hover.
+            QLabel* titleLabel = nullptr;
+            for (QLabel* label : m_console->findChildren<QLabel*>())
+                if (label->text() == title && !label->font().bold()) titleLabel = label;
+            QVERIFY2(titleLabel, qPrintable(title));
+            QCOMPARE(titleLabel->toolTip(), fromTable(info.help));
+
+            // The amount is named by the table's label, and takes a sign only where the table says so.
+            if (QLineEdit* amount = m_console->amountField(action)) {
+                const QString label = fromTable(info.amount->label);
+                QVERIFY2(amount->toolTip().startsWith(label), qPrintable(amount->toolTip()));
+                QTest::keyClicks(amount, QStringLiteral("-5"));
+                QCOMPARE(m_console->amountProblemLabel(action)->isVisible(), !info.amount->isSigned);
+            }
+        }
+        // One section per group, in the table's order, each headed by its name in bold.
+        QList<QLabel*> headers;
+        for (QLabel* label : m_console->findChildren<QLabel*>())
+            if (label->font().bold()) headers << label;
+        std::sort(headers.begin(), headers.end(), [](QLabel* a, QLabel* b) { return a->y() < b->y(); });
+        QStringList shown;
+        for (QLabel* header : headers)
+            shown << header->text();
+        QCOMPARE(shown, groups);
+        QCOMPARE(groups.size(), 6);
+    }
 
     void hasAFormForEveryAction()
     {

@@ -1,6 +1,7 @@
 #include "ui/finance/financeconsole.h"
 
 #include "core/base/text.h"
+#include "core/finance/requests.h"
 #include "ui/common/theme.h"
 
 #include <QCoreApplication>
@@ -16,7 +17,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <string>
-#include <vector>
+#include <string_view>
 
 namespace sc::ui {
 
@@ -24,8 +25,6 @@ namespace {
 
 // The main window's size, so the console reads the same on its own.
 constexpr qreal basePointSize = 14.0;
-// FinanceClient's limit on a user name (it becomes a path component).
-constexpr qsizetype maxUserBytes = 64;
 // The lines every form's note keeps free for its answer or problems.
 constexpr int noteLines = 2;
 // How often the console looks for the finance services (FinanceRequests::servicesRegistered).
@@ -34,92 +33,7 @@ constexpr int treeWatchMs = 250;
 // Columns of the console's one grid.
 enum Column { SectionColumn, TitleColumn, UserColumn, AmountColumn, ButtonColumn, ColumnCount };
 
-struct Spec {
-    FinanceConsole::Action action;
-    const char* name;
-    const char* title;
-    bool user;
-    const char* amountLabel; // nullptr: no amount field
-    const char* toolTip;
-};
-
 using A = FinanceConsole::Action;
-// In the order of FinanceConsole::Action.
-constexpr std::array<Spec, FinanceConsole::ActionCount> specs {{
-    {A::OpenTracker, "openTracker", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Open tracker"), true, nullptr,
-        QT_TRANSLATE_NOOP(
-            "sc::ui::FinanceConsole", "Starts finance/core/trackers/<user> under the trackers dynamic supervisor")},
-    {A::Donate, "donate", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Donate"), true,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
-        QT_TRANSLATE_NOOP(
-            "sc::ui::FinanceConsole", "Adds to the user's tracker; answered once the ledger record is on disk")},
-    {A::Total, "total", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Tracker total"), true, nullptr,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The total of the user's tracker")},
-    {A::PoolAdd, "poolAdd", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Pool donation"), true,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Adds to the shared donation pool (finance.donation_pool)")},
-    {A::PoolTotal, "poolTotal", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Pool total"), false, nullptr,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The donation pool's total")},
-    {A::Deposit, "deposit", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Deposit"), true,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Adds to the user's balance (finance.withdrawals)")},
-    {A::Withdraw, "withdraw", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Withdraw"), true,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
-        QT_TRANSLATE_NOOP(
-            "sc::ui::FinanceConsole", "Takes from the user's balance; refused if the balance is smaller")},
-    {A::Balance, "balance", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Balance"), true, nullptr,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The user's balance")},
-    {A::Zakat, "zakat", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Zakat"), false,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Wealth"),
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "2.5% of wealth at or above the nisab, rounded up to the cent")},
-    {A::SetNisab, "setNisab", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Set nisab"), false,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Nisab"),
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The least wealth that owes zakat")},
-    {A::GetNisab, "getNisab", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Get nisab"), false, nullptr,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "The nisab in force")},
-    {A::Transaction, "transaction", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Transaction"), false,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole",
-            "Processed by finance.transaction_processor; 0 crashes it (let it crash) and its supervisor "
-            "restarts it")},
-    {A::StartTransaction, "startTransaction", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Start transaction"), false,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Amount"),
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole",
-            "Starts a transient worker under finance/core/transactions that processes the amount and exits")},
-    {A::Report, "report", QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Report"), false, nullptr,
-        QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "finance.report_generator sums the ledger's accepted records")},
-}};
-
-constexpr bool inActionOrder()
-{
-    for (std::size_t i = 0; i < specs.size(); ++i)
-        if (static_cast<std::size_t>(specs[i].action) != i) return false;
-    return true;
-}
-static_assert(inActionOrder() && FinanceConsole::ActionCount == std::size_t(A::Report) + 1);
-
-struct Section {
-    const char* title;
-    std::vector<A> actions;
-};
-
-const std::array<Section, 6>& sections()
-{
-    static const std::array<Section, 6> list {{
-        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Donations"), {A::OpenTracker, A::Donate, A::Total}},
-        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Pool"), {A::PoolAdd, A::PoolTotal}},
-        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Withdrawals"), {A::Deposit, A::Withdraw, A::Balance}},
-        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Zakat"), {A::Zakat, A::SetNisab, A::GetNisab}},
-        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Transactions"), {A::Transaction, A::StartTransaction}},
-        {QT_TRANSLATE_NOOP("sc::ui::FinanceConsole", "Report"), {A::Report}},
-    }};
-    return list;
-}
-
-const Spec& spec(A action)
-{
-    return specs[static_cast<std::size_t>(action)];
-}
 
 QString trConsole(const char* text)
 {
@@ -244,16 +158,23 @@ QString MoneyValidator::problem(const QString& text, Sign sign)
 
 QString userProblem(const QString& user)
 {
-    if (user.isEmpty()) return trConsole("enter a user name");
-    const qsizetype bytes = user.toUtf8().size();
-    if (bytes > maxUserBytes) return trConsole("too long: %1 bytes (max %2)").arg(bytes).arg(maxUserBytes);
-    if (user.contains(QLatin1Char('/'))) return trConsole("'/' is not allowed");
-    // The rule the finance services apply (core/text.h), so that the button is
-    // never enabled for a name they would refuse.
+    // The rule FinanceClient applies (finance/requests.h), so that the button
+    // is never enabled for a name the services would refuse.
+    using Kind = sc::finance::UserNameProblem::Kind;
     const QByteArray utf8 = user.toUtf8();
-    if (const auto bad = sc::findForbiddenText(std::string_view(utf8.constData(), std::size_t(utf8.size()))))
+    const auto problem = sc::finance::findUserNameProblem(std::string_view(utf8.constData(), std::size_t(utf8.size())));
+    if (!problem) return {};
+    switch (problem->kind) {
+    case Kind::Empty:
+        return trConsole("enter a user name");
+    case Kind::TooLong:
+        return trConsole("too long: %1 bytes (max %2)").arg(utf8.size()).arg(sc::finance::kMaxUserBytes);
+    case Kind::Slash:
+        return trConsole("'/' is not allowed");
+    case Kind::ForbiddenText:
         return trConsole("%1 is not allowed: %2")
-            .arg(QString::fromStdString(bad->kindName()), QString::fromStdString(bad->toString()));
+            .arg(QString::fromStdString(problem->text->kindName()), QString::fromStdString(problem->text->toString()));
+    }
     return {};
 }
 
@@ -278,12 +199,15 @@ FinanceConsole::~FinanceConsole() = default;
 
 QString FinanceConsole::actionName(Action action)
 {
-    return QString::fromLatin1(spec(action).name);
+    const std::string_view method = sc::finance::requestInfo(action).method;
+    return QString::fromLatin1(method.data(), qsizetype(method.size()));
 }
 
 QString FinanceConsole::actionTitle(Action action)
 {
-    return tr(spec(action).title);
+    // The table's texts (title, help, group, label) are whole literals, so
+    // their data() ends in a null, as tr() wants.
+    return tr(sc::finance::requestInfo(action).title.data());
 }
 
 void FinanceConsole::buildForms()
@@ -317,85 +241,90 @@ void FinanceConsole::buildForms()
     m_treeNotice->hide();
     grid->addWidget(m_treeNotice, 0, SectionColumn, 1, ColumnCount - SectionColumn);
 
+    // The forms in the request table's order; a section starts where its group does.
     int row = 1;
-    for (const Section& section : sections()) {
-        if (row > 1) {
-            auto* rule = new QFrame(this);
-            rule->setFrameShape(QFrame::HLine);
-            rule->setFrameShadow(QFrame::Sunken);
-            grid->addWidget(rule, row++, SectionColumn, 1, ColumnCount - SectionColumn);
-        }
-        auto* name = new QLabel(tr(section.title), this);
-        name->setFont(bold);
-        grid->addWidget(name, row++, SectionColumn, 1, ColumnCount - SectionColumn);
-
-        for (const A action : section.actions) {
-            const Spec& s = spec(action);
-            const QString key = QString::fromLatin1(s.name);
-            Form& f = form(action);
-            f.action = action;
-
-            auto* title = new QLabel(tr(s.title), this);
-            title->setToolTip(tr(s.toolTip));
-            title->setWordWrap(true); // "Pool / donation" in presenter type beside the tree, not a cut Run
-            grid->addWidget(title, row, TitleColumn);
-
-            if (s.user) {
-                f.user = new QLineEdit(this);
-                f.user->setObjectName(key + QStringLiteral("User"));
-                f.user->setPlaceholderText(tr("user"));
-                f.user->setToolTip(tr("User"));
-                f.user->setAccessibleName(tr("%1: user").arg(tr(s.title)));
-                grid->addWidget(f.user, row, UserColumn);
-                connect(f.user, &QLineEdit::textEdited, this, [this, action] { edited(action, true); });
-                connect(f.user, &QLineEdit::textChanged, this, [this, action] { refresh(form(action)); });
-                connect(f.user, &QLineEdit::returnPressed, this, [this, action] { submit(action); });
+    std::string_view group;
+    for (const sc::finance::RequestInfo& request : sc::finance::kRequests) {
+        if (request.group != group) {
+            group = request.group;
+            if (row > 1) {
+                auto* rule = new QFrame(this);
+                rule->setFrameShape(QFrame::HLine);
+                rule->setFrameShadow(QFrame::Sunken);
+                grid->addWidget(rule, row++, SectionColumn, 1, ColumnCount - SectionColumn);
             }
-            if (s.amountLabel) {
-                f.amount = new QLineEdit(this);
-                f.amount->setObjectName(key + QStringLiteral("Amount"));
-                f.amount->setPlaceholderText(tr("e.g. 100.50"));
-                f.amount->setToolTip(tr(s.amountLabel));
-                f.amount->setAccessibleName(tr("%1: %2").arg(tr(s.title), tr(s.amountLabel).toLower()));
-                f.amount->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-                grid->addWidget(f.amount, row, AmountColumn);
-                f.validator = sc::finance::takesSignedAmount(action) ? &m_wealthValidator : &m_validator;
-                if (f.validator == &m_wealthValidator)
-                    f.amount->setToolTip(tr("Wealth; a negative one is sent as typed, and the calculator refuses it "
-                                            "(invalid_wealth)"));
-                connect(f.amount, &QLineEdit::textEdited, this, [this, action] { edited(action, false); });
-                connect(f.amount, &QLineEdit::textChanged, this, [this, action] { refresh(form(action)); });
-                connect(f.amount, &QLineEdit::returnPressed, this, [this, action] { submit(action); });
-            }
-
-            f.button = new QPushButton(tr("Run"), this);
-            f.button->setObjectName(key + QStringLiteral("Button"));
-            f.button->setToolTip(tr("%1 (Enter in a field does the same)").arg(tr(s.title)));
-            f.button->setAutoDefault(false);
-            grid->addWidget(f.button, row, ButtonColumn);
-            connect(f.button, &QPushButton::clicked, this, [this, action] { submit(action); });
-
-            // The note: the problems of the fields (user first), or the answer.
-            f.note = new QWidget(this);
-            f.note->setObjectName(key + QStringLiteral("Note"));
-            auto* lines = new QVBoxLayout(f.note);
-            lines->setContentsMargins(0, 0, 0, 0);
-            lines->setSpacing(0);
-            const auto noteLabel = [&](QLabel*& label, const QString& name) {
-                label = new NoteLabel(f.note);
-                label->setObjectName(key + name);
-                label->hide();
-                lines->addWidget(label);
-            };
-            if (f.user) noteLabel(f.userProblem, QStringLiteral("UserProblem"));
-            if (f.amount) noteLabel(f.amountProblem, QStringLiteral("AmountProblem"));
-            noteLabel(f.answer, QStringLiteral("Answer"));
-            f.answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
-            grid->addWidget(f.note, row + 1, TitleColumn, 1, ColumnCount - TitleColumn);
-
-            refresh(f);
-            row += 2;
+            auto* name = new QLabel(tr(group.data()), this);
+            name->setFont(bold);
+            grid->addWidget(name, row++, SectionColumn, 1, ColumnCount - SectionColumn);
         }
+
+        const A action = request.request;
+        const QString key = actionName(action);
+        const QString actionText = actionTitle(action);
+        Form& f = form(action);
+        f.action = action;
+
+        auto* title = new QLabel(actionText, this);
+        title->setToolTip(tr(request.help.data()));
+        title->setWordWrap(true); // "Pool / donation" in presenter type beside the tree, not a cut Run
+        grid->addWidget(title, row, TitleColumn);
+
+        if (request.user) {
+            f.user = new QLineEdit(this);
+            f.user->setObjectName(key + QStringLiteral("User"));
+            f.user->setPlaceholderText(tr("user"));
+            f.user->setToolTip(tr("User"));
+            f.user->setAccessibleName(tr("%1: user").arg(actionText));
+            grid->addWidget(f.user, row, UserColumn);
+            connect(f.user, &QLineEdit::textEdited, this, [this, action] { edited(action, true); });
+            connect(f.user, &QLineEdit::textChanged, this, [this, action] { refresh(form(action)); });
+            connect(f.user, &QLineEdit::returnPressed, this, [this, action] { submit(action); });
+        }
+        if (request.amount) {
+            const QString label = tr(request.amount->label.data());
+            f.amount = new QLineEdit(this);
+            f.amount->setObjectName(key + QStringLiteral("Amount"));
+            f.amount->setPlaceholderText(tr("e.g. 100.50"));
+            f.amount->setToolTip(label);
+            f.amount->setAccessibleName(tr("%1: %2").arg(actionText, label.toLower()));
+            f.amount->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            grid->addWidget(f.amount, row, AmountColumn);
+            f.validator = request.amount->isSigned ? &m_wealthValidator : &m_validator;
+            if (f.validator == &m_wealthValidator)
+                f.amount->setToolTip(tr("Wealth; a negative one is sent as typed, and the calculator refuses it "
+                                        "(invalid_wealth)"));
+            connect(f.amount, &QLineEdit::textEdited, this, [this, action] { edited(action, false); });
+            connect(f.amount, &QLineEdit::textChanged, this, [this, action] { refresh(form(action)); });
+            connect(f.amount, &QLineEdit::returnPressed, this, [this, action] { submit(action); });
+        }
+
+        f.button = new QPushButton(tr("Run"), this);
+        f.button->setObjectName(key + QStringLiteral("Button"));
+        f.button->setToolTip(tr("%1 (Enter in a field does the same)").arg(actionText));
+        f.button->setAutoDefault(false);
+        grid->addWidget(f.button, row, ButtonColumn);
+        connect(f.button, &QPushButton::clicked, this, [this, action] { submit(action); });
+
+        // The note: the problems of the fields (user first), or the answer.
+        f.note = new QWidget(this);
+        f.note->setObjectName(key + QStringLiteral("Note"));
+        auto* lines = new QVBoxLayout(f.note);
+        lines->setContentsMargins(0, 0, 0, 0);
+        lines->setSpacing(0);
+        const auto noteLabel = [&](QLabel*& label, const QString& name) {
+            label = new NoteLabel(f.note);
+            label->setObjectName(key + name);
+            label->hide();
+            lines->addWidget(label);
+        };
+        if (f.user) noteLabel(f.userProblem, QStringLiteral("UserProblem"));
+        if (f.amount) noteLabel(f.amountProblem, QStringLiteral("AmountProblem"));
+        noteLabel(f.answer, QStringLiteral("Answer"));
+        f.answer->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        grid->addWidget(f.note, row + 1, TitleColumn, 1, ColumnCount - TitleColumn);
+
+        refresh(f);
+        row += 2;
     }
     grid->setRowStretch(row, 1);
     applyMetrics();

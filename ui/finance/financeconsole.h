@@ -7,6 +7,7 @@
 // is dropped.
 #pragma once
 
+#include "core/finance/requests.h"
 #include "ui/bridge/financerequests.h"
 
 #include <QString>
@@ -54,8 +55,10 @@ private:
     Sign m_sign = Magnitude;
 };
 
-/// Forms for every request of the finance services, in sections (Donations,
-/// Pool, Withdrawals, Zakat, Transactions, Report). Each form is a row (the
+/// Forms for every request of the finance services, built from the request
+/// table (finance::kRequests: each form's title, tooltip, fields and section),
+/// in its order and in sections by its groups (Donations, Pool, Withdrawals,
+/// Zakat, Transactions, Report). Each form is a row (the
 /// action, its fields, a Run button) over a note of a fixed height (two
 /// lines, whether or not it has anything to say, so that no row moves when
 /// answers come and go). The note shows the latest news only: the answer of
@@ -77,9 +80,9 @@ class FinanceConsole : public QWidget {
     Q_OBJECT
 
 public:
-    /// One form per finance request.
+    /// One form per finance request, one per row of finance::kRequests.
     using Action = sc::finance::Request;
-    static constexpr std::size_t ActionCount = 14;
+    static constexpr std::size_t ActionCount = sc::finance::kRequests.size();
 
     explicit FinanceConsole(FinanceRequests& finance, QWidget* parent = nullptr);
     ~FinanceConsole() override;
@@ -196,7 +199,8 @@ private:
     int m_running = 0;
 };
 
-/// The user-name rule of FinanceClient, in words: empty if `user` is valid.
+/// The user-name rule of FinanceClient (finance::findUserNameProblem), in
+/// words: empty if `user` is valid.
 QString userProblem(const QString& user);
 
 } // namespace sc::ui

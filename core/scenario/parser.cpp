@@ -215,12 +215,12 @@ struct StepContext {
 /// or a transaction worker.
 void countFinanceStep(const std::string& field, const ScenarioStep& step, StepContext& context)
 {
-    if (step.action == ScenarioStep::Do::OpenTracker) {
+    if (step.request == finance::Request::OpenTracker) {
         // A tracker is a process (opening one twice is refused when it runs, but counts here).
         context.budget.count(at(field, "user"));
         context.paths[std::string(finance::kTrackersPath) + "/" + step.user].insert(ScenarioNode::Type::Worker);
     }
-    if (step.action == ScenarioStep::Do::StartTransaction)
+    if (step.request == finance::Request::StartTransaction)
         context.paths[std::string(finance::kTransactionsPath) + "/tx-" + std::to_string(++context.transactions)].insert(
             ScenarioNode::Type::Worker);
 }
@@ -229,31 +229,30 @@ ScenarioStep parseStep(const json& j, const std::string& field, StepContext& con
 {
     using Do = ScenarioStep::Do;
     PathTypes& paths = context.paths;
-    const auto& rules = stepRules();
-    static const std::string steps = [] {
-        std::vector<std::string_view> names;
-        names.reserve(stepRules().size());
-        for (const auto& rule : stepRules())
-            names.push_back(rule.name);
-        return oneOf(names);
-    }();
+    const auto& rules = treeStepRules();
+    static const std::string steps = oneOf(stepNames());
     if (!j.is_object())
         fail(field, "got " + describe(j), R"(a step object such as {"do": "kill", "target": "root/a"})");
     const auto doField = at(field, "do");
     const auto name = stringField(require(j, field, "do", steps), doField, steps);
-    auto rule = std::find_if(rules.begin(), rules.end(), [&](const StepRule& r) { return r.name == name; });
-    if (rule == rules.end()) fail(doField, "unknown step " + quote(name), steps);
-    checkKeys(j, field, rule->keys, "for a " + quote(name) + " step");
 
     ScenarioStep step;
-    step.action = rule->action;
-    if (isFinanceStep(step.action)) {
+    auto rule = std::find_if(rules.begin(), rules.end(), [&](const StepRule& r) { return r.name == name; });
+    if (rule == rules.end()) {
+        // Not a tree step: a finance request, as the request table names it.
+        const auto request = finance::requestNamed(name);
+        if (!request) fail(doField, "unknown step " + quote(name), steps);
+        checkKeys(j, field, requestKeys(*request), "for a " + quote(name) + " step");
         if (!context.finance)
             fail(doField, "the step " + quote(name) + " needs the finance tree", R"("tree": "finance")");
-        parseFinanceStep(j, field, *rule, step);
+        step.action = Do::Request;
+        step.request = *request;
+        parseFinanceStep(j, field, step);
         countFinanceStep(field, step, context);
         return step;
     }
+    checkKeys(j, field, rule->keys, "for a " + quote(name) + " step");
+    step.action = rule->action;
     if (step.action == Do::Sleep) {
         step.ms = cappedField(
             require(j, field, "ms", "an integer from 0 to " + std::to_string(kMaxSleepMs) + " (milliseconds)"),

@@ -107,7 +107,7 @@ public:
     {
         // Whatever happened since the last settle (a restart done by hand) counts when finding the target.
         writeTrace();
-        publish(EventKind::Step, step.action, step.target, {}, step.user);
+        publish(EventKind::Step, step, step.target, {}, step.user);
         // The step line is in the trace before the step runs, so that one that hangs shows there.
         writeTrace();
         const auto started = std::chrono::steady_clock::now();
@@ -118,9 +118,9 @@ public:
         if (step.action != Do::Sleep && std::chrono::steady_clock::now() - started >= m_options.stepTimeout) {
             outcome.ok = false;
             outcome.timedOut = true;
-            outcome.answer = "steps[" + std::to_string(index) + "] (" + stepName(step.action)
-                + ") did not finish within " + seconds(m_options.stepTimeout);
-            publish(EventKind::Log, step.action, step.target, outcome.answer);
+            outcome.answer = "steps[" + std::to_string(index) + "] (" + stepName(step) + ") did not finish within "
+                + seconds(m_options.stepTimeout);
+            publish(EventKind::Log, step, step.target, outcome.answer);
             writeTrace();
         }
         return outcome;
@@ -130,9 +130,9 @@ public:
     {
         if (isFinanceStep(step.action)) {
             const auto reply = performFinanceStep(m_client, step);
-            publishReply(step.action, reply);
+            publishReply(step, reply);
             if (!reply) return {false, reply.error().toString()};
-            return {true, replyWords(step.action, *reply)};
+            return {true, finance::describeReply(step.request, *reply)};
         }
         switch (step.action) {
         case Do::Sleep: {
@@ -142,7 +142,7 @@ public:
         }
         case Do::StopTree:
             if (auto stopped = m_rt.stop(m_root, ExitReason::shutdown(), m_options.stepTimeout); !stopped) {
-                publish(EventKind::Log, step.action, {}, "stop_tree: " + stopped.error().toString());
+                publish(EventKind::Log, step, {}, "stop_tree: " + stopped.error().toString());
                 return {false, stopped.error().toString()};
             }
             return {true, "the tree stopped"};
@@ -155,13 +155,13 @@ public:
         const auto target = find(step.target);
         if (!target) {
             // OTP ignores a signal to a dead pid; a call to one answers noproc.
-            publish(EventKind::Log, step.action, step.target,
-                std::string(stepName(step.action)) + ": " + step.target + " is not alive; nothing done");
-            if (answers) publishResult(step.action, Status(Error {Errc::NoProc, step.target}));
+            publish(EventKind::Log, step, step.target,
+                std::string(stepName(step)) + ": " + step.target + " is not alive; nothing done");
+            if (answers) publishResult(step, Status(Error {Errc::NoProc, step.target}));
             return {false, step.target + " is not alive; nothing done"};
         }
         if (answers && target->kind == ProcessKind::Worker) {
-            publishResult(step.action, Status(Error {Errc::NotSupported, step.target}));
+            publishResult(step, Status(Error {Errc::NotSupported, step.target}));
             return {false, std::string(errcName(Errc::NotSupported)) + ": " + step.target + " is a worker"};
         }
         const Pid pid = target->pid;
@@ -186,7 +186,7 @@ public:
             } else if (auto stopped = m_rt.stop(pid, ExitReason::parse(step.reason), m_options.stepTimeout);
                        !stopped && stopped.error().code != Errc::NoProc) {
                 // The finance services know no StopRequest: proc_lib:stop, as sys:terminate would.
-                publish(EventKind::Log, step.action, step.target, "stop: " + stopped.error().toString());
+                publish(EventKind::Log, step, step.target, "stop: " + stopped.error().toString());
                 return {false, stopped.error().toString()};
             }
             return {true, "asked to stop (" + step.reason + ")"};
@@ -194,22 +194,22 @@ public:
             // DynamicSupervisor.start_child on a static supervisor is an error in OTP too.
             if (target->kind != ProcessKind::DynamicSupervisor) {
                 const Status refused = Error {Errc::NotSupported, step.target};
-                publishResult(step.action, refused);
+                publishResult(step, refused);
                 return answer(refused, "started");
             } else {
                 const auto started
                     = startChild(m_rt, pid, scenarioChildSpec(*step.child, m_teardown), m_options.stepTimeout);
-                publishResult(step.action, started);
+                publishResult(step, started);
                 return answer(started, "started");
             }
         case Do::TerminateChild: {
             const auto terminated = terminateChild(m_rt, pid, step.id, m_options.stepTimeout);
-            publishResult(step.action, terminated);
+            publishResult(step, terminated);
             return answer(terminated, "terminated");
         }
         case Do::RestartChild: {
             const auto restarted = restartChild(m_rt, pid, step.id, m_options.stepTimeout);
-            publishResult(step.action, restarted);
+            publishResult(step, restarted);
             return answer(restarted, "restarted");
         }
         case Do::Flood: {
@@ -221,7 +221,7 @@ public:
                     + std::to_string(step.count) + " more to " + step.target + " would make "
                     + std::to_string(queued + step.count) + ", beyond the at most "
                     + std::to_string(m_options.floodLimit) + " floods may leave queued";
-                publish(EventKind::Log, step.action, step.target, refused);
+                publish(EventKind::Log, step, step.target, refused);
                 return {false, refused};
             }
             // Plain messages: scenario workers, supervisors and the finance
@@ -262,22 +262,23 @@ private:
         }
     }
 
-    void publish(EventKind kind, Do action, std::string path = {}, std::string text = {}, std::string user = {})
+    void publish(
+        EventKind kind, const ScenarioStep& step, std::string path = {}, std::string text = {}, std::string user = {})
     {
         Event e;
         e.kind = kind;
-        e.action = stepName(action);
+        e.action = stepName(step);
         e.path = std::move(path);
         e.reason = std::move(text);
         e.user = std::move(user);
         m_rt.events().publish(std::move(e));
     }
 
-    void publishReply(Do action, const Result<finance::Reply>& reply)
+    void publishReply(const ScenarioStep& step, const Result<finance::Reply>& reply)
     {
         Event e;
         e.kind = EventKind::Reply;
-        e.action = stepName(action);
+        e.action = stepName(step);
         e.ok = reply.ok();
         if (reply.ok()) {
             e.value = reply->value.toString();
@@ -290,11 +291,11 @@ private:
         m_rt.events().publish(std::move(e));
     }
 
-    template <typename T> void publishResult(Do action, const Result<T>& result)
+    template <typename T> void publishResult(const ScenarioStep& step, const Result<T>& result)
     {
         Event e;
         e.kind = EventKind::StepResult;
-        e.action = stepName(action);
+        e.action = stepName(step);
         e.ok = result.ok();
         if (!result.ok()) e.error = errcName(result.error().code);
         m_rt.events().publish(std::move(e));

@@ -9,33 +9,41 @@
 
 namespace sc {
 
-const std::vector<StepRule>& stepRules()
+const std::vector<StepRule>& treeStepRules()
 {
-    static const std::vector<StepRule> rules = [] {
-        // The tree's steps; the finance steps follow them.
-        std::vector<StepRule> all {
-            {ScenarioStep::Do::Kill, "kill", {"do", "target"}},
-            {ScenarioStep::Do::Crash, "crash", {"do", "target"}},
-            {ScenarioStep::Do::Stop, "stop", {"do", "target", "reason"}},
-            {ScenarioStep::Do::StartChild, "start_child", {"do", "target", "child"}},
-            {ScenarioStep::Do::TerminateChild, "terminate_child", {"do", "target", "id"}},
-            {ScenarioStep::Do::RestartChild, "restart_child", {"do", "target", "id"}},
-            {ScenarioStep::Do::Sleep, "sleep", {"do", "ms"}},
-            {ScenarioStep::Do::StopTree, "stop_tree", {"do"}},
-            {ScenarioStep::Do::Flood, "flood", {"do", "target", "count"}},
-            {ScenarioStep::Do::Hang, "hang", {"do", "target"}},
-        };
-        const auto& finance = financeStepRules();
-        all.insert(all.end(), finance.begin(), finance.end());
-        return all;
-    }();
+    static const std::vector<StepRule> rules {
+        {ScenarioStep::Do::Kill, "kill", {"do", "target"}},
+        {ScenarioStep::Do::Crash, "crash", {"do", "target"}},
+        {ScenarioStep::Do::Stop, "stop", {"do", "target", "reason"}},
+        {ScenarioStep::Do::StartChild, "start_child", {"do", "target", "child"}},
+        {ScenarioStep::Do::TerminateChild, "terminate_child", {"do", "target", "id"}},
+        {ScenarioStep::Do::RestartChild, "restart_child", {"do", "target", "id"}},
+        {ScenarioStep::Do::Sleep, "sleep", {"do", "ms"}},
+        {ScenarioStep::Do::StopTree, "stop_tree", {"do"}},
+        {ScenarioStep::Do::Flood, "flood", {"do", "target", "count"}},
+        {ScenarioStep::Do::Hang, "hang", {"do", "target"}},
+    };
     return rules;
 }
 
-const char* stepName(ScenarioStep::Do action)
+const std::vector<std::string_view>& stepNames()
 {
-    for (const auto& rule : stepRules()) {
-        if (rule.action == action) return rule.name.data();
+    static const std::vector<std::string_view> names = [] {
+        std::vector<std::string_view> all;
+        for (const auto& rule : treeStepRules())
+            all.push_back(rule.name);
+        for (const auto& info : finance::kRequests)
+            all.push_back(info.name);
+        return all;
+    }();
+    return names;
+}
+
+const char* stepName(const ScenarioStep& step)
+{
+    if (isFinanceStep(step.action)) return finance::requestInfo(step.request).name.data();
+    for (const auto& rule : treeStepRules()) {
+        if (rule.action == step.action) return rule.name.data();
     }
     return "?";
 }
@@ -48,7 +56,7 @@ std::string describeStep(const ScenarioStep& step)
         const auto parsed = stepAmount(step);
         return parsed ? parsed->toString() : fields::quote(step.amount);
     };
-    const std::string name = stepName(step.action);
+    const std::string name = stepName(step);
     switch (step.action) {
     case Do::Kill:
     case Do::Crash:
@@ -64,29 +72,11 @@ std::string describeStep(const ScenarioStep& step)
     case Do::Sleep:
         return name + " " + std::to_string(step.ms) + " ms";
     case Do::StopTree:
-    case Do::PoolTotal:
-    case Do::GetNisab:
-    case Do::Report:
         return name;
     case Do::Flood:
         return name + " " + step.target + " with " + std::to_string(step.count) + " messages";
-    case Do::OpenTracker:
-        return name + " " + step.user;
-    case Do::Total:
-    case Do::Balance:
-        return name + " of " + step.user;
-    case Do::Donate:
-    case Do::PoolAdd:
-        return name + " " + amount() + " from " + step.user;
-    case Do::Deposit:
-    case Do::Withdraw:
-        return name + " " + amount() + " for " + step.user;
-    case Do::Zakat:
-        return name + " on " + amount();
-    case Do::SetNisab:
-    case Do::Transaction:
-    case Do::StartTransaction:
-        return name + " " + amount();
+    case Do::Request:
+        return finance::describeRequest(step.request, step.user, finance::takesAmount(step.request) ? amount() : "");
     }
     return name;
 }

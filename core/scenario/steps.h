@@ -1,6 +1,7 @@
-// The steps a scenario file may hold: each one's name (the "do" of a step)
-// and the keys it takes. Internal to sc_scenario (the parser reads steps
-// by it, stepName names them); pure.
+// The steps a scenario file may hold: each tree step's name (the "do" of a
+// step) and the keys it takes; the finance steps are finance::kRequests'
+// rows (financesteps.h). Internal to sc_scenario (the parser reads steps by
+// it, stepName names them); pure.
 #pragma once
 
 #include "core/scenario/types.h"
@@ -16,8 +17,11 @@ struct StepRule {
     std::vector<std::string_view> keys;
 };
 
-/// Every step, in ScenarioStep::Do's order: the tree's steps, then the
-/// finance steps (financeStepRules()).
-const std::vector<StepRule>& stepRules();
+/// The tree's steps, in ScenarioStep::Do's order (every Do but Request).
+const std::vector<StepRule>& treeStepRules();
+
+/// Every step's name as a file spells it: the tree's steps, then the
+/// finance requests in kRequests' order (what an unknown step is told).
+const std::vector<std::string_view>& stepNames();
 
 } // namespace sc

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/finance/money.h"
+#include "core/finance/requests.h"
 #include "core/supervision/types.h"
 
 #include <chrono>
@@ -42,24 +43,11 @@ struct ScenarioStep {
         StopTree,
         Flood,
         Hang,
-        // -- requests to the finance services (finance tree only; kept last, see
-        // isFinanceStep, and in finance::Request's order: financesteps.h maps them) --
-        OpenTracker,
-        Donate,
-        Total,
-        PoolAdd,
-        PoolTotal,
-        Deposit,
-        Withdraw,
-        Balance,
-        Zakat,
-        SetNisab,
-        GetNisab,
-        Transaction,
-        StartTransaction,
-        Report,
+        /// A request to the finance services (finance tree only): `request` says which.
+        Request,
     };
     Do action = Do::Sleep;
+    finance::Request request = finance::Request::OpenTracker; ///< Request
     std::string target; ///< path, for the tree steps but Sleep and StopTree
     std::string reason; ///< Stop
     std::optional<ScenarioNode> child; ///< StartChild
@@ -99,8 +87,9 @@ inline constexpr std::chrono::milliseconds kDefaultStepTimeout {60'000};
 /// The default bound on a trace's size (SessionOptions::traceLimit).
 inline constexpr std::uint64_t kDefaultTraceLimit = std::uint64_t {256} << 20;
 
-const char* stepName(ScenarioStep::Do action);
-/// True for the requests to the finance services (open_tracker ... report).
+/// The step's "do" as a file spells it: "kill", or the request's name ("donate").
+const char* stepName(const ScenarioStep& step);
+/// True for the requests to the finance services (Do::Request).
 bool isFinanceStep(ScenarioStep::Do action);
 /// One line for a person: "kill root/b", "donate 10.00 from alice",
 /// "flood root/a with 1000 messages".

@@ -203,7 +203,7 @@ private slots:
         QCOMPARE(s->steps.at(0).target, std::string("root/a"));
         QCOMPARE(s->steps.at(0).count, 1);
         QCOMPARE(s->steps.at(1).count, 1000000);
-        QCOMPARE(sc::stepName(sc::ScenarioStep::Do::Flood), "flood");
+        QCOMPARE(sc::stepName(s->steps.at(0)), "flood");
         QCOMPARE(sc::describeStep(s->steps.at(1)), std::string("flood root with 1000000 messages"));
         QVERIFY(!sc::isFinanceStep(sc::ScenarioStep::Do::Flood));
     }

@@ -161,13 +161,18 @@ private slots:
         QCOMPARE(s->tree.children[1].children[4].type, sc::ScenarioNode::Type::DynamicSupervisor);
 
         using Do = sc::ScenarioStep::Do;
-        QCOMPARE(s->steps[0].action, Do::OpenTracker);
+        using Request = sc::finance::Request;
+        QCOMPARE(s->steps[0].action, Do::Request);
+        QCOMPARE(s->steps[0].request, Request::OpenTracker);
         QCOMPARE(s->steps[0].user, std::string("alice"));
-        QCOMPARE(s->steps[3].action, Do::Donate);
+        QCOMPARE(s->steps[3].request, Request::Donate);
         QCOMPARE(s->steps[3].amount, std::string("200.5"));
-        QVERIFY(sc::isFinanceStep(Do::Report));
+        QVERIFY(sc::isFinanceStep(Do::Request));
         QVERIFY(!sc::isFinanceStep(Do::StopTree));
-        QCOMPARE(sc::stepName(Do::StartTransaction), "start_transaction");
+        sc::ScenarioStep start;
+        start.action = Do::Request;
+        start.request = Request::StartTransaction;
+        QCOMPARE(sc::stepName(start), "start_transaction");
 
         const auto recover = sc::parseScenario(
             R"({"tree": "finance", "state_on_restart": "recover", "report_load_ms": 250, "steps": [

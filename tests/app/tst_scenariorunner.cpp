@@ -369,8 +369,8 @@ private slots:
         QCOMPARE(steps[7].action, Do::Sleep);
         QCOMPARE(steps[7].ms, 15);
         QCOMPARE(steps[8].action, Do::StopTree);
-        QCOMPARE(sc::stepName(Do::StartChild), "start_child");
-        QCOMPARE(sc::stepName(Do::StopTree), "stop_tree");
+        QCOMPARE(sc::stepName(steps[3]), "start_child");
+        QCOMPARE(sc::stepName(steps[8]), "stop_tree");
     }
 
     void parseRejects_data() { addBadScenarioRows(); }

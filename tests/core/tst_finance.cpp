@@ -601,7 +601,7 @@ private slots:
             QCOMPARE(parsed->steps.size(), std::size_t(1));
             const ScenarioStep& read = parsed->steps.front();
             QVERIFY(isFinanceStep(read.action));
-            QCOMPARE(qs(stepName(read.action)), qs(std::string(info.name)));
+            QCOMPARE(qs(stepName(read)), qs(std::string(info.name)));
             QCOMPARE(qs(describeStep(read)), qs(describeRequest(info.request, "alice", info.amount ? "10.00" : "")));
         }
     }

@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const sc::ScenarioStep& step : scenario->steps) {
         const std::string line = sc::describeStep(step);
         FUZZ_CHECK(!line.empty() && line.find('\n') == std::string::npos);
-        FUZZ_CHECK(sc::stepName(step.action) != nullptr);
+        FUZZ_CHECK(sc::stepName(step) != nullptr);
     }
     return 0;
 }

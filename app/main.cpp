@@ -149,8 +149,12 @@ int runHeadless(const sc::app::Options& options)
         if (!file) return fail(2, *options.trace + ": cannot write the trace: " + std::strerror(errno));
         trace = &file;
     }
-    const int code = sc::runScenario(
-        *scenario, {.workers = options.workers, .trace = trace, .dataDir = data, .recoverState = options.recoverState});
+    sc::RunOptions run;
+    run.workers = options.workers;
+    run.trace = trace;
+    run.dataDir = data;
+    run.recoverState = options.recoverState;
+    const int code = sc::runScenario(*scenario, run);
     if (!trace->flush())
         return fail(
             1, (trace == &file ? *options.trace : std::string("standard output")) + ": writing the trace failed");

@@ -42,6 +42,7 @@
 #include "core/finance/requests.h"
 #include "core/runtime/runtime.h"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -63,6 +64,9 @@ inline constexpr const char* kTrackersName = "finance.trackers";
 inline constexpr const char* kTransactionsName = "finance.transactions";
 inline constexpr const char* kDatabaseName = "finance.database";
 inline constexpr const char* kReportName = "finance.report_generator";
+/// Every service above (any of them registered: a finance tree runs).
+inline constexpr std::array<const char*, 9> kServiceNames {kAuditLogName, kZakatName, kPoolName, kWithdrawalsName,
+    kProcessorName, kTrackersName, kTransactionsName, kDatabaseName, kReportName};
 /// The keyed registry the trackers register in, one key per user.
 inline constexpr const char* kTrackerRegistry = "finance.trackers";
 

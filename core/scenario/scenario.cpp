@@ -9,14 +9,7 @@ namespace sc {
 int runScenario(const Scenario& scenario, const RunOptions& options)
 {
     Runtime rt(RuntimeOptions {.workers = options.workers});
-    ScenarioSession session(rt, scenario,
-        {.trace = options.trace,
-            .quiescenceTimeout = options.quiescenceTimeout,
-            .stepTimeout = options.stepTimeout,
-            .floodLimit = options.floodLimit,
-            .traceLimit = options.traceLimit,
-            .dataDir = options.dataDir,
-            .recoverState = options.recoverState});
+    ScenarioSession session(rt, scenario, options);
     auto settled = [&](const std::string& after) {
         const bool quiet = session.settle();
         if (!quiet)

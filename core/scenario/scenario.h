@@ -20,24 +20,9 @@
 
 namespace sc {
 
-struct RunOptions {
-    unsigned workers = 0;
-    std::ostream* trace = nullptr; ///< one JSON object per line, flushed per line
-    /// Longest wait for the runtime to become quiescent after a step.
-    std::chrono::milliseconds quiescenceTimeout {60000};
-    /// The bound on one step (SessionOptions::stepTimeout); a step beyond it
-    /// ends the run (1).
-    std::chrono::milliseconds stepTimeout = kDefaultStepTimeout;
-    /// SessionOptions::floodLimit.
-    std::int64_t floodLimit = kMaxFloodQueued;
-    /// SessionOptions::traceLimit; a cut trace ends the run (1).
-    std::uint64_t traceLimit = kDefaultTraceLimit;
-    /// Finance tree: where the ledger lives (finance::Config::dataDir);
-    /// required: empty, the tree does not start.
-    std::string dataDir {};
-    /// Finance tree: recover state on restart even if the scenario says
-    /// `reset` (the command line's --recover-state).
-    bool recoverState = false;
+/// What runScenario needs: the session's options and the runtime's workers.
+struct RunOptions : SessionOptions {
+    unsigned workers = 0; ///< the runtime's workers (RuntimeOptions::workers)
 };
 
 /// Builds the tree, runs each step and waits for quiescence after it, then

@@ -470,7 +470,10 @@ private slots:
         const auto s = sc::loadScenario(dataFile("kill.json").toStdString());
         QVERIFY(s.ok());
         std::ostringstream trace;
-        QCOMPARE(sc::runScenario(*s, {.workers = 2, .trace = &trace}), 0);
+        sc::RunOptions options;
+        options.workers = 2;
+        options.trace = &trace;
+        QCOMPARE(sc::runScenario(*s, options), 0);
         bool ok = false;
         const QStringList events = lifecycle(QByteArray::fromStdString(trace.str()), &ok);
         QVERIFY(ok);

@@ -2,18 +2,8 @@
 #include "ui/bridge/financerequests.h"
 
 #include <algorithm>
-#include <array>
 
 namespace sc::ui {
-
-namespace {
-
-// The registered services whose presence says the finance tree runs.
-constexpr std::array<const char*, 9> serviceNames {sc::finance::kAuditLogName, sc::finance::kZakatName,
-    sc::finance::kPoolName, sc::finance::kWithdrawalsName, sc::finance::kProcessorName, sc::finance::kTrackersName,
-    sc::finance::kTransactionsName, sc::finance::kDatabaseName, sc::finance::kReportName};
-
-} // namespace
 
 FinanceRequests::FinanceRequests(sc::Runtime& runtime, QObject* parent)
     : QObject(parent)
@@ -31,8 +21,8 @@ FinanceRequests::~FinanceRequests()
 bool FinanceRequests::servicesRegistered() const
 {
     const sc::Runtime& rt = m_runtime;
-    return std::any_of(
-        serviceNames.begin(), serviceNames.end(), [&rt](const char* name) { return rt.whereis(name) != 0; });
+    const auto& names = sc::finance::kServiceNames;
+    return std::any_of(names.begin(), names.end(), [&rt](const char* name) { return rt.whereis(name) != 0; });
 }
 
 template <typename T>

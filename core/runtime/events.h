@@ -46,6 +46,7 @@ struct Event {
     std::string name;   ///< Register/Unregister: "name" or "registry/key"
     std::string action; ///< Step/StepResult/Reply: what was done
     bool ok = true;     ///< StepResult, Reply
+    bool ignored = false; ///< StepResult: start_child/restart_child's child returned ignore from init (ok too)
     std::string error;  ///< StepResult, Reply: the error name when !ok
     std::string user;   ///< Step: the user a finance step names
     std::string value;  ///< Reply: the amount answered (Money::toString(), "300.00")

@@ -39,7 +39,7 @@ const std::vector<std::string_view> kFinanceTopKeys {"tree", "steps", "state_on_
 const std::vector<std::string_view> kLabelKeys {"title", "description"};
 
 const std::vector<std::string_view> kNodeKeys {"id", "type", "strategy", "intensity", "period_ms", "max_children",
-    "restart", "shutdown", "stop_delay_ms", "children"};
+    "restart", "shutdown", "stop_delay_ms", "init", "trap_exit", "links", "children"};
 
 const NameTable<ScenarioNode::Type> kTypes {{"supervisor", ScenarioNode::Type::Supervisor},
     {"dynamic_supervisor", ScenarioNode::Type::DynamicSupervisor}, {"worker", ScenarioNode::Type::Worker}};
@@ -48,6 +48,8 @@ const NameTable<Strategy> kStrategies {
 const NameTable<Restart> kRestarts {
     {"permanent", Restart::Permanent}, {"transient", Restart::Transient}, {"temporary", Restart::Temporary}};
 const NameTable<bool> kStateOnRestart {{"reset", false}, {"recover", true}};
+const NameTable<ScenarioNode::Init> kInitOutcomes {
+    {"ok", ScenarioNode::Init::Ok}, {"crash", ScenarioNode::Init::Crash}, {"ignore", ScenarioNode::Init::Ignore}};
 
 /// Nesting beyond this is refused, so that a hostile file cannot exhaust the stack.
 constexpr int kMaxDepth = 100;
@@ -73,6 +75,13 @@ const char* typeName(ScenarioNode::Type type)
 /// which every process and its start and exit events keep in full.
 struct Budget {
     std::size_t processes = 0;
+    /// A worker's link, checked once every path a step may add is known.
+    struct Link {
+        std::string field;
+        std::string from; ///< the worker's path
+        std::string to;
+    };
+    std::vector<Link> links;
 
     /// One more process, described at `field`.
     void count(const std::string& field)
@@ -84,9 +93,9 @@ struct Budget {
     }
 };
 
-/// `parentPathBytes`: the length of the parent's path; 0 for the root.
+/// `parentPath`: empty for the root.
 ScenarioNode parseNode(
-    const json& j, const std::string& field, bool isRoot, int depth, std::size_t parentPathBytes, Budget& budget)
+    const json& j, const std::string& field, bool isRoot, int depth, const std::string& parentPath, Budget& budget)
 {
     if (!j.is_object()) fail(field, "got " + describe(j), R"(a node object such as {"id": "a"})");
     if (depth > kMaxDepth) fail(field, "nested too deeply", "at most " + std::to_string(kMaxDepth) + " levels");
@@ -95,7 +104,8 @@ ScenarioNode parseNode(
 
     ScenarioNode n;
     n.id = idField(require(j, field, "id", "a non-empty string without '/'"), at(field, "id"));
-    const std::size_t pathBytes = parentPathBytes + (parentPathBytes > 0 ? 1 : 0) + n.id.size();
+    const std::string path = parentPath.empty() ? n.id : parentPath + "/" + n.id;
+    const std::size_t pathBytes = path.size();
     if (pathBytes > kMaxPathBytes)
         fail(at(field, "id"), "makes a path of " + std::to_string(pathBytes) + " bytes",
             "a path (the ids from the root down, joined by '/') of at most " + std::to_string(kMaxPathBytes)
@@ -119,6 +129,9 @@ ScenarioNode parseNode(
     only("period_ms", !worker, "only on a supervisor or dynamic_supervisor");
     only("max_children", dyn, "only on a dynamic_supervisor");
     only("stop_delay_ms", worker, "only on a worker");
+    only("init", worker, "only on a worker");
+    only("trap_exit", worker, "only on a worker");
+    only("links", worker, "only on a worker");
     only("restart", !isRoot, "only on children: nothing supervises the root");
     only("shutdown", !isRoot, "only on children: nothing supervises the root");
 
@@ -132,6 +145,25 @@ ScenarioNode parseNode(
     if (auto v = optional(j, "restart")) n.restart = enumField(*v, at(field, "restart"), kRestarts);
     if (auto v = optional(j, "stop_delay_ms"))
         n.stopDelayMs = cappedField(*v, at(field, "stop_delay_ms"), kMaxStopDelayMs, "milliseconds");
+    if (auto v = optional(j, "init")) {
+        const auto f = at(field, "init");
+        if (!v->is_array()) fail(f, "got " + describe(*v), R"(an array of outcomes such as ["crash", "ok"])");
+        for (std::size_t i = 0; i < v->size(); ++i)
+            n.init.push_back(enumField((*v)[i], at(f, i), kInitOutcomes));
+    }
+    if (auto v = optional(j, "trap_exit")) {
+        if (!v->is_boolean()) fail(at(field, "trap_exit"), "got " + describe(*v), "true or false");
+        n.trapExit = v->get<bool>();
+    }
+    if (auto v = optional(j, "links")) {
+        const auto f = at(field, "links");
+        if (!v->is_array()) fail(f, "got " + describe(*v), R"(an array of paths such as ["root/a"])");
+        for (std::size_t i = 0; i < v->size(); ++i) {
+            n.links.push_back(stringField((*v)[i], at(f, i), "the path of a node"));
+            if (n.links.back() == path) fail(at(f, i), "a link to the worker itself", "the path of another node");
+            budget.links.push_back({at(f, i), path, n.links.back()});
+        }
+    }
     if (auto v = optional(j, "shutdown")) {
         constexpr std::string_view expected = R"("brutal_kill", "infinity" or a non-negative integer (milliseconds))";
         const auto f = at(field, "shutdown");
@@ -149,7 +181,7 @@ ScenarioNode parseNode(
         if (!v->is_array()) fail(f, "got " + describe(*v), "an array of nodes");
         std::set<std::string> ids;
         for (std::size_t i = 0; i < v->size(); ++i) {
-            auto child = parseNode((*v)[i], at(f, i), false, depth + 1, pathBytes, budget);
+            auto child = parseNode((*v)[i], at(f, i), false, depth + 1, path, budget);
             if (!ids.insert(child.id).second)
                 fail(at(at(f, i), "id"), "duplicate id " + quote(child.id) + " among siblings",
                     "ids unique among siblings");
@@ -292,7 +324,7 @@ ScenarioStep parseStep(const json& j, const std::string& field, StepContext& con
             // The child nests below its target: a chain of start_child steps is held to kMaxDepth too.
             const int targetDepth = int(std::count(step.target.begin(), step.target.end(), '/')) + 1;
             step.child = parseNode(require(j, field, "child", R"(a node object such as {"id": "a"})"),
-                at(field, "child"), false, targetDepth + 1, step.target.size(), context.budget);
+                at(field, "child"), false, targetDepth + 1, step.target, context.budget);
             // Only a dynamic supervisor accepts the child (a static one answers not_supported).
             if (target->second.contains(ScenarioNode::Type::DynamicSupervisor))
                 addPaths(paths, *step.child, step.target + "/" + step.child->id);
@@ -482,13 +514,17 @@ Result<Scenario> parseScenario(std::string_view text, const std::string& fileNam
         }
         StepContext context;
         context.finance = scenario.finance;
-        if (!scenario.finance) scenario.tree = parseNode(tree, "tree", true, 1, 0, context.budget);
+        if (!scenario.finance) scenario.tree = parseNode(tree, "tree", true, 1, {}, context.budget);
         const auto& steps = require(doc, {}, "steps", "an array of steps");
         if (!steps.is_array()) fail("steps", "got " + describe(steps), "an array of steps");
         addPaths(context.paths, scenario.tree, scenario.tree.id);
         scenario.steps.reserve(steps.size());
         for (std::size_t i = 0; i < steps.size(); ++i)
             scenario.steps.push_back(parseStep(steps[i], at("steps", i), context));
+        // A link may name a path that a later start_child adds; none names a path the run never has.
+        for (const auto& link : context.budget.links)
+            if (!context.paths.contains(link.to))
+                fail(link.field, "no node has the path " + quote(link.to), expectedPath(context.paths));
         return scenario;
     } catch (const BadScenario& e) {
         return bad(e.field, e.message);

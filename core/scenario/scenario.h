@@ -26,8 +26,10 @@ struct RunOptions : SessionOptions {
 };
 
 /// Builds the tree, runs each step and waits for quiescence after it, then
-/// shuts the runtime down. Returns 0 on success; 1 (with a message logged)
-/// when the tree did not start, a step did not finish within stepTimeout,
+/// shuts the runtime down. Returns 0 on success, and when a tree of nodes
+/// failed to start as OTP's would (a child's init crashed: the trace holds
+/// what happened and a log event; the steps are skipped); 1 (with a message
+/// logged) when the finance tree did not start, a step did not finish within stepTimeout,
 /// the runtime was not quiescent within quiescenceTimeout after a step, or
 /// the trace reached traceLimit. Finance steps are calls
 /// through finance::FinanceClient; each publishes an EventKind::Reply.

@@ -54,6 +54,12 @@ public:
             ? finance::startFinanceTree(m_rt, financeConfig(m_scenario, m_options.dataDir, m_options.recoverState))
             : startScenarioTree(m_rt, m_scenario.tree, m_teardown);
         if (!root) {
+            if (!m_scenario.finance && ScenarioSession::treeFailedToStart(root.error())) {
+                Event e;
+                e.kind = EventKind::Log;
+                e.reason = "the tree did not start (" + root.error().detail + "); the steps are skipped";
+                m_rt.events().publish(std::move(e));
+            }
             writeTrace();
             return root;
         }
@@ -245,6 +251,8 @@ public:
 private:
     template <typename T> static StepOutcome answer(const Result<T>& result, const char* done)
     {
+        // OTP's start_child/restart_child answer `ignore` for a child whose init said so: not an error.
+        if (!result && result.error().code == Errc::Ignore) return {true, "ignored"};
         if (!result) return {false, errcName(result.error().code)};
         return {true, done};
     }
@@ -297,7 +305,12 @@ private:
         e.kind = EventKind::StepResult;
         e.action = stepName(step);
         e.ok = result.ok();
-        if (!result.ok()) e.error = errcName(result.error().code);
+        if (!result.ok() && result.error().code == Errc::Ignore) {
+            e.ok = true;
+            e.ignored = true;
+        } else if (!result.ok()) {
+            e.error = errcName(result.error().code);
+        }
         m_rt.events().publish(std::move(e));
     }
 

@@ -82,6 +82,13 @@ public:
     /// start's own; AlreadyStarted the second time) the events so far are
     /// still written to the trace.
     Result<Pid> startTree();
+    /// True for the errors of startTree that say the tree's own start failed
+    /// (a child's init crashed, or the root's init said ignore): the scenario
+    /// ran, its tree did not start. A tree of nodes logs it in the trace.
+    static bool treeFailedToStart(const Error& error)
+    {
+        return error.code == Errc::StartFailed || error.code == Errc::Ignore;
+    }
     /// The root started by startTree(); 0 before.
     Pid root() const;
     /// Stops the root with reason shutdown (as stop_tree does, but first

@@ -46,6 +46,7 @@ std::string traceLine(const Event& e)
         j["do"] = e.action;
         j["ok"] = e.ok;
         if (!e.ok) j["error"] = e.error;
+        if (e.ignored) j["ignored"] = true;
         break;
     default:
         // Everything else under its own name, with whichever fields it carries.

@@ -35,17 +35,38 @@ std::vector<ChildSpec> childSpecs(const NodeRef& node, const std::shared_ptr<Tea
     return specs;
 }
 
+/// A supervisor of the scenario's tree: it tells the run where it is as it
+/// starts, before its children, so that a worker's `links` can name it.
+template <typename Base> class ScenarioSupervisor : public Base {
+public:
+    template <typename Flags, typename... Rest>
+    ScenarioSupervisor(std::shared_ptr<Teardown> teardown, Flags flags, Rest&&... rest)
+        : Base(flags, std::forward<Rest>(rest)...)
+        , m_teardown(std::move(teardown))
+    {
+    }
+    Next init() override
+    {
+        m_teardown->started(this->path(), this->self());
+        return Base::init();
+    }
+
+private:
+    std::shared_ptr<Teardown> m_teardown;
+};
+
 std::unique_ptr<GenServer> makeServer(const NodeRef& node, const std::shared_ptr<Teardown>& teardown)
 {
     switch (node->type) {
     case ScenarioNode::Type::Supervisor:
-        return std::make_unique<Supervisor>(supervisorFlags(*node), childSpecs(node, teardown));
+        return std::make_unique<ScenarioSupervisor<Supervisor>>(
+            teardown, supervisorFlags(*node), childSpecs(node, teardown));
     case ScenarioNode::Type::DynamicSupervisor:
-        return std::make_unique<DynamicSupervisor>(dynamicFlags(*node));
+        return std::make_unique<ScenarioSupervisor<DynamicSupervisor>>(teardown, dynamicFlags(*node));
     case ScenarioNode::Type::Worker:
         break;
     }
-    return std::make_unique<ScenarioWorker>(node->stopDelayMs, teardown);
+    return std::make_unique<ScenarioWorker>(node, teardown);
 }
 
 ChildSpec childSpec(const NodeRef& node, const std::shared_ptr<Teardown>& teardown)
@@ -61,8 +82,6 @@ ChildSpec childSpec(const NodeRef& node, const std::shared_ptr<Teardown>& teardo
 
 Result<Pid> startTree(Runtime& rt, const NodeRef& root, const std::shared_ptr<Teardown>& teardown)
 {
-    if (root->type == ScenarioNode::Type::Supervisor)
-        return startSupervisor(rt, root->id, supervisorFlags(*root), childSpecs(root, teardown));
     SpawnOptions options;
     options.path = root->id;
     return rt.spawn(makeServer(root, teardown), options);

@@ -28,6 +28,15 @@ struct ScenarioNode {
     Restart restart = Restart::Permanent;
     std::optional<Shutdown> shutdown;
     int stopDelayMs = 0;
+    /// A worker's `init`: the outcome of this path's 1st, 2nd, ... start in
+    /// the run (restarts and start_child included); Ok once the list is used up.
+    enum class Init { Ok, Crash, Ignore };
+    std::vector<Init> init;
+    /// A worker's `trap_exit`: false makes a linked process's abnormal exit,
+    /// and its supervisor's shutdown, end it at once (no terminate).
+    bool trapExit = true;
+    /// A worker's `links`: the paths it links to as it starts (those alive then).
+    std::vector<std::string> links;
     std::vector<ScenarioNode> children;
 };
 

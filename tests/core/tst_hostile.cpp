@@ -820,6 +820,33 @@ private slots:
             "{\"tree\": {\"id\": \"root\", \"children\": [{\"id\": \"a\"}]}, \"steps\": [{\"do\": \"stop\", "
             "\"target\": \"root/a\", \"reason\": \"x\\u0000\"}]}",
             "steps[0].reason", "contains a control character");
+        // The worker keys of issue 18: init, trap_exit, links
+        refused("unknown init outcome",
+            R"({"tree": {"id": "root", "children": [{"id": "a", "init": ["ok", "boom"]}]}, "steps": []})",
+            "tree.children[0].init[1]", R"(got "boom" (expected one of "ok", "crash" or "ignore"))");
+        refused("init not an array", R"({"tree": {"id": "root", "children": [{"id": "a", "init": "crash"}]}, "steps": []})",
+            "tree.children[0].init", "expected an array of outcomes");
+        refused("init on a supervisor",
+            R"({"tree": {"id": "root", "children": [{"id": "s", "type": "supervisor", "init": ["crash"]}]}, "steps": []})",
+            "tree.children[0].init", "not allowed on a supervisor");
+        refused("trap_exit not a boolean",
+            R"({"tree": {"id": "root", "children": [{"id": "a", "trap_exit": "false"}]}, "steps": []})",
+            "tree.children[0].trap_exit", R"(got "false" (expected true or false))");
+        refused("trap_exit a number", R"({"tree": {"id": "root", "children": [{"id": "a", "trap_exit": 0}]}, "steps": []})",
+            "tree.children[0].trap_exit", "expected true or false");
+        refused("link to a path not in the tree",
+            R"({"tree": {"id": "root", "children": [{"id": "a", "links": ["root/b"]}]}, "steps": []})",
+            "tree.children[0].links[0]", R"(no node has the path "root/b")");
+        refused("link to itself",
+            R"({"tree": {"id": "root", "children": [{"id": "a"}, {"id": "b", "links": ["root/a", "root/b"]}]}, "steps": []})",
+            "tree.children[1].links[1]", "a link to the worker itself");
+        refused("link not a string", R"({"tree": {"id": "root", "children": [{"id": "a", "links": [1]}]}, "steps": []})",
+            "tree.children[0].links[0]", "expected the path of a node");
+        parses("links to the root, a sibling and a start_child path",
+            R"({"tree": {"id": "root", "children": [{"id": "d", "type": "dynamic_supervisor"},)"
+            R"( {"id": "a", "init": ["crash", "ignore", "ok"], "trap_exit": false, "links": ["root", "root/d/w"]}]},)"
+            R"( "steps": [{"do": "start_child", "target": "root/d", "child": {"id": "w", "links": ["root/a"]}}]})",
+            "nodes 3, depth 2, steps 1, description 0 bytes");
         refused("comment", "{\"tree\": {\"id\": \"root\"}, // no\n \"steps\": []}", "line 1, column", "invalid JSON");
         refused("trailing comma", R"({"tree": {"id": "root"}, "steps": [],})", "line 1, column", "invalid JSON");
         refused("single quotes", "{'tree': {}}", "line 1, column 2", "invalid JSON");

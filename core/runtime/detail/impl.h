@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -171,6 +172,17 @@ struct Runtime::Impl final : detail::ReplySink {
     /// returns (names released, links and monitors signalled). A callback
     /// still running for it finishes as a ghost whose effects are dropped.
     bool die(const std::shared_ptr<detail::Process>& p, const ExitReason& reason);
+
+    /// What a process being killed leaves to be signalled (die()'s second half).
+    struct Dying {
+        std::vector<Pid> links;
+        std::vector<detail::Watcher> watchers;
+        detail::Chain<detail::Envelope> dropped;
+    };
+    /// die()'s first half: dead for everyone, its Exit published; null if it already was.
+    std::unique_ptr<Dying> markDead(const std::shared_ptr<detail::Process>& p, const ExitReason& reason);
+    /// die()'s second half: its links and monitors signalled.
+    void signalDeath(const std::shared_ptr<detail::Process>& p, const ExitReason& reason, Dying& dying);
 
     /// An exit signal arriving at `target`, as Erlang handles it on receipt.
     void exitSignal(const std::shared_ptr<detail::Process>& target, Pid from, const ExitReason& reason, bool kill);
